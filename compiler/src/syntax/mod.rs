@@ -1,0 +1,9 @@
+//! Posture text to syntax tree: the lexer, the tree and the parser.
+//!
+//! Nothing here knows what a workspace is; the tree is the grammar of
+//! `docs/language.md` and may still be an invalid posture.
+
+pub mod ast;
+pub mod lexer;
+pub mod parser;
+pub mod token;
