@@ -3,7 +3,14 @@
 //! The pipeline is `SourceFile → Vec<Token> → ast::File → ir::Posture`, then
 //! the posture rules; see `ARCHITECTURE.md`. [`compile`] runs it.
 
+pub mod catalog;
+pub mod check;
 pub mod diag;
+pub mod driver;
+pub mod ir;
+pub mod manifest;
 pub mod source;
 pub mod span;
 pub mod syntax;
+
+pub use driver::{Input, Options, Outcome, compile};

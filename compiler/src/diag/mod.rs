@@ -4,6 +4,7 @@
 //! driver decides afterwards whether anything may be emitted.
 
 pub mod codes;
+pub mod explain;
 pub mod render;
 pub mod suggest;
 

@@ -1,21 +1,30 @@
 //! "Did you mean" suggestions by edit distance.
 
-/// Levenshtein distance over characters, case-insensitive.
+/// Edit distance over characters, case-insensitive, counting a swap of two
+/// neighbouring characters as one edit (optimal string alignment).
 #[must_use]
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let w = b.len() + 1;
+    let mut m = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in m.iter_mut().enumerate().take(w) {
+        *cell = j;
     }
-    prev[b.len()]
+    for i in 1..=a.len() {
+        m[i * w] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (m[(i - 1) * w + j - 1] + cost)
+                .min(m[(i - 1) * w + j] + 1)
+                .min(m[i * w + j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(m[(i - 2) * w + j - 2] + 1);
+            }
+            m[i * w + j] = v;
+        }
+    }
+    m[a.len() * w + b.len()]
 }
 
 /// The candidate closest to `found`, if it is close enough to be a typo:
@@ -63,5 +72,7 @@ mod tests {
         assert_eq!(closest("disabeld", modes), Some("disabled"));
         assert_eq!(closest("banana", modes), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("dsf", "dfs"), 1);
+        assert_eq!(closest("dsf", ["blob", "dfs", "file"]), Some("dfs"));
     }
 }

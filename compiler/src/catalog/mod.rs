@@ -1,0 +1,8 @@
+//! Domain tables: regions, private-link targets, roles, presets, DNS zones.
+//! Each file names its sources; nothing here is computed.
+
+pub mod dns;
+pub mod presets;
+pub mod private_link;
+pub mod regions;
+pub mod roles;

@@ -1,0 +1,64 @@
+//! The platform rules that span several settings, over the lowered IR.
+//!
+//! Each rule is a function named after what it guards, with its rule id
+//! (R01...) from the posture rules in its doc comment. [`check`] runs them
+//! all and makes a [`Checked`] posture only when no error was found.
+
+mod inbound;
+mod outbound;
+mod policy;
+mod resources;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Checked, Posture, Workspace};
+use crate::manifest::Manifest;
+
+/// The previous build's manifest and where it was read from.
+pub struct Previous<'a> {
+    pub manifest: &'a Manifest,
+    pub path: &'a str,
+}
+
+/// Runs every rule; returns the checked posture when there is no error.
+pub fn check(
+    posture: Posture,
+    previous: Option<&Previous>,
+    diags: &mut Diagnostics,
+) -> Option<Checked> {
+    let mut found = Diagnostics::default();
+    for ws in &posture.workspaces {
+        check_workspace(ws, previous, &mut found);
+    }
+    policy::contradictions(&posture, &mut found);
+    let ok = !found.has_errors() && !diags.has_errors();
+    diags.extend(found);
+    ok.then_some(Checked(posture))
+}
+
+fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnostics) {
+    if let Some(p) = previous {
+        outbound::isolation_history(ws, p, d);
+    }
+    outbound::rule_kinds(ws, d);
+    outbound::firewall_cost(ws, d);
+    outbound::fqdn_rules(ws, d);
+    outbound::private_endpoint_rules(ws, d);
+    outbound::rule_names(ws, d);
+    outbound::provisioning(ws, d);
+    outbound::service_tags(ws, d);
+    resources::managed_network_compute(ws, d);
+    resources::service_endpoint(ws, d);
+    resources::resource_group_lock(ws, d);
+    resources::trusted_services(ws, d);
+    resources::registry_image_build(ws, d);
+    resources::online_endpoints(ws, d);
+    resources::user_grants(ws, d);
+    inbound::private_workspace(ws, d);
+    inbound::studio_storage(ws, d);
+    inbound::data_profiling(ws, d);
+}
+
+/// Pushes a diagnostic (a helper so rule files read as rules).
+fn report(d: &mut Diagnostics, diag: Diagnostic) {
+    d.push(diag);
+}

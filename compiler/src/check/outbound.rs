@@ -1,0 +1,360 @@
+//! Outbound rules: R01-R15, R18.
+
+use std::collections::HashMap;
+
+use super::{Previous, report};
+use crate::catalog::{presets, private_link};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Destination, IsolationMode, PeTarget, Provision, RuleKind, RuleOrigin, Workspace};
+
+/// R01: the isolation mode only moves up; R02: leaving `disabled` means
+/// recreating every managed compute.
+pub fn isolation_history(ws: &Workspace, previous: &Previous, d: &mut Diagnostics) {
+    let Some(before) = previous.manifest.previous_mode(ws.name.as_str()) else {
+        return;
+    };
+    let now = ws.outbound.mode.value;
+    let span = ws.outbound.mode.span().unwrap_or(ws.span);
+    if now < before {
+        report(
+            d,
+            Diagnostic::new(
+                Code::IsolationDowngrade,
+                span,
+                format!(
+                    "workspace `{}` cannot go from `{}` down to `{}`",
+                    ws.name,
+                    before.keyword(),
+                    now.keyword()
+                ),
+            )
+            .label(format!("the last build deployed `{}`", before.keyword()))
+            .note(format!("the previous mode comes from {}", previous.path))
+            .note("isolation modes only move up: disabled < allow_internet_outbound < allow_only_approved_outbound; Azure rejects a downgrade")
+            .help(format!(
+                "keep `mode = {}` (or higher); to lower it, the workspace must be deleted and recreated",
+                before.keyword()
+            )),
+        );
+    } else if before == IsolationMode::Disabled && now.is_managed() {
+        report(
+            d,
+            Diagnostic::new(
+                Code::ComputeRecreate,
+                span,
+                format!("enabling the managed network on `{}` means recreating its computes", ws.name),
+            )
+            .label(format!("was `disabled`, now `{}`", now.keyword()))
+            .note("there is no migration path: every compute cluster, compute instance and managed online endpoint must be deleted and recreated after the change")
+            .help("plan the recreation before deploying this change"),
+        );
+    }
+}
+
+/// R03: service tag and FQDN rules only in approved-outbound mode, and no
+/// outbound rules at all without a managed network.
+pub fn rule_kinds(ws: &Workspace, d: &mut Diagnostics) {
+    let mode = ws.outbound.mode.value;
+    let mode_label = ws.outbound.mode.span();
+    let mut presets_reported = Vec::new();
+    for rule in &ws.outbound.rules {
+        let kind = rule.destination.kind();
+        let allowed = match mode {
+            IsolationMode::Disabled => false,
+            IsolationMode::AllowInternetOutbound => kind == RuleKind::PrivateEndpoint,
+            IsolationMode::AllowOnlyApprovedOutbound => true,
+        };
+        if allowed {
+            continue;
+        }
+        let why = if mode == IsolationMode::Disabled {
+            "with `mode = disabled` there is no managed network, so no outbound rules".to_string()
+        } else {
+            format!(
+                "`{}` rules are only valid with `mode = allow_only_approved_outbound`",
+                kind.keyword()
+            )
+        };
+        let help = if mode == IsolationMode::Disabled {
+            "set `mode = allow_internet_outbound` or `allow_only_approved_outbound`, or route this traffic through your own network's firewall"
+        } else {
+            "set `mode = allow_only_approved_outbound` (internet outbound already allows this traffic), or remove the rule"
+        };
+        match rule.origin {
+            RuleOrigin::User => {
+                let mut diag = Diagnostic::new(
+                    Code::RuleKindNotAllowed,
+                    rule.span,
+                    format!(
+                        "rule `{}` is a {} rule, which `{}` does not accept",
+                        rule.name,
+                        kind.keyword(),
+                        mode.keyword()
+                    ),
+                )
+                .label(why)
+                .help(help);
+                if let Some(m) = mode_label {
+                    diag = diag.with_label(m, "isolation mode set here");
+                }
+                report(d, diag);
+            }
+            RuleOrigin::Preset(p, span) => {
+                if presets_reported.contains(&p) {
+                    continue;
+                }
+                presets_reported.push(p);
+                let mut diag = Diagnostic::new(
+                    Code::PresetNotAllowed,
+                    span,
+                    format!(
+                        "the `{}` scenario needs {} rules, which `{}` does not accept",
+                        p.keyword(),
+                        kind.keyword(),
+                        mode.keyword()
+                    ),
+                )
+                .label(why)
+                .help(help);
+                if let Some(m) = mode_label {
+                    diag = diag.with_label(m, "isolation mode set here");
+                }
+                report(d, diag);
+            }
+        }
+    }
+}
+
+/// R04: FQDN rules deploy a billed managed Azure Firewall.
+pub fn firewall_cost(ws: &Workspace, d: &mut Diagnostics) {
+    if ws.outbound.mode.value != IsolationMode::AllowOnlyApprovedOutbound {
+        return;
+    }
+    let Some(first) = ws
+        .outbound
+        .rules
+        .iter()
+        .find(|r| r.destination.kind() == RuleKind::Fqdn)
+    else {
+        return;
+    };
+    let count = ws
+        .outbound
+        .rules
+        .iter()
+        .filter(|r| r.destination.kind() == RuleKind::Fqdn)
+        .count();
+    let sku = ws.outbound.firewall_sku.value.arm();
+    let mut diag = Diagnostic::new(
+        Code::FqdnFirewallCost,
+        first.span,
+        format!("{count} FQDN rule(s) make Azure deploy a managed Azure Firewall ({sku}), which is billed"),
+    )
+    .label("the first FQDN rule")
+    .note("the firewall is created with the first FQDN rule and adds about 10 minutes to the first provisioning; traffic through it is billed too")
+    .help("accept the cost (`--allow fqdn-firewall-cost`), choose `firewall_sku = basic` if it fits, or replace FQDN rules with private endpoints or private package feeds");
+    if let Some(s) = ws.outbound.firewall_sku.span() {
+        diag = diag.with_label(s, "firewall SKU set here");
+    }
+    report(d, diag);
+}
+
+/// R06: FQDN rules only support ports 80 and 443; R07: no FQDN rule to
+/// Azure Storage in approved-outbound mode.
+pub fn fqdn_rules(ws: &Workspace, d: &mut Diagnostics) {
+    for rule in &ws.outbound.rules {
+        let Destination::Fqdn { fqdn } = &rule.destination else {
+            continue;
+        };
+        if let Some((ports, span)) = &rule.fqdn_ports
+            && !ports.within(&[80, 443])
+        {
+            report(
+                d,
+                Diagnostic::new(Code::FqdnPort, *span, format!("FQDN rule `{}` asks for ports {ports}", rule.name))
+                    .label("FQDN rules only support ports 80 and 443")
+                    .help("remove `ports` (FQDN rules allow 80 and 443), or use a service tag or private endpoint rule for other ports"),
+            );
+        }
+        if rule.origin == RuleOrigin::User
+            && ws.outbound.mode.value == IsolationMode::AllowOnlyApprovedOutbound
+            && presets::STORAGE_SUFFIXES.iter().any(|s| fqdn.under(s))
+        {
+            let account = fqdn.as_str().split('.').next().unwrap_or("account");
+            report(
+                d,
+                Diagnostic::new(
+                    Code::FqdnToStorage,
+                    rule.span,
+                    format!("FQDN rule `{}` targets Azure Storage (`{fqdn}`)", rule.name),
+                )
+                .label("FQDN rules cannot reach a storage account in approved-outbound mode")
+                .help(format!(
+                    "use a private endpoint rule instead: `rule \"{}\" private_endpoint \"/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/{}\" {{ subresource = blob }}`",
+                    rule.name,
+                    if account == "*" { "<account>" } else { account }
+                )),
+            );
+        }
+    }
+}
+
+/// R10: Spark only on Azure Storage targets; R13: targets in another
+/// subscription must be in the same tenant; R14: no duplicates of the
+/// rules the platform creates by itself.
+pub fn private_endpoint_rules(ws: &Workspace, d: &mut Diagnostics) {
+    for rule in &ws.outbound.rules {
+        let Destination::PrivateEndpoint {
+            target,
+            subresource,
+            spark,
+        } = &rule.destination
+        else {
+            continue;
+        };
+        let PeTarget::Resource(id) = target else {
+            continue;
+        };
+        let ty = private_link::lookup(&id.arm_type());
+        if *spark && !ty.is_some_and(|t| t.is_storage) {
+            report(
+                d,
+                Diagnostic::new(Code::SparkNotStorage, rule.span, format!("rule `{}` enables Spark on a `{}`", rule.name, id.arm_type()))
+                    .label("`spark` only applies to Azure Storage targets")
+                    .help("remove `spark = true`, or point the rule at the storage account the Spark jobs read"),
+            );
+        }
+        if let Some(sub) = &ws.subscription_id
+            && id.subscription() != sub
+        {
+            report(
+                d,
+                Diagnostic::new(
+                    Code::CrossSubscriptionTarget,
+                    rule.span,
+                    format!("rule `{}` targets subscription {}", rule.name, id.subscription()),
+                )
+                .label("another subscription than the workspace's")
+                .note("this works only if that subscription is in the same Microsoft Entra tenant as the workspace"),
+            );
+        }
+        let own = [
+            (
+                &ws.storage.provision,
+                "Microsoft.Storage/storageAccounts",
+                &["blob", "file"][..],
+                "default storage",
+            ),
+            (
+                &ws.key_vault.provision,
+                "Microsoft.KeyVault/vaults",
+                &["vault"][..],
+                "key vault",
+            ),
+            (
+                &ws.container_registry.provision,
+                "Microsoft.ContainerRegistry/registries",
+                &["registry"][..],
+                "container registry",
+            ),
+        ];
+        for (prov, ty, subs, what) in own {
+            let Provision::Existing(own_id) = prov else {
+                continue;
+            };
+            let required = ws.outbound.mode.value == IsolationMode::AllowOnlyApprovedOutbound
+                || resource_private(ws, ty);
+            if own_id == id && required && subs.iter().any(|s| s.eq_ignore_ascii_case(subresource))
+            {
+                report(
+                    d,
+                    Diagnostic::new(
+                        Code::DuplicatePlatformRule,
+                        rule.span,
+                        format!("rule `{}` duplicates a rule the platform creates for the workspace's {what}", rule.name),
+                    )
+                    .label("the managed network adds this private endpoint by itself")
+                    .note("the platform creates private endpoint rules for the workspace's own storage, key vault and container registry (always in approved mode, and in internet mode when they are private)")
+                    .help("remove the rule; the report lists the platform's rules"),
+                );
+            }
+        }
+    }
+}
+
+fn resource_private(ws: &Workspace, arm_type: &str) -> bool {
+    use crate::ir::Access::Disabled;
+    match arm_type {
+        "Microsoft.Storage/storageAccounts" => ws.storage.public_network_access.value == Disabled,
+        "Microsoft.KeyVault/vaults" => ws.key_vault.public_network_access.value == Disabled,
+        _ => ws.container_registry.public_network_access.value == Disabled,
+    }
+}
+
+/// R11: rule names are unique in a workspace (ignoring case, as ARM does).
+pub fn rule_names(ws: &Workspace, d: &mut Diagnostics) {
+    let mut seen: HashMap<String, &crate::ir::OutboundRule> = HashMap::new();
+    for rule in &ws.outbound.rules {
+        let key = rule.name.as_str().to_ascii_lowercase();
+        match seen.get(&key) {
+            Some(first) => {
+                let origin = |r: &crate::ir::OutboundRule| match r.origin {
+                    RuleOrigin::User => "first defined here".to_string(),
+                    RuleOrigin::Preset(p, _) => {
+                        format!("generated by `allow {}` here", p.keyword())
+                    }
+                };
+                report(
+                    d,
+                    Diagnostic::new(
+                        Code::DuplicateRuleName,
+                        rule.span,
+                        format!("two outbound rules are named `{}`", rule.name),
+                    )
+                    .label("second rule with this name")
+                    .with_label(first.span, origin(first))
+                    .help("rename one of them; names compare ignoring case"),
+                );
+            }
+            None => {
+                seen.insert(key, rule);
+            }
+        }
+    }
+}
+
+/// R15: without provisioning now, the network is created with the first
+/// compute, which can time out with many rules; online deployments need it.
+pub fn provisioning(ws: &Workspace, d: &mut Diagnostics) {
+    let o = &ws.outbound;
+    if !o.mode.value.is_managed() || o.provision_now.value {
+        return;
+    }
+    let Some(span) = o.provision_now.span() else {
+        return;
+    };
+    let mut diag = Diagnostic::new(Code::ProvisionLater, span, "the managed network will be provisioned by the first compute creation")
+        .label("`provision_now = false`")
+        .note("the first compute then takes about 30 minutes longer and can time out when there are many outbound rules");
+    if !ws.online_endpoints.is_empty() {
+        diag = diag.note("an online deployment needs the managed network provisioned first");
+    }
+    report(d, diag.help("set `provision_now = true`"));
+}
+
+/// R18: a service tag opens everything behind the tag, other tenants too.
+pub fn service_tags(ws: &Workspace, d: &mut Diagnostics) {
+    if ws.outbound.mode.value != IsolationMode::AllowOnlyApprovedOutbound {
+        return;
+    }
+    for rule in &ws.outbound.rules {
+        if let Destination::ServiceTag { tag, .. } = &rule.destination {
+            report(
+                d,
+                Diagnostic::new(Code::ServiceTagSurface, rule.span, format!("service tag `{}` allows all of Azure behind the tag", tag.as_str()))
+                    .label("includes other tenants' resources")
+                    .note("outbound rules widen the data exfiltration surface; prefer a private endpoint rule to the specific resource"),
+            );
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The pipeline: lex → parse → lower → check, over every input file, and
+//! the loading of inputs from paths. With `main`, the only module that
+//! touches the file system.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, Previous};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
+use crate::ir::{self, Checked};
+use crate::manifest::Manifest;
+use crate::source::{SourceFile, SourceMap};
+use crate::syntax::{lexer, parser};
+
+/// The extension of posture files.
+pub const EXTENSION: &str = "aml";
+
+/// Largest posture file amlgen reads (spans are 32-bit byte offsets).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One posture file's name (as shown in diagnostics) and text.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: String,
+    pub text: String,
+}
+
+/// How diagnostics are filtered and escalated.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The previous build's manifest: where it was read from, and its text.
+    pub previous: Option<(String, String)>,
+    /// Turn every warning into an error.
+    pub deny_warnings: bool,
+    /// Codes whose warnings and notes are dropped.
+    pub allow: Vec<Code>,
+    /// Codes whose warnings become errors.
+    pub deny: Vec<Code>,
+}
+
+/// What a compilation produced.
+pub struct Outcome {
+    pub sources: SourceMap,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present only when there is no error.
+    pub checked: Option<Checked>,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Compiles posture files into a checked posture, reporting every problem.
+#[must_use]
+pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    for input in inputs {
+        let id = sources.add(SourceFile::new(input.name, input.text));
+        let text = &sources.get(id).text;
+        let tokens = lexer::lex(id, text, &mut diags);
+        files.push(parser::parse(&tokens, &mut diags));
+    }
+    let posture = ir::lower::lower(&files, &mut diags);
+    let manifest = options.previous.as_ref().and_then(|(path, text)| match Manifest::parse(text) {
+        Ok(m) => Some((path.as_str(), m)),
+        Err(msg) => {
+            diags.push(
+                Diagnostic::unplaced(Code::InvalidManifest, format!("cannot read the previous build's manifest {path}: {msg}"))
+                    .help("fix or delete the manifest, or pass another with `--previous FILE`; without it, isolation-mode downgrades cannot be detected"),
+            );
+            None
+        }
+    });
+    let previous = manifest
+        .as_ref()
+        .map(|(path, m)| Previous { manifest: m, path });
+    let checked = check::check(posture, previous.as_ref(), &mut diags);
+    let mut diagnostics = Vec::new();
+    for mut d in diags.into_sorted() {
+        if d.severity != Severity::Error && options.allow.contains(&d.code) {
+            continue;
+        }
+        if d.severity == Severity::Warning
+            && (options.deny_warnings || options.deny.contains(&d.code))
+        {
+            d.severity = Severity::Error;
+            d.notes.push(format!(
+                "treated as an error by {}",
+                if options.deny.contains(&d.code) {
+                    format!("`--deny {}`", d.code.name())
+                } else {
+                    "`--deny-warnings`".to_string()
+                }
+            ));
+        }
+        diagnostics.push(d);
+    }
+    let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Outcome {
+        sources,
+        diagnostics,
+        checked: if failed { None } else { checked },
+    }
+}
+
+/// Expands paths: files as given, directories searched recursively for
+/// `*.aml`, in sorted order. Errors are usage errors (exit 2).
+pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta =
+            std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(format!(
+                    "no `*.{EXTENSION}` posture files under `{}`",
+                    p.display()
+                ));
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read directory `{}`: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == EXTENSION) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Reads posture files. Errors are usage errors (exit 2).
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        let meta =
+            std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "`{}` is larger than {} MiB",
+                p.display(),
+                MAX_FILE_BYTES / 1024 / 1024
+            ));
+        }
+        let bytes = std::fs::read(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "`{}` is not UTF-8 text (invalid byte at offset {})",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        inputs.push(Input {
+            name: display_name(p),
+            text,
+        });
+    }
+    Ok(inputs)
+}
+
+/// A path as shown in diagnostics: forward slashes, no leading `./`.
+#[must_use]
+pub fn display_name(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Reads the previous manifest: `explicit` if given (it must exist), else
+/// `<out_dir>/amlgen.lock.json` if present.
+pub fn read_previous(
+    explicit: Option<&Path>,
+    out_dir: &Path,
+) -> Result<Option<(String, String)>, String> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => (out_dir.join(crate::manifest::FILE_NAME), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((display_name(&path), text))),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "cannot read the manifest `{}`: {e}",
+            path.display()
+        )),
+    }
+}

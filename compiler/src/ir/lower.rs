@@ -1,0 +1,2433 @@
+//! Syntax tree to IR: resolves names, checks every value's type and form,
+//! applies profiles and defaults, and expands presets.
+//!
+//! Values that cannot be lowered are reported and left out, so one run
+//! reports every problem; the cross-setting rules are in [`crate::check`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::newtypes::{
+    ArmName, FqdnPattern, Guid, Ipv4Net, PortRanges, ResourceGroupName, ResourceId, ServiceTag,
+};
+use super::{
+    Access, AppInsights, ClientEndpoint, ClientPrivateEndpoint, Cloud, Compute, ComputeDefaults,
+    ComputeKind, ContainerRegistry, Control, Destination, Dns, Effect, FirewallSku, Grant,
+    GrantScope, Identity, Inbound, IsolationMode, KeyVault, Lock, OnlineEndpoint, Outbound,
+    OutboundRule, PeTarget, Policy, PolicyControl, PolicyScope, Posture, Preset, PrincipalKind,
+    Profile, Protocol, Provision, PublicNetworkAccess, Region, RegistrySku, RuleKind, RuleOrigin,
+    Setting, Source, Storage, Workspace,
+};
+use crate::catalog::{presets, private_link, regions, roles};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::span::Span;
+use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
+use crate::syntax::token::StrPart;
+
+/// Lowers the files of one build into one posture.
+pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
+    let mut posture = Posture::default();
+    for file in files {
+        let mut cx = Cx {
+            diags,
+            lets: HashMap::new(),
+        };
+        cx.file(file, &mut posture);
+    }
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    for ws in &posture.workspaces {
+        let key = ws.name.as_str().to_ascii_lowercase();
+        if let Some(first) = seen.get(&key) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    ws.span,
+                    format!("workspace `{}` is declared twice", ws.name),
+                )
+                .label("second declaration")
+                .with_label(*first, "first declared here")
+                .help("workspace names are unique in a build (Azure compares them ignoring case)"),
+            );
+        } else {
+            seen.insert(key, ws.span);
+        }
+    }
+    posture
+}
+
+struct Cx<'d> {
+    diags: &'d mut Diagnostics,
+    lets: HashMap<String, Expr>,
+}
+
+/// A body's entries, checked against the settings and blocks allowed there.
+struct Block<'a> {
+    attrs: BTreeMap<&'a str, (&'a Ident, &'a Expr)>,
+    stmts: Vec<&'a Stmt>,
+}
+
+/// Where a `defaults` value is, and the values themselves.
+#[derive(Default)]
+struct Defaults {
+    ___location: Option<(Region, Span)>,
+    resource_group: Option<(ResourceGroupName, Span)>,
+    subscription_id: Option<(Guid, Span)>,
+    tags: BTreeMap<String, String>,
+    profile: Option<(Profile, Span)>,
+    cloud: Option<(Cloud, Span)>,
+}
+
+fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
+    table.iter().map(|(n, _)| *n).collect()
+}
+
+fn list_words(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+impl Cx<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    // ----- bodies -----------------------------------------------------
+
+    /// Splits entries into settings and blocks, reporting unknown ones,
+    /// duplicates, `let` out of place, and a block written as a setting
+    /// (or the other way round).
+    fn block<'a>(
+        &mut self,
+        entries: &'a [Entry],
+        context: &str,
+        attrs: &[&str],
+        blocks: &[&str],
+    ) -> Block<'a> {
+        let mut out = Block {
+            attrs: BTreeMap::new(),
+            stmts: Vec::new(),
+        };
+        let all: Vec<&str> = attrs.iter().chain(blocks).copied().collect();
+        for e in entries {
+            match e {
+                Entry::Let { name, .. } => self.push(
+                    Diagnostic::new(
+                        Code::UnknownSetting,
+                        name.span,
+                        "`let` is only allowed at the top of a file",
+                    )
+                    .label("inside a block")
+                    .help("move this `let` before the first block"),
+                ),
+                Entry::Attr { key, value } => {
+                    let k = key.name.as_str();
+                    if attrs.contains(&k) {
+                        if let Some((first, _)) = out.attrs.get(k) {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::DuplicateSetting,
+                                    key.span,
+                                    format!("`{k}` is set twice in {context}"),
+                                )
+                                .label("set again here")
+                                .with_label(first.span, "first set here")
+                                .help("remove one of them"),
+                            );
+                        } else {
+                            out.attrs.insert(k, (key, value));
+                        }
+                    } else if blocks.contains(&k) {
+                        self.push(
+                            Diagnostic::new(
+                                Code::UnknownSetting,
+                                key.span,
+                                format!("`{k}` is a block, not a setting"),
+                            )
+                            .label("written as `name = value`")
+                            .help(format!("write `{k} {{ ... }}`")),
+                        );
+                    } else {
+                        self.unknown(key, context, &all);
+                    }
+                }
+                Entry::Stmt(s) => {
+                    let k = s.head.name.as_str();
+                    if blocks.contains(&k) {
+                        out.stmts.push(s);
+                    } else if attrs.contains(&k) {
+                        self.push(
+                            Diagnostic::new(
+                                Code::UnknownSetting,
+                                s.head.span,
+                                format!("`{k}` is a setting: it needs `=`"),
+                            )
+                            .label("expected `=` after this")
+                            .help(format!("write `{k} = value`")),
+                        );
+                    } else {
+                        self.unknown(&s.head, context, &all);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn unknown(&mut self, key: &Ident, context: &str, allowed: &[&str]) {
+        let mut d = Diagnostic::new(
+            Code::UnknownSetting,
+            key.span,
+            format!("unknown setting `{}` in {context}", key.name),
+        )
+        .label("not known here")
+        .suggest(&key.name, allowed.iter().copied());
+        if allowed.is_empty() {
+            d = d.help(format!("{context} takes no settings"));
+        } else {
+            d = d.help(format!("{context} takes {}", list_words(allowed)));
+        }
+        self.push(d);
+    }
+
+    /// Blocks of this kind that must appear at most once.
+    fn single<'a>(&mut self, b: &Block<'a>, head: &str, context: &str) -> Option<&'a Stmt> {
+        let mut found: Option<&'a Stmt> = None;
+        for s in b.stmts.iter().filter(|s| s.head.name == head) {
+            if let Some(first) = found {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        s.head.span,
+                        format!("`{head}` appears twice in {context}"),
+                    )
+                    .label("second block")
+                    .with_label(first.head.span, "first block here")
+                    .help("merge them into one block"),
+                );
+            } else {
+                found = Some(s);
+            }
+        }
+        found
+    }
+
+    /// A block that takes no arguments; returns its entries.
+    fn plain_body<'a>(&mut self, s: &'a Stmt) -> &'a [Entry] {
+        if let Some(a) = s.args.first() {
+            self.push(
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    a.span,
+                    format!("`{}` takes no label", s.head.name),
+                )
+                .label("unexpected")
+                .help(format!("write `{} {{ ... }}`", s.head.name)),
+            );
+        }
+        match &s.body {
+            Some(b) => &b.entries,
+            None => {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnexpectedToken,
+                        s.span,
+                        format!("`{}` needs a body", s.head.name),
+                    )
+                    .label("expected `{` after this")
+                    .help(format!("write `{} {{ ... }}`", s.head.name)),
+                );
+                &[]
+            }
+        }
+    }
+
+    fn no_body(&mut self, s: &Stmt, what: &str) {
+        if let Some(b) = &s.body {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownSetting,
+                    b.span,
+                    format!("{what} takes no settings block"),
+                )
+                .label("unexpected block")
+                .help("remove the `{ ... }`"),
+            );
+        }
+    }
+
+    // ----- values -------------------------------------------------------
+
+    /// Follows a bare name to the `let` it names, if any.
+    fn deref<'e>(&'e self, e: &'e Expr) -> &'e Expr {
+        if let ExprKind::Ident(n) = &e.kind
+            && let Some(v) = self.lets.get(n)
+        {
+            return v;
+        }
+        e
+    }
+
+    fn type_error(&mut self, e: &Expr, expected: &str) {
+        self.push(
+            Diagnostic::new(
+                Code::TypeMismatch,
+                e.span,
+                format!("expected {expected}, found {}", e.describe()),
+            )
+            .label(format!("expected {expected}")),
+        );
+    }
+
+    fn undefined(&mut self, name: &str, span: Span) {
+        let lets: Vec<String> = self.lets.keys().cloned().collect();
+        let mut lets_sorted = lets.clone();
+        lets_sorted.sort();
+        let d = Diagnostic::new(
+            Code::UndefinedName,
+            span,
+            format!("`{name}` is not defined"),
+        )
+        .label("no `let` defines this name")
+        .suggest(name, lets_sorted.iter().map(String::as_str));
+        let d = if d.help.is_empty() {
+            d.help(format!("define it with `let {name} = \"...\"` at the top of the file, or write the text in double quotes"))
+        } else {
+            d
+        };
+        self.push(d);
+    }
+
+    /// Interpolates a string's parts.
+    fn interpolate(&mut self, parts: &[StrPart]) -> Option<String> {
+        let mut out = String::new();
+        let mut ok = true;
+        for p in parts {
+            match p {
+                StrPart::Text(t) => out.push_str(t),
+                StrPart::Interp(name, span) => match self.lets.get(name).map(|e| e.kind.clone()) {
+                    Some(ExprKind::Str(inner)) => {
+                        for q in inner {
+                            if let StrPart::Text(t) = q {
+                                out.push_str(&t);
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                *span,
+                                format!("`{name}` is not a string"),
+                            )
+                            .label("only string values can be interpolated"),
+                        );
+                        ok = false;
+                    }
+                    None => {
+                        self.undefined(name, *span);
+                        ok = false;
+                    }
+                },
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn string(&mut self, e: &Expr) -> Option<(String, Span)> {
+        let span = e.span;
+        let target = self.deref(e).clone();
+        match &target.kind {
+            ExprKind::Str(parts) => self.interpolate(parts).map(|s| (s, span)),
+            ExprKind::Ident(name) => {
+                self.undefined(name, span);
+                None
+            }
+            _ => {
+                self.type_error(e, "a string");
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, e: &Expr) -> Option<(bool, Span)> {
+        match self.deref(e).kind {
+            ExprKind::Bool(b) => Some((b, e.span)),
+            _ => {
+                self.type_error(e, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, e: &Expr, min: u64, max: u64, what: &str) -> Option<u64> {
+        match self.deref(e).kind {
+            ExprKind::Number(n) if (min..=max).contains(&n) => Some(n),
+            ExprKind::Number(n) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidNumberRange,
+                        e.span,
+                        format!("{what} {n} is out of range"),
+                    )
+                    .label(format!("allowed: {min} to {max}")),
+                );
+                None
+            }
+            _ => {
+                self.type_error(e, "a number");
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, e: &Expr) -> Option<Vec<Expr>> {
+        match &self.deref(e).kind {
+            ExprKind::List(items) => Some(items.clone()),
+            _ => {
+                self.type_error(e, "a list `[...]`");
+                None
+            }
+        }
+    }
+
+    /// A value from a closed set, written as a bare name or a string.
+    fn choice<T: Copy>(&mut self, e: &Expr, table: &[(&'static str, T)], what: &str) -> Option<T> {
+        let word = match &e.kind {
+            ExprKind::Ident(w) => w.clone(),
+            ExprKind::Str(parts) => self.interpolate(parts)?,
+            _ => {
+                self.type_error(e, &format!("{what} ({})", list_words(&names(table))));
+                return None;
+            }
+        };
+        if let Some((_, v)) = table.iter().find(|(n, _)| n.eq_ignore_ascii_case(&word)) {
+            return Some(*v);
+        }
+        let allowed = names(table);
+        self.push(
+            Diagnostic::new(
+                Code::InvalidEnumValue,
+                e.span,
+                format!("`{word}` is not a valid {what}"),
+            )
+            .label(format!("expected {}", list_words(&allowed)))
+            .suggest(&word, allowed.iter().copied())
+            .note(format!("{what} is one of {}", list_words(&allowed))),
+        );
+        None
+    }
+
+    fn resource_id(&mut self, e: &Expr, expected_type: Option<&str>) -> Option<(ResourceId, Span)> {
+        let (text, span) = self.string(e)?;
+        match ResourceId::parse(&text) {
+            Ok(id) => {
+                if let Some(t) = expected_type
+                    && !id.is_type(t)
+                {
+                    self.push(
+                        Diagnostic::new(
+                            Code::WrongResourceType,
+                            span,
+                            format!("expected a `{t}` id, found a `{}`", id.arm_type()),
+                        )
+                        .label(format!("should be a {t}")),
+                    );
+                    return None;
+                }
+                Some((id, span))
+            }
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidResourceId, span, "malformed resource id")
+                        .label(msg),
+                );
+                None
+            }
+        }
+    }
+
+    fn guid(&mut self, e: &Expr) -> Option<(Guid, Span)> {
+        let (text, span) = self.string(e)?;
+        match Guid::parse(&text) {
+            Ok(g) => Some((g, span)),
+            Err(msg) => {
+                self.push(Diagnostic::new(Code::InvalidGuid, span, "malformed GUID").label(msg));
+                None
+            }
+        }
+    }
+
+    fn arm_name(&mut self, e: &Expr, what: &str) -> Option<(ArmName, Span)> {
+        let (text, span) = self.string(e)?;
+        match ArmName::parse(&text, what) {
+            Ok(n) => Some((n, span)),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, span, format!("invalid {what} name"))
+                        .label(msg),
+                );
+                None
+            }
+        }
+    }
+
+    fn region(&mut self, e: &Expr, cloud: Cloud) -> Option<(Region, Span)> {
+        let (text, span) = self.string(e)?;
+        let list = match cloud {
+            Cloud::Public => regions::PUBLIC_REGIONS,
+            Cloud::UsGov => regions::USGOV_REGIONS,
+            Cloud::China => regions::CHINA_REGIONS,
+        };
+        let norm = text.to_ascii_lowercase().replace(' ', "");
+        if list.contains(&norm.as_str()) {
+            return Some((Region(norm), span));
+        }
+        let other = [
+            regions::PUBLIC_REGIONS,
+            regions::USGOV_REGIONS,
+            regions::CHINA_REGIONS,
+        ]
+        .iter()
+        .any(|l| l.contains(&norm.as_str()));
+        let mut d = Diagnostic::new(
+            Code::InvalidRegion,
+            span,
+            format!("`{text}` is not an Azure region of this cloud"),
+        )
+        .label("unknown region")
+        .suggest(&norm, list.iter().copied());
+        if other {
+            d = d.note("the region exists in another Azure cloud: set `cloud` (public, usgov or china) to match");
+        }
+        self.push(d.help(
+            "regions are written as Azure's programmatic names, e.g. `westeurope`, `eastus2`",
+        ));
+        None
+    }
+
+    fn tags(&mut self, e: &Expr) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let value = self.deref(e).clone();
+        let ExprKind::Map(items) = &value.kind else {
+            self.type_error(e, "a map `{ name = \"value\" }`");
+            return out;
+        };
+        for (k, v) in items {
+            if let Some((s, _)) = self.string(v) {
+                if out.insert(k.text.clone(), s).is_some() {
+                    self.push(
+                        Diagnostic::new(
+                            Code::DuplicateSetting,
+                            k.span,
+                            format!("tag `{}` is set twice", k.text),
+                        )
+                        .label("set again here"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    // ----- files --------------------------------------------------------
+
+    fn file(&mut self, file: &File, posture: &mut Posture) {
+        let mut defaults: Option<(Defaults, Span)> = None;
+        let mut policy_names: HashMap<String, Span> = HashMap::new();
+        // Lets first, in order: a let may use only the lets before it.
+        for e in &file.entries {
+            if let Entry::Let { name, value } = e {
+                if let Some(prev) = self.lets.get(&name.name) {
+                    let _ = prev;
+                    self.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            name.span,
+                            format!("`{}` is defined twice", name.name),
+                        )
+                        .label("defined again here")
+                        .help("give each `let` its own name"),
+                    );
+                    continue;
+                }
+                if let Some(v) = self.resolve_let(value) {
+                    self.lets.insert(name.name.clone(), v);
+                }
+            }
+        }
+        for e in &file.entries {
+            match e {
+                Entry::Let { .. } => {}
+                Entry::Attr { key, .. } => {
+                    self.push(
+                        Diagnostic::new(Code::UnknownSetting, key.span, format!("`{}` cannot be set at the top of a file", key.name))
+                            .label("top-level setting")
+                            .help("top-level entries are `let`, `defaults { }`, `workspace \"name\" { }` and `policy \"name\" { }`; put settings shared by all workspaces in `defaults { }`"),
+                    );
+                }
+                Entry::Stmt(s) => match s.head.name.as_str() {
+                    "defaults" => {
+                        if let Some((_, first)) = &defaults {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::DuplicateSetting,
+                                    s.head.span,
+                                    "a second `defaults` block",
+                                )
+                                .label("second block")
+                                .with_label(*first, "first block here")
+                                .help("merge them into one `defaults` block"),
+                            );
+                        } else {
+                            let d = self.defaults(s);
+                            defaults = Some((d, s.head.span));
+                        }
+                    }
+                    "workspace" => {}
+                    "policy" => {
+                        if let Some(p) = self.policy(s) {
+                            let key = p.name.as_str().to_ascii_lowercase();
+                            if let Some(first) = policy_names.get(&key) {
+                                self.push(
+                                    Diagnostic::new(
+                                        Code::DuplicateName,
+                                        p.span,
+                                        format!("policy `{}` is declared twice", p.name),
+                                    )
+                                    .label("second declaration")
+                                    .with_label(*first, "first declared here"),
+                                );
+                            } else {
+                                policy_names.insert(key, p.span);
+                                posture.policies.push(p);
+                            }
+                        }
+                    }
+                    _ => self.unknown(
+                        &s.head,
+                        "a posture file",
+                        &["let", "defaults", "workspace", "policy"],
+                    ),
+                },
+            }
+        }
+        let defaults = defaults.map(|(d, _)| d).unwrap_or_default();
+        for e in &file.entries {
+            if let Entry::Stmt(s) = e
+                && s.head.name == "workspace"
+                && let Some(ws) = self.workspace(s, &defaults)
+            {
+                posture.workspaces.push(ws);
+            }
+        }
+    }
+
+    /// Resolves a let's value: interpolations and references to earlier lets.
+    fn resolve_let(&mut self, e: &Expr) -> Option<Expr> {
+        let kind = match &e.kind {
+            ExprKind::Str(parts) => ExprKind::Str(vec![StrPart::Text(self.interpolate(parts)?)]),
+            ExprKind::Ident(n) => match self.lets.get(n) {
+                Some(v) => v.kind.clone(),
+                None => ExprKind::Ident(n.clone()),
+            },
+            ExprKind::List(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    out.push(self.resolve_let(i)?);
+                }
+                ExprKind::List(out)
+            }
+            other => other.clone(),
+        };
+        Some(Expr { kind, span: e.span })
+    }
+
+    fn defaults(&mut self, s: &Stmt) -> Defaults {
+        let entries = self.plain_body(s);
+        let b = self.block(
+            entries,
+            "`defaults`",
+            &[
+                "cloud",
+                "___location",
+                "profile",
+                "resource_group",
+                "subscription_id",
+                "tags",
+            ],
+            &[],
+        );
+        let mut d = Defaults::default();
+        if let Some((_, e)) = b.attrs.get("cloud") {
+            d.cloud = self.choice(e, Cloud::ALL, "cloud").map(|c| (c, e.span));
+        }
+        let cloud = d.cloud.map_or(Cloud::Public, |(c, _)| c);
+        if let Some((_, e)) = b.attrs.get("___location") {
+            d.___location = self.region(e, cloud);
+        }
+        if let Some((_, e)) = b.attrs.get("profile") {
+            d.profile = self.choice(e, Profile::ALL, "profile").map(|p| (p, e.span));
+        }
+        if let Some((_, e)) = b.attrs.get("resource_group") {
+            d.resource_group = self.resource_group(e);
+        }
+        if let Some((_, e)) = b.attrs.get("subscription_id") {
+            d.subscription_id = self.guid(e);
+        }
+        if let Some((_, e)) = b.attrs.get("tags") {
+            d.tags = self.tags(e);
+        }
+        d
+    }
+
+    fn resource_group(&mut self, e: &Expr) -> Option<(ResourceGroupName, Span)> {
+        let (text, span) = self.string(e)?;
+        match ResourceGroupName::parse(&text) {
+            Ok(n) => Some((n, span)),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, span, "invalid resource group name")
+                        .label(msg),
+                );
+                None
+            }
+        }
+    }
+
+    /// The single string label of a labelled block (`workspace "name"`).
+    fn label<'e>(&mut self, s: &'e Stmt, what: &str) -> Option<&'e Expr> {
+        match s.args.as_slice() {
+            [one] => Some(one),
+            [] => {
+                self.push(
+                    Diagnostic::new(
+                        Code::MissingSetting,
+                        s.head.span,
+                        format!("`{}` needs a name", s.head.name),
+                    )
+                    .label("no name given")
+                    .help(format!("write `{} \"{what}-name\" {{ ... }}`", s.head.name)),
+                );
+                None
+            }
+            [_, extra, ..] => {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnexpectedToken,
+                        extra.span,
+                        format!("`{}` takes one name", s.head.name),
+                    )
+                    .label("unexpected")
+                    .help(format!("write `{} \"{what}-name\" {{ ... }}`", s.head.name)),
+                );
+                Some(&s.args[0])
+            }
+        }
+    }
+
+    // ----- workspaces ---------------------------------------------------
+
+    fn workspace(&mut self, s: &Stmt, defaults: &Defaults) -> Option<Workspace> {
+        let name_expr = self.label(s, "workspace")?;
+        let name = self.arm_name(name_expr, "workspace");
+        let entries: &[Entry] = match &s.body {
+            Some(b) => &b.entries,
+            None => {
+                self.push(
+                    Diagnostic::new(Code::UnexpectedToken, s.span, "`workspace` needs a body")
+                        .label("expected `{` after this")
+                        .help("write `workspace \"name\" { ... }`"),
+                );
+                &[]
+            }
+        };
+        let b = self.block(
+            entries,
+            "`workspace`",
+            &[
+                "cloud",
+                "identity",
+                "___location",
+                "profile",
+                "resource_group",
+                "resource_group_lock",
+                "sensitive",
+                "subscription_id",
+                "tags",
+            ],
+            &[
+                "access",
+                "app_insights",
+                "compute",
+                "container_registry",
+                "inbound",
+                "key_vault",
+                "online_endpoint",
+                "outbound",
+                "storage",
+            ],
+        );
+        let span = s.head.span.to(name_expr.span);
+
+        // Cloud, then region.
+        let cloud = match b.attrs.get("cloud") {
+            Some((_, e)) => self
+                .choice(e, Cloud::ALL, "cloud")
+                .map(|c| Setting::new(c, Source::Explicit(e.span))),
+            None => Some(match defaults.cloud {
+                Some((c, sp)) => Setting::new(c, Source::Defaults(sp)),
+                None => Setting::new(Cloud::Public, Source::SecureDefault),
+            }),
+        };
+        let cloud_value = cloud.as_ref().map_or(Cloud::Public, |c| c.value);
+        let ___location = match b.attrs.get("___location") {
+            Some((_, e)) => self
+                .region(e, cloud_value)
+                .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
+            None => match &defaults.___location {
+                Some((r, sp)) => Some(Setting::new(r.clone(), Source::Defaults(*sp))),
+                None => {
+                    self.push(
+                        Diagnostic::new(Code::MissingSetting, span, "workspace has no `___location`")
+                            .label("set `___location` here or in `defaults`")
+                            .help("add `___location = \"westeurope\"` (or the region you deploy to) to the workspace or to `defaults { }`"),
+                    );
+                    None
+                }
+            },
+        };
+        let resource_group = match b.attrs.get("resource_group") {
+            Some((_, e)) => self
+                .resource_group(e)
+                .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
+            None => match &defaults.resource_group {
+                Some((r, sp)) => Some(Setting::new(r.clone(), Source::Defaults(*sp))),
+                None => {
+                    self.push(
+                        Diagnostic::new(Code::MissingSetting, span, "workspace has no `resource_group`")
+                            .label("set `resource_group` here or in `defaults`")
+                            .help("add `resource_group = \"rg-ml\"` to the workspace or to `defaults { }`"),
+                    );
+                    None
+                }
+            },
+        };
+        let subscription_id = match b.attrs.get("subscription_id") {
+            Some((_, e)) => self.guid(e).map(|(g, _)| g),
+            None => defaults.subscription_id.as_ref().map(|(g, _)| g.clone()),
+        };
+        let mut tags = defaults.tags.clone();
+        if let Some((_, e)) = b.attrs.get("tags") {
+            tags.extend(self.tags(e));
+        }
+        let profile = match b.attrs.get("profile") {
+            Some((_, e)) => self
+                .choice(e, Profile::ALL, "profile")
+                .map(|p| Setting::new(p, Source::Explicit(e.span))),
+            None => defaults
+                .profile
+                .map(|(p, sp)| Setting::new(p, Source::Defaults(sp))),
+        };
+        let pv = profile.as_ref().map(|p| p.value);
+        let from_profile = |secure: Source| pv.map_or(secure, Source::Profile);
+
+        let sensitive = match b.attrs.get("sensitive") {
+            Some((_, e)) => self
+                .bool(e)
+                .map(|(v, sp)| Setting::new(v, Source::Explicit(sp))),
+            None => None,
+        }
+        .unwrap_or_else(|| {
+            Setting::new(
+                pv != Some(Profile::PublicData),
+                from_profile(Source::SecureDefault),
+            )
+        });
+
+        let identity = match b.attrs.get("identity") {
+            Some((_, e)) => self.identity(e),
+            None => Identity::SystemAssigned,
+        };
+        let resource_group_lock = match b.attrs.get("resource_group_lock") {
+            Some((_, e)) => self
+                .choice(
+                    e,
+                    &[
+                        ("none", Lock::None),
+                        ("can_not_delete", Lock::CanNotDelete),
+                        ("read_only", Lock::ReadOnly),
+                    ],
+                    "lock",
+                )
+                .map(|l| Setting::new(l, Source::Explicit(e.span))),
+            None => None,
+        }
+        .unwrap_or(Setting::new(Lock::None, Source::SecureDefault));
+
+        let ctx = WsCtx {
+            profile: pv,
+            cloud: cloud_value,
+        };
+        let storage_stmt = self.single(&b, "storage", "a workspace");
+        let storage = self.storage(storage_stmt, &ctx);
+        let kv_stmt = self.single(&b, "key_vault", "a workspace");
+        let key_vault = self.key_vault(kv_stmt, &ctx);
+        let acr_stmt = self.single(&b, "container_registry", "a workspace");
+        let container_registry = self.container_registry(acr_stmt, &ctx);
+        let ai_stmt = self.single(&b, "app_insights", "a workspace");
+        let app_insights = self.app_insights(ai_stmt);
+        let inbound_stmt = self.single(&b, "inbound", "a workspace");
+        let inbound = self.inbound(
+            inbound_stmt,
+            &ctx,
+            &storage,
+            &key_vault,
+            &container_registry,
+        );
+        let outbound_stmt = self.single(&b, "outbound", "a workspace");
+        let mut outbound = self.outbound(outbound_stmt, &ctx);
+        if let PublicNetworkAccess::SelectedIps(_) = inbound.public_network_access.value
+            && outbound.mode.value.is_managed()
+        {
+            // Selected-IP inbound: compute in the managed network reaches the
+            // workspace through a private endpoint rule (second phase).
+            let at = inbound.public_network_access.span().unwrap_or(span);
+            outbound.rules.push(OutboundRule {
+                name: ArmName::parse("selected-ips-workspace", "rule")
+                    .expect("valid constant name"),
+                destination: Destination::PrivateEndpoint {
+                    target: PeTarget::ThisWorkspace,
+                    subresource: "amlworkspace".into(),
+                    spark: false,
+                },
+                origin: RuleOrigin::Preset(Preset::SelectedIps, at),
+                span: at,
+                fqdn_ports: None,
+            });
+            outbound.presets.push((Preset::SelectedIps, at));
+        }
+        let (compute, computes) = self.computes(&b, &ctx, cloud_value);
+        let online_endpoints = self.online_endpoints(&b);
+        let access = match self.single(&b, "access", "a workspace") {
+            Some(a) => self.access(a),
+            None => Vec::new(),
+        };
+        Some(Workspace {
+            name: name?.0,
+            span,
+            resource_group: resource_group?,
+            subscription_id,
+            ___location: ___location?,
+            cloud: cloud?,
+            tags,
+            profile,
+            sensitive,
+            identity,
+            resource_group_lock,
+            inbound,
+            outbound,
+            storage,
+            key_vault,
+            container_registry,
+            app_insights,
+            compute,
+            computes,
+            online_endpoints,
+            access,
+        })
+    }
+
+    fn identity(&mut self, e: &Expr) -> Identity {
+        if let ExprKind::Tagged(tag, inner) = &e.kind
+            && tag.name == "user_assigned"
+        {
+            return match self.resource_id(
+                inner,
+                Some("Microsoft.ManagedIdentity/userAssignedIdentities"),
+            ) {
+                Some((id, _)) => Identity::UserAssigned(id),
+                None => Identity::SystemAssigned,
+            };
+        }
+        if let ExprKind::Ident(n) = &e.kind
+            && n == "system_assigned"
+        {
+            return Identity::SystemAssigned;
+        }
+        self.push(
+            Diagnostic::new(Code::InvalidEnumValue, e.span, "invalid identity")
+                .label("expected `system_assigned` or `user_assigned \"<identity resource id>\"`")
+                .help("write `identity = system_assigned` or `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-ml\"`"),
+        );
+        Identity::SystemAssigned
+    }
+
+    fn access_setting(
+        &mut self,
+        b: &Block,
+        key: &str,
+        default: Access,
+        source: Source,
+    ) -> Setting<Access> {
+        match b.attrs.get(key) {
+            Some((_, e)) => match self.choice(
+                e,
+                &[("enabled", Access::Enabled), ("disabled", Access::Disabled)],
+                "public network access",
+            ) {
+                Some(v) => Setting::new(v, Source::Explicit(e.span)),
+                None => Setting::new(default, source),
+            },
+            None => Setting::new(default, source),
+        }
+    }
+
+    fn bool_setting(
+        &mut self,
+        b: &Block,
+        key: &str,
+        default: bool,
+        source: Source,
+    ) -> Setting<bool> {
+        match b.attrs.get(key) {
+            Some((_, e)) => match self.bool(e) {
+                Some((v, sp)) => Setting::new(v, Source::Explicit(sp)),
+                None => Setting::new(default, source),
+            },
+            None => Setting::new(default, source),
+        }
+    }
+
+    fn provision(&mut self, b: &Block, arm_type: &str) -> Provision {
+        match b.attrs.get("existing") {
+            Some((_, e)) => match self.resource_id(e, Some(arm_type)) {
+                Some((id, _)) => Provision::Existing(id),
+                None => Provision::Create,
+            },
+            None => Provision::Create,
+        }
+    }
+
+    fn entries_of<'a>(&mut self, s: Option<&'a Stmt>) -> &'a [Entry] {
+        match s {
+            Some(s) => self.plain_body(s),
+            None => &[],
+        }
+    }
+
+    fn storage(&mut self, s: Option<&Stmt>, ctx: &WsCtx) -> Storage {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`storage`",
+            &[
+                "data_profiling",
+                "existing",
+                "public_network_access",
+                "resource_instance_rule",
+                "service_endpoint",
+                "trusted_services",
+            ],
+            &[],
+        );
+        let (private, source) = ctx.resources_private();
+        Storage {
+            provision: self.provision(&b, "Microsoft.Storage/storageAccounts"),
+            public_network_access: self.access_setting(
+                &b,
+                "public_network_access",
+                private,
+                source,
+            ),
+            trusted_services: self.bool_setting(
+                &b,
+                "trusted_services",
+                true,
+                Source::SecureDefault,
+            ),
+            resource_instance_rule: self.bool_setting(
+                &b,
+                "resource_instance_rule",
+                true,
+                Source::SecureDefault,
+            ),
+            service_endpoint: self.bool_setting(
+                &b,
+                "service_endpoint",
+                false,
+                Source::SecureDefault,
+            ),
+            data_profiling: self.bool_setting(&b, "data_profiling", false, Source::SecureDefault),
+            span: s.map(|s| s.head.span),
+        }
+    }
+
+    fn key_vault(&mut self, s: Option<&Stmt>, ctx: &WsCtx) -> KeyVault {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`key_vault`",
+            &[
+                "existing",
+                "public_network_access",
+                "purge_protection",
+                "trusted_services",
+            ],
+            &[],
+        );
+        let (private, source) = ctx.resources_private();
+        KeyVault {
+            provision: self.provision(&b, "Microsoft.KeyVault/vaults"),
+            public_network_access: self.access_setting(
+                &b,
+                "public_network_access",
+                private,
+                source,
+            ),
+            trusted_services: self.bool_setting(
+                &b,
+                "trusted_services",
+                true,
+                Source::SecureDefault,
+            ),
+            purge_protection: self.bool_setting(
+                &b,
+                "purge_protection",
+                true,
+                Source::SecureDefault,
+            ),
+            span: s.map(|s| s.head.span),
+        }
+    }
+
+    fn container_registry(&mut self, s: Option<&Stmt>, ctx: &WsCtx) -> ContainerRegistry {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`container_registry`",
+            &[
+                "existing",
+                "image_build_compute",
+                "public_network_access",
+                "sku",
+                "trusted_services",
+            ],
+            &[],
+        );
+        let (private, source) = ctx.resources_private();
+        let public_network_access =
+            self.access_setting(&b, "public_network_access", private, source);
+        let sku = match b.attrs.get("sku") {
+            Some((_, e)) => self
+                .choice(e, RegistrySku::ALL, "container registry SKU")
+                .map(|v| Setting::new(v, Source::Explicit(e.span))),
+            None => None,
+        }
+        .unwrap_or_else(|| {
+            // Private endpoints to a registry need the Premium tier.
+            let sku = if public_network_access.value == Access::Disabled {
+                RegistrySku::Premium
+            } else {
+                RegistrySku::Standard
+            };
+            Setting::new(sku, Source::SecureDefault)
+        });
+        let image_build_compute = match b.attrs.get("image_build_compute") {
+            Some((_, e)) => self.string(e),
+            None => None,
+        };
+        ContainerRegistry {
+            provision: self.provision(&b, "Microsoft.ContainerRegistry/registries"),
+            sku,
+            public_network_access,
+            trusted_services: self.bool_setting(
+                &b,
+                "trusted_services",
+                true,
+                Source::SecureDefault,
+            ),
+            image_build_compute,
+            span: s.map(|s| s.head.span),
+        }
+    }
+
+    fn app_insights(&mut self, s: Option<&Stmt>) -> AppInsights {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`app_insights`",
+            &["existing", "log_analytics"],
+            &[],
+        );
+        let log_analytics = match b.attrs.get("log_analytics") {
+            Some((_, e)) => self
+                .resource_id(e, Some("Microsoft.OperationalInsights/workspaces"))
+                .map(|(id, _)| id),
+            None => None,
+        };
+        AppInsights {
+            provision: self.provision(&b, "Microsoft.Insights/components"),
+            log_analytics,
+            span: s.map(|s| s.head.span),
+        }
+    }
+
+    fn inbound(
+        &mut self,
+        s: Option<&Stmt>,
+        ctx: &WsCtx,
+        storage: &Storage,
+        kv: &KeyVault,
+        acr: &ContainerRegistry,
+    ) -> Inbound {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`inbound`",
+            &["allowed_ips", "public_network_access"],
+            &["private_endpoint"],
+        );
+        let default_pna = if ctx.profile == Some(Profile::PublicData) {
+            PublicNetworkAccess::Enabled
+        } else {
+            PublicNetworkAccess::Disabled
+        };
+        let default_source = ctx.profile.map_or(Source::SecureDefault, Source::Profile);
+        let mode = b.attrs.get("public_network_access").and_then(|(_, e)| {
+            self.choice(
+                e,
+                &[("enabled", 0u8), ("disabled", 1), ("selected_ips", 2)],
+                "public network access",
+            )
+            .map(|m| (m, e.span))
+        });
+        let ips = b
+            .attrs
+            .get("allowed_ips")
+            .map(|(k, e)| (k.span, self.ips(e)));
+        let public_network_access = match (mode, ips) {
+            (Some((2, sp)), Some((_, list))) => {
+                Setting::new(PublicNetworkAccess::SelectedIps(list), Source::Explicit(sp))
+            }
+            (Some((2, sp)), None) => {
+                self.push(
+                    Diagnostic::new(Code::PublicAccessSettings, sp, "`selected_ips` needs `allowed_ips`")
+                        .label("no addresses to allow")
+                        .help("add `allowed_ips = [\"203.0.113.0/24\"]` with the IPv4 addresses or ranges to allow"),
+                );
+                Setting::new(
+                    PublicNetworkAccess::SelectedIps(Vec::new()),
+                    Source::Explicit(sp),
+                )
+            }
+            (m, Some((ksp, _))) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::PublicAccessSettings,
+                        ksp,
+                        "`allowed_ips` only applies with `public_network_access = selected_ips`",
+                    )
+                    .label("ignored by the other modes")
+                    .help("set `public_network_access = selected_ips`, or remove `allowed_ips`"),
+                );
+                match m {
+                    Some((0, sp)) => {
+                        Setting::new(PublicNetworkAccess::Enabled, Source::Explicit(sp))
+                    }
+                    Some((_, sp)) => {
+                        Setting::new(PublicNetworkAccess::Disabled, Source::Explicit(sp))
+                    }
+                    None => Setting::new(default_pna, default_source),
+                }
+            }
+            (Some((0, sp)), None) => {
+                Setting::new(PublicNetworkAccess::Enabled, Source::Explicit(sp))
+            }
+            (Some((_, sp)), None) => {
+                Setting::new(PublicNetworkAccess::Disabled, Source::Explicit(sp))
+            }
+            (None, None) => Setting::new(default_pna, default_source),
+        };
+        let private_endpoint = self
+            .single(&b, "private_endpoint", "`inbound`")
+            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr));
+        Inbound {
+            public_network_access,
+            private_endpoint,
+        }
+    }
+
+    fn ips(&mut self, e: &Expr) -> Vec<Ipv4Net> {
+        let mut out = Vec::new();
+        for item in self.list(e).unwrap_or_default() {
+            if let Some((text, span)) = self.string(&item) {
+                match Ipv4Net::parse(&text) {
+                    Ok(ip) => out.push(ip),
+                    Err(msg) if msg.contains("IPv6") => self.push(
+                        Diagnostic::new(
+                            Code::PublicAccessSettings,
+                            span,
+                            "IPv6 is not supported in the workspace IP allowlist",
+                        )
+                        .label(msg)
+                        .help("only IPv4 addresses and ranges are supported"),
+                    ),
+                    Err(msg) => self.push(
+                        Diagnostic::new(
+                            Code::InvalidIpRange,
+                            span,
+                            "malformed IPv4 address or range",
+                        )
+                        .label(msg),
+                    ),
+                }
+            }
+        }
+        out
+    }
+
+    fn client_endpoint(
+        &mut self,
+        s: &Stmt,
+        storage: &Storage,
+        kv: &KeyVault,
+        acr: &ContainerRegistry,
+    ) -> Option<ClientPrivateEndpoint> {
+        let entries = self.plain_body(s);
+        let b = self.block(
+            entries,
+            "`private_endpoint`",
+            &["custom_dns", "dns", "resources", "subnet"],
+            &[],
+        );
+        let subnet = match b.attrs.get("subnet") {
+            Some((_, e)) => self
+                .resource_id(e, Some("Microsoft.Network/virtualNetworks/subnets"))
+                .map(|(id, _)| id),
+            None => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, s.head.span, "the private endpoint has no `subnet`")
+                        .label("which client subnet?")
+                        .help("add `subnet = \"/subscriptions/.../virtualNetworks/vnet/subnets/snet-pe\"`"),
+                );
+                None
+            }
+        };
+        let dns = match b.attrs.get("dns") {
+            Some((_, e)) => match &self.deref(e).kind {
+                ExprKind::Ident(w) if w == "create" => Dns::Create,
+                ExprKind::List(_) => {
+                    let mut zones = Vec::new();
+                    for item in self.list(e).unwrap_or_default() {
+                        if let Some((id, _)) =
+                            self.resource_id(&item, Some("Microsoft.Network/privateDnsZones"))
+                        {
+                            zones.push(id);
+                        }
+                    }
+                    Dns::Existing(zones)
+                }
+                _ => {
+                    self.push(
+                        Diagnostic::new(Code::InvalidEnumValue, e.span, "invalid `dns`")
+                            .label("expected `create` or a list of existing private DNS zone ids")
+                            .help("write `dns = create`, or `dns = [\"/subscriptions/.../privateDnsZones/privatelink.api.azureml.ms\", ...]`"),
+                    );
+                    Dns::Create
+                }
+            },
+            None => Dns::Create,
+        };
+        let custom_dns = match b.attrs.get("custom_dns") {
+            Some((_, e)) => self.bool(e).is_some_and(|(v, _)| v),
+            None => false,
+        };
+        let targets = match b.attrs.get("resources") {
+            Some((_, e)) => {
+                let mut out = Vec::new();
+                for item in self.list(e).unwrap_or_default() {
+                    if let Some(t) =
+                        self.choice(&item, ClientEndpoint::ALL, "private endpoint resource")
+                        && !out.contains(&t)
+                    {
+                        out.push(t);
+                    }
+                }
+                out.sort();
+                Setting::new(out, Source::Explicit(e.span))
+            }
+            None => {
+                // The workspace, and every associated resource that is private.
+                let mut out = vec![ClientEndpoint::Workspace];
+                if storage.public_network_access.value == Access::Disabled {
+                    out.push(ClientEndpoint::Storage);
+                }
+                if kv.public_network_access.value == Access::Disabled {
+                    out.push(ClientEndpoint::KeyVault);
+                }
+                if acr.public_network_access.value == Access::Disabled {
+                    out.push(ClientEndpoint::ContainerRegistry);
+                }
+                Setting::new(out, Source::SecureDefault)
+            }
+        };
+        Some(ClientPrivateEndpoint {
+            subnet: subnet?,
+            dns,
+            custom_dns,
+            targets,
+            span: s.head.span,
+        })
+    }
+
+    // ----- outbound -----------------------------------------------------
+
+    fn outbound(&mut self, s: Option<&Stmt>, ctx: &WsCtx) -> Outbound {
+        let entries = self.entries_of(s);
+        let b = self.block(
+            entries,
+            "`outbound`",
+            &["firewall_sku", "mode", "provision_now"],
+            &["allow", "rule"],
+        );
+        let default_mode = match ctx.profile {
+            Some(Profile::HubSpoke) => IsolationMode::Disabled,
+            Some(Profile::SensitiveData | Profile::PublicData) => {
+                IsolationMode::AllowInternetOutbound
+            }
+            Some(Profile::ExfiltrationProtected) | None => IsolationMode::AllowOnlyApprovedOutbound,
+        };
+        let profile_source = ctx.profile.map_or(Source::SecureDefault, Source::Profile);
+        let mode = match b.attrs.get("mode") {
+            Some((_, e)) => self
+                .choice(e, IsolationMode::ALL, "isolation mode")
+                .map(|m| Setting::new(m, Source::Explicit(e.span))),
+            None => None,
+        }
+        .unwrap_or(Setting::new(default_mode, profile_source));
+        let firewall_sku = match b.attrs.get("firewall_sku") {
+            Some((_, e)) => self.firewall_sku(e),
+            None => None,
+        }
+        .unwrap_or(Setting::new(FirewallSku::Standard, Source::SecureDefault));
+        let provision_now = match b.attrs.get("provision_now") {
+            Some((_, e)) => self
+                .bool(e)
+                .map(|(v, sp)| Setting::new(v, Source::Explicit(sp))),
+            None => None,
+        }
+        .unwrap_or(Setting::new(mode.value.is_managed(), Source::SecureDefault));
+        let mut rules = Vec::new();
+        let mut presets_named = Vec::new();
+        for st in &b.stmts {
+            match st.head.name.as_str() {
+                "allow" => {
+                    if let Some(p) = self.preset(st, &mut rules) {
+                        presets_named.push((p, st.span));
+                    }
+                }
+                _ => {
+                    if let Some(r) = self.rule(st) {
+                        rules.push(r);
+                    }
+                }
+            }
+        }
+        Outbound {
+            mode,
+            firewall_sku,
+            provision_now,
+            rules,
+            presets: presets_named,
+            span: s.map(|s| s.head.span),
+        }
+    }
+
+    fn firewall_sku(&mut self, e: &Expr) -> Option<Setting<FirewallSku>> {
+        if let ExprKind::Ident(_) | ExprKind::Str(_) = &e.kind {
+            let word = match &e.kind {
+                ExprKind::Ident(w) => w.clone(),
+                _ => self.string(e).map(|(s, _)| s).unwrap_or_default(),
+            };
+            if word.eq_ignore_ascii_case("premium") {
+                self.push(
+                    Diagnostic::new(Code::UnsupportedFirewall, e.span, "the managed network does not support a Premium firewall")
+                        .label("Premium is not available here")
+                        .note("URL-based filtering needs Premium, so a managed network cannot filter on URL paths")
+                        .help("use `firewall_sku = standard` (the default) or `basic`"),
+                );
+                return None;
+            }
+        }
+        self.choice(
+            e,
+            &[
+                ("standard", FirewallSku::Standard),
+                ("basic", FirewallSku::Basic),
+            ],
+            "firewall SKU",
+        )
+        .map(|v| Setting::new(v, Source::Explicit(e.span)))
+    }
+
+    fn preset(&mut self, st: &Stmt, rules: &mut Vec<OutboundRule>) -> Option<Preset> {
+        let Some(first) = st.args.first() else {
+            self.push(
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    st.head.span,
+                    "`allow` needs a scenario",
+                )
+                .label("allow what?")
+                .help(format!(
+                    "write `allow python_packages`; scenarios: {}",
+                    list_words(&names(Preset::NAMED))
+                )),
+            );
+            return None;
+        };
+        if let Some(extra) = st.args.get(1) {
+            self.push(
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    extra.span,
+                    "`allow` takes one scenario",
+                )
+                .label("unexpected")
+                .help("write one `allow` per scenario"),
+            );
+        }
+        let preset = self.choice(first, Preset::NAMED, "scenario")?;
+        let entries: &[Entry] = st.body.as_ref().map_or(&[], |b: &Body| &b.entries);
+        let span = st.span;
+        let fqdn_rules = |hosts: &[&str], rules: &mut Vec<OutboundRule>| {
+            for (i, host) in hosts.iter().enumerate() {
+                rules.push(OutboundRule {
+                    name: ArmName::parse(&format!("{}-{}", preset.rule_prefix(), i + 1), "rule")
+                        .expect("valid preset rule name"),
+                    destination: Destination::Fqdn {
+                        fqdn: FqdnPattern::parse(host).expect("valid preset host"),
+                    },
+                    origin: RuleOrigin::Preset(preset, span),
+                    span,
+                    fqdn_ports: None,
+                });
+            }
+        };
+        match preset {
+            Preset::PythonPackages => {
+                let b = self.block(
+                    entries,
+                    "`allow python_packages`",
+                    &["index_overridden"],
+                    &[],
+                );
+                let overridden = b
+                    .attrs
+                    .get("index_overridden")
+                    .and_then(|(_, e)| self.bool(e))
+                    .is_some_and(|(v, _)| v);
+                let mut hosts = presets::PYTHON_PACKAGES.to_vec();
+                if overridden {
+                    hosts.extend_from_slice(presets::PYTHON_INDEX_OVERRIDDEN);
+                }
+                fqdn_rules(&hosts, rules);
+            }
+            Preset::VsCode => {
+                self.no_body(st, "`allow vscode`");
+                fqdn_rules(presets::VSCODE, rules);
+            }
+            Preset::HuggingFace => {
+                self.no_body(st, "`allow huggingface`");
+                fqdn_rules(presets::HUGGINGFACE, rules);
+            }
+            Preset::BatchEndpoints => {
+                let b = self.block(
+                    entries,
+                    "`allow batch_endpoints`",
+                    &["ai_search", "ai_services"],
+                    &[],
+                );
+                for sub in presets::BATCH_STORAGE_SUBRESOURCES {
+                    rules.push(OutboundRule {
+                        name: ArmName::parse(&format!("batch-endpoints-{sub}"), "rule")
+                            .expect("valid preset rule name"),
+                        destination: Destination::PrivateEndpoint {
+                            target: PeTarget::DefaultStorage,
+                            subresource: (*sub).to_string(),
+                            spark: false,
+                        },
+                        origin: RuleOrigin::Preset(preset, span),
+                        span,
+                        fqdn_ports: None,
+                    });
+                }
+                for (key, arm_type, rule) in [
+                    (
+                        "ai_services",
+                        "Microsoft.CognitiveServices/accounts",
+                        "batch-endpoints-ai-services",
+                    ),
+                    (
+                        "ai_search",
+                        "Microsoft.Search/searchServices",
+                        "batch-endpoints-ai-search",
+                    ),
+                ] {
+                    if let Some((_, e)) = b.attrs.get(key)
+                        && let Some((id, _)) = self.resource_id(e, Some(arm_type))
+                    {
+                        let sub = private_link::lookup(arm_type).map_or("", |t| t.subresources[0]);
+                        rules.push(OutboundRule {
+                            name: ArmName::parse(rule, "rule").expect("valid preset rule name"),
+                            destination: Destination::PrivateEndpoint {
+                                target: PeTarget::Resource(id),
+                                subresource: sub.to_string(),
+                                spark: false,
+                            },
+                            origin: RuleOrigin::Preset(preset, span),
+                            span,
+                            fqdn_ports: None,
+                        });
+                    }
+                }
+            }
+            Preset::SelectedIps => {}
+        }
+        Some(preset)
+    }
+
+    fn rule(&mut self, st: &Stmt) -> Option<OutboundRule> {
+        let usage = "write `rule \"name\" private_endpoint <resource id> { subresource = blob }`, `rule \"name\" service_tag \"Tag\" { protocol = tcp  ports = \"443\" }` or `rule \"name\" fqdn \"host.example.com\"`";
+        let (name_e, kind_e, dest_e) = match st.args.as_slice() {
+            [n, k, d] => (n, k, d),
+            [n, k, d, extra, ..] => {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnexpectedToken,
+                        extra.span,
+                        "too many words in `rule`",
+                    )
+                    .label("unexpected")
+                    .help(usage),
+                );
+                (n, k, d)
+            }
+            _ => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, st.span, "incomplete `rule`")
+                        .label("a rule needs a name, a kind and a destination")
+                        .help(usage),
+                );
+                return None;
+            }
+        };
+        let name = self.arm_name(name_e, "rule");
+        let kind = self.choice(kind_e, RuleKind::ALL, "rule kind")?;
+        let entries: &[Entry] = st.body.as_ref().map_or(&[], |b| &b.entries);
+        let (destination, fqdn_ports) = match kind {
+            RuleKind::PrivateEndpoint => {
+                let b = self.block(
+                    entries,
+                    "a private endpoint rule",
+                    &["spark", "subresource"],
+                    &[],
+                );
+                let target = self.resource_id(dest_e, None);
+                let spark = b
+                    .attrs
+                    .get("spark")
+                    .and_then(|(_, e)| self.bool(e))
+                    .is_some_and(|(v, _)| v);
+                let (target, target_span) = target?;
+                let Some(ty) = private_link::lookup(&target.arm_type()) else {
+                    let types: Vec<&str> = private_link::PRIVATE_LINK_TYPES
+                        .iter()
+                        .map(|t| t.arm_type)
+                        .collect();
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnsupportedPrivateEndpointTarget,
+                            target_span,
+                            format!(
+                                "the managed network cannot create a private endpoint to a `{}`",
+                                target.arm_type()
+                            ),
+                        )
+                        .label("unsupported target type")
+                        .suggest(&target.arm_type(), types.iter().copied())
+                        .note(format!("supported: {}", types.join(", "))),
+                    );
+                    return None;
+                };
+                let sub = match b.attrs.get("subresource") {
+                    Some((_, e)) => {
+                        let word = match &e.kind {
+                            ExprKind::Ident(w) => Some(w.clone()),
+                            _ => self.string(e).map(|(s, _)| s),
+                        }?;
+                        match ty
+                            .subresources
+                            .iter()
+                            .find(|s| s.eq_ignore_ascii_case(&word))
+                        {
+                            Some(s) => (*s).to_string(),
+                            None => {
+                                self.push(
+                                    Diagnostic::new(
+                                        Code::UnknownSubresource,
+                                        e.span,
+                                        format!(
+                                            "`{word}` is not a sub-resource of {} ({})",
+                                            ty.service, ty.arm_type
+                                        ),
+                                    )
+                                    .label(format!("expected {}", list_words(ty.subresources)))
+                                    .suggest(&word, ty.subresources.iter().copied()),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    None if ty.subresources.len() == 1 => ty.subresources[0].to_string(),
+                    None => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::MissingSetting,
+                                st.span,
+                                format!("which sub-resource of the {}?", ty.service),
+                            )
+                            .label("no `subresource`")
+                            .help(format!(
+                                "add `{{ subresource = {} }}`; {} has {}",
+                                ty.subresources[0],
+                                ty.service,
+                                list_words(ty.subresources)
+                            )),
+                        );
+                        return None;
+                    }
+                };
+                (
+                    Destination::PrivateEndpoint {
+                        target: PeTarget::Resource(target),
+                        subresource: sub,
+                        spark,
+                    },
+                    None,
+                )
+            }
+            RuleKind::ServiceTag => {
+                let b = self.block(entries, "a service tag rule", &["ports", "protocol"], &[]);
+                let (text, tspan) = self.string(dest_e)?;
+                let tag = match ServiceTag::parse(&text) {
+                    Ok(t) => Some(t),
+                    Err(msg) => {
+                        self.push(
+                            Diagnostic::new(Code::InvalidEnumValue, tspan, "invalid service tag")
+                                .label(msg),
+                        );
+                        None
+                    }
+                };
+                let protocol = match b.attrs.get("protocol") {
+                    Some((_, e)) => self.protocol(e),
+                    None => Some(Protocol::Tcp),
+                };
+                let ports = match b.attrs.get("ports") {
+                    Some((_, e)) => self.ports(e),
+                    None => {
+                        self.push(
+                            Diagnostic::new(Code::MissingSetting, st.span, "a service tag rule needs `ports`")
+                                .label("no ports given")
+                                .help("add `{ protocol = tcp  ports = \"443\" }` (ranges like `8080-8089`, comma-separated)"),
+                        );
+                        None
+                    }
+                };
+                (
+                    Destination::ServiceTag {
+                        tag: tag?,
+                        protocol: protocol?,
+                        ports: ports?,
+                    },
+                    None,
+                )
+            }
+            RuleKind::Fqdn => {
+                let b = self.block(entries, "an FQDN rule", &["ports"], &[]);
+                let (text, fspan) = self.string(dest_e)?;
+                let host = text.split_once("://").map_or(text.as_str(), |(_, h)| h);
+                if let Some((h, path)) = host.split_once('/') {
+                    self.push(
+                        Diagnostic::new(Code::UnsupportedFirewall, fspan, "FQDN rules cannot filter on URL paths")
+                            .label(format!("`/{path}` is a URL path"))
+                            .note("URL filtering needs a Premium Azure Firewall, which the managed network does not support")
+                            .help(format!("allow the host alone: `\"{h}\"`")),
+                    );
+                    return None;
+                }
+                let fqdn = match FqdnPattern::parse(&text) {
+                    Ok(f) => f,
+                    Err(msg) => {
+                        self.push(
+                            Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN").label(msg),
+                        );
+                        return None;
+                    }
+                };
+                let ports = b
+                    .attrs
+                    .get("ports")
+                    .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
+                (Destination::Fqdn { fqdn }, ports)
+            }
+        };
+        Some(OutboundRule {
+            name: name?.0,
+            destination,
+            origin: RuleOrigin::User,
+            span: st.span,
+            fqdn_ports,
+        })
+    }
+
+    fn protocol(&mut self, e: &Expr) -> Option<Protocol> {
+        let word = match &e.kind {
+            ExprKind::Ident(w) => w.clone(),
+            ExprKind::Str(_) => self.string(e)?.0,
+            _ => {
+                self.type_error(e, "a protocol");
+                return None;
+            }
+        };
+        if word == "*" {
+            return Some(Protocol::Any);
+        }
+        if let Some((_, p)) = Protocol::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&word))
+        {
+            return Some(*p);
+        }
+        let allowed = names(Protocol::ALL);
+        self.push(
+            Diagnostic::new(
+                Code::InvalidPortRange,
+                e.span,
+                format!("`{word}` is not a protocol the managed network accepts"),
+            )
+            .label(format!("expected {}", list_words(&allowed)))
+            .suggest(&word, allowed.iter().copied()),
+        );
+        None
+    }
+
+    fn ports(&mut self, e: &Expr) -> Option<PortRanges> {
+        let (text, span) = match &self.deref(e).kind {
+            ExprKind::Number(n) => (n.to_string(), e.span),
+            _ => self.string(e)?,
+        };
+        match PortRanges::parse(&text) {
+            Ok(p) => Some(p),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidPortRange, span, "invalid port range")
+                        .label(msg)
+                        .help("ports are `80`, `8080-8089`, or a comma-separated list of those, each 1 to 65535"),
+                );
+                None
+            }
+        }
+    }
+
+    // ----- compute, endpoints, access -----------------------------------
+
+    fn computes(
+        &mut self,
+        b: &Block,
+        ctx: &WsCtx,
+        cloud: Cloud,
+    ) -> (ComputeDefaults, Vec<Compute>) {
+        let mut defaults = ComputeDefaults {
+            public_ip: Setting::new(false, Source::SecureDefault),
+            ssh: Setting::new(false, Source::SecureDefault),
+            local_auth: Setting::new(false, Source::SecureDefault),
+            setup_script: None,
+        };
+        let mut named: Vec<Compute> = Vec::new();
+        let mut seen_defaults: Option<Span> = None;
+        let _ = ctx;
+        for s in b.stmts.iter().filter(|s| s.head.name == "compute") {
+            let entries: &[Entry] = s.body.as_ref().map_or(&[], |b| &b.entries);
+            if s.args.is_empty() {
+                if let Some(first) = seen_defaults {
+                    self.push(
+                        Diagnostic::new(Code::DuplicateSetting, s.head.span, "a second unnamed `compute` block")
+                            .label("second block")
+                            .with_label(first, "first block here")
+                            .help("merge them, or give a compute a name: `compute \"cpu-cluster\" { ... }`"),
+                    );
+                    continue;
+                }
+                seen_defaults = Some(s.head.span);
+                let cb = self.block(
+                    entries,
+                    "`compute`",
+                    &["local_auth", "public_ip", "setup_script", "ssh"],
+                    &[],
+                );
+                defaults.public_ip =
+                    self.bool_setting(&cb, "public_ip", false, Source::SecureDefault);
+                defaults.ssh = self.bool_setting(&cb, "ssh", false, Source::SecureDefault);
+                defaults.local_auth =
+                    self.bool_setting(&cb, "local_auth", false, Source::SecureDefault);
+                defaults.setup_script = cb
+                    .attrs
+                    .get("setup_script")
+                    .and_then(|(_, e)| self.string(e));
+                continue;
+            }
+            let Some(name_e) = self.label(s, "compute") else {
+                continue;
+            };
+            let Some((name, _)) = self.arm_name(name_e, "compute") else {
+                continue;
+            };
+            if let Some(first) = named
+                .iter()
+                .find(|c| c.name.as_str().eq_ignore_ascii_case(name.as_str()))
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        name_e.span,
+                        format!("compute `{name}` is declared twice"),
+                    )
+                    .label("second declaration")
+                    .with_label(first.span, "first declared here"),
+                );
+                continue;
+            }
+            let cb = self.block(
+                entries,
+                "a named `compute`",
+                &[
+                    "kind",
+                    "max_nodes",
+                    "public_ip",
+                    "region",
+                    "subnet",
+                    "vm_size",
+                ],
+                &[],
+            );
+            let kind = match cb.attrs.get("kind") {
+                Some((_, e)) => self
+                    .choice(e, ComputeKind::ALL, "compute kind")
+                    .map(|k| Setting::new(k, Source::Explicit(e.span))),
+                None => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::MissingSetting,
+                            name_e.span,
+                            format!("compute `{name}` has no `kind`"),
+                        )
+                        .label("which kind of compute?")
+                        .help(format!(
+                            "add `kind = cluster` (one of {})",
+                            list_words(&names(ComputeKind::ALL))
+                        )),
+                    );
+                    None
+                }
+            };
+            let max_nodes = cb
+                .attrs
+                .get("max_nodes")
+                .and_then(|(_, e)| self.number(e, 1, 10_000, "max_nodes"))
+                .map(|n| n as u32);
+            let region = cb
+                .attrs
+                .get("region")
+                .and_then(|(_, e)| self.region(e, cloud));
+            let subnet = cb.attrs.get("subnet").and_then(|(_, e)| {
+                self.resource_id(e, Some("Microsoft.Network/virtualNetworks/subnets"))
+            });
+            let vm_size = cb
+                .attrs
+                .get("vm_size")
+                .and_then(|(_, e)| self.string(e))
+                .map(|(s, _)| s);
+            let public_ip = match cb.attrs.get("public_ip") {
+                Some((_, e)) => self.bool(e).map_or(defaults.public_ip.clone(), |(v, sp)| {
+                    Setting::new(v, Source::Explicit(sp))
+                }),
+                None => defaults.public_ip.clone(),
+            };
+            let Some(kind) = kind else { continue };
+            named.push(Compute {
+                name,
+                kind,
+                vm_size,
+                max_nodes,
+                region,
+                subnet,
+                public_ip,
+                span: s.head.span.to(name_e.span),
+            });
+        }
+        (defaults, named)
+    }
+
+    fn online_endpoints(&mut self, b: &Block) -> Vec<OnlineEndpoint> {
+        let mut out: Vec<OnlineEndpoint> = Vec::new();
+        for s in b.stmts.iter().filter(|s| s.head.name == "online_endpoint") {
+            let Some(name_e) = self.label(s, "endpoint") else {
+                continue;
+            };
+            let Some((name, _)) = self.arm_name(name_e, "online endpoint") else {
+                continue;
+            };
+            let entries: &[Entry] = s.body.as_ref().map_or(&[], |b| &b.entries);
+            let eb = self.block(
+                entries,
+                "`online_endpoint`",
+                &["egress_public_network_access", "public_network_access"],
+                &[],
+            );
+            let public_network_access = self.access_setting(
+                &eb,
+                "public_network_access",
+                Access::Disabled,
+                Source::SecureDefault,
+            );
+            let egress = eb
+                .attrs
+                .get("egress_public_network_access")
+                .and_then(|(_, e)| {
+                    self.choice(
+                        e,
+                        &[("enabled", Access::Enabled), ("disabled", Access::Disabled)],
+                        "public network access",
+                    )
+                    .map(|v| (v, e.span))
+                });
+            if let Some(first) = out.iter().find(|o| o.name == name) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        name_e.span,
+                        format!("online endpoint `{name}` is declared twice"),
+                    )
+                    .label("second declaration")
+                    .with_label(first.span, "first declared here"),
+                );
+                continue;
+            }
+            out.push(OnlineEndpoint {
+                name,
+                public_network_access,
+                egress_public_network_access: egress,
+                span: s.head.span.to(name_e.span),
+            });
+        }
+        out
+    }
+
+    fn access(&mut self, s: &Stmt) -> Vec<Grant> {
+        let entries = self.plain_body(s);
+        let b = self.block(entries, "`access`", &[], &["grant"]);
+        let mut out = Vec::new();
+        let usage = "write `grant \"AzureML Data Scientist\" to group \"<object id>\"`, optionally followed by `on storage` (or `resource_group`, `key_vault`, `container_registry`, `workspace`, or a resource id)";
+        for g in &b.stmts {
+            self.no_body(g, "`grant`");
+            let args = &g.args;
+            let to_ok = args
+                .get(1)
+                .is_some_and(|a| matches!(&a.kind, ExprKind::Ident(w) if w == "to"));
+            if args.len() < 4 || !to_ok {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, g.span, "incomplete `grant`")
+                        .label("a grant needs a role, `to`, a principal kind and an object id")
+                        .help(usage),
+                );
+                continue;
+            }
+            let role = self
+                .string(&args[0])
+                .and_then(|(name, span)| match roles::lookup(&name) {
+                    Some(r) => Some(r),
+                    None => {
+                        let names: Vec<&str> =
+                            roles::BUILT_IN_ROLES.iter().map(|r| r.name).collect();
+                        self.push(
+                            Diagnostic::new(
+                                Code::UnknownRole,
+                                span,
+                                format!("`{name}` is not a built-in role amlgen knows"),
+                            )
+                            .label("unknown role")
+                            .suggest(&name, names.iter().copied())
+                            .note("amlgen grants only built-in roles it has verified ids for"),
+                        );
+                        None
+                    }
+                });
+            let kind = self.choice(&args[2], PrincipalKind::ALL, "principal kind");
+            let id = self.guid(&args[3]);
+            let scope = match args.get(4..) {
+                None | Some([]) => Some(GrantScope::Workspace),
+                Some([on, target]) if matches!(&on.kind, ExprKind::Ident(w) if w == "on") => {
+                    self.grant_scope(target)
+                }
+                Some([extra, ..]) => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnexpectedToken,
+                            extra.span,
+                            "unexpected words after the grant's principal",
+                        )
+                        .label("expected `on <scope>` or the end of the line")
+                        .help(usage),
+                    );
+                    None
+                }
+            };
+            if let (Some(role), Some(principal_kind), Some((principal_id, _)), Some(scope)) =
+                (role, kind, id, scope)
+            {
+                out.push(Grant {
+                    role,
+                    principal_kind,
+                    principal_id,
+                    scope,
+                    span: g.span,
+                });
+            }
+        }
+        out
+    }
+
+    fn grant_scope(&mut self, e: &Expr) -> Option<GrantScope> {
+        if let ExprKind::Ident(w) = &e.kind
+            && !self.lets.contains_key(w)
+        {
+            let table = [
+                ("workspace", 0u8),
+                ("resource_group", 1),
+                ("storage", 2),
+                ("key_vault", 3),
+                ("container_registry", 4),
+            ];
+            return self.choice(e, &table, "grant scope").map(|v| match v {
+                0 => GrantScope::Workspace,
+                1 => GrantScope::ResourceGroup,
+                2 => GrantScope::Storage,
+                3 => GrantScope::KeyVault,
+                _ => GrantScope::ContainerRegistry,
+            });
+        }
+        self.resource_id(e, None)
+            .map(|(id, _)| GrantScope::Resource(id))
+    }
+
+    // ----- policy -------------------------------------------------------
+
+    fn policy(&mut self, s: &Stmt) -> Option<Policy> {
+        let name_e = self.label(s, "policy")?;
+        let name = self.arm_name(name_e, "policy");
+        let entries: &[Entry] = s.body.as_ref().map_or(&[], |b| &b.entries);
+        let effects = names(Effect::ALL);
+        let b = self.block(entries, "`policy`", &["scope"], &effects);
+        let span = s.head.span.to(name_e.span);
+        let scope = match b.attrs.get("scope") {
+            Some((_, e)) => self.policy_scope(e),
+            None => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, span, "policy has no `scope`")
+                        .label("where is it assigned?")
+                        .help("add `scope = management_group \"mg-name\"` or `scope = subscription \"<subscription id>\"`"),
+                );
+                None
+            }
+        };
+        let mut controls: Vec<PolicyControl> = Vec::new();
+        for st in &b.stmts {
+            let Some(effect) = Effect::ALL
+                .iter()
+                .find(|(n, _)| *n == st.head.name)
+                .map(|(_, e)| *e)
+            else {
+                continue;
+            };
+            let Some(c) = self.control(st, effect) else {
+                continue;
+            };
+            if let Some(first) = controls
+                .iter()
+                .find(|p| std::mem::discriminant(&p.control) == std::mem::discriminant(&c.control))
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        st.span,
+                        "this control appears twice in the policy",
+                    )
+                    .label("second time")
+                    .with_label(first.span, "first here")
+                    .help("keep one effect per control"),
+                );
+                continue;
+            }
+            controls.push(c);
+        }
+        Some(Policy {
+            name: name?.0,
+            scope: scope?,
+            controls,
+            span,
+        })
+    }
+
+    fn policy_scope(&mut self, e: &Expr) -> Option<PolicyScope> {
+        let help = "write `scope = management_group \"mg-name\"` or `scope = subscription \"<subscription id>\"`";
+        let ExprKind::Tagged(tag, inner) = &e.kind else {
+            self.push(
+                Diagnostic::new(Code::TypeMismatch, e.span, "invalid policy scope")
+                    .label("expected a scope kind and a name")
+                    .help(help),
+            );
+            return None;
+        };
+        match tag.name.as_str() {
+            "management_group" => {
+                let (id, span) = self.string(inner)?;
+                let ok = (1..=90).contains(&id.chars().count())
+                    && id
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'));
+                if ok {
+                    Some(PolicyScope::ManagementGroup(id))
+                } else {
+                    self.push(
+                        Diagnostic::new(Code::InvalidName, span, "invalid management group id")
+                            .label("1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`"),
+                    );
+                    None
+                }
+            }
+            "subscription" => self.guid(inner).map(|(g, _)| PolicyScope::Subscription(g)),
+            other => {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidEnumValue,
+                        tag.span,
+                        format!("`{other}` is not a policy scope"),
+                    )
+                    .label("expected `management_group` or `subscription`")
+                    .suggest(other, ["management_group", "subscription"])
+                    .help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn control(&mut self, st: &Stmt, effect: Effect) -> Option<PolicyControl> {
+        let controls: Vec<&str> = Control::KEYWORDS.iter().map(|(n, _)| *n).collect();
+        let Some(first) = st.args.first() else {
+            self.push(
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    st.head.span,
+                    format!("`{}` needs a control", st.head.name),
+                )
+                .label("which control?")
+                .help(format!("controls: {}", list_words(&controls))),
+            );
+            return None;
+        };
+        let table: Vec<(&'static str, usize)> = Control::KEYWORDS
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (*n, i))
+            .collect();
+        let idx = self.choice(first, &table, "policy control")?;
+        let (keyword, allowed) = Control::KEYWORDS[idx];
+        if !allowed.contains(&effect) {
+            let list: Vec<&str> = allowed.iter().map(|e| e.keyword()).collect();
+            self.push(
+                Diagnostic::new(
+                    Code::PolicyEffect,
+                    st.head.span,
+                    format!(
+                        "`{keyword}` does not support the effect `{}`",
+                        effect.keyword()
+                    ),
+                )
+                .label("unsupported effect")
+                .help(format!("`{keyword}` supports {}", list_words(&list))),
+            );
+            return None;
+        }
+        let entries: &[Entry] = st.body.as_ref().map_or(&[], |b| &b.entries);
+        let ctx = format!("`{keyword}`");
+        let control = match keyword {
+            "private_endpoints" => {
+                let b = self.block(entries, &ctx, &["allow_selected_ips"], &[]);
+                let allow = b
+                    .attrs
+                    .get("allow_selected_ips")
+                    .and_then(|(_, e)| self.bool(e))
+                    .is_some_and(|(v, _)| v);
+                Control::PrivateEndpoints {
+                    allow_selected_ips: allow,
+                }
+            }
+            "private_link" => {
+                self.no_body(st, &ctx);
+                Control::PrivateLink
+            }
+            "private_dns_zones" => {
+                let b = self.block(entries, &ctx, &["zones"], &[]);
+                let mut zone_ids = Vec::new();
+                if let Some((_, e)) = b.attrs.get("zones") {
+                    for item in self.list(e).unwrap_or_default() {
+                        if let Some((id, _)) =
+                            self.resource_id(&item, Some("Microsoft.Network/privateDnsZones"))
+                        {
+                            zone_ids.push(id);
+                        }
+                    }
+                }
+                Control::PrivateDnsZones { zone_ids }
+            }
+            "public_ip_compute" => {
+                self.no_body(st, &ctx);
+                Control::PublicIpCompute
+            }
+            "setup_script" => {
+                let b = self.block(entries, &ctx, &["script"], &[]);
+                Control::SetupScript {
+                    script: b
+                        .attrs
+                        .get("script")
+                        .and_then(|(_, e)| self.string(e))
+                        .map(|(s, _)| s),
+                }
+            }
+            "isolation_mode" => {
+                let b = self.block(entries, &ctx, &["allowed"], &[]);
+                let mut allowed = Vec::new();
+                match b.attrs.get("allowed") {
+                    Some((_, e)) => {
+                        for item in self.list(e).unwrap_or_default() {
+                            if let Some(m) =
+                                self.choice(&item, IsolationMode::ALL, "isolation mode")
+                                && !allowed.contains(&m)
+                            {
+                                allowed.push(m);
+                            }
+                        }
+                    }
+                    None => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::MissingSetting,
+                                st.span,
+                                "`isolation_mode` needs `allowed`",
+                            )
+                            .label("which modes are allowed?")
+                            .help("add `{ allowed = [allow_only_approved_outbound] }`"),
+                        );
+                        return None;
+                    }
+                }
+                allowed.sort();
+                Control::IsolationMode { allowed }
+            }
+            "outbound_rules" => {
+                let b = self.block(entries, &ctx, &["fqdns", "kinds"], &[]);
+                let mut kinds = Vec::new();
+                if let Some((_, e)) = b.attrs.get("kinds") {
+                    for item in self.list(e).unwrap_or_default() {
+                        if let Some(k) = self.choice(&item, RuleKind::ALL, "rule kind")
+                            && !kinds.contains(&k)
+                        {
+                            kinds.push(k);
+                        }
+                    }
+                } else {
+                    kinds = RuleKind::ALL.iter().map(|(_, k)| *k).collect();
+                }
+                kinds.sort();
+                let fqdns = b.attrs.get("fqdns").map(|(_, e)| {
+                    let mut out = Vec::new();
+                    for item in self.list(e).unwrap_or_default() {
+                        if let Some((t, sp)) = self.string(&item) {
+                            match FqdnPattern::parse(&t) {
+                                Ok(f) => out.push(f),
+                                Err(msg) => self.push(
+                                    Diagnostic::new(Code::InvalidFqdn, sp, "invalid FQDN")
+                                        .label(msg),
+                                ),
+                            }
+                        }
+                    }
+                    out
+                });
+                Control::OutboundRules { kinds, fqdns }
+            }
+            "local_auth" => {
+                self.no_body(st, &ctx);
+                Control::LocalAuth
+            }
+            "ssh" => {
+                self.no_body(st, &ctx);
+                Control::Ssh
+            }
+            _ => {
+                self.no_body(st, &ctx);
+                Control::ComputeInSubnet
+            }
+        };
+        if let Some(extra) = st.args.get(1) {
+            self.push(
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    extra.span,
+                    "a control takes one name",
+                )
+                .label("unexpected")
+                .help("put its parameters in a block: `deny isolation_mode { allowed = [...] }`"),
+            );
+        }
+        Some(PolicyControl {
+            control,
+            effect,
+            span: st.span,
+        })
+    }
+}
+
+/// What a workspace's resources need to know about it while lowering.
+struct WsCtx {
+    profile: Option<Profile>,
+    #[allow(dead_code)] // Kept for sovereign-cloud specific defaults.
+    cloud: Cloud,
+}
+
+impl WsCtx {
+    /// Associated resources are private unless the profile is public data.
+    fn resources_private(&self) -> (Access, Source) {
+        match self.profile {
+            Some(Profile::PublicData) => (Access::Enabled, Source::Profile(Profile::PublicData)),
+            Some(p) => (Access::Disabled, Source::Profile(p)),
+            None => (Access::Disabled, Source::SecureDefault),
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! `render::sarif` output validates against the published SARIF 2.1.0 JSON
+//! schema, vendored unmodified in `tests/data/` (see `tests/data/README.md`).
+
+use std::path::Path;
+
+use amlgen::diag::render;
+use amlgen::diag::{Code, Diagnostic, Severity};
+use amlgen::source::{SourceFile, SourceMap};
+use amlgen::span::Span;
+use jsonschema::Validator;
+use serde_json::Value;
+
+const SCHEMA_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/sarif-schema-2.1.0.json"
+);
+
+/// The vendored schema, byte for byte. Panics (never skips) when it is
+/// missing or is not the SARIF 2.1.0 schema.
+fn published_schema() -> Value {
+    let path = Path::new(SCHEMA_PATH);
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "the SARIF 2.1.0 schema must be vendored at {}: {e} (see tests/data/README.md)",
+            path.display()
+        )
+    });
+    let schema: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
+    assert_eq!(
+        schema["title"],
+        "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema",
+        "{} is not the SARIF 2.1.0 schema",
+        path.display()
+    );
+    assert_eq!(schema["properties"]["version"]["enum"][0], "2.1.0");
+    for def in ["run", "result", "location", "region", "artifactLocation"] {
+        assert!(
+            schema["definitions"][def].is_object(),
+            "the vendored schema has no `{def}` definition: is it complete?"
+        );
+    }
+    schema
+}
+
+/// The vendored schema with its one known flaw repaired in memory.
+///
+/// In `definitions/region` the `anyOf` (a region has `startLine`,
+/// `charOffset` or `byteOffset`, SARIF 2.1.0 §3.30.2) sits inside
+/// `properties`, so it declares a property named `anyOf` whose schema is an
+/// array. Every JSON Schema draft rejects that, and `jsonschema` refuses to
+/// compile the document. We move it to where it was meant to be, which makes
+/// validation stricter, not looser; the file on disk stays unmodified. If
+/// upstream fixes the schema, this panics so the workaround can go.
+fn schema() -> Value {
+    let mut schema = published_schema();
+    let region = schema["definitions"]["region"]
+        .as_object_mut()
+        .expect("`definitions/region` is an object");
+    let misplaced = region["properties"]
+        .as_object_mut()
+        .expect("`definitions/region/properties` is an object")
+        .remove("anyOf")
+        .expect(
+            "`definitions/region/properties/anyOf` is gone: the vendored schema \
+             changed, drop this workaround",
+        );
+    assert!(misplaced.is_array(), "the misplaced `anyOf` is an array");
+    assert!(
+        region.insert("anyOf".to_owned(), misplaced).is_none(),
+        "`definitions/region` already has an `anyOf`"
+    );
+    schema
+}
+
+/// A validator for the vendored schema that also checks `format` (`uri`,
+/// `uri-reference`), which draft 2020-12 otherwise treats as annotation only.
+fn validator() -> Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema())
+        .unwrap_or_else(|e| panic!("the vendored SARIF schema does not compile: {e}"))
+}
+
+/// Every schema violation in `doc`, one per line, with its instance path.
+fn violations(validator: &Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| {
+            format!(
+                "at `{}`: {e} (schema keyword `{}`)",
+                e.instance_path(),
+                e.schema_path()
+            )
+        })
+        .collect()
+}
+
+/// Parses SARIF text and asserts it validates, printing every error.
+fn assert_valid(sarif: &str) -> Value {
+    let doc: Value = serde_json::from_str(sarif)
+        .unwrap_or_else(|e| panic!("render::sarif produced invalid JSON: {e}\n{sarif}"));
+    let errors = violations(&validator(), &doc);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("SARIF schema violation {e}");
+        }
+        panic!(
+            "render::sarif output violates the SARIF 2.1.0 schema ({} error(s), listed above); document:\n{sarif}",
+            errors.len()
+        );
+    }
+    doc
+}
+
+const MAIN: &str = "workspace \"ws\" {\n  isolaton = \"allow-only-approved-outbound\"\n  outbound {\n    fqdn \"pypi\" { destination = \"pypi.org\" }\n";
+
+const SHARED: &str =
+    "# réseau partagé\nlet sub = \"Ünïcødé-東京\"\nrule \"x\" { fqdn = \"*.example.com\" }";
+
+/// Two files, the second with a space and non-ASCII characters in its name,
+/// and diagnostics of every severity and shape.
+fn fixture() -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::default();
+    let main = sources.add(SourceFile::new("main.aml", MAIN));
+    let shared = sources.add(SourceFile::new("shared/réseau partagé 東京.aml", SHARED));
+    let at = |file, text: &str, needle: &str| {
+        let start = text.find(needle).expect("needle is in the fixture");
+        Span::new(file, start, start + needle.len())
+    };
+
+    let diags = vec![
+        // Error with a primary label, a same-file label, a note and help.
+        Diagnostic::new(
+            Code::UnknownSetting,
+            at(main, MAIN, "isolaton"),
+            "unknown setting `isolaton` in `workspace`",
+        )
+        .label("not a workspace setting")
+        .with_label(at(main, MAIN, "workspace"), "in this workspace")
+        .note("settings are case-sensitive")
+        .suggest("isolaton", ["isolation", "outbound", "region"]),
+        // Warning in the file with a space and non-ASCII name, with a label in
+        // another file.
+        Diagnostic::new(
+            Code::FqdnFirewallCost,
+            at(shared, SHARED, "fqdn = \"*.example.com\""),
+            "FQDN rules deploy a managed Azure Firewall",
+        )
+        .with_label(at(main, MAIN, "fqdn \"pypi\""), "another FQDN rule")
+        .note("the firewall is billed per hour")
+        .help("use a private endpoint rule where the target supports one"),
+        // Note whose span is all multi-byte characters.
+        Diagnostic::new(
+            Code::CrossSubscriptionTarget,
+            at(shared, SHARED, "Ünïcødé-東京"),
+            "the target is in another subscription",
+        )
+        .label("this subscription"),
+        // A span over several lines.
+        Diagnostic::new(
+            Code::UnexpectedToken,
+            at(shared, SHARED, "partagé\nlet"),
+            "a span across a line break",
+        ),
+        // A warning code raised to an error, as `--deny` does.
+        Diagnostic {
+            severity: Severity::Error,
+            ..Diagnostic::new(
+                Code::ComputeRecreate,
+                at(main, MAIN, "allow-only-approved-outbound"),
+                "enabling a managed network recreates every compute",
+            )
+        },
+        // Empty span at the very end of a file that ends in a newline.
+        Diagnostic::new(
+            Code::UnclosedDelimiter,
+            Span::new(main, MAIN.len(), MAIN.len()),
+            "this file ends before `{` is closed",
+        )
+        .label("end of file")
+        .with_label(at(main, MAIN, "{"), "unclosed delimiter"),
+        // Empty span at the very end of a file with no final newline.
+        Diagnostic::new(
+            Code::UnexpectedToken,
+            Span::new(shared, SHARED.len(), SHARED.len()),
+            "expected a newline at the end of the file",
+        ),
+        // No position at all.
+        Diagnostic::unplaced(
+            Code::InvalidManifest,
+            "the previous build's manifest `out/amlgen.lock` cannot be read",
+        )
+        .note("delete it to start over")
+        .help("pass `--manifest` to read another one"),
+    ];
+    (sources, diags)
+}
+
+#[test]
+fn vendored_schema_is_present_and_compiles() {
+    let _ = validator();
+}
+
+#[test]
+fn diagnostics_validate_against_sarif_schema() {
+    let (sources, diags) = fixture();
+    assert_valid(&render::sarif(&diags, &sources));
+}
+
+#[test]
+fn empty_diagnostic_list_validates() {
+    let doc = assert_valid(&render::sarif(&[], &SourceMap::default()));
+    let results = doc["runs"][0]["results"]
+        .as_array()
+        .expect("`results` is present (and empty) for an actual scan");
+    assert!(results.is_empty());
+}
+
+#[test]
+fn one_result_per_diagnostic_with_rule_and_level() {
+    let (sources, diags) = fixture();
+    let doc = assert_valid(&render::sarif(&diags, &sources));
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("the driver lists its rules");
+    let results = run["results"].as_array().expect("`results` is an array");
+    assert_eq!(results.len(), diags.len(), "one result per diagnostic");
+
+    for (i, (result, d)) in results.iter().zip(&diags).enumerate() {
+        assert_eq!(result["ruleId"], d.code.id(), "results[{i}].ruleId");
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        assert_eq!(result["level"], level, "results[{i}].level");
+        let index = result["ruleIndex"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("results[{i}].ruleIndex is an index"));
+        let index = usize::try_from(index).expect("index fits in usize");
+        assert_eq!(
+            rules[index]["id"],
+            d.code.id(),
+            "results[{i}].ruleIndex points at its rule"
+        );
+        let text = result["message"]["text"].as_str().expect("message text");
+        assert!(text.starts_with(&d.message), "results[{i}].message.text");
+        let locations = result.get("locations").and_then(Value::as_array);
+        match d.primary {
+            Some(_) => assert_eq!(
+                locations.map(Vec::len),
+                Some(1),
+                "results[{i}] has one location"
+            ),
+            None => assert!(
+                locations.is_none_or(Vec::is_empty),
+                "results[{i}] (unplaced) has no location"
+            ),
+        }
+    }
+}
+
+#[test]
+fn locations_are_uri_references_and_regions() {
+    let (sources, diags) = fixture();
+    let doc = assert_valid(&render::sarif(&diags, &sources));
+    let results = &doc["runs"][0]["results"];
+    let physical = |i: usize| &results[i]["locations"][0]["physicalLocation"];
+
+    // Space and non-ASCII characters are percent-encoded UTF-8.
+    assert_eq!(
+        physical(1)["artifactLocation"]["uri"],
+        "shared/r%C3%A9seau%20partag%C3%A9%20%E6%9D%B1%E4%BA%AC.aml"
+    );
+    assert_eq!(physical(0)["artifactLocation"]["uri"], "main.aml");
+
+    // Columns count characters, not bytes: `Ünïcødé-東京` is 10 characters.
+    let region = &physical(2)["region"];
+    assert_eq!(region["startLine"], 2);
+    assert_eq!(region["startColumn"], 12);
+    assert_eq!(region["endLine"], 2);
+    assert_eq!(region["endColumn"], 22);
+
+    // Across a line break.
+    let region = &physical(3)["region"];
+    assert_eq!(
+        (&region["startLine"], &region["endLine"]),
+        (&Value::from(1), &Value::from(2))
+    );
+
+    // End of a file ending in a newline: the (empty) line after the last.
+    let lines = MAIN.lines().count();
+    let region = &physical(5)["region"];
+    assert_eq!(region["startLine"], lines + 1);
+    assert_eq!(region["startColumn"], 1);
+
+    // End of a file with no final newline: just past the last character.
+    let last = SHARED.lines().last().expect("fixture has lines");
+    let region = &physical(6)["region"];
+    assert_eq!(region["startLine"], SHARED.lines().count());
+    assert_eq!(region["startColumn"], last.chars().count() + 1);
+    assert_eq!(region["endColumn"], last.chars().count() + 1);
+}
+
+/// The validator is not vacuous: documents the schema forbids are rejected,
+/// with the offending instance path.
+#[test]
+fn schema_rejects_invalid_sarif() {
+    let (sources, diags) = fixture();
+    let doc = assert_valid(&render::sarif(&diags, &sources));
+    let validator = validator();
+    let broken = [
+        ("/runs/0/results/0/level", Value::from("fatal")),
+        (
+            "/runs/0/results/0/locations/0/physicalLocation/region/startLine",
+            Value::from(0),
+        ),
+        ("/version", Value::from("2.0.0")),
+        // `format: uri-reference` is checked: a raw space is not allowed.
+        (
+            "/runs/0/results/1/locations/0/physicalLocation/artifactLocation/uri",
+            Value::from("shared/net work.aml"),
+        ),
+        // The repaired `anyOf`: a region needs startLine, charOffset or byteOffset.
+        (
+            "/runs/0/results/0/locations/0/physicalLocation/region",
+            serde_json::json!({ "startColumn": 3 }),
+        ),
+    ];
+    for (pointer, value) in broken {
+        let mut bad = doc.clone();
+        *bad.pointer_mut(pointer).expect("pointer exists") = value;
+        let errors = violations(&validator, &bad);
+        assert!(
+            errors.iter().any(|e| e.contains(&format!("`{pointer}`"))),
+            "changing {pointer} should violate the schema, got {errors:?}"
+        );
+    }
+    let mut bad = doc;
+    bad["runs"][0]["results"][0]["severity"] = Value::from("error");
+    assert!(
+        !violations(&validator, &bad).is_empty(),
+        "an unknown result property should violate the schema"
+    );
+}

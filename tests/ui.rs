@@ -1,0 +1,156 @@
+//! The diagnostics harness: every `tests/ui/**/*.aml` is checked by the
+//! built `amlgen` binary, and its exit code and full rendered output are
+//! snapshotted (`tests/ui/snapshots/`).
+//!
+//! Each case starts with a header of `#` comment lines:
+//! - `# code: AML3003` — the case must report this code (repeatable);
+//! - `# neighbour-of: AML3003` — the nearest legal posture: it must not
+//!   report that code, and must have no error;
+//! - `# args: --deny-warnings` — extra command-line arguments;
+//! - `# previous: NAME` — a manifest file beside the case, passed as
+//!   `--previous`.
+//!
+//! A case with neither `code` nor `neighbour-of` is rejected, so no case
+//! can pass by asserting nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Default)]
+struct Header {
+    codes: Vec<String>,
+    neighbour_of: Vec<String>,
+    args: Vec<String>,
+    previous: Option<String>,
+}
+
+fn header(text: &str) -> Header {
+    let mut h = Header::default();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix('#') else {
+            break;
+        };
+        let rest = rest.trim();
+        if let Some(v) = rest.strip_prefix("code:") {
+            h.codes.push(v.trim().to_string());
+        } else if let Some(v) = rest.strip_prefix("neighbour-of:") {
+            h.neighbour_of.push(v.trim().to_string());
+        } else if let Some(v) = rest.strip_prefix("args:") {
+            h.args.extend(v.split_whitespace().map(str::to_string));
+        } else if let Some(v) = rest.strip_prefix("previous:") {
+            h.previous = Some(v.trim().to_string());
+        }
+    }
+    h
+}
+
+/// Runs `amlgen check` on a case; returns (exit code, stdout, stderr).
+pub fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_amlgen"));
+    cmd.current_dir(root)
+        .arg("check")
+        .arg(rel)
+        .args(["--color", "never", "--out", "tests/ui/no-such-out"])
+        .args(&h.args);
+    if let Some(p) = &h.previous {
+        cmd.arg("--previous").arg(rel.parent().unwrap().join(p));
+    }
+    let out = cmd.output().expect("the amlgen binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn relative(path: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[test]
+fn ui() {
+    insta::glob!("ui/**/*.aml", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let h = header(&text);
+        let rel = relative(path);
+        assert!(
+            !h.codes.is_empty() || !h.neighbour_of.is_empty(),
+            "{}: a ui case needs a `# code:` or `# neighbour-of:` header",
+            rel.display()
+        );
+        let (exit, stdout, stderr) = run_case(&rel, &h);
+        let shown = format!("exit: {exit}\n{stdout}{stderr}");
+        for code in &h.codes {
+            assert!(
+                stderr.contains(&format!("[{code}]")) || stdout.contains(&format!("\"{code}\"")),
+                "{}: expected {code} in:\n{shown}",
+                rel.display()
+            );
+        }
+        for code in &h.neighbour_of {
+            assert!(
+                !stderr.contains(&format!("[{code}]")),
+                "{}: the legal neighbour must not report {code}:\n{shown}",
+                rel.display()
+            );
+            assert!(
+                exit == 0,
+                "{}: the legal neighbour must check without errors:\n{shown}",
+                rel.display()
+            );
+        }
+        assert!(
+            !stderr.contains("panicked"),
+            "{}: amlgen panicked:\n{shown}",
+            rel.display()
+        );
+        insta::assert_snapshot!(shown);
+    });
+}
+
+/// Every registered code has a documentation page, a case that triggers it
+/// and a legal neighbour.
+#[test]
+fn every_code_has_a_page_a_case_and_a_neighbour() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut triggered = std::collections::BTreeSet::new();
+    let mut neighbours = std::collections::BTreeSet::new();
+    let mut stack = vec![root.join("tests/ui")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "aml") {
+                let h = header(&std::fs::read_to_string(&p).unwrap());
+                triggered.extend(h.codes);
+                neighbours.extend(h.neighbour_of);
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for code in amlgen::diag::Code::ALL {
+        let id = code.id();
+        let page = root.join(format!("docs/codes/{id}.md"));
+        match std::fs::read_to_string(&page) {
+            Ok(text) if text.starts_with(&format!("# {id}")) && text.len() > 200 => {}
+            _ => missing.push(format!("{id}: no documentation page (docs/codes/{id}.md)")),
+        }
+        if !triggered.contains(id) {
+            missing.push(format!("{id}: no ui case with `# code: {id}`"));
+        }
+        if !neighbours.contains(id) {
+            missing.push(format!("{id}: no ui case with `# neighbour-of: {id}`"));
+        }
+    }
+    let known: std::collections::BTreeSet<&str> =
+        amlgen::diag::Code::ALL.iter().map(|c| c.id()).collect();
+    for c in triggered.iter().chain(&neighbours) {
+        if !known.contains(c.as_str()) {
+            missing.push(format!("{c}: ui header names a code that does not exist"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
