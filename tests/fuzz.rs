@@ -186,9 +186,8 @@ fn no_input_panics_and_every_rejection_is_explained() {
             }
             outcome
         });
-        let outcome = match result {
-            Ok(o) => o,
-            Err(_) => panic!("amlgen panicked on input #{i}:\n{input}"),
+        let Ok(outcome) = result else {
+            panic!("amlgen panicked on input #{i}:\n{input}");
         };
         let errors: Vec<_> = outcome
             .diagnostics

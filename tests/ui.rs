@@ -45,7 +45,7 @@ fn header(text: &str) -> Header {
 }
 
 /// Runs `amlgen check` on a case; returns (exit code, stdout, stderr).
-pub fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
+fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_amlgen"));
     cmd.current_dir(root)

@@ -38,7 +38,7 @@ pub fn managed_network_compute(ws: &Workspace, d: &mut Diagnostics) {
             );
         }
         if let Some((region, span)) = &c.region
-            && region != &ws.___location.value
+            && region != &ws.region.value
         {
             report(
                 d,
@@ -49,14 +49,14 @@ pub fn managed_network_compute(ws: &Workspace, d: &mut Diagnostics) {
                         "compute `{}` is in `{}`, the workspace in `{}`",
                         c.name,
                         region.as_str(),
-                        ws.___location.value.as_str()
+                        ws.region.value.as_str()
                     ),
                 )
                 .label("a managed network cannot have compute in another region")
                 .note(mode_note.clone())
                 .help(format!(
                     "remove `region` or set it to `{}`",
-                    ws.___location.value.as_str()
+                    ws.region.value.as_str()
                 )),
             );
         }

@@ -2,6 +2,8 @@
 //!
 //! The only place that turns byte spans into lines and columns.
 
+use std::fmt::Write as _;
+
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::{Value, json};
 
@@ -165,10 +167,10 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 "severity": d.severity.as_str(),
                 "message": d.message,
                 "label": d.primary_label,
-                "___location": d.primary.map(|s| location(s, sources)),
+                "location": d.primary.map(|s| location(s, sources)),
                 "labels": d.labels.iter().map(|l| json!({
                     "message": l.message,
-                    "___location": location(l.span, sources),
+                    "location": location(l.span, sources),
                 })).collect::<Vec<_>>(),
                 "notes": d.notes,
                 "help": d.help,
@@ -195,10 +197,10 @@ fn sarif_level(sev: Severity) -> &'static str {
 fn uri(name: &str) -> String {
     let mut out = String::new();
     for b in name.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -223,9 +225,14 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
         .iter()
         .map(|d| {
             let mut text = d.message.clone();
+            if let Some(l) = &d.primary_label {
+                let _ = write!(text, " ({l})");
+            }
+            for n in &d.notes {
+                let _ = write!(text, "\nnote: {n}");
+            }
             for h in &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
+                let _ = write!(text, "\nhelp: {h}");
             }
             let mut result = json!({
                 "ruleId": d.code.id(),
@@ -237,6 +244,25 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 let file = sources.get(span.file);
                 let (line, column) = file.line_col(span.start as usize);
                 let (end_line, end_column) = file.line_col(span.end as usize);
+                if !d.labels.is_empty() {
+                    result["relatedLocations"] = d
+                        .labels
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            let f = sources.get(l.span.file);
+                            let (sl, sc) = f.line_col(l.span.start as usize);
+                            json!({
+                                "id": i,
+                                "message": { "text": l.message },
+                                "physicalLocation": {
+                                    "artifactLocation": { "uri": uri(&f.name) },
+                                    "region": { "startLine": sl, "startColumn": sc },
+                                }
+                            })
+                        })
+                        .collect();
+                }
                 result["locations"] = json!([{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&file.name) },

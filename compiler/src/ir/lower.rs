@@ -68,7 +68,7 @@ struct Block<'a> {
 /// Where a `defaults` value is, and the values themselves.
 #[derive(Default)]
 struct Defaults {
-    ___location: Option<(Region, Span)>,
+    region: Option<(Region, Span)>,
     resource_group: Option<(ResourceGroupName, Span)>,
     subscription_id: Option<(Guid, Span)>,
     tags: BTreeMap<String, String>,
@@ -516,17 +516,17 @@ impl Cx<'_> {
             return out;
         };
         for (k, v) in items {
-            if let Some((s, _)) = self.string(v) {
-                if out.insert(k.text.clone(), s).is_some() {
-                    self.push(
-                        Diagnostic::new(
-                            Code::DuplicateSetting,
-                            k.span,
-                            format!("tag `{}` is set twice", k.text),
-                        )
-                        .label("set again here"),
-                    );
-                }
+            if let Some((s, _)) = self.string(v)
+                && out.insert(k.text.clone(), s).is_some()
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        k.span,
+                        format!("tag `{}` is set twice", k.text),
+                    )
+                    .label("set again here"),
+                );
             }
         }
         out
@@ -666,7 +666,7 @@ impl Cx<'_> {
         }
         let cloud = d.cloud.map_or(Cloud::Public, |(c, _)| c);
         if let Some((_, e)) = b.attrs.get("___location") {
-            d.___location = self.region(e, cloud);
+            d.region = self.region(e, cloud);
         }
         if let Some((_, e)) = b.attrs.get("profile") {
             d.profile = self.choice(e, Profile::ALL, "profile").map(|p| (p, e.span));
@@ -783,11 +783,11 @@ impl Cx<'_> {
             }),
         };
         let cloud_value = cloud.as_ref().map_or(Cloud::Public, |c| c.value);
-        let ___location = match b.attrs.get("___location") {
+        let region = match b.attrs.get("___location") {
             Some((_, e)) => self
                 .region(e, cloud_value)
                 .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
-            None => match &defaults.___location {
+            None => match &defaults.region {
                 Some((r, sp)) => Some(Setting::new(r.clone(), Source::Defaults(*sp))),
                 None => {
                     self.push(
@@ -920,7 +920,7 @@ impl Cx<'_> {
             span,
             resource_group: resource_group?,
             subscription_id,
-            ___location: ___location?,
+            region: region?,
             cloud: cloud?,
             tags,
             profile,

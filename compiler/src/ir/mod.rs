@@ -647,7 +647,7 @@ pub struct Workspace {
     pub span: Span,
     pub resource_group: Setting<ResourceGroupName>,
     pub subscription_id: Option<Guid>,
-    pub ___location: Setting<Region>,
+    pub region: Setting<Region>,
     pub cloud: Setting<Cloud>,
     pub tags: BTreeMap<String, String>,
     pub profile: Option<Setting<Profile>>,

@@ -89,7 +89,7 @@ impl ResourceId {
             ));
         }
         let segments: Vec<String> = parts[6..].iter().map(|s| (*s).to_string()).collect();
-        if segments.len() % 2 != 0 {
+        if !segments.len().is_multiple_of(2) {
             return Err(format!(
                 "the resource id ends with the type `{}` but no name; {shape}",
                 segments.last().map_or("", String::as_str)
@@ -507,9 +507,9 @@ mod tests {
         assert_eq!(a.arm_type(), "Microsoft.Storage/storageAccounts");
         assert_eq!(a.name(), "stdata");
         assert_eq!(a.resource_group(), "rg-data");
-        let subnet = ResourceId::parse(&format!(
-            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
-        ))
+        let subnet = ResourceId::parse(
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+        )
         .unwrap();
         assert_eq!(
             subnet.arm_type(),

@@ -74,8 +74,7 @@ impl Parser<'_, '_> {
         loop {
             match self.peek_kind() {
                 TokenKind::Eof => return,
-                TokenKind::Newline if depth == 0 => return,
-                TokenKind::RBrace if depth == 0 => return,
+                TokenKind::Newline | TokenKind::RBrace if depth == 0 => return,
                 TokenKind::LBrace | TokenKind::LBracket => depth += 1,
                 TokenKind::RBrace | TokenKind::RBracket => depth = depth.saturating_sub(1),
                 _ => {}
@@ -153,7 +152,7 @@ impl Parser<'_, '_> {
     fn entry(&mut self) -> Option<Entry> {
         let head = self.ident();
         if head.name == "let" {
-            return self.let_entry(head);
+            return self.let_entry();
         }
         if *self.peek_kind() == TokenKind::Equals {
             self.bump();
@@ -205,7 +204,7 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn let_entry(&mut self, kw: Ident) -> Option<Entry> {
+    fn let_entry(&mut self) -> Option<Entry> {
         let tok = self.peek().clone();
         let TokenKind::Ident(_) = tok.kind else {
             self.error_expected("a name after `let`", &tok);
@@ -221,7 +220,6 @@ impl Parser<'_, '_> {
         }
         self.bump();
         let value = self.expect_value(true)?;
-        let _ = kw;
         Some(Entry::Let { name, value })
     }
 
