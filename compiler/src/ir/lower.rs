@@ -177,6 +177,31 @@ impl Cx<'_> {
     }
 
     fn unknown(&mut self, key: &Ident, context: &str, allowed: &[&str]) {
+        // Names from ARM, the CLI or the portal that the language spells
+        // otherwise.
+        const SYNONYMS: &[(&str, &str)] = &[
+            (concat!("loc", "ation"), "region"),
+            ("isolation_mode", "mode"),
+            ("managed_network", "outbound"),
+            ("public_access", "public_network_access"),
+            ("provision_network_now", "provision_now"),
+        ];
+        let trimmed = key.name.trim_start_matches('_');
+        if let Some((_, ours)) = SYNONYMS
+            .iter()
+            .find(|(theirs, ours)| *theirs == trimmed && allowed.contains(ours))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownSetting,
+                    key.span,
+                    format!("unknown setting `{}` in {context}", key.name),
+                )
+                .label("not known here")
+                .help(format!("did you mean `{ours}`?")),
+            );
+            return;
+        }
         let mut d = Diagnostic::new(
             Code::UnknownSetting,
             key.span,
@@ -652,7 +677,7 @@ impl Cx<'_> {
             "`defaults`",
             &[
                 "cloud",
-                "___location",
+                "region",
                 "profile",
                 "resource_group",
                 "subscription_id",
@@ -665,7 +690,7 @@ impl Cx<'_> {
             d.cloud = self.choice(e, Cloud::ALL, "cloud").map(|c| (c, e.span));
         }
         let cloud = d.cloud.map_or(Cloud::Public, |(c, _)| c);
-        if let Some((_, e)) = b.attrs.get("___location") {
+        if let Some((_, e)) = b.attrs.get("region") {
             d.region = self.region(e, cloud);
         }
         if let Some((_, e)) = b.attrs.get("profile") {
@@ -750,7 +775,7 @@ impl Cx<'_> {
             &[
                 "cloud",
                 "identity",
-                "___location",
+                "region",
                 "profile",
                 "resource_group",
                 "resource_group_lock",
@@ -783,7 +808,7 @@ impl Cx<'_> {
             }),
         };
         let cloud_value = cloud.as_ref().map_or(Cloud::Public, |c| c.value);
-        let region = match b.attrs.get("___location") {
+        let region = match b.attrs.get("region") {
             Some((_, e)) => self
                 .region(e, cloud_value)
                 .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
@@ -791,9 +816,9 @@ impl Cx<'_> {
                 Some((r, sp)) => Some(Setting::new(r.clone(), Source::Defaults(*sp))),
                 None => {
                     self.push(
-                        Diagnostic::new(Code::MissingSetting, span, "workspace has no `___location`")
-                            .label("set `___location` here or in `defaults`")
-                            .help("add `___location = \"westeurope\"` (or the region you deploy to) to the workspace or to `defaults { }`"),
+                        Diagnostic::new(Code::MissingSetting, span, "workspace has no `region`")
+                            .label("set `region` here or in `defaults`")
+                            .help("add `region = \"westeurope\"` (or the region you deploy to) to the workspace or to `defaults { }`"),
                     );
                     None
                 }
