@@ -43,6 +43,7 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     outbound::firewall_cost(ws, d);
     outbound::fqdn_rules(ws, d);
     outbound::private_endpoint_rules(ws, d);
+    outbound::spark_provisioning(ws, d);
     outbound::rule_names(ws, d);
     outbound::provisioning(ws, d);
     outbound::service_tags(ws, d);

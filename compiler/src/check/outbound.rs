@@ -199,6 +199,36 @@ pub fn fqdn_rules(ws: &Workspace, d: &mut Diagnostics) {
     }
 }
 
+/// R10: serverless Spark is provisioned after deployment, and the workspace
+/// must have public network access disabled before that provisioning, or
+/// its private endpoints may not be created in the managed network.
+pub fn spark_provisioning(ws: &Workspace, d: &mut Diagnostics) {
+    if !ws.outbound.mode.value.is_managed() || ws.inbound.public_network_access.value.is_disabled()
+    {
+        return;
+    }
+    let Some(rule) = ws.outbound.rules.iter().find(|r| {
+        matches!(
+            r.destination,
+            Destination::PrivateEndpoint { spark: true, .. }
+        )
+    }) else {
+        return;
+    };
+    let mut diag = Diagnostic::new(
+        Code::SparkPublicAccess,
+        rule.span,
+        format!("rule `{}` enables Spark, but the workspace allows public network access", rule.name),
+    )
+    .label("Spark needs the managed network provisioned with public access disabled")
+    .note("if public network access is enabled when the network is provisioned, the workspace's private endpoints may not be created in the managed network")
+    .help("set `inbound { public_network_access = disabled }`, or disable it before running `az ml workspace provision-network --include-spark`");
+    if let Some(s) = ws.inbound.public_network_access.span() {
+        diag = diag.with_label(s, "public network access set here");
+    }
+    report(d, diag);
+}
+
 /// R10: Spark only on Azure Storage targets; R13: targets in another
 /// subscription must be in the same tenant; R14: no duplicates of the
 /// rules the platform creates by itself.
