@@ -1,0 +1,198 @@
+//! The command line: exit codes (0 clean, 1 posture errors, 2 usage and
+//! I/O), machine-readable formats, `explain`, `--help` and `--version`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn amlgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("amlgen runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn scratch(name: &str, text: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+const BAD: &str = "workspace \"mlw-demo\" {\n  resource_group = \"rg-demo\"\n  region = \"westeurope\"\n  profile = public_data\n  outbound {\n    mode = allow_internet_outbound\n    rule \"pypi\" fqdn \"pypi.org\"\n  }\n}\n";
+
+#[test]
+fn examples_exit_zero() {
+    let o = amlgen(&["check", "examples", "--color", "never"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    // With no path, `check` checks `examples`.
+    assert_eq!(code(&amlgen(&["check", "--color", "never"])), 0);
+}
+
+#[test]
+fn posture_errors_exit_one_with_position_and_caret() {
+    let f = scratch("bad.aml", BAD);
+    let o = amlgen(&["check", &f, "--color", "never"]);
+    assert_eq!(code(&o), 1);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[AML3003]"), "{err}");
+    assert!(err.contains("bad.aml:7:5"), "{err}");
+    assert!(err.contains("^^^^"), "{err}");
+    assert!(err.contains("= help:"), "{err}");
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let ex = "examples/exfiltration-protected";
+    assert_eq!(code(&amlgen(&["check", ex, "--color", "never"])), 0);
+    assert_eq!(
+        code(&amlgen(&[
+            "check",
+            ex,
+            "--color",
+            "never",
+            "--deny-warnings"
+        ])),
+        1
+    );
+    assert_eq!(
+        code(&amlgen(&[
+            "check",
+            ex,
+            "--color",
+            "never",
+            "--deny",
+            "fqdn-firewall-cost"
+        ])),
+        1
+    );
+    let o = amlgen(&[
+        "check",
+        ex,
+        "--color",
+        "never",
+        "--allow",
+        "AML3004",
+        "--allow",
+        "service-tag-surface",
+    ]);
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stderr).is_empty());
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(code(&amlgen(&["check", "no/such/path.aml"])), 2);
+    assert_eq!(code(&amlgen(&["check", "--no-such-flag"])), 2);
+    assert_eq!(
+        code(&amlgen(&["check", "examples", "--allow", "not-a-code"])),
+        2
+    );
+    assert_eq!(
+        code(&amlgen(&[
+            "check",
+            "examples",
+            "--previous",
+            "no/such/lock.json"
+        ])),
+        2
+    );
+    assert_eq!(code(&amlgen(&["frobnicate"])), 2);
+    let empty = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    assert_eq!(code(&amlgen(&["check", &empty.to_string_lossy()])), 2);
+    let latin1 = scratch("latin1.aml", "");
+    std::fs::write(&latin1, b"workspace \"\xe9\" {}\n").unwrap();
+    let o = amlgen(&["check", &latin1]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not UTF-8"));
+}
+
+#[test]
+fn json_output_parses() {
+    let f = scratch("bad-json.aml", BAD);
+    let o = amlgen(&["check", &f, "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
+    assert_eq!(v["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "AML3003");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d[concat!("loc", "ation")]["line"], 7);
+    assert_eq!(d[concat!("loc", "ation")]["column"], 5);
+    assert!(!d["help"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn sarif_output_parses() {
+    let f = scratch("bad-sarif.aml", BAD);
+    let o = amlgen(&["check", &f, "--format", "sarif"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
+    assert_eq!(v["version"], "2.1.0");
+    let r = &v["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "AML3003");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+}
+
+#[test]
+fn previous_manifest_is_read_from_the_output_directory() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-out");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("amlgen.lock.json"),
+        r#"{"format":1,"amlgen_version":"0.1.0","workspaces":{"mlw-open-data":{"resource_group":"rg-open-data-ml","isolation_mode":"allow_only_approved_outbound"}}}"#,
+    )
+    .unwrap();
+    let o = amlgen(&[
+        "check",
+        "examples/public-data",
+        "--color",
+        "never",
+        "--out",
+        &dir.to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML3001]"));
+    std::fs::write(dir.join("amlgen.lock.json"), "{ not json").unwrap();
+    let o = amlgen(&[
+        "check",
+        "examples/public-data",
+        "--color",
+        "never",
+        "--out",
+        &dir.to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML9001]"));
+}
+
+#[test]
+fn explain_help_and_version() {
+    let o = amlgen(&["explain", "AML3003"]);
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("# AML3003"));
+    assert_eq!(code(&amlgen(&["explain", "rule-kind-not-allowed"])), 0);
+    let o = amlgen(&["explain", "AML3O03"]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `AML3003`?"));
+    for args in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["explain", "--help"],
+        &["--version"],
+        &["check", "--version"],
+    ] {
+        let o = amlgen(args);
+        assert_eq!(code(&o), 0, "{args:?}");
+        assert!(!o.stdout.is_empty());
+    }
+}
