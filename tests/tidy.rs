@@ -22,7 +22,11 @@ fn modules_have_headers_and_no_leftovers() {
     rust_files(&root, &mut files);
     assert!(files.len() > 10);
     let mut problems = Vec::new();
-    let forbidden = [concat!("dbg", "!("), concat!("todo", "!("), concat!("unimplemented", "!(")];
+    let forbidden = [
+        concat!("dbg", "!("),
+        concat!("todo", "!("),
+        concat!("unimplemented", "!("),
+    ];
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         if !text.starts_with("//!") {
