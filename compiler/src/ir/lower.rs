@@ -915,10 +915,12 @@ impl Cx<'_> {
         let outbound_stmt = self.single(&b, "outbound", "a workspace");
         let mut outbound = self.outbound(outbound_stmt, &ctx);
         if let PublicNetworkAccess::SelectedIps(_) = inbound.public_network_access.value
-            && outbound.mode.value.is_managed()
+            && outbound.mode.value == IsolationMode::AllowInternetOutbound
         {
             // Selected-IP inbound: compute in the managed network reaches the
-            // workspace through a private endpoint rule (second phase).
+            // workspace through a private endpoint rule (a second deployment
+            // phase). In approved-outbound mode the platform creates that
+            // rule itself (R14), so it is added only in internet mode.
             let at = inbound.public_network_access.span().unwrap_or(span);
             outbound.rules.push(OutboundRule {
                 name: ArmName::parse("selected-ips-workspace", "rule")
