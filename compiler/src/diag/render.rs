@@ -98,38 +98,64 @@ fn visible(span: Span, file: &SourceFile) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The lines of `file` that hold every span in `spans`: the text, its
+/// first line number and its byte offset. Rendering a window instead of the
+/// whole file keeps large fleets fast.
+fn window<'a>(file: &'a SourceFile, spans: &[std::ops::Range<usize>]) -> (&'a str, usize, usize) {
+    let text = file.text.as_str();
+    let lo = spans.iter().map(|r| r.start).min().unwrap_or(0);
+    let hi = spans.iter().map(|r| r.end).max().unwrap_or(0);
+    let start = text[..lo].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[hi..].find('\n').map_or(text.len(), |i| hi + i);
+    (&text[start..end], file.line_col(start).0, start)
+}
+
+/// One file's snippet with a primary annotation (if any) and context labels.
+fn snippet<'a>(
+    file: &'a SourceFile,
+    primary: Option<(Span, Option<&'a str>)>,
+    labels: &[&'a super::Label],
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let mut ranges: Vec<std::ops::Range<usize>> =
+        labels.iter().map(|l| visible(l.span, file)).collect();
+    if let Some((span, _)) = primary {
+        ranges.push(visible(span, file));
+    }
+    let (text, first_line, offset) = window(file, &ranges);
+    let shift = |r: std::ops::Range<usize>| r.start - offset..r.end - offset;
+    let mut snippet = Snippet::source(text)
+        .line_start(first_line)
+        .path(file.name.as_str());
+    if let Some((span, label)) = primary {
+        snippet = snippet.annotation(
+            AnnotationKind::Primary
+                .span(shift(visible(span, file)))
+                .label(label),
+        );
+    }
+    for l in labels {
+        snippet = snippet.annotation(
+            AnnotationKind::Context
+                .span(shift(visible(l.span, file)))
+                .label(l.message.as_str()),
+        );
+    }
+    snippet
+}
+
 fn group<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> Group<'a> {
     let title = level(d.severity).primary_title(&d.message).id(d.code.id());
     let mut elements: Vec<annotate_snippets::Element<'a>> = Vec::new();
     if let Some(primary) = d.primary {
         let file = sources.get(primary.file);
-        let mut snippet = Snippet::source(file.text.as_str())
-            .path(file.name.as_str())
-            .annotation(
-                AnnotationKind::Primary
-                    .span(visible(primary, file))
-                    .label(d.primary_label.as_deref()),
-            );
-        for l in d.labels.iter().filter(|l| l.span.file == primary.file) {
-            snippet = snippet.annotation(
-                AnnotationKind::Context
-                    .span(visible(l.span, file))
-                    .label(l.message.as_str()),
-            );
-        }
-        elements.push(snippet.into());
+        let same: Vec<&super::Label> = d
+            .labels
+            .iter()
+            .filter(|l| l.span.file == primary.file)
+            .collect();
+        elements.push(snippet(file, Some((primary, d.primary_label.as_deref())), &same).into());
         for l in d.labels.iter().filter(|l| l.span.file != primary.file) {
-            let other = sources.get(l.span.file);
-            elements.push(
-                Snippet::source(other.text.as_str())
-                    .path(other.name.as_str())
-                    .annotation(
-                        AnnotationKind::Context
-                            .span(visible(l.span, other))
-                            .label(l.message.as_str()),
-                    )
-                    .into(),
-            );
+            elements.push(snippet(sources.get(l.span.file), None, &[l]).into());
         }
     }
     for n in &d.notes {
