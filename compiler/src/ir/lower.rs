@@ -25,11 +25,36 @@ use crate::syntax::token::StrPart;
 
 /// Lowers the files of one build into one posture.
 pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
+    // Tokens the lexer reported carry a guessed value (`0` for a malformed
+    // number, a string without its bad escape or interpolation).
+    let broken: Vec<Span> = diags
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.code,
+                Code::UnexpectedCharacter
+                    | Code::UnterminatedString
+                    | Code::InvalidEscape
+                    | Code::InvalidNumber
+                    | Code::InvalidInterpolation
+            )
+        })
+        .filter_map(|d| d.primary)
+        .collect();
+    // Files with a syntax error may have lost entries to recovery.
+    let mut unparsed: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code.id().starts_with("AML0") || d.code.id().starts_with("AML1"))
+        .filter_map(|d| d.primary.map(|s| s.file))
+        .collect();
+    unparsed.sort_unstable();
+    unparsed.dedup();
     let mut posture = Posture::default();
     for file in files {
         let mut cx = Cx {
             diags,
             lets: HashMap::new(),
+            broken: &broken,
         };
         cx.file(file, &mut posture);
     }
@@ -51,12 +76,23 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
             seen.insert(key, ws.span);
         }
     }
+    // The platform rules would judge what recovery left of such a file
+    // (a setting dropped for a value on the next line falls back to its
+    // secure default), not what was written: they wait for a clean parse.
+    posture
+        .workspaces
+        .retain(|w| !unparsed.contains(&w.span.file));
+    posture
+        .policies
+        .retain(|p| !unparsed.contains(&p.span.file));
     posture
 }
 
 struct Cx<'d> {
     diags: &'d mut Diagnostics,
     lets: HashMap<String, Expr>,
+    /// Spans of tokens the lexer reported; see [`Cx::push`].
+    broken: &'d [Span],
 }
 
 /// A body's entries, checked against the settings and blocks allowed there.
@@ -80,6 +116,30 @@ fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
     table.iter().map(|(n, _)| *n).collect()
 }
 
+/// What to write instead of an id of the wrong type: for the parent of
+/// the expected type (a virtual network for a subnet), the missing child.
+fn wrong_type_help(expected: &str, found: &str) -> String {
+    let lower = expected.to_ascii_lowercase();
+    match lower.strip_prefix(&format!("{}/", found.to_ascii_lowercase())) {
+        Some(child) if !child.contains('/') => {
+            let child = &expected[expected.len() - child.len()..];
+            format!("this is the id of the parent `{found}`: append `/{child}/<name>`")
+        }
+        _ => format!("give the id of a `{expected}` here"),
+    }
+}
+
+/// The host of a URL or `host:port`, when that is a valid FQDN pattern.
+fn fqdn_help(text: &str) -> String {
+    let host = text.split_once("://").map_or(text, |(_, h)| h);
+    let host = host.split(['/', ':']).next().unwrap_or(host);
+    if host != text && FqdnPattern::parse(host).is_ok() {
+        format!("did you mean `{host}`?")
+    } else {
+        "write a host name such as `pypi.org`, or `*.pythonhosted.org` for every host under a ___domain".to_string()
+    }
+}
+
 fn list_words(words: &[&str]) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
     match quoted.len() {
@@ -90,7 +150,18 @@ fn list_words(words: &[&str]) -> String {
 }
 
 impl Cx<'_> {
+    /// Reports `d`, unless it is about a token the lexer already reported:
+    /// its value is the lexer's guess (`max_nodes 0 is out of range` for
+    /// `max_nodes = 1.5`), so the error would only repeat the lexer's.
     fn push(&mut self, d: Diagnostic) {
+        if let Some(p) = d.primary
+            && self
+                .broken
+                .iter()
+                .any(|b| b.file == p.file && p.start <= b.start && b.end <= p.end)
+        {
+            return;
+        }
         self.diags.push(d);
     }
 
@@ -296,14 +367,34 @@ impl Cx<'_> {
     }
 
     fn type_error(&mut self, e: &Expr, expected: &str) {
-        self.push(
-            Diagnostic::new(
-                Code::TypeMismatch,
-                e.span,
-                format!("expected {expected}, found {}", e.describe()),
-            )
-            .label(format!("expected {expected}")),
-        );
+        let value = self.deref(e);
+        let found = match &e.kind {
+            ExprKind::Ident(n) if !std::ptr::eq(value, e) => {
+                format!("{} (the value of `{n}`)", value.describe())
+            }
+            _ => e.describe().to_string(),
+        };
+        let mut d = Diagnostic::new(
+            Code::TypeMismatch,
+            e.span,
+            format!("expected {expected}, found {found}"),
+        )
+        .label(format!("expected {expected}"));
+        // `"4"` for a number, `"false"` for a boolean: the quotes are the
+        // mistake.
+        if let ExprKind::Str(parts) = &value.kind
+            && let [StrPart::Text(t)] = parts.as_slice()
+        {
+            let unquoted = (expected == "a number" && t.parse::<u64>().is_ok())
+                || (expected == "`true` or `false`" && (t == "true" || t == "false"));
+            if unquoted {
+                d = d.help(format!("write it without double quotes: `{t}`"));
+            }
+        }
+        if expected == "a string" && matches!(value.kind, ExprKind::Number(_) | ExprKind::Bool(_)) {
+            d = d.help("text is written in double quotes");
+        }
+        self.push(d);
     }
 
     fn undefined(&mut self, name: &str, span: Span) {
@@ -397,7 +488,8 @@ impl Cx<'_> {
                         e.span,
                         format!("{what} {n} is out of range"),
                     )
-                    .label(format!("allowed: {min} to {max}")),
+                    .label(format!("allowed: {min} to {max}"))
+                    .help(format!("write a number from {min} to {max}")),
                 );
                 None
             }
@@ -432,16 +524,20 @@ impl Cx<'_> {
             return Some(*v);
         }
         let allowed = names(table);
-        self.push(
-            Diagnostic::new(
-                Code::InvalidEnumValue,
-                e.span,
-                format!("`{word}` is not a valid {what}"),
-            )
-            .label(format!("expected {}", list_words(&allowed)))
-            .suggest(&word, allowed.iter().copied())
-            .note(format!("{what} is one of {}", list_words(&allowed))),
-        );
+        let mut d = Diagnostic::new(
+            Code::InvalidEnumValue,
+            e.span,
+            format!("`{word}` is not a valid {what}"),
+        )
+        .label(format!("expected {}", list_words(&allowed)))
+        .suggest(&word, allowed.iter().copied())
+        .note(format!("{what} is one of {}", list_words(&allowed)));
+        if matches!(e.kind, ExprKind::Ident(_)) && self.lets.contains_key(&word) {
+            d = d.help(format!(
+                "`{word}` is a `let`, but keyword settings do not look up `let`s: write the keyword itself, or interpolate a string `let`: `\"${{{word}}}\"`"
+            ));
+        }
+        self.push(d);
         None
     }
 
@@ -458,7 +554,8 @@ impl Cx<'_> {
                             span,
                             format!("expected a `{t}` id, found a `{}`", id.arm_type()),
                         )
-                        .label(format!("should be a {t}")),
+                        .label(format!("should be a `{t}`"))
+                        .help(wrong_type_help(t, &id.arm_type())),
                     );
                     return None;
                 }
@@ -467,7 +564,8 @@ impl Cx<'_> {
             Err(msg) => {
                 self.push(
                     Diagnostic::new(Code::InvalidResourceId, span, "malformed resource id")
-                        .label(msg),
+                        .label(msg)
+                        .help("copy the id from the resource's JSON View in the portal, or from `az resource show ... --query id`"),
                 );
                 None
             }
@@ -479,7 +577,11 @@ impl Cx<'_> {
         match Guid::parse(&text) {
             Ok(g) => Some((g, span)),
             Err(msg) => {
-                self.push(Diagnostic::new(Code::InvalidGuid, span, "malformed GUID").label(msg));
+                self.push(
+                    Diagnostic::new(Code::InvalidGuid, span, "malformed GUID")
+                        .label(msg)
+                        .help("copy the id rather than a display name: `az account show --query id` for a subscription, `az ad group show --group <name> --query id` for a group"),
+                );
                 None
             }
         }
@@ -490,9 +592,26 @@ impl Cx<'_> {
         match ArmName::parse(&text, what) {
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                let fixed: String = text
+                    .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '_' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect();
+                let help = if ArmName::parse(&fixed, what).is_ok() {
+                    format!("did you mean `{fixed}`?")
+                } else {
+                    "rename it with 3 to 33 letters, digits, `_` and `-`".to_string()
+                };
                 self.push(
                     Diagnostic::new(Code::InvalidName, span, format!("invalid {what} name"))
-                        .label(msg),
+                        .label(msg)
+                        .help(help),
                 );
                 None
             }
@@ -511,25 +630,36 @@ impl Cx<'_> {
             return Some((Region(norm), span));
         }
         let other = [
-            regions::PUBLIC_REGIONS,
-            regions::USGOV_REGIONS,
-            regions::CHINA_REGIONS,
+            ("public", regions::PUBLIC_REGIONS),
+            ("usgov", regions::USGOV_REGIONS),
+            ("china", regions::CHINA_REGIONS),
         ]
         .iter()
-        .any(|l| l.contains(&norm.as_str()));
-        let mut d = Diagnostic::new(
+        .find(|(_, l)| l.contains(&norm.as_str()))
+        .map(|(c, _)| *c);
+        let d = Diagnostic::new(
             Code::InvalidRegion,
             span,
-            format!("`{text}` is not an Azure region of this cloud"),
+            format!(
+                "`{text}` is not an Azure region of the `{}` cloud",
+                Cloud::ALL
+                    .iter()
+                    .find(|(_, c)| *c == cloud)
+                    .map_or("public", |(n, _)| *n)
+            ),
         )
-        .label("unknown region")
-        .suggest(&norm, list.iter().copied());
-        if other {
-            d = d.note("the region exists in another Azure cloud: set `cloud` (public, usgov or china) to match");
-        }
-        self.push(d.help(
-            "regions are written as Azure's programmatic names, e.g. `westeurope`, `eastus2`",
-        ));
+        .label("unknown region");
+        let d = match other {
+            Some(c) => d
+                .note(format!("`{norm}` is a region of the `{c}` cloud"))
+                .help(format!(
+                    "set `cloud = {c}` to match, or choose another region"
+                )),
+            None => d.suggest(&norm, list.iter().copied()).help(
+                "regions are written as Azure's programmatic names, e.g. `westeurope`, `eastus2`",
+            ),
+        };
+        self.push(d);
         None
     }
 
@@ -563,10 +693,10 @@ impl Cx<'_> {
         let mut defaults: Option<(Defaults, Span)> = None;
         let mut policy_names: HashMap<String, Span> = HashMap::new();
         // Lets first, in order: a let may use only the lets before it.
+        let mut let_names: HashMap<&str, Span> = HashMap::new();
         for e in &file.entries {
             if let Entry::Let { name, value } = e {
-                if let Some(prev) = self.lets.get(&name.name) {
-                    let _ = prev;
+                if let Some(first) = let_names.get(name.name.as_str()) {
                     self.push(
                         Diagnostic::new(
                             Code::DuplicateName,
@@ -574,10 +704,12 @@ impl Cx<'_> {
                             format!("`{}` is defined twice", name.name),
                         )
                         .label("defined again here")
+                        .with_label(*first, "first defined here")
                         .help("give each `let` its own name"),
                     );
                     continue;
                 }
+                let_names.insert(&name.name, name.span);
                 if let Some(v) = self.resolve_let(value) {
                     self.lets.insert(name.name.clone(), v);
                 }
@@ -713,9 +845,17 @@ impl Cx<'_> {
         match ResourceGroupName::parse(&text) {
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                let fixed = text.trim_end_matches('.');
+                let help = if fixed != text && ResourceGroupName::parse(fixed).is_ok() {
+                    format!("did you mean `{fixed}`?")
+                } else {
+                    "use 1 to 90 letters, digits, `_`, `-`, `.`, `(` and `)`, e.g. `rg-ml-prod`"
+                        .to_string()
+                };
                 self.push(
                     Diagnostic::new(Code::InvalidName, span, "invalid resource group name")
-                        .label(msg),
+                        .label(msg)
+                        .help(help),
                 );
                 None
             }
@@ -1308,7 +1448,8 @@ impl Cx<'_> {
                             span,
                             "malformed IPv4 address or range",
                         )
-                        .label(msg),
+                        .label(msg)
+                        .help("write an IPv4 address like `203.0.113.7` or a range like `203.0.113.0/24`"),
                     ),
                 }
             }
@@ -1801,7 +1942,9 @@ impl Cx<'_> {
                     Ok(f) => f,
                     Err(msg) => {
                         self.push(
-                            Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN").label(msg),
+                            Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN")
+                                .label(msg)
+                                .help(fqdn_help(&text)),
                         );
                         return None;
                     }
@@ -2242,7 +2385,8 @@ impl Cx<'_> {
                 } else {
                     self.push(
                         Diagnostic::new(Code::InvalidName, span, "invalid management group id")
-                            .label("1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`"),
+                            .label("1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`")
+                            .help("use the management group's id (its name), not its display name: `az account management-group list --query \"[].name\"`"),
                     );
                     None
                 }
@@ -2400,7 +2544,8 @@ impl Cx<'_> {
                                 Ok(f) => out.push(f),
                                 Err(msg) => self.push(
                                     Diagnostic::new(Code::InvalidFqdn, sp, "invalid FQDN")
-                                        .label(msg),
+                                        .label(msg)
+                                        .help(fqdn_help(&t)),
                                 ),
                             }
                         }

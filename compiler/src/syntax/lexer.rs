@@ -126,10 +126,38 @@ impl Lexer<'_, '_> {
 
     fn ident(&mut self) {
         let start = self.pos;
-        while self.peek().is_some_and(is_ident_continue) {
-            self.bump();
+        let mut dashed = false;
+        loop {
+            while self.peek().is_some_and(is_ident_continue) {
+                self.bump();
+            }
+            // `allow-internet-outbound`: a dash inside a word is reported
+            // once, for the whole word, which is read as written with `_`,
+            // rather than as two words and a stray `-`.
+            if self.peek() == Some('-') && self.peek2().is_some_and(is_ident_continue) {
+                dashed = true;
+                self.bump();
+            } else {
+                break;
+            }
         }
         let word = &self.text[start..self.pos];
+        if dashed {
+            let fixed = word.replace('-', "_");
+            self.diags.push(
+                Diagnostic::new(
+                    Code::UnexpectedCharacter,
+                    self.span(start, self.pos),
+                    format!("unexpected character `-` in `{word}`"),
+                )
+                .label("names use `_`, not `-`")
+                .help(format!(
+                    "write `{fixed}` if it is a keyword or a `let` name, or `\"{word}\"` if it is text"
+                )),
+            );
+            self.push(TokenKind::Ident(fixed), start);
+            return;
+        }
         let kind = match word {
             "true" => TokenKind::True,
             "false" => TokenKind::False,
@@ -140,9 +168,13 @@ impl Lexer<'_, '_> {
 
     fn number(&mut self) {
         let start = self.pos;
+        // `10.0.0.0/24` and `8080-8089` are read whole, so the error names
+        // the text the user wrote and says to quote it.
         while self
             .peek()
             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            || (matches!(self.peek(), Some('-' | '/'))
+                && self.peek2().is_some_and(|c| c.is_ascii_digit()))
         {
             self.bump();
         }
@@ -151,12 +183,17 @@ impl Lexer<'_, '_> {
         if let Ok(n) = digits.parse::<u64>() {
             self.push(TokenKind::Number(n), start);
         } else {
+            let too_large = digits.bytes().all(|b| b.is_ascii_digit());
             let mut d = Diagnostic::new(
                 Code::InvalidNumber,
                 self.span(start, self.pos),
                 format!("invalid number `{raw}`"),
             )
-            .label("not a whole number");
+            .label(if too_large {
+                "too large"
+            } else {
+                "not a whole number"
+            });
             if raw.contains('.') || raw.contains('/') || raw.contains('-') {
                 d = d.help(
                     "addresses, CIDRs and port ranges are strings: write them in double quotes",

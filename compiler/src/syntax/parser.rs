@@ -57,14 +57,34 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn error_expected(&mut self, expected: &str, found: &Token) {
+    fn error_expected(&mut self, expected: &str, found: &Token, help: &str) {
+        // A new line is reported where the line ends, not as a span over the
+        // line break (which would render as covering two lines).
+        let span = if found.kind == TokenKind::Newline {
+            Span {
+                end: found.span.start,
+                ..found.span
+            }
+        } else {
+            found.span
+        };
         let d = Diagnostic::new(
             Code::UnexpectedToken,
-            found.span,
+            span,
             format!("expected {expected}, found {}", found.kind.describe()),
         )
-        .label(format!("expected {expected}"));
+        .label(format!("expected {expected}"))
+        .help(help);
         self.diags.push(d);
+    }
+
+    /// The help for a missing value: where values go.
+    fn value_help(found: &Token) -> &'static str {
+        if found.kind == TokenKind::Newline {
+            "a value must start on the same line as its `=`; lists and maps may then continue on later lines"
+        } else {
+            "write a value here, e.g. `\"text\"`, `443`, `true`, a name, `[\"a\", \"b\"]` or `{ key = \"value\" }`"
+        }
     }
 
     /// Skips to the next line or to the `}` that closes the current body,
@@ -122,6 +142,7 @@ impl Parser<'_, '_> {
                     self.error_expected(
                         "a setting (`name = value`) or a block (`name ... { }`)",
                         &tok,
+                        "an entry starts with a name, e.g. `region = \"westeurope\"` or `storage { ... }`",
                     );
                     self.bump();
                     self.recover();
@@ -207,14 +228,18 @@ impl Parser<'_, '_> {
     fn let_entry(&mut self) -> Option<Entry> {
         let tok = self.peek().clone();
         let TokenKind::Ident(_) = tok.kind else {
-            self.error_expected("a name after `let`", &tok);
+            self.error_expected(
+                "a name after `let`",
+                &tok,
+                "write `let name = value`; a name is letters, digits and `_`",
+            );
             self.recover();
             return None;
         };
         let name = self.ident();
         let tok = self.peek().clone();
         if tok.kind != TokenKind::Equals {
-            self.error_expected("`=`", &tok);
+            self.error_expected("`=`", &tok, "write `let name = value`");
             self.recover();
             return None;
         }
@@ -270,6 +295,7 @@ impl Parser<'_, '_> {
             self.error_expected(
                 "a value (string, number, `true`/`false`, name, list or map)",
                 &tok,
+                Self::value_help(&tok),
             );
             if !matches!(tok.kind, TokenKind::RBrace | TokenKind::Eof) {
                 self.bump();
@@ -384,7 +410,11 @@ impl Parser<'_, '_> {
                 }
                 TokenKind::RBracket | TokenKind::Eof | TokenKind::RBrace => {}
                 _ => {
-                    self.error_expected("`,` or `]`", &tok);
+                    self.error_expected(
+                        "`,` or `]`",
+                        &tok,
+                        "separate list items with `,`, e.g. `[\"203.0.113.0/24\", \"198.51.100.7\"]`",
+                    );
                 }
             }
         }
@@ -438,7 +468,11 @@ impl Parser<'_, '_> {
                     }
                 }
                 _ => {
-                    self.error_expected("a map key (a name or a plain string) or `}`", &tok);
+                    self.error_expected(
+                        "a map key (a name or a plain string) or `}`",
+                        &tok,
+                        "map items are written `key = value`; a key is a name or a string without `${}`",
+                    );
                     self.bump();
                     self.recover_in_map();
                     continue;
@@ -447,14 +481,18 @@ impl Parser<'_, '_> {
             self.bump();
             let tok = self.peek().clone();
             if tok.kind != TokenKind::Equals {
-                self.error_expected("`=` after the map key", &tok);
+                self.error_expected(
+                    "`=` after the map key",
+                    &tok,
+                    "map items are written `key = value`",
+                );
                 self.recover_in_map();
                 continue;
             }
             self.bump();
             let Some(value) = self.value(true) else {
                 let tok = self.peek().clone();
-                self.error_expected("a value", &tok);
+                self.error_expected("a value", &tok, Self::value_help(&tok));
                 self.recover_in_map();
                 continue;
             };
