@@ -205,3 +205,152 @@ pub fn read_previous(
         )),
     }
 }
+
+/// Runs the back end on a compilation without errors.
+pub fn emit(
+    outcome: &Outcome,
+    options: &crate::emit::BuildOptions,
+) -> Result<crate::emit::Artifacts, String> {
+    let Some(checked) = &outcome.checked else {
+        return Err("the posture has errors; nothing was built".to_string());
+    };
+    crate::emit::build(checked, &outcome.diagnostics, &outcome.sources, options)
+}
+
+/// Reads every file below `dir` into path → text (paths relative, with
+/// forward slashes). A missing directory reads as empty.
+pub fn read_tree(dir: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+    fn go(
+        root: &Path,
+        dir: &Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read directory `{}`: {e}", dir.display()))?;
+        for e in entries {
+            let p = e.map_err(|e| e.to_string())?.path();
+            if p.is_dir() {
+                go(root, &p, out)?;
+            } else {
+                let rel = p.strip_prefix(root).unwrap_or(&p);
+                let bytes =
+                    std::fs::read(&p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+                out.insert(display_name(rel), bytes);
+            }
+        }
+        Ok(())
+    }
+    let mut out = std::collections::BTreeMap::new();
+    if dir.exists() {
+        go(dir, dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// One difference between a build and an output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Drift {
+    /// The build makes a file the directory lacks.
+    Missing(String),
+    /// The directory has a file the build does not make.
+    Extra(String),
+    /// The file differs: a unified diff from the directory to the build.
+    Changed(String, String),
+}
+
+/// Compares a build with what an output directory holds.
+pub fn drift(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<Vec<Drift>, String> {
+    let on_disk = read_tree(out_dir)?;
+    let mut drifts = Vec::new();
+    for (path, text) in files {
+        match on_disk.get(path) {
+            None => drifts.push(Drift::Missing(path.clone())),
+            Some(bytes) if bytes.as_slice() == text.as_bytes() => {}
+            Some(bytes) => {
+                let old = String::from_utf8_lossy(bytes);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{path}"), &format!("b/{path}"))
+                    .to_string();
+                drifts.push(Drift::Changed(path.clone(), diff));
+            }
+        }
+    }
+    for path in on_disk.keys() {
+        if !files.contains_key(path) {
+            drifts.push(Drift::Extra(path.clone()));
+        }
+    }
+    Ok(drifts)
+}
+
+/// Writes a build into `out_dir` atomically: everything goes into a fresh
+/// directory beside it, which then replaces the old one by renames. On any
+/// error the existing output directory is left as it was. A non-empty
+/// directory that holds no build manifest is refused, so a mistyped
+/// `--out` cannot wipe unrelated files.
+pub fn write_atomic(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<(), String> {
+    let name = out_dir
+        .file_name()
+        .ok_or_else(|| format!("`{}` cannot be an output directory", out_dir.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if out_dir.exists() {
+        let is_dir = out_dir.is_dir();
+        let empty = is_dir
+            && std::fs::read_dir(out_dir)
+                .map_err(|e| format!("cannot read `{}`: {e}", out_dir.display()))?
+                .next()
+                .is_none();
+        if !is_dir || (!empty && !out_dir.join(crate::manifest::FILE_NAME).exists()) {
+            return Err(format!(
+                "`{}` exists and is not an amlgen output directory (no `{}`); refusing to replace it",
+                out_dir.display(),
+                crate::manifest::FILE_NAME
+            ));
+        }
+    }
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.amlgen-new-{pid}"));
+    let old = parent.join(format!(".{name}.amlgen-old-{pid}"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let written = (|| -> Result<(), String> {
+        for (path, text) in files {
+            let p = tmp.join(path);
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            }
+            std::fs::write(&p, text).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let had_old = out_dir.exists();
+    if had_old && let Err(e) = std::fs::rename(out_dir, &old) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(format!("cannot move `{}` aside: {e}", out_dir.display()));
+    }
+    if let Err(e) = std::fs::rename(&tmp, out_dir) {
+        if had_old {
+            let _ = std::fs::rename(&old, out_dir);
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(format!(
+            "cannot move the new build into `{}`: {e}",
+            out_dir.display()
+        ));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

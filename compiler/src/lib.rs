@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod check;
 pub mod diag;
 pub mod driver;
+pub mod emit;
 pub mod ir;
 pub mod manifest;
 pub mod source;

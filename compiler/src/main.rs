@@ -2,6 +2,7 @@
 //! code. Exit codes: 0 clean (warnings allowed), 1 posture errors, 2 usage
 //! or input/output errors.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "amlgen",
     version,
-    about = "Checks Azure Machine Learning network postures against the platform's rules",
+    about = "Checks Azure Machine Learning network postures against the platform's rules and emits Bicep, ARM JSON and a report",
     long_about = None,
     propagate_version = true
 )]
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Check posture files and report every problem.
     Check(CheckArgs),
+    /// Check, then emit Bicep, ARM JSON, reports and the build manifest.
+    Build(BuildArgs),
     /// Print the long explanation of a diagnostic code.
     Explain {
         /// A code (`AML3003`) or its name (`rule-kind-not-allowed`).
@@ -75,10 +78,24 @@ struct CheckArgs {
     color: ColorArg,
 }
 
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    check: CheckArgs,
+    /// Build in memory and compare with the output directory: print a diff
+    /// of what would change and exit 1 if anything would.
+    #[arg(long = "check")]
+    drift: bool,
+    /// A directory of `*.hbs` templates overriding the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Build(args) => build(&args),
         Command::Explain { code } => explain(&code),
     }
 }
@@ -98,6 +115,79 @@ fn parse_codes(words: &[String], flag: &str) -> Result<Vec<Code>, String> {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    match compile_and_report(args) {
+        Ok(outcome) if outcome.has_errors() => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let outcome = match compile_and_report(&args.check) {
+        Ok(o) if o.has_errors() => {
+            eprintln!(
+                "amlgen: nothing was built; `{}` is unchanged",
+                args.check.out.display()
+            );
+            return ExitCode::from(1);
+        }
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let options = amlgen::emit::BuildOptions {
+        templates: args.templates.clone(),
+        ..amlgen::emit::BuildOptions::default()
+    };
+    let files = match driver::emit(&outcome, &options) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let out = &args.check.out;
+    if args.drift {
+        let drifts = match driver::drift(out, &files) {
+            Ok(d) => d,
+            Err(e) => return usage_error(&e),
+        };
+        if drifts.is_empty() {
+            eprintln!(
+                "amlgen: `{}` is up to date ({} files)",
+                out.display(),
+                files.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        let mut text = String::new();
+        for d in &drifts {
+            match d {
+                driver::Drift::Missing(p) => {
+                    let _ = writeln!(text, "missing: {p} (the build makes it)");
+                }
+                driver::Drift::Extra(p) => {
+                    let _ = writeln!(text, "extra: {p} (the build does not make it)");
+                }
+                driver::Drift::Changed(_, diff) => text.push_str(diff),
+            }
+        }
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        eprintln!(
+            "amlgen: `{}` is out of date: {} file(s) differ; run `amlgen build` and commit the result",
+            out.display(),
+            drifts.len()
+        );
+        return ExitCode::from(1);
+    }
+    match driver::write_atomic(out, &files) {
+        Ok(()) => {
+            eprintln!("amlgen: wrote {} files to `{}`", files.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(&e),
+    }
+}
+
+/// Compiles and prints the diagnostics; `Err` is an exit code for usage or
+/// output errors.
+fn compile_and_report(args: &CheckArgs) -> Result<driver::Outcome, ExitCode> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("examples")]
     } else {
@@ -112,11 +202,11 @@ fn check(args: &CheckArgs) -> ExitCode {
         })
     })() {
         Ok(o) => o,
-        Err(e) => return usage_error(&e),
+        Err(e) => return Err(usage_error(&e)),
     };
     let inputs = match driver::collect_paths(&paths).and_then(|p| driver::read_inputs(&p)) {
         Ok(i) => i,
-        Err(e) => return usage_error(&e),
+        Err(e) => return Err(usage_error(&e)),
     };
     let outcome = driver::compile(inputs, &options);
     let text = match args.format {
@@ -139,13 +229,9 @@ fn check(args: &CheckArgs) -> ExitCode {
         FormatArg::Json | FormatArg::Sarif => std::io::stdout().write_all(text.as_bytes()),
     };
     if written.is_err() {
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
-    if outcome.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(outcome)
 }
 
 fn explain(word: &str) -> ExitCode {

@@ -1,0 +1,287 @@
+//! Bicep: the deployment rendered through the handlebars templates in
+//! `templates/` (embedded in the binary; `--templates DIR` overrides any of
+//! them). Templates give the layout; every value is printed by the
+//! `bicep` helper from the same ARM JSON the ARM emitter writes, so both
+//! outputs say the same thing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
+    RenderErrorReason,
+};
+use serde_json::{Value, json};
+
+use super::escape::{Text, bicep_string, is_arm_expression, is_bicep_identifier, unarm_literal};
+use super::expr::parse_arm;
+use super::model::{Deployment, Module};
+
+/// The templates and their embedded defaults.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "main.bicep",
+        include_str!("../../../templates/main.bicep.hbs"),
+    ),
+    (
+        "module.bicep",
+        include_str!("../../../templates/module.bicep.hbs"),
+    ),
+    (
+        "main.bicepparam",
+        include_str!("../../../templates/main.bicepparam.hbs"),
+    ),
+];
+
+const INDENT: &str = "  ";
+
+/// Prints an ARM JSON value as a Bicep value at an indentation depth.
+pub fn value(v: &Value, depth: usize) -> Result<String, String> {
+    Ok(match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if is_arm_expression(s) => parse_arm(&s[1..s.len() - 1])?.bicep(),
+        Value::String(s) => bicep_string(unarm_literal(s)),
+        Value::Array(items) if items.is_empty() => "[]".to_string(),
+        Value::Array(items) => {
+            let pad = INDENT.repeat(depth + 1);
+            let mut out = String::from("[\n");
+            for item in items {
+                out.push_str(&pad);
+                out.push_str(&value(item, depth + 1)?);
+                out.push('\n');
+            }
+            out.push_str(&INDENT.repeat(depth));
+            out.push(']');
+            out
+        }
+        Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(_) => {
+            let mut out = String::from("{\n");
+            out.push_str(&members(v, depth + 1)?);
+            out.push_str(&INDENT.repeat(depth));
+            out.push('}');
+            out
+        }
+    })
+}
+
+/// An object key: bare where Bicep allows it, quoted otherwise.
+fn key(k: &str) -> String {
+    if is_bicep_identifier(k) && !matches!(k, "true" | "false" | "null") {
+        k.to_string()
+    } else {
+        bicep_string(k)
+    }
+}
+
+/// The members of an object, one `key: value` line each, at a depth.
+pub fn members(v: &Value, depth: usize) -> Result<String, String> {
+    let Value::Object(map) = v else {
+        return Err("expected an object".to_string());
+    };
+    let pad = INDENT.repeat(depth);
+    let mut out = String::new();
+    for (k, item) in map {
+        out.push_str(&pad);
+        out.push_str(&key(k));
+        out.push_str(": ");
+        out.push_str(&value(item, depth)?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn depth_of(h: &Helper) -> usize {
+    h.hash_get("depth")
+        .and_then(|d| d.value().as_u64())
+        .map_or(0, |d| usize::try_from(d).unwrap_or(0))
+}
+
+fn first_param<'a>(h: &'a Helper, name: &'static str) -> Result<&'a Value, RenderError> {
+    h.param(0)
+        .map(handlebars::PathAndJson::value)
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex(name, 0).into())
+}
+
+/// `{{bicep v depth=N}}`: a value as Bicep.
+fn bicep_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = first_param(h, "bicep")?;
+    let text = value(v, depth_of(h)).map_err(RenderErrorReason::Other)?;
+    out.write(&text)?;
+    Ok(())
+}
+
+/// `{{bicep_members v depth=N}}`: an object's members as lines.
+fn members_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = first_param(h, "bicep_members")?;
+    let text = members(v, depth_of(h)).map_err(RenderErrorReason::Other)?;
+    // The template's own line break ends the last member.
+    out.write(text.trim_end_matches('\n'))?;
+    Ok(())
+}
+
+/// `{{comment text}}`: text that stays inside a `//` comment (one line).
+fn comment_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = first_param(h, "comment")?;
+    let text = v.as_str().unwrap_or_default();
+    out.write(&one_line(text))?;
+    Ok(())
+}
+
+/// Control characters (newlines included) become spaces.
+#[must_use]
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The template registry: embedded templates, each overridden by
+/// `<dir>/<name>.hbs` when a directory is given and has that file.
+pub fn registry(dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("bicep", Box::new(bicep_helper));
+    hb.register_helper("bicep_members", Box::new(members_helper));
+    hb.register_helper("comment", Box::new(comment_helper));
+    for (name, default) in TEMPLATES {
+        let text = match dir {
+            Some(d) => {
+                let p = d.join(format!("{name}.hbs"));
+                match std::fs::read_to_string(&p) {
+                    Ok(t) => t,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (*default).to_string(),
+                    Err(e) => return Err(format!("cannot read template `{}`: {e}", p.display())),
+                }
+            }
+            None => (*default).to_string(),
+        };
+        hb.register_template_string(name, text)
+            .map_err(|e| format!("template `{name}.hbs`: {e}"))?;
+    }
+    Ok(hb)
+}
+
+fn render(hb: &Handlebars, name: &str, data: &Value) -> Result<String, String> {
+    let mut text = hb
+        .render(name, data)
+        .map_err(|e| format!("rendering `{name}.hbs`: {e}"))?;
+    // One final newline, no trailing blank lines.
+    while text.ends_with("\n\n") {
+        text.pop();
+    }
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+fn module_data(m: &Module, header: &str) -> Value {
+    let resources: Vec<Value> = m
+        .resources
+        .iter()
+        .map(|r| {
+            json!({
+                "symbol": r.symbol,
+                "type": r.arm_type,
+                "api_version": r.api_version,
+                "name": Text(r.short_name().to_string()),
+                "parent": r.parent,
+                // `parent` already orders a child after its parent.
+                "depends_on": r.depends_on.iter().filter(|s| Some(*s) != r.parent.as_ref()).collect::<Vec<_>>(),
+                "body": r.body,
+                "comment": r.comment,
+            })
+        })
+        .collect();
+    json!({
+        "header": header,
+        "description": m.description,
+        "resources": resources,
+    })
+}
+
+/// The Bicep files of one deployment: `main.bicep`, `main.bicepparam`
+/// and `modules/<file>.bicep`, keyed by path relative to its folder.
+pub fn render_deployment(
+    hb: &Handlebars,
+    d: &Deployment,
+    header: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut files = BTreeMap::new();
+    let tags = super::arm::tags_value(d);
+    let location = json!(Text(d.location.clone()));
+    let modules: Vec<Value> = d
+        .modules
+        .iter()
+        .map(|m| {
+            json!({
+                "symbol": m.symbol,
+                "path": format!("modules/{}.bicep", m.file),
+                "deployment_name": Text(m.deployment_name.clone()),
+                "depends_on": m.depends_on,
+                "description": m.description,
+            })
+        })
+        .collect();
+    let main = json!({
+        "header": header,
+        "workspace": d.workspace,
+        "location": location,
+        "tags": tags,
+        "modules": modules,
+    });
+    files.insert("main.bicep".to_string(), render(hb, "main.bicep", &main)?);
+    files.insert(
+        "main.bicepparam".to_string(),
+        render(hb, "main.bicepparam", &main)?,
+    );
+    for m in &d.modules {
+        files.insert(
+            format!("modules/{}.bicep", m.file),
+            render(hb, "module.bicep", &module_data(m, header))?,
+        );
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_print_as_bicep() {
+        let v = json!({
+            "a-b": [1, true, null],
+            "id": "[resourceId('T', 'n')]",
+            "lit": "[[not an expression]",
+            "s": "it's ${x}",
+            "empty": {},
+        });
+        assert_eq!(
+            value(&v, 0).unwrap(),
+            "{\n  'a-b': [\n    1\n    true\n    null\n  ]\n  empty: {}\n  id: resourceId('T', 'n')\n  lit: '[not an expression]'\n  s: 'it\\'s \\${x}'\n}"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Escaping for the targets, in one place: Bicep string literals, ARM
+//! expression string literals, and ARM literal strings that look like
+//! expressions. Every string a posture supplies reaches an output through
+//! one of these functions, so no posture can inject template code.
+
+use std::fmt::Write;
+
+use serde::{Serialize, Serializer};
+
+/// A Bicep single-quoted string literal. `\` `'` and `${` are escaped, and
+/// so is every control character; everything else (unicode included) is
+/// kept as it is, so the value round-trips.
+#[must_use]
+pub fn bicep_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Reads a Bicep string literal back (the inverse of [`bicep_string`], for
+/// tests and for checking templates); `None` if it is not one.
+#[must_use]
+pub fn unbicep_string(lit: &str) -> Option<String> {
+    let inner = lit.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '$' => out.push('$'),
+            'u' => {
+                if chars.next()? != '{' {
+                    return None;
+                }
+                let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A string literal inside an ARM template expression: single quotes,
+/// a quote doubled.
+#[must_use]
+pub fn arm_expr_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Whether ARM reads a JSON string as a template expression
+/// (`^\[([^\[].*)?\]$`, the pattern of Microsoft's deployment schemas).
+#[must_use]
+pub fn is_arm_expression(s: &str) -> bool {
+    s.starts_with('[') && s.ends_with(']') && !s.starts_with("[[") && s.len() >= 2
+}
+
+/// A literal JSON string for ARM: a value that would read as an expression
+/// gets ARM's escape, a second leading `[`.
+#[must_use]
+pub fn arm_literal(s: &str) -> String {
+    if s.starts_with('[') && s.ends_with(']') {
+        format!("[{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Undoes [`arm_literal`] for a string that is not an expression.
+#[must_use]
+pub fn unarm_literal(s: &str) -> &str {
+    if s.starts_with("[[") && s.ends_with(']') {
+        &s[1..]
+    } else {
+        s
+    }
+}
+
+/// Free text (a name, a tag, a path) from the posture or derived from it.
+/// It serializes as an ARM literal, never as an expression. Every string
+/// field of the resource models is a `Text` or an [`super::expr::Expr`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(pub String);
+
+impl Text {
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.to_string())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(s)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&arm_literal(&self.0))
+    }
+}
+
+/// Whether a Bicep object key can be written bare.
+#[must_use]
+pub fn is_bicep_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NASTY: &[&str] = &[
+        "plain",
+        "it's",
+        "back\\slash",
+        "${injected}",
+        "$notinterp {x}",
+        "line\nbreak\r\ttab",
+        "ünïcødé ✓ 🚀",
+        "\u{1}\u{7f}",
+        "'}\n}\nresource evil 'x@1' = {",
+        "[parameters('x')]",
+        "[[already]",
+        "[]",
+    ];
+
+    #[test]
+    fn bicep_strings_round_trip() {
+        for s in NASTY {
+            let lit = bicep_string(s);
+            assert_eq!(unbicep_string(&lit).as_deref(), Some(*s), "{lit}");
+            assert!(!lit.contains('\n'), "a literal stays on one line: {lit}");
+            let inner = &lit[1..lit.len() - 1];
+            let unescaped = inner
+                .match_indices("${")
+                .any(|(i, _)| !inner[..i].ends_with('\\'));
+            assert!(!unescaped, "no interpolation: {lit}");
+        }
+    }
+
+    #[test]
+    fn arm_literals_are_never_expressions() {
+        for s in NASTY {
+            let lit = arm_literal(s);
+            assert!(!is_arm_expression(&lit), "{s} -> {lit}");
+            assert_eq!(unarm_literal(&lit), *s);
+        }
+        assert_eq!(arm_expr_string("it's"), "'it''s'");
+    }
+}

@@ -1,0 +1,1233 @@
+//! The typed resource models: the one source of truth for Azure property
+//! names. Each struct's serde names follow Microsoft's ARM schema of its
+//! type at the API version in [`api`]; the ARM emitter serializes them and
+//! the Bicep emitter prints the same values (see [`super::bicep`]).
+//!
+//! [`lower`] turns one checked workspace into a [`Deployment`]: the modules
+//! of its Bicep entry file, each a list of resources.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::escape::Text;
+use super::expr::Expr;
+use super::names;
+use crate::catalog::dns;
+use crate::ir::{
+    Access, ClientEndpoint, Compute, ComputeKind, Destination, Dns, IsolationMode, OutboundRule,
+    PeTarget, Provision, PublicNetworkAccess, RegistrySku, RuleKind, Workspace,
+};
+
+/// API versions: the newest stable that has every property used, from
+/// the vendored Microsoft schemas (`tests/data/arm-schemas/SOURCES.md`).
+pub mod api {
+    pub const ML: &str = "2026-05-01";
+    /// The selected-IP allowlist is only in a preview API (see the report).
+    pub const ML_PREVIEW: &str = "2025-10-01-preview";
+    pub const NETWORK: &str = "2025-07-01";
+    pub const PRIVATE_DNS: &str = "2024-06-01";
+    pub const STORAGE: &str = "2026-04-01";
+    pub const KEY_VAULT: &str = "2026-02-01";
+    pub const CONTAINER_REGISTRY: &str = "2025-11-01";
+    pub const APP_INSIGHTS: &str = "2020-02-02";
+    pub const LOG_ANALYTICS: &str = "2025-07-01";
+    pub const DEPLOYMENTS: &str = "2025-04-01";
+}
+
+pub mod types {
+    pub const WORKSPACE: &str = "Microsoft.MachineLearningServices/workspaces";
+    pub const COMPUTE: &str = "Microsoft.MachineLearningServices/workspaces/computes";
+    pub const OUTBOUND_RULE: &str = "Microsoft.MachineLearningServices/workspaces/outboundRules";
+    pub const STORAGE: &str = "Microsoft.Storage/storageAccounts";
+    pub const KEY_VAULT: &str = "Microsoft.KeyVault/vaults";
+    pub const CONTAINER_REGISTRY: &str = "Microsoft.ContainerRegistry/registries";
+    pub const APP_INSIGHTS: &str = "Microsoft.Insights/components";
+    pub const LOG_ANALYTICS: &str = "Microsoft.OperationalInsights/workspaces";
+    pub const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
+    pub const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+    pub const PRIVATE_DNS_ZONE: &str = "Microsoft.Network/privateDnsZones";
+    pub const VNET_LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+    pub const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
+}
+
+/// A resource id: computed by an expression (a resource this deployment
+/// creates) or written out (an existing one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Ref {
+    Expr(Expr),
+    Id(Text),
+}
+
+/// One resource of a module.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The Bicep symbolic name, unique in its module.
+    pub symbol: String,
+    pub arm_type: &'static str,
+    pub api_version: &'static str,
+    /// Name segments: one for a top-level resource, the parent's then the
+    /// child's for a child resource.
+    pub names: Vec<String>,
+    /// The parent's symbol, for a child resource.
+    pub parent: Option<String>,
+    /// Symbols of resources of the same module this one waits for.
+    pub depends_on: Vec<String>,
+    /// Everything but `type`, `apiVersion`, `name` and `dependsOn`, as ARM
+    /// JSON (sorted keys).
+    pub body: Map<String, Value>,
+    /// One line saying what it is for.
+    pub comment: String,
+}
+
+impl Resource {
+    fn new(
+        symbol: &str,
+        arm_type: &'static str,
+        api_version: &'static str,
+        names: &[&str],
+        comment: String,
+        body: impl Serialize,
+    ) -> Resource {
+        let body = match serde_json::to_value(body) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        Resource {
+            symbol: symbol.to_string(),
+            arm_type,
+            api_version,
+            names: names.iter().map(|s| (*s).to_string()).collect(),
+            parent: None,
+            depends_on: Vec::new(),
+            body,
+            comment,
+        }
+    }
+
+    fn child_of(mut self, parent: &str) -> Resource {
+        self.parent = Some(parent.to_string());
+        self
+    }
+
+    fn after(mut self, symbol: &str) -> Resource {
+        self.depends_on.push(symbol.to_string());
+        self
+    }
+
+    /// The `resourceId()` of this resource in the deployment's resource group.
+    #[must_use]
+    pub fn id(&self) -> Expr {
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        Expr::resource_id(self.arm_type, &names)
+    }
+
+    /// The full ARM name (`parent/child` for a child).
+    #[must_use]
+    pub fn full_name(&self) -> String {
+        self.names.join("/")
+    }
+
+    /// The name as the Bicep declaration writes it (the last segment).
+    #[must_use]
+    pub fn short_name(&self) -> &str {
+        self.names.last().map_or("", String::as_str)
+    }
+}
+
+/// A Bicep module (a nested deployment in ARM JSON).
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// Its Bicep symbolic name and file stem (`modules/<file>.bicep`).
+    pub symbol: &'static str,
+    pub file: &'static str,
+    /// The nested deployment's name.
+    pub deployment_name: String,
+    pub description: String,
+    pub resources: Vec<Resource>,
+    /// Symbols of the modules it waits for.
+    pub depends_on: Vec<&'static str>,
+}
+
+/// The deployment of one workspace: entry file parameters and modules.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub workspace: String,
+    pub resource_group: String,
+    pub location: String,
+    pub tags: BTreeMap<String, String>,
+    pub modules: Vec<Module>,
+    /// The ML API version the workspace uses (a preview one only when needed).
+    pub ml_api: &'static str,
+}
+
+// ---------------------------------------------------------------- models
+
+#[derive(Serialize)]
+struct Sku {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StorageAccount {
+    location: Expr,
+    tags: Expr,
+    kind: &'static str,
+    sku: Sku,
+    properties: StorageProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StorageProperties {
+    access_tier: &'static str,
+    allow_blob_public_access: bool,
+    allow_cross_tenant_replication: bool,
+    minimum_tls_version: &'static str,
+    supports_https_traffic_only: bool,
+    public_network_access: &'static str,
+    network_acls: StorageNetworkAcls,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StorageNetworkAcls {
+    bypass: &'static str,
+    default_action: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resource_access_rules: Vec<ResourceAccessRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceAccessRule {
+    tenant_id: Expr,
+    resource_id: Expr,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyVault {
+    location: Expr,
+    tags: Expr,
+    properties: KeyVaultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyVaultProperties {
+    tenant_id: Expr,
+    sku: KeyVaultSku,
+    enable_rbac_authorization: bool,
+    enable_soft_delete: bool,
+    soft_delete_retention_in_days: u32,
+    /// Purge protection cannot be turned off once on, so `false` is omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enable_purge_protection: Option<bool>,
+    public_network_access: &'static str,
+    network_acls: KeyVaultNetworkAcls,
+}
+
+#[derive(Serialize)]
+struct KeyVaultSku {
+    family: &'static str,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyVaultNetworkAcls {
+    bypass: &'static str,
+    default_action: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerRegistry {
+    location: Expr,
+    tags: Expr,
+    sku: Sku,
+    properties: RegistryProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegistryProperties {
+    admin_user_enabled: bool,
+    public_network_access: &'static str,
+    network_rule_bypass_options: &'static str,
+    /// Network rules are a Premium feature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network_rule_set: Option<RegistryNetworkRuleSet>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegistryNetworkRuleSet {
+    default_action: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogAnalytics {
+    location: Expr,
+    tags: Expr,
+    properties: LogAnalyticsProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogAnalyticsProperties {
+    retention_in_days: u32,
+    sku: Sku,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppInsights {
+    location: Expr,
+    tags: Expr,
+    kind: &'static str,
+    properties: AppInsightsProperties,
+}
+
+/// The schema spells these in Pascal case.
+#[derive(Serialize)]
+struct AppInsightsProperties {
+    #[serde(rename = "Application_Type")]
+    application_type: &'static str,
+    #[serde(rename = "IngestionMode")]
+    ingestion_mode: &'static str,
+    #[serde(rename = "WorkspaceResourceId")]
+    workspace_resource_id: Ref,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MlWorkspace {
+    location: Expr,
+    tags: Expr,
+    kind: &'static str,
+    sku: Sku,
+    identity: Identity,
+    properties: MlWorkspaceProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Identity {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_assigned_identities: Option<BTreeMap<String, Map<String, Value>>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MlWorkspaceProperties {
+    friendly_name: Text,
+    storage_account: Ref,
+    key_vault: Ref,
+    application_insights: Ref,
+    container_registry: Ref,
+    public_network_access: &'static str,
+    /// Only in the preview API: the selected-IP allowlist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip_allowlist: Option<Vec<Text>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    primary_user_assigned_identity: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_build_compute: Option<Text>,
+    provision_network_now: bool,
+    managed_network: ManagedNetwork,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ManagedNetwork {
+    isolation_mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    firewall_sku: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    outbound_rules: BTreeMap<String, Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FqdnRule {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    category: &'static str,
+    destination: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpointRule {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    category: &'static str,
+    destination: PrivateEndpointDestination,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpointDestination {
+    service_resource_id: Ref,
+    subresource_target: Text,
+    spark_enabled: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceTagRule {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    category: &'static str,
+    destination: ServiceTagDestination,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceTagDestination {
+    action: &'static str,
+    port_ranges: Text,
+    protocol: &'static str,
+    service_tag: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OutboundRuleResource {
+    properties: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MlCompute {
+    location: Expr,
+    tags: Expr,
+    properties: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpoint {
+    location: Expr,
+    tags: Expr,
+    properties: PrivateEndpointProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpointProperties {
+    subnet: IdRef,
+    private_link_service_connections: Vec<PrivateLinkServiceConnection>,
+}
+
+#[derive(Serialize)]
+struct IdRef {
+    id: Ref,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateLinkServiceConnection {
+    name: Text,
+    properties: PrivateLinkServiceConnectionProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivateLinkServiceConnectionProperties {
+    private_link_service_id: Ref,
+    group_ids: Vec<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ZoneGroup {
+    properties: ZoneGroupProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ZoneGroupProperties {
+    private_dns_zone_configs: Vec<ZoneConfig>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ZoneConfig {
+    name: Text,
+    properties: ZoneConfigProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ZoneConfigProperties {
+    private_dns_zone_id: Ref,
+}
+
+#[derive(Serialize)]
+struct PrivateDnsZone {
+    location: &'static str,
+    tags: Expr,
+    properties: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VnetLink {
+    location: &'static str,
+    tags: Expr,
+    properties: VnetLinkProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VnetLinkProperties {
+    registration_enabled: bool,
+    virtual_network: IdRef,
+}
+
+// ---------------------------------------------------------------- lowering
+
+fn access(a: Access) -> &'static str {
+    match a {
+        Access::Enabled => "Enabled",
+        Access::Disabled => "Disabled",
+    }
+}
+
+fn deny_or_allow(a: Access) -> &'static str {
+    match a {
+        Access::Enabled => "Allow",
+        Access::Disabled => "Deny",
+    }
+}
+
+fn bypass(trusted: bool) -> &'static str {
+    if trusted { "AzureServices" } else { "None" }
+}
+
+fn loc() -> Expr {
+    Expr::param("location")
+}
+
+fn tags() -> Expr {
+    Expr::param("tags")
+}
+
+/// The names and ids of the workspace's associated resources.
+pub struct Associated {
+    pub storage: (Option<String>, Ref),
+    pub key_vault: (Option<String>, Ref),
+    pub container_registry: (Option<String>, Ref),
+    pub app_insights: (Option<String>, Ref),
+    pub log_analytics: Option<(Option<String>, Ref)>,
+}
+
+/// The associated resources: created (a name amlgen chose) or existing (its id).
+#[must_use]
+pub fn associated(ws: &Workspace) -> Associated {
+    let pick = |p: &Provision, ty: &str, name: String| match p {
+        Provision::Create => {
+            let id = Ref::Expr(Expr::resource_id(ty, &[&name]));
+            (Some(name), id)
+        }
+        Provision::Existing(id) => (None, Ref::Id(Text(id.as_str().to_string()))),
+    };
+    let app = &ws.app_insights;
+    Associated {
+        storage: pick(&ws.storage.provision, types::STORAGE, names::storage(ws)),
+        key_vault: pick(
+            &ws.key_vault.provision,
+            types::KEY_VAULT,
+            names::key_vault(ws),
+        ),
+        container_registry: pick(
+            &ws.container_registry.provision,
+            types::CONTAINER_REGISTRY,
+            names::container_registry(ws),
+        ),
+        app_insights: pick(&app.provision, types::APP_INSIGHTS, names::app_insights(ws)),
+        log_analytics: match (&app.provision, &app.log_analytics) {
+            (Provision::Existing(_), _) => None,
+            (Provision::Create, Some(id)) => Some((None, Ref::Id(Text(id.as_str().to_string())))),
+            (Provision::Create, None) => {
+                let name = names::log_analytics(ws);
+                let id = Ref::Expr(Expr::resource_id(types::LOG_ANALYTICS, &[&name]));
+                Some((Some(name), id))
+            }
+        },
+    }
+}
+
+/// Lowers one checked workspace into its deployment.
+#[must_use]
+pub fn lower(ws: &Workspace) -> Deployment {
+    let assoc = associated(ws);
+    let selected_ips = matches!(
+        ws.inbound.public_network_access.value,
+        PublicNetworkAccess::SelectedIps(_)
+    );
+    let ml_api = if selected_ips {
+        api::ML_PREVIEW
+    } else {
+        api::ML
+    };
+    let mut modules = Vec::new();
+
+    // Monitoring: Log Analytics and Application Insights.
+    if let (Some(appi), _) = &assoc.app_insights {
+        let mut resources = Vec::new();
+        let la_id = match &assoc.log_analytics {
+            Some((Some(name), id)) => {
+                resources.push(Resource::new(
+                    "logAnalytics",
+                    types::LOG_ANALYTICS,
+                    api::LOG_ANALYTICS,
+                    &[name],
+                    "Log Analytics workspace behind Application Insights".into(),
+                    LogAnalytics {
+                        location: loc(),
+                        tags: tags(),
+                        properties: LogAnalyticsProperties {
+                            retention_in_days: 30,
+                            sku: Sku {
+                                name: "PerGB2018",
+                                tier: None,
+                            },
+                        },
+                    },
+                ));
+                id.clone()
+            }
+            Some((None, id)) => id.clone(),
+            None => Ref::Id(Text(String::new())),
+        };
+        let mut appi_res = Resource::new(
+            "appInsights",
+            types::APP_INSIGHTS,
+            api::APP_INSIGHTS,
+            &[appi],
+            "Application Insights for the workspace".into(),
+            AppInsights {
+                location: loc(),
+                tags: tags(),
+                kind: "web",
+                properties: AppInsightsProperties {
+                    application_type: "web",
+                    ingestion_mode: "LogAnalytics",
+                    workspace_resource_id: la_id,
+                },
+            },
+        );
+        if !resources.is_empty() {
+            appi_res = appi_res.after("logAnalytics");
+        }
+        resources.push(appi_res);
+        modules.push(Module {
+            symbol: "monitoring",
+            file: "monitoring",
+            deployment_name: names::deployment(ws, "monitoring"),
+            description: "Application Insights and its Log Analytics workspace".into(),
+            resources,
+            depends_on: Vec::new(),
+        });
+    }
+
+    let ws_id = Expr::resource_id(types::WORKSPACE, &[ws.name.as_str()]);
+
+    // Storage.
+    if let (Some(name), _) = &assoc.storage {
+        let s = &ws.storage;
+        let pna = s.public_network_access.value;
+        let rules = if s.resource_instance_rule.value {
+            vec![ResourceAccessRule {
+                tenant_id: Expr::tenant_id(),
+                resource_id: ws_id.clone(),
+            }]
+        } else {
+            Vec::new()
+        };
+        modules.push(Module {
+            symbol: "storage",
+            file: "storage",
+            deployment_name: names::deployment(ws, "storage"),
+            description: "the workspace's default storage account".into(),
+            resources: vec![Resource::new(
+                "storage",
+                types::STORAGE,
+                api::STORAGE,
+                &[name],
+                "default storage account of the workspace".into(),
+                StorageAccount {
+                    location: loc(),
+                    tags: tags(),
+                    kind: "StorageV2",
+                    sku: Sku {
+                        name: "Standard_ZRS",
+                        tier: None,
+                    },
+                    properties: StorageProperties {
+                        access_tier: "Hot",
+                        allow_blob_public_access: false,
+                        allow_cross_tenant_replication: false,
+                        minimum_tls_version: "TLS1_2",
+                        supports_https_traffic_only: true,
+                        public_network_access: access(pna),
+                        network_acls: StorageNetworkAcls {
+                            bypass: bypass(s.trusted_services.value),
+                            default_action: deny_or_allow(pna),
+                            resource_access_rules: rules,
+                        },
+                    },
+                },
+            )],
+            depends_on: Vec::new(),
+        });
+    }
+
+    // Key vault.
+    if let (Some(name), _) = &assoc.key_vault {
+        let k = &ws.key_vault;
+        let pna = k.public_network_access.value;
+        modules.push(Module {
+            symbol: "keyVault",
+            file: "key-vault",
+            deployment_name: names::deployment(ws, "key-vault"),
+            description: "the workspace's key vault".into(),
+            resources: vec![Resource::new(
+                "keyVault",
+                types::KEY_VAULT,
+                api::KEY_VAULT,
+                &[name],
+                "key vault of the workspace (RBAC authorization, soft delete)".into(),
+                KeyVault {
+                    location: loc(),
+                    tags: tags(),
+                    properties: KeyVaultProperties {
+                        tenant_id: Expr::tenant_id(),
+                        sku: KeyVaultSku {
+                            family: "A",
+                            name: "standard",
+                        },
+                        enable_rbac_authorization: true,
+                        enable_soft_delete: true,
+                        soft_delete_retention_in_days: 90,
+                        enable_purge_protection: k.purge_protection.value.then_some(true),
+                        public_network_access: access(pna),
+                        network_acls: KeyVaultNetworkAcls {
+                            bypass: bypass(k.trusted_services.value),
+                            default_action: deny_or_allow(pna),
+                        },
+                    },
+                },
+            )],
+            depends_on: Vec::new(),
+        });
+    }
+
+    // Container registry.
+    if let (Some(name), _) = &assoc.container_registry {
+        let r = &ws.container_registry;
+        let pna = r.public_network_access.value;
+        let premium = r.sku.value == RegistrySku::Premium;
+        modules.push(Module {
+            symbol: "containerRegistry",
+            file: "container-registry",
+            deployment_name: names::deployment(ws, "container-registry"),
+            description: "the workspace's container registry".into(),
+            resources: vec![Resource::new(
+                "containerRegistry",
+                types::CONTAINER_REGISTRY,
+                api::CONTAINER_REGISTRY,
+                &[name],
+                "container registry of the workspace (admin user off)".into(),
+                ContainerRegistry {
+                    location: loc(),
+                    tags: tags(),
+                    sku: Sku {
+                        name: match r.sku.value {
+                            RegistrySku::Basic => "Basic",
+                            RegistrySku::Standard => "Standard",
+                            RegistrySku::Premium => "Premium",
+                        },
+                        tier: None,
+                    },
+                    properties: RegistryProperties {
+                        admin_user_enabled: false,
+                        public_network_access: access(pna),
+                        network_rule_bypass_options: bypass(r.trusted_services.value),
+                        network_rule_set: premium.then(|| RegistryNetworkRuleSet {
+                            default_action: deny_or_allow(pna),
+                        }),
+                    },
+                },
+            )],
+            depends_on: Vec::new(),
+        });
+    }
+
+    let before_workspace: Vec<&'static str> = modules.iter().map(|m| m.symbol).collect();
+    modules.push(workspace_module(ws, &assoc, ml_api, before_workspace));
+    if let Some(mut pe) = client_endpoints_module(ws, &assoc) {
+        pe.depends_on = modules.iter().map(|m| m.symbol).collect();
+        modules.push(pe);
+    }
+
+    Deployment {
+        workspace: ws.name.as_str().to_string(),
+        resource_group: ws.resource_group.value.as_str().to_string(),
+        location: ws.region.value.as_str().to_string(),
+        tags: ws.tags.clone(),
+        modules,
+        ml_api,
+    }
+}
+
+/// The ARM value of one outbound rule.
+fn outbound_rule(rule: &OutboundRule, assoc: &Associated, ws_name: &str) -> Value {
+    let v = match &rule.destination {
+        Destination::Fqdn { fqdn } => serde_json::to_value(FqdnRule {
+            kind: RuleKind::Fqdn.arm(),
+            category: "UserDefined",
+            destination: Text(fqdn.as_str().to_string()),
+        }),
+        Destination::ServiceTag {
+            tag,
+            protocol,
+            ports,
+        } => serde_json::to_value(ServiceTagRule {
+            kind: RuleKind::ServiceTag.arm(),
+            category: "UserDefined",
+            destination: ServiceTagDestination {
+                action: "Allow",
+                port_ranges: Text(ports.to_string()),
+                protocol: protocol.arm(),
+                service_tag: Text(tag.as_str().to_string()),
+            },
+        }),
+        Destination::PrivateEndpoint {
+            target,
+            subresource,
+            spark,
+        } => {
+            let id = match target {
+                PeTarget::Resource(id) => Ref::Id(Text(id.as_str().to_string())),
+                PeTarget::DefaultStorage => assoc.storage.1.clone(),
+                PeTarget::ThisWorkspace => {
+                    Ref::Expr(Expr::resource_id(types::WORKSPACE, &[ws_name]))
+                }
+            };
+            serde_json::to_value(PrivateEndpointRule {
+                kind: RuleKind::PrivateEndpoint.arm(),
+                category: "UserDefined",
+                destination: PrivateEndpointDestination {
+                    service_resource_id: id,
+                    subresource_target: Text(subresource.clone()),
+                    spark_enabled: *spark,
+                },
+            })
+        }
+    };
+    v.unwrap_or(Value::Null)
+}
+
+fn workspace_module(
+    ws: &Workspace,
+    assoc: &Associated,
+    ml_api: &'static str,
+    depends_on: Vec<&'static str>,
+) -> Module {
+    let out = &ws.outbound;
+    let mode = out.mode.value;
+    let ws_name = ws.name.as_str();
+    let mut rules = BTreeMap::new();
+    let mut self_rules = Vec::new();
+    for r in &out.rules {
+        if let Destination::PrivateEndpoint {
+            target: PeTarget::ThisWorkspace,
+            ..
+        } = r.destination
+        {
+            self_rules.push(r);
+        } else {
+            rules.insert(
+                r.name.as_str().to_string(),
+                outbound_rule(r, assoc, ws_name),
+            );
+        }
+    }
+    let (identity, primary_uai) = match &ws.identity {
+        crate::ir::Identity::SystemAssigned => (
+            Identity {
+                kind: "SystemAssigned",
+                user_assigned_identities: None,
+            },
+            None,
+        ),
+        crate::ir::Identity::UserAssigned(id) => (
+            Identity {
+                kind: "UserAssigned",
+                user_assigned_identities: Some(BTreeMap::from([(
+                    id.as_str().to_string(),
+                    Map::new(),
+                )])),
+            },
+            Some(Text(id.as_str().to_string())),
+        ),
+    };
+    let (pna, allowlist) = match &ws.inbound.public_network_access.value {
+        PublicNetworkAccess::Disabled => ("Disabled", None),
+        PublicNetworkAccess::Enabled => ("Enabled", None),
+        PublicNetworkAccess::SelectedIps(ips) => (
+            "Enabled",
+            Some(ips.iter().map(|ip| Text(ip.to_string())).collect()),
+        ),
+    };
+    let registry_private = ws.container_registry.public_network_access.value == Access::Disabled;
+    let image_build = ws
+        .container_registry
+        .image_build_compute
+        .as_ref()
+        .map(|(n, _)| Text(n.clone()))
+        .filter(|_| registry_private || mode.is_managed());
+    let mut resources = vec![Resource::new(
+        "workspace",
+        types::WORKSPACE,
+        ml_api,
+        &[ws_name],
+        format!("the workspace, isolation mode {}", mode.arm()),
+        MlWorkspace {
+            location: loc(),
+            tags: tags(),
+            kind: "Default",
+            sku: Sku {
+                name: "Basic",
+                tier: Some("Basic"),
+            },
+            identity,
+            properties: MlWorkspaceProperties {
+                friendly_name: Text(ws_name.to_string()),
+                storage_account: assoc.storage.1.clone(),
+                key_vault: assoc.key_vault.1.clone(),
+                application_insights: assoc.app_insights.1.clone(),
+                container_registry: assoc.container_registry.1.clone(),
+                public_network_access: pna,
+                ip_allowlist: allowlist,
+                primary_user_assigned_identity: primary_uai,
+                image_build_compute: image_build,
+                provision_network_now: mode.is_managed() && out.provision_now.value,
+                managed_network: ManagedNetwork {
+                    isolation_mode: mode.arm(),
+                    firewall_sku: (mode == IsolationMode::AllowOnlyApprovedOutbound
+                        && out.has_fqdn_rules())
+                    .then(|| out.firewall_sku.value.arm()),
+                    outbound_rules: rules,
+                },
+            },
+        },
+    )];
+    for (i, r) in self_rules.iter().enumerate() {
+        let symbol = format!("selfRule{}", i + 1);
+        resources.push(
+            Resource::new(
+                &symbol,
+                types::OUTBOUND_RULE,
+                ml_api,
+                &[ws_name, r.name.as_str()],
+                "the managed network's private endpoint to the workspace itself, after the workspace exists".into(),
+                OutboundRuleResource { properties: outbound_rule(r, assoc, ws_name) },
+            )
+            .child_of("workspace")
+            .after("workspace"),
+        );
+    }
+    for (i, c) in ws.computes.iter().enumerate() {
+        if let Some(body) = compute_body(ws, c) {
+            resources.push(
+                Resource::new(
+                    &format!("compute{}", i + 1),
+                    types::COMPUTE,
+                    api::ML,
+                    &[ws_name, c.name.as_str()],
+                    format!("{} `{}`", c.kind.value.keyword().replace('_', " "), c.name),
+                    MlCompute {
+                        location: loc(),
+                        tags: tags(),
+                        properties: body,
+                    },
+                )
+                .child_of("workspace")
+                .after("workspace"),
+            );
+        }
+    }
+    Module {
+        symbol: "workspace",
+        file: "workspace",
+        deployment_name: names::deployment(ws, "workspace"),
+        description: "the workspace, its managed network and outbound rules, and its computes"
+            .into(),
+        resources,
+        depends_on,
+    }
+}
+
+/// The ARM `properties` of a managed compute; `None` for kinds that are
+/// attached, not created (Kubernetes, virtual machines).
+fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
+    let d = &ws.compute;
+    let subnet = c
+        .subnet
+        .as_ref()
+        .map(|(id, _)| serde_json::json!({ "id": Text(id.as_str().to_string()) }));
+    let mut inner = Map::new();
+    if let Some(size) = &c.vm_size {
+        inner.insert("vmSize".into(), serde_json::json!(Text(size.clone())));
+    }
+    inner.insert("enableNodePublicIp".into(), Value::Bool(c.public_ip.value));
+    if let Some(s) = subnet {
+        inner.insert("subnet".into(), s);
+    }
+    let public_ssh = if d.ssh.value { "Enabled" } else { "Disabled" };
+    let compute_type = match c.kind.value {
+        ComputeKind::Cluster => {
+            inner.insert(
+                "scaleSettings".into(),
+                serde_json::json!({ "maxNodeCount": c.max_nodes.unwrap_or(1), "minNodeCount": 0 }),
+            );
+            inner.insert(
+                "remoteLoginPortPublicAccess".into(),
+                Value::from(public_ssh),
+            );
+            "AmlCompute"
+        }
+        ComputeKind::Instance => {
+            inner.insert(
+                "sshSettings".into(),
+                serde_json::json!({ "sshPublicAccess": public_ssh }),
+            );
+            if let Some((script, _)) = &d.setup_script {
+                inner.insert(
+                    "setupScripts".into(),
+                    serde_json::json!({ "scripts": { "creationScript": {
+                        "scriptSource": "workspaceStorage",
+                        "scriptData": Text(script.clone()),
+                    } } }),
+                );
+            }
+            "ComputeInstance"
+        }
+        ComputeKind::Kubernetes | ComputeKind::AttachedVm => return None,
+    };
+    Some(serde_json::json!({
+        "computeType": compute_type,
+        "disableLocalAuth": !d.local_auth.value,
+        "properties": inner,
+    }))
+}
+
+/// The client-VNet private endpoints, their DNS zone groups, and the
+/// private DNS zones with their VNet links when the posture creates them.
+fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module> {
+    let pe = ws.inbound.private_endpoint.as_ref()?;
+    let cloud = ws.cloud.value;
+    let subnet = Ref::Id(Text(pe.subnet.as_str().to_string()));
+    let vnet = pe.subnet.parent();
+    let mut resources = Vec::new();
+    let mut zone_symbols: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut targets: Vec<ClientEndpoint> = pe.targets.value.clone();
+    targets.sort();
+    targets.dedup();
+    if matches!(pe.dns, Dns::Create) {
+        let mut zones: Vec<&'static str> = targets
+            .iter()
+            .filter_map(|t| dns::zones(*t, cloud))
+            .flatten()
+            .copied()
+            .collect();
+        zones.sort_unstable();
+        zones.dedup();
+        for (i, zone) in zones.iter().enumerate() {
+            let zsym = format!("zone{}", i + 1);
+            resources.push(Resource::new(
+                &zsym,
+                types::PRIVATE_DNS_ZONE,
+                api::PRIVATE_DNS,
+                &[zone],
+                format!("private DNS zone {zone}"),
+                PrivateDnsZone {
+                    location: "global",
+                    tags: tags(),
+                    properties: Map::new(),
+                },
+            ));
+            if let Some(vnet) = &vnet {
+                resources.push(
+                    Resource::new(
+                        &format!("zone{}Link", i + 1),
+                        types::VNET_LINK,
+                        api::PRIVATE_DNS,
+                        &[zone, &names::vnet_link(vnet.name())],
+                        format!("links {zone} to the client virtual network"),
+                        VnetLink {
+                            location: "global",
+                            tags: tags(),
+                            properties: VnetLinkProperties {
+                                registration_enabled: false,
+                                virtual_network: IdRef {
+                                    id: Ref::Id(Text(vnet.as_str().to_string())),
+                                },
+                            },
+                        },
+                    )
+                    .child_of(&zsym)
+                    .after(&zsym),
+                );
+            }
+            zone_symbols.insert(zone, zsym);
+        }
+    }
+    let zone_ref = |zone: &str| -> Option<Ref> {
+        match &pe.dns {
+            Dns::Create => Some(Ref::Expr(Expr::resource_id(
+                types::PRIVATE_DNS_ZONE,
+                &[zone],
+            ))),
+            Dns::Existing(ids) => ids
+                .iter()
+                .find(|id| id.name().eq_ignore_ascii_case(zone))
+                .map(|id| Ref::Id(Text(id.as_str().to_string()))),
+        }
+    };
+    let ws_name = ws.name.as_str();
+    let mut n = 0;
+    for t in targets {
+        let (resource_name, id, groups): (String, Ref, Vec<(&str, &[&str])>) = match t {
+            ClientEndpoint::Workspace => (
+                ws_name.to_string(),
+                Ref::Expr(Expr::resource_id(types::WORKSPACE, &[ws_name])),
+                vec![(
+                    "amlworkspace",
+                    &[
+                        "privatelink.api.azureml.ms",
+                        "privatelink.notebooks.azure.net",
+                    ][..],
+                )],
+            ),
+            ClientEndpoint::Storage => (
+                target_name(&assoc.storage),
+                assoc.storage.1.clone(),
+                vec![
+                    ("blob", &["privatelink.blob.core.windows.net"][..]),
+                    ("file", &["privatelink.file.core.windows.net"][..]),
+                ],
+            ),
+            ClientEndpoint::KeyVault => (
+                target_name(&assoc.key_vault),
+                assoc.key_vault.1.clone(),
+                vec![("vault", &["privatelink.vaultcore.azure.net"][..])],
+            ),
+            ClientEndpoint::ContainerRegistry => (
+                target_name(&assoc.container_registry),
+                assoc.container_registry.1.clone(),
+                vec![("registry", &["privatelink.azurecr.io"][..])],
+            ),
+        };
+        let cloud_zones: Vec<&'static str> =
+            dns::zones(t, cloud).map(<[_]>::to_vec).unwrap_or_default();
+        for (group, public_zones) in groups {
+            n += 1;
+            let sym = format!("pe{n}");
+            let name = names::private_endpoint(&resource_name, group);
+            resources.push(Resource::new(
+                &sym,
+                types::PRIVATE_ENDPOINT,
+                api::NETWORK,
+                &[&name],
+                format!("client private endpoint to {resource_name} ({group})"),
+                PrivateEndpoint {
+                    location: loc(),
+                    tags: tags(),
+                    properties: PrivateEndpointProperties {
+                        subnet: IdRef { id: subnet.clone() },
+                        private_link_service_connections: vec![PrivateLinkServiceConnection {
+                            name: Text(group.to_string()),
+                            properties: PrivateLinkServiceConnectionProperties {
+                                private_link_service_id: id.clone(),
+                                group_ids: vec![Text(group.to_string())],
+                            },
+                        }],
+                    },
+                },
+            ));
+            // The zones of this group in this cloud: the public names map
+            // position by position onto the cloud's list.
+            let all_public = dns::zones(t, crate::ir::Cloud::Public).unwrap_or(&[]);
+            let zones: Vec<&str> = public_zones
+                .iter()
+                .filter_map(|z| all_public.iter().position(|p| p == z))
+                .filter_map(|i| cloud_zones.get(i).copied())
+                .collect();
+            let configs: Vec<ZoneConfig> = zones
+                .iter()
+                .filter_map(|z| {
+                    zone_ref(z).map(|r| ZoneConfig {
+                        name: Text(names::zone_config(z)),
+                        properties: ZoneConfigProperties {
+                            private_dns_zone_id: r,
+                        },
+                    })
+                })
+                .collect();
+            if configs.is_empty() {
+                continue;
+            }
+            let mut zg = Resource::new(
+                &format!("{sym}Dns"),
+                types::ZONE_GROUP,
+                api::NETWORK,
+                &[&name, "default"],
+                format!("registers {name} in its private DNS zones"),
+                ZoneGroup {
+                    properties: ZoneGroupProperties {
+                        private_dns_zone_configs: configs,
+                    },
+                },
+            )
+            .child_of(&sym)
+            .after(&sym);
+            for z in &zones {
+                if let Some(zs) = zone_symbols.get(z) {
+                    zg = zg.after(zs);
+                }
+            }
+            resources.push(zg);
+        }
+    }
+    Some(Module {
+        symbol: "privateEndpoints",
+        file: "private-endpoints",
+        deployment_name: names::deployment(ws, "private-endpoints"),
+        description: "client-VNet private endpoints and their private DNS".into(),
+        resources,
+        depends_on: Vec::new(),
+    })
+}
+
+fn target_name(r: &(Option<String>, Ref)) -> String {
+    match r {
+        (Some(n), _) => n.clone(),
+        (None, Ref::Id(t)) => t.as_str().rsplit('/').next().unwrap_or("").to_string(),
+        (None, Ref::Expr(_)) => String::new(),
+    }
+}

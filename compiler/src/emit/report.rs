@@ -1,0 +1,521 @@
+//! `REPORT.md`: what a workspace's posture allows and why, what it costs,
+//! what is left to do after deployment, which defaults were taken, every
+//! warning, and a Mermaid diagram. Markdown; every posture string is
+//! written inside code spans or escaped for Mermaid labels.
+
+use std::fmt::Write;
+
+use super::model::{Deployment, api};
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::{
+    Access, ClientEndpoint, Destination, Dns, IsolationMode, PeTarget, Provision,
+    PublicNetworkAccess, RuleOrigin, Setting, Source, Workspace,
+};
+use crate::source::SourceMap;
+
+/// A value inside a Markdown code span: backticks cannot end it early.
+fn code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if s.contains('`') {
+        format!("`` {} ``", s.replace("``", "` `"))
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// A Mermaid node label: quotes, angle brackets and `#` as entities.
+fn label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn place(sources: &SourceMap, span: crate::span::Span) -> String {
+    let f = sources.get(span.file);
+    let (line, col) = f.line_col(span.start as usize);
+    format!("{}:{line}:{col}", f.name)
+}
+
+fn source_text<T>(s: &Setting<T>, sources: &SourceMap) -> Option<String> {
+    match s.source {
+        Source::Explicit(_) => None,
+        Source::Defaults(sp) => Some(format!("from `defaults` ({})", place(sources, sp))),
+        Source::Profile(p) => Some(format!("set by profile `{}`", p.keyword())),
+        Source::SecureDefault => Some("secure default".to_string()),
+    }
+}
+
+fn mode_meaning(mode: IsolationMode) -> &'static str {
+    match mode {
+        IsolationMode::Disabled => {
+            "No managed virtual network: managed computes use the network you give them, and outbound control is yours (your own firewall and routes)."
+        }
+        IsolationMode::AllowInternetOutbound => {
+            "A managed virtual network that allows all outbound internet traffic; private endpoint rules reach private resources. Isolation modes only go up: this workspace can move to approved outbound later, never back to disabled."
+        }
+        IsolationMode::AllowOnlyApprovedOutbound => {
+            "A managed virtual network that allows only the outbound destinations below (plus the required rules the platform creates). This is the highest mode: it cannot be lowered later."
+        }
+    }
+}
+
+fn on(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn access(a: Access) -> &'static str {
+    match a {
+        Access::Enabled => "enabled",
+        Access::Disabled => "disabled",
+    }
+}
+
+/// The report of one workspace; `diagnostics` are the ones in its block.
+#[must_use]
+pub fn render(
+    ws: &Workspace,
+    d: &Deployment,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    header: &str,
+) -> String {
+    let mut r = String::new();
+    let out = &ws.outbound;
+    let mode = out.mode.value;
+    let _ = writeln!(r, "# Workspace {}\n", code(ws.name.as_str()));
+    let _ = writeln!(
+        r,
+        "{header}. Posture: {}.\n",
+        code(&place(sources, ws.span))
+    );
+    let _ = writeln!(r, "| setting | value |\n| --- | --- |");
+    let _ = writeln!(
+        r,
+        "| resource group | {} |",
+        code(ws.resource_group.value.as_str())
+    );
+    if let Some(s) = &ws.subscription_id {
+        let _ = writeln!(r, "| subscription | {} |", code(s.as_str()));
+    }
+    let _ = writeln!(r, "| region | {} |", code(ws.region.value.as_str()));
+    if let Some(p) = &ws.profile {
+        let _ = writeln!(r, "| profile | {} |", code(p.value.keyword()));
+    }
+    let _ = writeln!(r, "| isolation mode | {} |", code(mode.arm()));
+    let pna = match &ws.inbound.public_network_access.value {
+        PublicNetworkAccess::Disabled => "disabled".to_string(),
+        PublicNetworkAccess::Enabled => "enabled".to_string(),
+        PublicNetworkAccess::SelectedIps(ips) => format!(
+            "selected IPs: {}",
+            ips.iter()
+                .map(|i| code(&i.to_string()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let _ = writeln!(r, "| public network access | {pna} |");
+    let _ = writeln!(r, "| workspace API version | {} |", code(d.ml_api));
+
+    let _ = writeln!(
+        r,
+        "\n## Isolation mode\n\n{} {}",
+        code(mode.arm()),
+        mode_meaning(mode)
+    );
+    if d.ml_api == api::ML_PREVIEW {
+        let _ = writeln!(
+            r,
+            "\nThe selected-IP allowlist (`ipAllowlist`) exists only in a preview API, so the workspace is deployed with {} instead of the stable {}.",
+            code(api::ML_PREVIEW),
+            code(api::ML)
+        );
+    }
+
+    // Inbound.
+    let _ = writeln!(r, "\n## Inbound\n");
+    match &ws.inbound.private_endpoint {
+        Some(pe) => {
+            let targets: Vec<String> = pe
+                .targets
+                .value
+                .iter()
+                .map(|t| {
+                    code(match t {
+                        ClientEndpoint::Workspace => "workspace",
+                        ClientEndpoint::Storage => "storage",
+                        ClientEndpoint::KeyVault => "key_vault",
+                        ClientEndpoint::ContainerRegistry => "container_registry",
+                    })
+                })
+                .collect();
+            let _ = writeln!(
+                r,
+                "- Client private endpoints in {} for {}.",
+                code(pe.subnet.as_str()),
+                targets.join(", ")
+            );
+            match &pe.dns {
+                Dns::Create => {
+                    let _ = writeln!(
+                        r,
+                        "- Private DNS zones are created in the workspace's resource group and linked to the client virtual network."
+                    );
+                }
+                Dns::Existing(ids) => {
+                    let _ = writeln!(r, "- The endpoints register in existing private DNS zones:");
+                    for id in ids {
+                        let _ = writeln!(r, "  - {}", code(id.as_str()));
+                    }
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(
+                r,
+                "- No client private endpoint: the workspace is reached over its public endpoint ({pna})."
+            );
+        }
+    }
+
+    // Outbound.
+    let _ = writeln!(r, "\n## Allowed outbound destinations\n");
+    if mode == IsolationMode::Disabled {
+        let _ = writeln!(
+            r,
+            "No managed network: outbound traffic is governed by the network the computes are placed in."
+        );
+    } else {
+        if mode == IsolationMode::AllowInternetOutbound {
+            let _ = writeln!(
+                r,
+                "All internet outbound traffic is allowed. In addition:\n"
+            );
+        }
+        if out.rules.is_empty() {
+            let _ = writeln!(r, "No user-defined outbound rules.");
+        } else {
+            let _ = writeln!(
+                r,
+                "| rule | kind | destination | origin |\n| --- | --- | --- | --- |"
+            );
+            for rule in &out.rules {
+                let dest = match &rule.destination {
+                    Destination::Fqdn { fqdn } => code(fqdn.as_str()),
+                    Destination::ServiceTag {
+                        tag,
+                        protocol,
+                        ports,
+                    } => format!(
+                        "{} {} ports {}",
+                        code(tag.as_str()),
+                        protocol.arm(),
+                        code(&ports.to_string())
+                    ),
+                    Destination::PrivateEndpoint {
+                        target,
+                        subresource,
+                        spark,
+                    } => format!(
+                        "{} sub-resource {}{}",
+                        match target {
+                            PeTarget::Resource(id) => code(id.as_str()),
+                            PeTarget::DefaultStorage => "the default storage".to_string(),
+                            PeTarget::ThisWorkspace => "the workspace itself".to_string(),
+                        },
+                        code(subresource),
+                        if *spark { ", Spark enabled" } else { "" }
+                    ),
+                };
+                let origin = match rule.origin {
+                    RuleOrigin::User => format!("rule at {}", code(&place(sources, rule.span))),
+                    RuleOrigin::Preset(crate::ir::Preset::SelectedIps, _) => {
+                        "added by amlgen: selected-IP inbound needs the managed network to reach the workspace through a private endpoint (R14); deployed after the workspace".to_string()
+                    }
+                    RuleOrigin::Preset(p, sp) => format!(
+                        "preset {} at {}",
+                        code(p.keyword()),
+                        code(&place(sources, sp))
+                    ),
+                };
+                let _ = writeln!(
+                    r,
+                    "| {} | {} | {dest} | {origin} |",
+                    code(rule.name.as_str()),
+                    rule.destination.kind().arm()
+                );
+            }
+        }
+        let _ = writeln!(
+            r,
+            "\nThe platform also creates required rules of its own: private endpoints to the workspace's storage, key vault and container registry{}, and the service tag rules the managed network needs.",
+            if mode == IsolationMode::AllowOnlyApprovedOutbound {
+                " (always, in approved-outbound mode)"
+            } else {
+                " (when they have public network access disabled)"
+            }
+        );
+    }
+
+    // Costs.
+    let _ = writeln!(r, "\n## Costs\n");
+    let pe_rules = out
+        .rules
+        .iter()
+        .filter(|x| x.destination.kind() == crate::ir::RuleKind::PrivateEndpoint)
+        .count();
+    let client_pes: usize = d
+        .modules
+        .iter()
+        .flat_map(|m| &m.resources)
+        .filter(|x| x.arm_type == super::model::types::PRIVATE_ENDPOINT)
+        .count();
+    if mode == IsolationMode::AllowOnlyApprovedOutbound && out.has_fqdn_rules() {
+        let _ = writeln!(
+            r,
+            "- **Azure Firewall ({}):** the FQDN rules make the managed network deploy a managed Azure Firewall, billed per hour and per GB processed, for as long as any FQDN rule exists.",
+            out.firewall_sku.value.arm()
+        );
+    } else {
+        let _ = writeln!(r, "- No managed Azure Firewall: there are no FQDN rules.");
+    }
+    let _ = writeln!(
+        r,
+        "- **Private endpoints:** {client_pes} in the client network and {pe_rules} private endpoint outbound rule(s) in the managed network, plus the platform's required ones; each is billed per hour and per GB (Azure Private Link pricing).{}",
+        if mode.is_managed() && out.provision_now.value {
+            " The managed network is provisioned at creation, so charges start then."
+        } else {
+            ""
+        }
+    );
+
+    // Post-deployment steps.
+    let _ = writeln!(r, "\n## After deployment\n");
+    let mut steps = Vec::new();
+    let rg = ws.resource_group.value.as_str();
+    let name = ws.name.as_str();
+    if mode.is_managed() && out.spark() {
+        steps.push(format!(
+            "Serverless Spark is enabled on a private endpoint rule: provision the managed network with Spark included, `az ml workspace provision-network -g {rg} -n {name} --include-spark`."
+        ));
+    } else if mode.is_managed() && !out.provision_now.value {
+        steps.push(format!(
+            "The managed network is provisioned when the first compute is created; to provision it now, `az ml workspace provision-network -g {rg} -n {name}`."
+        ));
+    }
+    if ws
+        .inbound
+        .private_endpoint
+        .as_ref()
+        .is_some_and(|pe| pe.custom_dns)
+    {
+        steps.push("The client network uses custom DNS servers: create conditional forwarders for the private link zones above to Azure DNS (168.63.129.16).".to_string());
+    }
+    if matches!(
+        ws.inbound.public_network_access.value,
+        PublicNetworkAccess::SelectedIps(_)
+    ) && mode.is_managed()
+    {
+        steps.push("Selected-IP inbound: the managed network's private endpoint to the workspace is a second phase (an `outboundRules` resource deployed after the workspace, in the same deployment). Check it is active before running jobs.".to_string());
+    }
+    for (what, p) in [
+        ("storage account", &ws.storage.provision),
+        ("key vault", &ws.key_vault.provision),
+        ("container registry", &ws.container_registry.provision),
+        ("Application Insights component", &ws.app_insights.provision),
+    ] {
+        if let Provision::Existing(id) = p {
+            steps.push(format!(
+                "The {what} {} is referenced, not deployed: its network settings are its owner's to match this posture.",
+                code(id.as_str())
+            ));
+        }
+    }
+    if pe_rules > 0 {
+        steps.push("Private endpoint outbound rules connect only once approved on their targets: since 30 April 2025 the workspace identity needs a role that may approve private endpoint connections on each target.".to_string());
+    }
+    if steps.is_empty() {
+        let _ = writeln!(r, "Nothing: the deployment is complete as it is.");
+    }
+    for s in steps {
+        let _ = writeln!(r, "- {s}");
+    }
+
+    // Defaults.
+    let _ = writeln!(r, "\n## Defaults taken\n");
+    let mut defaults = Vec::new();
+    let mut note = |what: &str, value: String, src: Option<String>| {
+        if let Some(src) = src {
+            defaults.push(format!("- {what} = {} ({src})", code(&value)));
+        }
+    };
+    note(
+        "region",
+        ws.region.value.as_str().to_string(),
+        source_text(&ws.region, sources),
+    );
+    note(
+        "isolation mode",
+        mode.keyword().to_string(),
+        source_text(&out.mode, sources),
+    );
+    note(
+        "public network access",
+        pna.clone(),
+        source_text(&ws.inbound.public_network_access, sources),
+    );
+    note(
+        "provision now",
+        on(out.provision_now.value).into(),
+        source_text(&out.provision_now, sources),
+    );
+    note(
+        "firewall SKU",
+        out.firewall_sku.value.arm().into(),
+        source_text(&out.firewall_sku, sources),
+    );
+    note(
+        "storage public network access",
+        access(ws.storage.public_network_access.value).into(),
+        source_text(&ws.storage.public_network_access, sources),
+    );
+    note(
+        "storage trusted services",
+        on(ws.storage.trusted_services.value).into(),
+        source_text(&ws.storage.trusted_services, sources),
+    );
+    note(
+        "storage resource instance rule",
+        on(ws.storage.resource_instance_rule.value).into(),
+        source_text(&ws.storage.resource_instance_rule, sources),
+    );
+    note(
+        "key vault public network access",
+        access(ws.key_vault.public_network_access.value).into(),
+        source_text(&ws.key_vault.public_network_access, sources),
+    );
+    note(
+        "key vault trusted services",
+        on(ws.key_vault.trusted_services.value).into(),
+        source_text(&ws.key_vault.trusted_services, sources),
+    );
+    note(
+        "key vault purge protection",
+        on(ws.key_vault.purge_protection.value).into(),
+        source_text(&ws.key_vault.purge_protection, sources),
+    );
+    note(
+        "container registry public network access",
+        access(ws.container_registry.public_network_access.value).into(),
+        source_text(&ws.container_registry.public_network_access, sources),
+    );
+    note(
+        "compute public IP",
+        on(ws.compute.public_ip.value).into(),
+        source_text(&ws.compute.public_ip, sources),
+    );
+    note(
+        "compute public SSH",
+        on(ws.compute.ssh.value).into(),
+        source_text(&ws.compute.ssh, sources),
+    );
+    note(
+        "compute local auth",
+        on(ws.compute.local_auth.value).into(),
+        source_text(&ws.compute.local_auth, sources),
+    );
+    if defaults.is_empty() {
+        let _ = writeln!(r, "None: every setting was written.");
+    }
+    for line in defaults {
+        let _ = writeln!(r, "{line}");
+    }
+
+    // Warnings.
+    let _ = writeln!(r, "\n## Warnings\n");
+    let mine: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|x| x.severity != Severity::Error)
+        .collect();
+    if mine.is_empty() {
+        let _ = writeln!(r, "None.");
+    }
+    for x in mine {
+        let at = x.primary.map(|p| place(sources, p)).unwrap_or_default();
+        let _ = writeln!(
+            r,
+            "- {}[{}] {}: {}",
+            x.severity.as_str(),
+            x.code.id(),
+            code(&at),
+            x.message.replace(['\n', '\r'], " ")
+        );
+    }
+
+    let _ = writeln!(r, "\n## Diagram\n\n```mermaid\n{}```", diagram(ws, mode));
+    r
+}
+
+fn diagram(ws: &Workspace, mode: IsolationMode) -> String {
+    let mut m = String::from("flowchart LR\n");
+    if let Some(pe) = &ws.inbound.private_endpoint {
+        let vnet = pe
+            .subnet
+            .parent()
+            .map_or_else(|| pe.subnet.name().to_string(), |v| v.name().to_string());
+        let _ = writeln!(
+            m,
+            "  client[\"client network {}\"] -->|private endpoint| ws",
+            label(&vnet)
+        );
+    }
+    if !ws.inbound.public_network_access.value.is_disabled() {
+        let _ = writeln!(m, "  internet((internet)) -->|public access| ws");
+    }
+    let _ = writeln!(m, "  subgraph managed[\"managed network: {}\"]", mode.arm());
+    let _ = writeln!(m, "    ws[\"workspace {}\"]", label(ws.name.as_str()));
+    let _ = writeln!(m, "  end");
+    for (i, what) in ["storage", "key vault", "container registry", "app insights"]
+        .iter()
+        .enumerate()
+    {
+        let _ = writeln!(m, "  ws --- assoc{i}[(\"{what}\")]");
+    }
+    if mode == IsolationMode::AllowInternetOutbound {
+        let _ = writeln!(m, "  ws -->|all outbound| internet_out((internet))");
+    }
+    for (i, rule) in ws.outbound.rules.iter().enumerate() {
+        let dest = match &rule.destination {
+            Destination::Fqdn { fqdn } => fqdn.as_str().to_string(),
+            Destination::ServiceTag { tag, .. } => format!("service tag {}", tag.as_str()),
+            Destination::PrivateEndpoint {
+                target,
+                subresource,
+                ..
+            } => match target {
+                PeTarget::Resource(id) => format!("{} ({subresource})", id.name()),
+                PeTarget::DefaultStorage => format!("default storage ({subresource})"),
+                PeTarget::ThisWorkspace => "the workspace".to_string(),
+            },
+        };
+        let _ = writeln!(
+            m,
+            "  ws -->|{}| r{i}[\"{}: {}\"]",
+            rule.destination.kind().arm(),
+            label(rule.name.as_str()),
+            label(&dest)
+        );
+    }
+    m
+}

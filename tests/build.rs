@@ -1,0 +1,330 @@
+//! `amlgen build`: golden snapshots of every artifact of every example,
+//! the committed `out/` is what the examples build to, determinism, the
+//! drift check, atomic output, and adversarial strings in every slot.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use amlgen::emit::{Artifacts, BuildOptions};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The examples as `amlgen build examples` reads them from the project root.
+fn example_inputs() -> Vec<amlgen::Input> {
+    let paths = amlgen::driver::collect_paths(&[root().join("examples")]).unwrap();
+    paths
+        .iter()
+        .map(|p| amlgen::Input {
+            name: amlgen::driver::display_name(p.strip_prefix(root()).unwrap()),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect()
+}
+
+fn build_inputs(inputs: Vec<amlgen::Input>, version: &str) -> Artifacts {
+    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
+    let rendered = amlgen::diag::render::human(&outcome.diagnostics, &outcome.sources, false);
+    assert!(!outcome.has_errors(), "{rendered}");
+    let options = BuildOptions {
+        version: version.to_string(),
+        templates: None,
+    };
+    amlgen::driver::emit(&outcome, &options).unwrap()
+}
+
+fn amlgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("amlgen runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("build")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_artifact_of_every_example_is_pinned() {
+    let files = build_inputs(example_inputs(), "0.0.0-test");
+    assert!(files.len() > 40, "only {} files", files.len());
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots/build");
+    settings.bind(|| {
+        for (path, text) in &files {
+            insta::assert_snapshot!(path.replace('/', "__"), text);
+        }
+    });
+}
+
+#[test]
+fn committed_out_is_the_build_of_the_examples() {
+    let files = build_inputs(example_inputs(), env!("CARGO_PKG_VERSION"));
+    let drifts = amlgen::driver::drift(&root().join("out"), &files).unwrap();
+    assert!(
+        drifts.is_empty(),
+        "out/ is stale; run `cargo run --release -- build examples` and commit:\n{drifts:#?}"
+    );
+}
+
+#[test]
+fn rebuilding_gives_identical_bytes() {
+    let a = build_inputs(example_inputs(), "0.0.0-test");
+    let b = build_inputs(example_inputs(), "0.0.0-test");
+    assert_eq!(a, b);
+    for (path, text) in &a {
+        assert!(!text.contains('\r'), "{path} has a CR");
+        assert!(text.ends_with('\n'), "{path} does not end in a newline");
+    }
+}
+
+#[test]
+fn every_workspace_gets_its_artifacts_and_the_manifest_hashes_them() {
+    let files = build_inputs(example_inputs(), "0.0.0-test");
+    let manifest = amlgen::manifest::Manifest::parse(&files[amlgen::manifest::FILE_NAME]).unwrap();
+    assert!(manifest.workspaces.len() >= 9);
+    for (name, ws) in &manifest.workspaces {
+        for file in [
+            "main.bicep",
+            "main.bicepparam",
+            "azuredeploy.json",
+            "REPORT.md",
+            "modules/workspace.bicep",
+        ] {
+            let path = format!("{name}/{file}");
+            let text = files.get(&path).unwrap_or_else(|| panic!("{path} missing"));
+            assert_eq!(
+                ws.artifacts[&path],
+                format!("sha256:{}", amlgen::emit::sha256_hex(text.as_bytes()))
+            );
+        }
+    }
+}
+
+#[test]
+fn drift_check_sees_a_one_byte_change_and_a_missing_file() {
+    let dir = scratch("drift");
+    let out = dir.join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    let o = amlgen(&["build", "examples", "--out", &out_s]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = amlgen(&["build", "examples", "--out", &out_s, "--check"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    // One byte.
+    let f = out.join("mlw-claims/modules/storage.bicep");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replacen("Standard_ZRS", "Standard_ZRT", 1)).unwrap();
+    let o = amlgen(&["build", "examples", "--out", &out_s, "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&o.stdout);
+    assert!(diff.contains("-    name: 'Standard_ZRT'"), "{diff}");
+    assert!(diff.contains("+    name: 'Standard_ZRS'"), "{diff}");
+    std::fs::write(&f, text).unwrap();
+
+    // A missing file, and a file the build does not make.
+    std::fs::remove_file(out.join("mlw-claims/REPORT.md")).unwrap();
+    std::fs::write(out.join("stray.txt"), "x").unwrap();
+    let o = amlgen(&["build", "examples", "--out", &out_s, "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("missing: mlw-claims/REPORT.md"), "{report}");
+    assert!(report.contains("extra: stray.txt"), "{report}");
+}
+
+fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    amlgen::driver::read_tree(dir)
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let dir = scratch("atomic");
+    let out = dir.join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    assert_eq!(
+        amlgen(&["build", "examples", "--out", &out_s])
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = snapshot_tree(&out);
+
+    // A posture error: nothing is written.
+    let bad = dir.join("bad.aml");
+    std::fs::write(
+        &bad,
+        "workspace \"mlw-demo\" {\n  resource_group = \"rg\"\n  region = \"westeurope\"\n  outbound { mode = sideways }\n}\n",
+    )
+    .unwrap();
+    let o = amlgen(&["build", &bad.to_string_lossy(), "--out", &out_s]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was built"));
+    assert_eq!(snapshot_tree(&out), before);
+
+    // Templates that do not render: the build fails before writing.
+    let tpl = dir.join("templates");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(tpl.join("module.bicep.hbs"), "{{no_such_helper x}}").unwrap();
+    let o = amlgen(&[
+        "build",
+        "examples",
+        "--out",
+        &out_s,
+        "--templates",
+        &tpl.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(snapshot_tree(&out), before);
+
+    // A directory that is not an amlgen output is never replaced.
+    let other = dir.join("not-out");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("precious.txt"), "keep me").unwrap();
+    let o = amlgen(&["build", "examples", "--out", &other.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to replace it"));
+    assert_eq!(
+        std::fs::read_to_string(other.join("precious.txt")).unwrap(),
+        "keep me"
+    );
+
+    // An output directory that cannot be created.
+    let o = amlgen(&[
+        "build",
+        "examples",
+        "--out",
+        "/proc/amlgen-cannot-write/out",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+
+    // No temporary directories are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".amlgen-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn templates_can_be_overridden() {
+    let dir = scratch("templates");
+    std::fs::write(
+        dir.join("main.bicepparam.hbs"),
+        "// custom\nusing './main.bicep'\n\nparam location = {{bicep location}}\n\nparam tags = {{bicep tags}}\n",
+    )
+    .unwrap();
+    let outcome = amlgen::compile(example_inputs(), &amlgen::Options::default());
+    let options = BuildOptions {
+        version: "0.0.0-test".into(),
+        templates: Some(dir),
+    };
+    let files = amlgen::driver::emit(&outcome, &options).unwrap();
+    assert!(files["mlw-claims/main.bicepparam"].starts_with("// custom\n"));
+    // The others stay the embedded ones.
+    assert!(files["mlw-claims/main.bicep"].starts_with("// Generated by amlgen"));
+}
+
+/// Strings that try to break out of a Bicep or JSON string.
+const NASTY: &[&str] = &[
+    "it's",
+    "back\\slash\\",
+    "${resourceGroup().id}",
+    "line\nbreak\r\ttab",
+    "ünïcødé ✓ 🚀",
+    "'\n}\nresource evil 'Microsoft.Storage/storageAccounts@2026-04-01' = {",
+    "[parameters('location')]",
+    "[[x]",
+    "\" } ] { \"",
+    "// not a comment */ /*",
+];
+
+fn posture_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn adversarial_strings_round_trip_and_inject_nothing() {
+    let mut tags = String::new();
+    for (i, s) in NASTY.iter().enumerate() {
+        let _ = writeln!(tags, "    t{i} = \"{}\"", posture_escape(s));
+    }
+    let script = posture_escape(NASTY[5]);
+    let text = format!(
+        "workspace \"mlw-nasty\" {{\n  resource_group = \"rg-nasty\"\n  region = \"westeurope\"\n  profile = public_data\n  tags = {{\n{tags}  }}\n  compute {{ setup_script = \"{script}\" }}\n  compute \"ci-1\" {{ kind = instance  vm_size = \"{}\" }}\n}}\n",
+        posture_escape(NASTY[2])
+    );
+    let files = build_inputs(
+        vec![amlgen::Input {
+            name: "nasty.aml".into(),
+            text,
+        }],
+        "0.0.0-test",
+    );
+    // ARM: every value comes back as written, and none reads as an expression.
+    let arm: serde_json::Value =
+        serde_json::from_str(&files["mlw-nasty/azuredeploy.json"]).unwrap();
+    let tag_values = &arm["parameters"]["tags"]["defaultValue"];
+    for (i, s) in NASTY.iter().enumerate() {
+        let got = tag_values[format!("t{i}")].as_str().unwrap();
+        assert!(!amlgen::emit::escape::is_arm_expression(got), "{got}");
+        assert_eq!(amlgen::emit::escape::unarm_literal(got), *s);
+    }
+    // Bicep: the tags parameter's literals read back as written, and no
+    // declaration was injected.
+    let bicep = &files["mlw-nasty/main.bicep"];
+    for (i, s) in NASTY.iter().enumerate() {
+        let line = bicep
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("t{i}: ")))
+            .unwrap_or_else(|| panic!("t{i} missing in\n{bicep}"));
+        let lit = line.trim_start().trim_start_matches(&format!("t{i}: "));
+        assert_eq!(
+            amlgen::emit::escape::unbicep_string(lit).as_deref(),
+            Some(*s),
+            "{line}"
+        );
+    }
+    for (path, text) in &files {
+        if Path::new(path).extension().is_some_and(|e| e == "bicep") {
+            assert!(
+                !text.lines().any(|l| l.starts_with("resource evil")),
+                "{path} gained a declaration:\n{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,6 @@
+// expect: import file not found: 'types.bicep'
+import { outboundRule } from 'types.bicep'
+
+param rules outboundRule[] = []
+
+output count int = length(rules)

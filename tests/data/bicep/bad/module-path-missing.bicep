@@ -1,0 +1,4 @@
+// expect: module 'network': module file not found: 'modules/netwrok.bicep'
+module network 'modules/netwrok.bicep' = {
+  name: 'network'
+}

@@ -1,0 +1,4 @@
+// expect: using target not found: './main.bicep'
+using './main.bicep'
+
+param workspaceName = 'mlw-a'
