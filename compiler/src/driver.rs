@@ -206,45 +206,49 @@ pub fn read_previous(
     }
 }
 
-/// Runs the back end on a compilation without errors.
+/// Runs the back end on a compilation without errors, into memory.
 pub fn emit(
     outcome: &Outcome,
     options: &crate::emit::BuildOptions,
 ) -> Result<crate::emit::Artifacts, String> {
+    let mut files = crate::emit::Artifacts::new();
+    emit_into(outcome, options, &mut |path, text| {
+        files.insert(path.to_string(), text);
+        Ok(())
+    })?;
+    Ok(files)
+}
+
+/// Runs the back end on a compilation without errors, into a sink.
+pub fn emit_into(
+    outcome: &Outcome,
+    options: &crate::emit::BuildOptions,
+    sink: &mut crate::emit::Sink,
+) -> Result<(), String> {
     let Some(checked) = &outcome.checked else {
         return Err("the posture has errors; nothing was built".to_string());
     };
-    crate::emit::build(checked, &outcome.diagnostics, &outcome.sources, options)
+    crate::emit::build_into(
+        checked,
+        &outcome.diagnostics,
+        &outcome.sources,
+        options,
+        sink,
+    )
 }
 
-/// Reads every file below `dir` into path → text (paths relative, with
+/// Reads every file below `dir` into path → bytes (paths relative, with
 /// forward slashes). A missing directory reads as empty.
 pub fn read_tree(dir: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
-    fn go(
-        root: &Path,
-        dir: &Path,
-        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
-    ) -> Result<(), String> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("cannot read directory `{}`: {e}", dir.display()))?;
-        for e in entries {
-            let p = e.map_err(|e| e.to_string())?.path();
-            if p.is_dir() {
-                go(root, &p, out)?;
-            } else {
-                let rel = p.strip_prefix(root).unwrap_or(&p);
-                let bytes =
-                    std::fs::read(&p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-                out.insert(display_name(rel), bytes);
-            }
-        }
-        Ok(())
-    }
-    let mut out = std::collections::BTreeMap::new();
-    if dir.exists() {
-        go(dir, dir, &mut out)?;
-    }
-    Ok(out)
+    read_tree_paths(dir)?
+        .into_iter()
+        .map(|rel| {
+            let p = dir.join(&rel);
+            std::fs::read(&p)
+                .map(|bytes| (rel, bytes))
+                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))
+        })
+        .collect()
 }
 
 /// One difference between a build and an output directory.
@@ -260,29 +264,79 @@ pub enum Drift {
 
 /// Compares a build with what an output directory holds.
 pub fn drift(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<Vec<Drift>, String> {
-    let on_disk = read_tree(out_dir)?;
+    drift_with(out_dir, replay(files))
+}
+
+/// A producer that feeds a sink the files of an in-memory build.
+fn replay(
+    files: &crate::emit::Artifacts,
+) -> impl FnOnce(&mut crate::emit::Sink) -> Result<(), String> + '_ {
+    move |sink| {
+        files
+            .iter()
+            .try_for_each(|(path, text)| sink(path, text.clone()))
+    }
+}
+
+/// Compares a build, file by file as it is produced, with what an output
+/// directory holds. Missing and changed files come in build order, then
+/// the extra ones in path order.
+pub fn drift_with(
+    out_dir: &Path,
+    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
+) -> Result<Vec<Drift>, String> {
+    let mut on_disk: std::collections::BTreeSet<String> =
+        read_tree_paths(out_dir)?.into_iter().collect();
     let mut drifts = Vec::new();
-    for (path, text) in files {
-        match on_disk.get(path) {
-            None => drifts.push(Drift::Missing(path.clone())),
-            Some(bytes) if bytes.as_slice() == text.as_bytes() => {}
-            Some(bytes) => {
-                let old = String::from_utf8_lossy(bytes);
+    produce(&mut |path, text| {
+        on_disk.remove(path);
+        match std::fs::read(out_dir.join(path)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drifts.push(Drift::Missing(path.to_string()));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot read `{}`: {e}",
+                    out_dir.join(path).display()
+                ));
+            }
+            Ok(bytes) if bytes.as_slice() == text.as_bytes() => {}
+            Ok(bytes) => {
+                let old = String::from_utf8_lossy(&bytes);
                 let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str())
                     .unified_diff()
                     .context_radius(3)
                     .header(&format!("a/{path}"), &format!("b/{path}"))
                     .to_string();
-                drifts.push(Drift::Changed(path.clone(), diff));
+                drifts.push(Drift::Changed(path.to_string(), diff));
             }
         }
-    }
-    for path in on_disk.keys() {
-        if !files.contains_key(path) {
-            drifts.push(Drift::Extra(path.clone()));
-        }
-    }
+        Ok(())
+    })?;
+    drifts.extend(on_disk.into_iter().map(Drift::Extra));
     Ok(drifts)
+}
+
+/// The paths of every file below `dir` (relative, forward slashes).
+fn read_tree_paths(dir: &Path) -> Result<Vec<String>, String> {
+    fn go(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read directory `{}`: {e}", dir.display()))?;
+        for e in entries {
+            let p = e.map_err(|e| e.to_string())?.path();
+            if p.is_dir() {
+                go(root, &p, out)?;
+            } else {
+                out.push(display_name(p.strip_prefix(root).unwrap_or(&p)));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    if dir.exists() {
+        go(dir, dir, &mut out)?;
+    }
+    Ok(out)
 }
 
 /// Writes a build into `out_dir` atomically: everything goes into a fresh
@@ -291,6 +345,15 @@ pub fn drift(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<Vec<Drift
 /// directory that holds no build manifest is refused, so a mistyped
 /// `--out` cannot wipe unrelated files.
 pub fn write_atomic(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<(), String> {
+    write_atomic_with(out_dir, replay(files))
+}
+
+/// [`write_atomic`] for a build produced file by file: each file is
+/// written as it comes, so memory holds one workspace at a time.
+pub fn write_atomic_with(
+    out_dir: &Path,
+    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
+) -> Result<(), String> {
     let name = out_dir
         .file_name()
         .ok_or_else(|| format!("`{}` cannot be an output directory", out_dir.display()))?
@@ -319,17 +382,22 @@ pub fn write_atomic(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<()
     let tmp = parent.join(format!(".{name}.amlgen-new-{pid}"));
     let old = parent.join(format!(".{name}.amlgen-old-{pid}"));
     let _ = std::fs::remove_dir_all(&tmp);
-    let written = (|| -> Result<(), String> {
-        for (path, text) in files {
-            let p = tmp.join(path);
-            if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-            }
-            std::fs::write(&p, text).map_err(|e| format!("cannot write `{}`: {e}", p.display()))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))
-    })();
+    let written = std::fs::create_dir_all(&tmp)
+        .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))
+        .and_then(|()| {
+            let mut made = std::collections::HashSet::new();
+            produce(&mut |path, text| {
+                let p = tmp.join(path);
+                if let Some(dir) = p.parent()
+                    && !made.contains(dir)
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+                    made.insert(dir.to_path_buf());
+                }
+                std::fs::write(&p, text).map_err(|e| format!("cannot write `{}`: {e}", p.display()))
+            })
+        });
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);

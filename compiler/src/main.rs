@@ -138,22 +138,21 @@ fn build(args: &BuildArgs) -> ExitCode {
         templates: args.templates.clone(),
         ..amlgen::emit::BuildOptions::default()
     };
-    let files = match driver::emit(&outcome, &options) {
-        Ok(f) => f,
-        Err(e) => return usage_error(&e),
-    };
     let out = &args.check.out;
+    let mut count = 0usize;
+    let produce = |sink: &mut amlgen::emit::Sink| {
+        driver::emit_into(&outcome, &options, &mut |path, text| {
+            count += 1;
+            sink(path, text)
+        })
+    };
     if args.drift {
-        let drifts = match driver::drift(out, &files) {
+        let drifts = match driver::drift_with(out, produce) {
             Ok(d) => d,
             Err(e) => return usage_error(&e),
         };
         if drifts.is_empty() {
-            eprintln!(
-                "amlgen: `{}` is up to date ({} files)",
-                out.display(),
-                files.len()
-            );
+            eprintln!("amlgen: `{}` is up to date ({count} files)", out.display());
             return ExitCode::SUCCESS;
         }
         let mut text = String::new();
@@ -176,9 +175,9 @@ fn build(args: &BuildArgs) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    match driver::write_atomic(out, &files) {
+    match driver::write_atomic_with(out, produce) {
         Ok(()) => {
-            eprintln!("amlgen: wrote {} files to `{}`", files.len(), out.display());
+            eprintln!("amlgen: wrote {count} files to `{}`", out.display());
             ExitCode::SUCCESS
         }
         Err(e) => usage_error(&e),

@@ -183,9 +183,9 @@ pub fn registry(dir: Option<&Path>) -> Result<Handlebars<'static>, String> {
     Ok(hb)
 }
 
-fn render(hb: &Handlebars, name: &str, data: &Value) -> Result<String, String> {
+fn render(hb: &Handlebars, name: &str, data: &Context) -> Result<String, String> {
     let mut text = hb
-        .render(name, data)
+        .render_with_context(name, data)
         .map_err(|e| format!("rendering `{name}.hbs`: {e}"))?;
     // One final newline, no trailing blank lines.
     while text.ends_with("\n\n") {
@@ -245,13 +245,14 @@ pub fn render_deployment(
             })
         })
         .collect();
-    let main = json!({
+    // A context made from a value takes it as it is (no copy).
+    let main = Context::from(json!({
         "header": header,
         "workspace": d.workspace,
         "location": location,
         "tags": tags,
         "modules": modules,
-    });
+    }));
     files.insert("main.bicep".to_string(), render(hb, "main.bicep", &main)?);
     files.insert(
         "main.bicepparam".to_string(),
@@ -260,7 +261,7 @@ pub fn render_deployment(
     for m in &d.modules {
         files.insert(
             format!("modules/{}.bicep", m.file),
-            render(hb, "module.bicep", &module_data(m, header))?,
+            render(hb, "module.bicep", &Context::from(module_data(m, header)))?,
         );
     }
     Ok(files)

@@ -44,17 +44,38 @@ impl Default for BuildOptions {
 /// (forward slashes), in sorted order.
 pub type Artifacts = BTreeMap<String, String>;
 
-/// Emits every artifact of a checked posture. `diagnostics` are the
-/// check's warnings and notes, for the reports.
+/// Where a build's files go, one at a time: a path relative to the output
+/// directory (forward slashes) and its text. Files come workspace by
+/// workspace, so a sink that writes them holds one workspace at a time.
+pub type Sink<'a> = dyn FnMut(&str, String) -> Result<(), String> + 'a;
+
+/// Emits every artifact of a checked posture into memory. `diagnostics`
+/// are the check's warnings and notes, for the reports.
 pub fn build(
     checked: &Checked,
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
     options: &BuildOptions,
 ) -> Result<Artifacts, String> {
+    let mut files = Artifacts::new();
+    build_into(checked, diagnostics, sources, options, &mut |path, text| {
+        files.insert(path.to_string(), text);
+        Ok(())
+    })?;
+    Ok(files)
+}
+
+/// Emits every artifact of a checked posture into a sink, the manifest
+/// last.
+pub fn build_into(
+    checked: &Checked,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    options: &BuildOptions,
+    sink: &mut Sink,
+) -> Result<(), String> {
     let hb = bicep::registry(options.templates.as_deref().map(Path::new))?;
     let posture = checked.posture();
-    let mut files = Artifacts::new();
     let mut manifest = Manifest {
         format: manifest::FORMAT,
         amlgen_version: options.version.clone(),
@@ -110,12 +131,13 @@ pub fn build(
                 artifacts,
             },
         );
-        files.extend(mine);
+        for (path, text) in mine {
+            sink(&path, text)?;
+        }
     }
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     text.push('\n');
-    files.insert(manifest::FILE_NAME.to_string(), text);
-    Ok(files)
+    sink(manifest::FILE_NAME, text)
 }
 
 /// SHA-256 of bytes, as lowercase hex.

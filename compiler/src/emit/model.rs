@@ -24,8 +24,9 @@ use crate::ir::{
 /// the vendored Microsoft schemas (`tests/data/arm-schemas/SOURCES.md`).
 pub mod api {
     pub const ML: &str = "2026-05-01";
-    /// The selected-IP allowlist is only in a preview API (see the report).
-    pub const ML_PREVIEW: &str = "2025-10-01-preview";
+    /// The selected-IP allowlist (`networkAcls`) is only in preview APIs;
+    /// this is the newest that has it (see the report).
+    pub const ML_PREVIEW: &str = "2026-03-15-preview";
     pub const NETWORK: &str = "2025-07-01";
     pub const PRIVATE_DNS: &str = "2024-06-01";
     pub const STORAGE: &str = "2026-04-01";
@@ -338,13 +339,26 @@ struct MlWorkspaceProperties {
     public_network_access: &'static str,
     /// Only in the preview API: the selected-IP allowlist.
     #[serde(skip_serializing_if = "Option::is_none")]
-    ip_allowlist: Option<Vec<Text>>,
+    network_acls: Option<WorkspaceNetworkAcls>,
     #[serde(skip_serializing_if = "Option::is_none")]
     primary_user_assigned_identity: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     image_build_compute: Option<Text>,
     provision_network_now: bool,
     managed_network: ManagedNetwork,
+}
+
+/// Public access from selected IPs: deny by default, allow these.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkspaceNetworkAcls {
+    default_action: &'static str,
+    ip_rules: Vec<IpRule>,
+}
+
+#[derive(Serialize)]
+struct IpRule {
+    value: Text,
 }
 
 #[derive(Serialize)]
@@ -890,7 +904,15 @@ fn workspace_module(
         PublicNetworkAccess::Enabled => ("Enabled", None),
         PublicNetworkAccess::SelectedIps(ips) => (
             "Enabled",
-            Some(ips.iter().map(|ip| Text(ip.to_string())).collect()),
+            Some(WorkspaceNetworkAcls {
+                default_action: "Deny",
+                ip_rules: ips
+                    .iter()
+                    .map(|ip| IpRule {
+                        value: Text(ip.to_string()),
+                    })
+                    .collect(),
+            }),
         ),
     };
     let registry_private = ws.container_registry.public_network_access.value == Access::Disabled;
@@ -922,7 +944,7 @@ fn workspace_module(
                 application_insights: assoc.app_insights.1.clone(),
                 container_registry: assoc.container_registry.1.clone(),
                 public_network_access: pna,
-                ip_allowlist: allowlist,
+                network_acls: allowlist,
                 primary_user_assigned_identity: primary_uai,
                 image_build_compute: image_build,
                 provision_network_now: mode.is_managed() && out.provision_now.value,

@@ -137,7 +137,7 @@ pub fn render(
     if d.ml_api == api::ML_PREVIEW {
         let _ = writeln!(
             r,
-            "\nThe selected-IP allowlist (`ipAllowlist`) exists only in a preview API, so the workspace is deployed with {} instead of the stable {}.",
+            "\nThe selected-IP allowlist (`networkAcls` with `ipRules`) exists only in preview APIs, so the workspace is deployed with {} instead of the stable {}.",
             code(api::ML_PREVIEW),
             code(api::ML)
         );

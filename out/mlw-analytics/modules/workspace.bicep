@@ -8,7 +8,7 @@ param location string
 param tags object
 
 // the workspace, isolation mode AllowInternetOutbound
-resource workspace 'Microsoft.MachineLearningServices/workspaces@2025-10-01-preview' = {
+resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-03-15-preview' = {
   name: 'mlw-analytics'
   identity: {
     type: 'SystemAssigned'
@@ -19,13 +19,20 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2025-10-01-prev
     applicationInsights: resourceId('Microsoft.Insights/components', 'appi-mlw-analytics')
     containerRegistry: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwanalyticsd91efa')
     friendlyName: 'mlw-analytics'
-    ipAllowlist: [
-      '203.0.113.0/24'
-      '198.51.100.7'
-    ]
     keyVault: resourceId('Microsoft.KeyVault/vaults', 'kvmlwanalyticsd91efa')
     managedNetwork: {
       isolationMode: 'AllowInternetOutbound'
+    }
+    networkAcls: {
+      defaultAction: 'Deny'
+      ipRules: [
+        {
+          value: '203.0.113.0/24'
+        }
+        {
+          value: '198.51.100.7'
+        }
+      ]
     }
     provisionNetworkNow: true
     publicNetworkAccess: 'Enabled'
@@ -39,7 +46,7 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2025-10-01-prev
 }
 
 // the managed network's private endpoint to the workspace itself, after the workspace exists
-resource selfRule1 'Microsoft.MachineLearningServices/workspaces/outboundRules@2025-10-01-preview' = {
+resource selfRule1 'Microsoft.MachineLearningServices/workspaces/outboundRules@2026-03-15-preview' = {
   parent: workspace
   name: 'selected-ips-workspace'
   properties: {
