@@ -8,8 +8,8 @@ use std::fmt::Write;
 use serde::{Serialize, Serializer};
 
 /// A Bicep single-quoted string literal. `\` `'` and `${` are escaped, and
-/// so is every control character; everything else (unicode included) is
-/// kept as it is, so the value round-trips.
+/// so is every control character and the `/` of `//` and `/*`; everything
+/// else (unicode included) is kept as it is, so the value round-trips.
 #[must_use]
 pub fn bicep_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -23,6 +23,10 @@ pub fn bicep_string(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            // `//` and `/*` are never written: the tree-sitter Bicep grammar
+            // (editors, linters, our tests) reads them as a comment start
+            // at the beginning of a string or after an escape.
+            '/' if matches!(chars.peek(), Some('/' | '*')) => out.push_str("\\u{2F}"),
             c if c.is_control() => {
                 let _ = write!(out, "\\u{{{:X}}}", c as u32);
             }
@@ -158,6 +162,8 @@ mod tests {
         "[parameters('x')]",
         "[[already]",
         "[]",
+        "// leading comment",
+        " /* block */ ",
     ];
 
     #[test]
@@ -171,6 +177,7 @@ mod tests {
                 .match_indices("${")
                 .any(|(i, _)| !inner[..i].ends_with('\\'));
             assert!(!unescaped, "no interpolation: {lit}");
+            assert!(!inner.contains("//") && !inner.contains("/*"), "{lit}");
         }
     }
 

@@ -2064,9 +2064,27 @@ impl Cx<'_> {
             let Some(name_e) = self.label(s, "compute") else {
                 continue;
             };
-            let Some((name, _)) = self.arm_name(name_e, "compute") else {
+            let Some((name, name_span)) = self.arm_name(name_e, "compute") else {
                 continue;
             };
+            if let Some(problem) = compute_name_problem(name.as_str()) {
+                let fixed = name
+                    .as_str()
+                    .replace('_', "-")
+                    .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-')
+                    .to_string();
+                let help = if compute_name_problem(&fixed).is_none() {
+                    format!("did you mean `{fixed}`?")
+                } else {
+                    "rename it: 3 to 24 letters, digits and `-`, starting with a letter, not ending in `-` and digits".to_string()
+                };
+                self.push(
+                    Diagnostic::new(Code::InvalidName, name_span, "invalid compute name")
+                        .label(problem)
+                        .help(help),
+                );
+                continue;
+            }
             if let Some(first) = named
                 .iter()
                 .find(|c| c.name.as_str().eq_ignore_ascii_case(name.as_str()))
@@ -2602,4 +2620,30 @@ impl WsCtx {
             None => (Access::Disabled, Source::SecureDefault),
         }
     }
+}
+
+/// Why Azure would refuse a compute name, if it would: the pattern of the
+/// `workspaces/computes` name in Microsoft's ARM schema,
+/// `^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9\-]{2,23}$`.
+fn compute_name_problem(name: &str) -> Option<String> {
+    let len = name.chars().count();
+    if !(3..=24).contains(&len) {
+        return Some(format!("a compute name has 3 to 24 characters, not {len}"));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("a compute name starts with a letter".to_string());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Some(format!(
+            "a compute name has only letters, digits and `-`, not `{c}`"
+        ));
+    }
+    let tail = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if tail.len() < name.len() && tail.ends_with('-') {
+        return Some("a compute name cannot end in `-` and digits".to_string());
+    }
+    None
 }
