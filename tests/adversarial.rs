@@ -105,6 +105,7 @@ fn adversarial_strings_in_every_slot() {
     let options = amlgen::emit::BuildOptions {
         version: "0.0.0-test".into(),
         templates: None,
+        ..amlgen::emit::BuildOptions::default()
     };
     let files = amlgen::driver::emit(&outcome, &options).unwrap();
     amlgen::driver::write_atomic(&out, &files).unwrap();
@@ -119,14 +120,14 @@ fn adversarial_strings_in_every_slot() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 
     // ARM: validates against the schemas.
-    let arm_text = &files["mlw-nasty/azuredeploy.json"];
+    let arm_text = &files["workspaces/mlw-nasty/azuredeploy.json"];
     let template: serde_json::Value = serde_json::from_str(arm_text).unwrap();
     let errors = arm::validate_template(&template);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 
     // Every tag value comes back from both outputs as written.
     let tag_values = &template["parameters"]["tags"]["defaultValue"];
-    let main = &files["mlw-nasty/main.bicep"];
+    let main = &files["workspaces/mlw-nasty/main.bicep"];
     for (i, s) in NASTY.iter().enumerate() {
         let got = tag_values[format!("t{i}")].as_str().unwrap();
         assert!(!is_arm_expression(got), "{got}");
@@ -141,8 +142,8 @@ fn adversarial_strings_in_every_slot() {
 
     // The ids, the script, the size and the image-build compute reach the
     // outputs intact: as ARM literals in the JSON, as Bicep literals.
-    let workspace_bicep = &files["mlw-nasty/modules/workspace.bicep"];
-    let pe_bicep = &files["mlw-nasty/modules/private-endpoints.bicep"];
+    let workspace_bicep = &files["workspaces/mlw-nasty/modules/workspace.bicep"];
+    let pe_bicep = &files["workspaces/mlw-nasty/modules/private-endpoints.bicep"];
     for want in [
         format!("st-{ID_NAME}"),
         format!("snet-{ID_NAME}"),

@@ -92,7 +92,7 @@ fn arm_resources(template: &Value, rows: &mut Vec<Row>, deployments: &mut usize)
 
 #[test]
 fn bicep_and_arm_describe_the_same_resources() {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out/workspaces");
     let mut workspaces = 0;
     for entry in std::fs::read_dir(&out).expect("out/ exists") {
         let dir = entry.unwrap().path();

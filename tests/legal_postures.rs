@@ -63,6 +63,7 @@ fn every_legal_posture_builds_valid_bicep_and_arm() {
         let build = amlgen::emit::BuildOptions {
             version: "0.0.0-test".into(),
             templates: None,
+            ..amlgen::emit::BuildOptions::default()
         };
         let files = match amlgen::driver::emit(&outcome, &build) {
             Ok(f) => f,

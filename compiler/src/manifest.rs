@@ -12,8 +12,11 @@
 //!     "mlw-fraud-prod": {
 //!       "resource_group": "rg-fraud-ml",
 //!       "isolation_mode": "allow_only_approved_outbound",
-//!       "artifacts": { "mlw-fraud-prod/main.bicep": "sha256:..." }
+//!       "artifacts": { "workspaces/mlw-fraud-prod/main.bicep": "sha256:..." }
 //!     }
+//!   },
+//!   "policies": {
+//!     "ml-guardrails": { "policies/ml-guardrails/main.bicep": "sha256:..." }
 //!   }
 //! }
 //! ```
@@ -39,6 +42,9 @@ pub struct Manifest {
     pub format: u32,
     pub amlgen_version: String,
     pub workspaces: BTreeMap<String, ManifestWorkspace>,
+    /// Per policy block, the hash of each artifact.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,8 @@ use super::model::{Deployment, Module, Resource, api, types};
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 
-fn resource(r: &Resource, module: &Module) -> Value {
+/// One resource as ARM JSON; `dependsOn` names the module's resources by id.
+pub(crate) fn resource(r: &Resource, module: &Module) -> Value {
     let mut obj = r.body.clone();
     obj.insert("type".into(), Value::from(r.arm_type));
     obj.insert("apiVersion".into(), Value::from(r.api_version));

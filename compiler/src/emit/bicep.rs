@@ -31,6 +31,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "main.bicepparam",
         include_str!("../../../templates/main.bicepparam.hbs"),
     ),
+    (
+        "policy.bicep",
+        include_str!("../../../templates/policy.bicep.hbs"),
+    ),
 ];
 
 const INDENT: &str = "  ";
@@ -197,9 +201,8 @@ fn render(hb: &Handlebars, name: &str, data: &Context) -> Result<String, String>
     Ok(text)
 }
 
-fn module_data(m: &Module, header: &str) -> Value {
-    let resources: Vec<Value> = m
-        .resources
+fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
+    resources
         .iter()
         .map(|r| {
             json!({
@@ -214,12 +217,32 @@ fn module_data(m: &Module, header: &str) -> Value {
                 "comment": r.comment,
             })
         })
-        .collect();
+        .collect()
+}
+
+fn module_data(m: &Module, header: &str) -> Value {
     json!({
         "header": header,
         "description": m.description,
-        "resources": resources,
+        "resources": resources_data(&m.resources),
     })
+}
+
+/// The Bicep file that deploys a policy block at its scope.
+pub fn render_policy(
+    hb: &Handlebars,
+    target_scope: &str,
+    resources: &[super::model::Resource],
+    header: &str,
+    policy: &str,
+) -> Result<String, String> {
+    let data = Context::from(json!({
+        "header": header,
+        "policy": policy,
+        "target_scope": target_scope,
+        "resources": resources_data(resources),
+    }));
+    render(hb, "policy.bicep", &data)
 }
 
 /// The Bicep files of one deployment: `main.bicep`, `main.bicepparam`

@@ -81,10 +81,32 @@ pub struct Resource {
     pub body: Map<String, Value>,
     /// One line saying what it is for.
     pub comment: String,
+    /// The scope its id is relative to: the deployment's.
+    pub scope: IdScope,
+}
+
+/// The scope of a deployment, for the function that makes ids in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdScope {
+    ResourceGroup,
+    Subscription,
+    ManagementGroup,
+}
+
+impl IdScope {
+    /// The ARM (and Bicep) function that makes a resource id at this scope.
+    #[must_use]
+    pub fn id_function(self) -> &'static str {
+        match self {
+            IdScope::ResourceGroup => "resourceId",
+            IdScope::Subscription => "subscriptionResourceId",
+            IdScope::ManagementGroup => "managementGroupResourceId",
+        }
+    }
 }
 
 impl Resource {
-    fn new(
+    pub(crate) fn new(
         symbol: &str,
         arm_type: &'static str,
         api_version: &'static str,
@@ -105,7 +127,15 @@ impl Resource {
             depends_on: Vec::new(),
             body,
             comment,
+            scope: IdScope::ResourceGroup,
         }
+    }
+
+    /// The same resource at another deployment scope.
+    #[must_use]
+    pub(crate) fn at(mut self, scope: IdScope) -> Resource {
+        self.scope = scope;
+        self
     }
 
     fn child_of(mut self, parent: &str) -> Resource {
@@ -113,16 +143,18 @@ impl Resource {
         self
     }
 
-    fn after(mut self, symbol: &str) -> Resource {
+    pub(crate) fn after(mut self, symbol: &str) -> Resource {
         self.depends_on.push(symbol.to_string());
         self
     }
 
-    /// The `resourceId()` of this resource in the deployment's resource group.
+    /// The id of this resource at the deployment's scope (`resourceId()`
+    /// in a resource group).
     #[must_use]
     pub fn id(&self) -> Expr {
-        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
-        Expr::resource_id(self.arm_type, &names)
+        let mut args = vec![Expr::str(self.arm_type)];
+        args.extend(self.names.iter().map(|n| Expr::str(n)));
+        Expr::call(self.scope.id_function(), args)
     }
 
     /// The full ARM name (`parent/child` for a child).

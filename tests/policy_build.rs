@@ -1,0 +1,220 @@
+//! The policy outputs of a build: every definition, initiative and
+//! assignment validates against Microsoft's `Microsoft.Authorization`
+//! schema, every alias a definition uses is in the vendored alias table
+//! (`policies/aliases.tsv`), and the deployment template is the same
+//! content with its expressions escaped for ARM.
+
+#[path = "common/arm.rs"]
+mod arm;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn policy_dirs() -> Vec<PathBuf> {
+    let dir = root().join("out/policies");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("out/policies exists")
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no policy block was built");
+    dirs
+}
+
+fn load(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Validates a policy-native object as the resource of a template at the
+/// block's scope.
+fn validate(kind: &str, obj: &Value, scope: &str) -> Vec<String> {
+    let mut resource = obj.clone();
+    resource["type"] = json!(format!("Microsoft.Authorization/{kind}"));
+    resource["apiVersion"] = json!("2026-06-01");
+    let schema = if scope == "managementGroup" {
+        "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#"
+    } else {
+        "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+    };
+    let template =
+        json!({ "$schema": schema, "contentVersion": "1.0.0.0", "resources": [resource] });
+    arm::validate_template(&template)
+}
+
+fn scope_of(dir: &Path) -> &'static str {
+    let bicep = std::fs::read_to_string(dir.join("main.bicep")).unwrap();
+    if bicep.contains("targetScope = 'managementGroup'") {
+        "managementGroup"
+    } else {
+        "subscription"
+    }
+}
+
+#[test]
+fn definitions_initiative_and_assignment_validate_against_the_schema() {
+    for dir in policy_dirs() {
+        let scope = scope_of(&dir);
+        let mut errors = Vec::new();
+        let defs = dir.join("definitions");
+        for e in std::fs::read_dir(&defs).into_iter().flatten() {
+            let p = e.unwrap().path();
+            errors.extend(
+                validate("policyDefinitions", &load(&p), scope)
+                    .into_iter()
+                    .map(|x| format!("{}: {x}", p.display())),
+            );
+        }
+        errors.extend(validate(
+            "policySetDefinitions",
+            &load(&dir.join("initiative.json")),
+            scope,
+        ));
+        errors.extend(validate(
+            "policyAssignments",
+            &load(&dir.join("assignment.json")),
+            scope,
+        ));
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+    }
+}
+
+fn alias_table() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(root().join("policies/aliases.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Every field a policy rule reads: `field` conditions, `count.field`,
+/// and `field('...')` inside expressions.
+fn fields(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "field"
+                    && let Some(s) = x.as_str()
+                {
+                    out.push(s.to_string());
+                }
+                fields(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| fields(x, out)),
+        Value::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(i) = rest.find("field('") {
+                rest = &rest[i + 7..];
+                if let Some(j) = rest.find('\'') {
+                    out.push(rest[..j].to_string());
+                    rest = &rest[j..];
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Fields that are properties of every resource, not aliases.
+const BUILT_IN_FIELDS: &[&str] = &[
+    "type",
+    "name",
+    "kind",
+    "location",
+    "id",
+    "fullname",
+    "tags",
+    "identity.type",
+];
+
+#[test]
+fn every_alias_is_in_the_vendored_table() {
+    let table = alias_table();
+    assert!(table.len() > 100);
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in policy_dirs() {
+        for e in std::fs::read_dir(dir.join("definitions"))
+            .into_iter()
+            .flatten()
+        {
+            files.push(e.unwrap().path());
+        }
+    }
+    // The catalogue itself, every control, emitted or not.
+    for e in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            files.push(p);
+        }
+    }
+    let mut missing = Vec::new();
+    for f in &files {
+        let v = load(f);
+        let mut used = Vec::new();
+        fields(&v["properties"]["policyRule"], &mut used);
+        assert!(!used.is_empty(), "{}: no field read", f.display());
+        for a in used {
+            let low = a.to_ascii_lowercase();
+            if !BUILT_IN_FIELDS.contains(&low.as_str())
+                && !low.starts_with("tags[")
+                && !table.contains(&low)
+            {
+                missing.push(format!("{}: {a}", f.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "aliases not in policies/aliases.tsv:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// Undoes ARM's escape in every string of a value.
+fn unescape(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(amlgen::emit::escape::unarm_literal(s).to_string()),
+        Value::Array(a) => Value::Array(a.iter().map(unescape).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, x)| (k.clone(), unescape(x))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
+    for dir in policy_dirs() {
+        let template = load(&dir.join("azuredeploy.json"));
+        let resources = template["resources"].as_array().unwrap();
+        let by_type =
+            |t: &str| -> Vec<&Value> { resources.iter().filter(|r| r["type"] == t).collect() };
+        let set = by_type("Microsoft.Authorization/policySetDefinitions");
+        assert_eq!(set.len(), 1);
+        assert_eq!(
+            unescape(&set[0]["properties"]),
+            load(&dir.join("initiative.json"))["properties"]
+        );
+        // Policy expressions reach ARM escaped, so ARM does not evaluate them.
+        let text = serde_json::to_string(&set[0]["properties"]).unwrap();
+        assert!(!text.contains("\"[parameters("), "{text}");
+        assert!(text.contains("\"[[parameters("));
+        for def in by_type("Microsoft.Authorization/policyDefinitions") {
+            let name = def["name"].as_str().unwrap();
+            let file = load(&dir.join(format!("definitions/{name}.json")));
+            assert_eq!(unescape(&def["properties"]), file["properties"], "{name}");
+        }
+        let assignment = by_type("Microsoft.Authorization/policyAssignments");
+        assert_eq!(
+            unescape(&assignment[0]["properties"]),
+            load(&dir.join("assignment.json"))["properties"]
+        );
+    }
+}
