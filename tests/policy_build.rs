@@ -218,3 +218,52 @@ fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
         );
     }
 }
+
+#[test]
+fn the_epac_layout_has_definitions_sets_and_assignments() {
+    let paths = amlgen::driver::collect_paths(&[root().join("examples/guardrails")]).unwrap();
+    let inputs = paths
+        .iter()
+        .map(|p| amlgen::Input {
+            name: amlgen::driver::display_name(p.strip_prefix(root()).unwrap()),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect();
+    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
+    let options = amlgen::emit::BuildOptions {
+        version: "0.0.0-test".into(),
+        policy_layout: amlgen::emit::policy::Layout::Epac,
+        ..amlgen::emit::BuildOptions::default()
+    };
+    let files = amlgen::driver::emit(&outcome, &options).unwrap();
+    let epac: Vec<&String> = files
+        .keys()
+        .filter(|k| k.starts_with("policies/ml-guardrails/epac/Definitions/"))
+        .collect();
+    let defs: Vec<_> = epac.iter().filter(|k| k.contains("/policyDefinitions/")).collect();
+    assert_eq!(defs.len(), 5, "{epac:?}");
+    let set = &files["policies/ml-guardrails/epac/Definitions/policySetDefinitions/amlgen-ml-guardrails.json"];
+    let set: Value = serde_json::from_str(set).unwrap();
+    assert!(set["$schema"].as_str().unwrap().ends_with("/policy-set-definition-schema.json"));
+    for r in set["properties"]["policyDefinitions"].as_array().unwrap() {
+        // Custom definitions by name (EPAC makes their ids), built-ins by id.
+        let by_name = r.get("policyDefinitionName").is_some();
+        let by_id = r["policyDefinitionId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("/providers/Microsoft.Authorization/policyDefinitions/"));
+        assert!(by_name ^ by_id, "{r}");
+    }
+    let a = &files["policies/ml-guardrails/epac/Definitions/policyAssignments/ml-guardrails.jsonc"];
+    let a: Value = serde_json::from_str(a).unwrap();
+    assert_eq!(a["definitionEntry"]["policySetName"], "amlgen-ml-guardrails");
+    assert!(a["assignment"]["name"].as_str().unwrap().len() <= 24);
+    assert_eq!(
+        a["scope"]["tenant"][0],
+        "/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone"
+    );
+    assert_eq!(a["parameters"]["compute-ssh-effect"], "Deny");
+    // The plain layout does not have it.
+    assert!(!std::fs::read_dir(root().join("out/policies/ml-guardrails"))
+        .unwrap()
+        .any(|e| e.unwrap().file_name() == "epac"));
+}
