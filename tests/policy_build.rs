@@ -240,22 +240,33 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
         .keys()
         .filter(|k| k.starts_with("policies/ml-guardrails/epac/Definitions/"))
         .collect();
-    let defs: Vec<_> = epac.iter().filter(|k| k.contains("/policyDefinitions/")).collect();
+    let defs: Vec<_> = epac
+        .iter()
+        .filter(|k| k.contains("/policyDefinitions/"))
+        .collect();
     assert_eq!(defs.len(), 5, "{epac:?}");
     let set = &files["policies/ml-guardrails/epac/Definitions/policySetDefinitions/amlgen-ml-guardrails.json"];
     let set: Value = serde_json::from_str(set).unwrap();
-    assert!(set["$schema"].as_str().unwrap().ends_with("/policy-set-definition-schema.json"));
+    assert!(
+        set["$schema"]
+            .as_str()
+            .unwrap()
+            .ends_with("/policy-set-definition-schema.json")
+    );
     for r in set["properties"]["policyDefinitions"].as_array().unwrap() {
         // Custom definitions by name (EPAC makes their ids), built-ins by id.
         let by_name = r.get("policyDefinitionName").is_some();
-        let by_id = r["policyDefinitionId"]
-            .as_str()
-            .is_some_and(|id| id.starts_with("/providers/Microsoft.Authorization/policyDefinitions/"));
+        let by_id = r["policyDefinitionId"].as_str().is_some_and(|id| {
+            id.starts_with("/providers/Microsoft.Authorization/policyDefinitions/")
+        });
         assert!(by_name ^ by_id, "{r}");
     }
     let a = &files["policies/ml-guardrails/epac/Definitions/policyAssignments/ml-guardrails.jsonc"];
     let a: Value = serde_json::from_str(a).unwrap();
-    assert_eq!(a["definitionEntry"]["policySetName"], "amlgen-ml-guardrails");
+    assert_eq!(
+        a["definitionEntry"]["policySetName"],
+        "amlgen-ml-guardrails"
+    );
     assert!(a["assignment"]["name"].as_str().unwrap().len() <= 24);
     assert_eq!(
         a["scope"]["tenant"][0],
@@ -263,7 +274,9 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
     );
     assert_eq!(a["parameters"]["compute-ssh-effect"], "Deny");
     // The plain layout does not have it.
-    assert!(!std::fs::read_dir(root().join("out/policies/ml-guardrails"))
-        .unwrap()
-        .any(|e| e.unwrap().file_name() == "epac"));
+    assert!(
+        !std::fs::read_dir(root().join("out/policies/ml-guardrails"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name() == "epac")
+    );
 }

@@ -10,6 +10,7 @@ pub mod driver;
 pub mod emit;
 pub mod ir;
 pub mod manifest;
+pub mod policy;
 pub mod source;
 pub mod span;
 pub mod syntax;

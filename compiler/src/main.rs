@@ -1,6 +1,8 @@
 //! The `amlgen` command line: the only place that prints or sets the exit
 //! code. Exit codes: 0 clean (warnings allowed), 1 posture errors, 2 usage
-//! or input/output errors.
+//! or input/output errors. `policy eval` exits 0 when it evaluated every
+//! resource, whatever the verdicts, and 2 on a usage, input/output or
+//! unsupported-construct error.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -35,6 +37,64 @@ enum Command {
         /// A code (`AML3003`) or its name (`rule-kind-not-allowed`).
         code: String,
     },
+    /// Work with Azure Policy definitions offline.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Evaluate a policy definition's rule against ARM resources, one line
+    /// per resource: `FILE: <effect> (matched)` or `FILE: compliant (not
+    /// matched)`. Exit 0 when every resource was evaluated, whatever the
+    /// verdicts; 2 on a usage, input/output or unsupported-construct error.
+    Eval(PolicyEvalArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PolicyFormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EscapingArg {
+    /// `[[` is read as `[` when every expression of the file is written `[[`.
+    Auto,
+    /// The file is embedded in an ARM template (Enterprise-Scale): `[[` is `[`.
+    Template,
+    /// The definition as Azure Policy stores it.
+    Direct,
+}
+
+#[derive(Args)]
+struct PolicyEvalArgs {
+    /// The policy definition (built-in, Enterprise-Scale, ALZ or bare `{policyRule}` JSON).
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+    /// An assignment parameter value, as JSON (text that is not JSON is a string; repeatable).
+    #[arg(long = "param", value_name = "NAME=JSON")]
+    params: Vec<String>,
+    /// Output format of the verdicts.
+    #[arg(long, value_enum, default_value = "human")]
+    format: PolicyFormatArg,
+    /// The subscription id `subscription()` returns (default: from the resource's `id`).
+    #[arg(long, value_name = "ID")]
+    subscription: Option<String>,
+    /// The resource group name `resourceGroup()` returns (default: from the resource's `id`).
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
+    /// The API version `requestContext().apiVersion` returns (default: the resource's `apiVersion`).
+    #[arg(long, value_name = "VERSION")]
+    api_version: Option<String>,
+    /// How `[[` reads in the definition file.
+    #[arg(long, value_enum, default_value = "auto")]
+    escaping: EscapingArg,
+    /// ARM resource JSON files, one resource each.
+    #[arg(required = true, value_name = "RESOURCE.json")]
+    resources: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,6 +149,16 @@ struct BuildArgs {
     /// A directory of `*.hbs` templates overriding the embedded ones.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// How policy blocks are laid out: `plain`, or `epac` to add the
+    /// Enterprise Policy as Code folders.
+    #[arg(long, value_enum, default_value = "plain")]
+    policy_layout: LayoutArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    Plain,
+    Epac,
 }
 
 fn main() -> ExitCode {
@@ -97,6 +167,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(&code),
+        Command::Policy {
+            command: PolicyCommand::Eval(args),
+        } => policy_eval(&args),
     }
 }
 
@@ -136,6 +209,10 @@ fn build(args: &BuildArgs) -> ExitCode {
     };
     let options = amlgen::emit::BuildOptions {
         templates: args.templates.clone(),
+        policy_layout: match args.policy_layout {
+            LayoutArg::Plain => amlgen::emit::policy::Layout::Plain,
+            LayoutArg::Epac => amlgen::emit::policy::Layout::Epac,
+        },
         ..amlgen::emit::BuildOptions::default()
     };
     let out = &args.check.out;
@@ -242,5 +319,107 @@ fn explain(word: &str) -> ExitCode {
         return usage_error(&format!("no diagnostic code or name `{word}`{hint}"));
     };
     print!("{}", amlgen::diag::explain::explanation(code));
+    ExitCode::SUCCESS
+}
+
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("`{}` is not JSON: {e}", path.display()))
+}
+
+/// `--param NAME=JSON` values: JSON, except that a parameter declared as a
+/// string takes the text as it is, and text that is not JSON is a string.
+fn parse_params(
+    words: &[String],
+    definition: &amlgen::policy::Definition,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut out = serde_json::Map::new();
+    for w in words {
+        let Some((name, text)) = w.split_once('=') else {
+            return Err(format!("`--param {w}`: expected NAME=JSON"));
+        };
+        if name.is_empty() {
+            return Err(format!("`--param {w}`: the parameter name is empty"));
+        }
+        let as_text = matches!(definition.parameter_type(name), Some("String" | "DateTime"));
+        let value = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::String(_)) => v,
+            Ok(_) if as_text => serde_json::Value::String(text.to_string()),
+            Ok(v) => v,
+            Err(_) => serde_json::Value::String(text.to_string()),
+        };
+        if out.insert(name.to_string(), value).is_some() {
+            return Err(format!("`--param {name}` is given twice"));
+        }
+    }
+    Ok(out)
+}
+
+fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
+    use amlgen::policy::{Context, Definition, Escaping};
+    let escaping = match args.escaping {
+        EscapingArg::Auto => Escaping::Auto,
+        EscapingArg::Template => Escaping::Template,
+        EscapingArg::Direct => Escaping::Direct,
+    };
+    let policy = args.policy.display();
+    let definition = match read_json(&args.policy)
+        .and_then(|v| Definition::from_json(&v, escaping).map_err(|e| format!("`{policy}`: {e}")))
+    {
+        Ok(d) => d,
+        Err(e) => return usage_error(&e),
+    };
+    let params = match parse_params(&args.params, &definition).and_then(|p| {
+        definition
+            .check_parameters(&p)
+            .map(|()| p)
+            .map_err(|e| format!("`{policy}`: {e}"))
+    }) {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+    let context = Context {
+        subscription_id: args.subscription.clone(),
+        resource_group: args.resource_group.clone(),
+        api_version: args.api_version.clone(),
+    };
+    let mut failed = false;
+    let mut text = String::new();
+    let mut entries = Vec::new();
+    for path in &args.resources {
+        let shown = path.display().to_string();
+        let verdict = read_json(path).and_then(|r| {
+            definition
+                .evaluate(&params, &r, &context)
+                .map_err(|e| format!("`{shown}`: {e}"))
+        });
+        match verdict {
+            Ok(v) => {
+                let _ = if v.matched {
+                    writeln!(text, "{shown}: {} (matched)", v.effect)
+                } else {
+                    writeln!(text, "{shown}: compliant (not matched)")
+                };
+                entries.push(serde_json::json!({
+                    "resource": shown,
+                    "matched": v.matched,
+                    "effect": v.effect,
+                }));
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("error: {e}");
+                entries.push(serde_json::json!({ "resource": shown, "error": e }));
+            }
+        }
+    }
+    if let PolicyFormatArg::Json = args.format {
+        text = serde_json::to_string_pretty(&serde_json::Value::Array(entries)).unwrap_or_default();
+        text.push('\n');
+    }
+    if std::io::stdout().write_all(text.as_bytes()).is_err() || failed {
+        return ExitCode::from(2);
+    }
     ExitCode::SUCCESS
 }

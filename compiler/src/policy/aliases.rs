@@ -1,0 +1,292 @@
+//! The vendored Azure Policy alias table, `policies/aliases.tsv` (origin in
+//! `policies/ALIASES.md`), embedded at compile time: alias name → resource
+//! type and ARM path. It is the evaluator's authority: a `field` that is
+//! neither a built-in field nor a confirmed alias of this table is an error.
+//!
+//! Columns: alias, resource type, ARM path (the default path of a
+//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes.
+//! Only `CONFIRMED` rows can be evaluated; `EXISTS-RP-MODE` rows are
+//! data-plane aliases (no ARM path) and `NOT-FOUND` rows record names that
+//! were checked and do not exist.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The table text, unchanged from the reference collection.
+pub const TABLE: &str = include_str!("../../../policies/aliases.tsv");
+
+/// One step of an ARM path: a property, or `[*]` (every member of an array).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Property(String),
+    Wildcard,
+}
+
+impl Segment {
+    /// Equality as Azure compares property names: case-insensitive.
+    #[must_use]
+    pub fn same(&self, other: &Segment) -> bool {
+        match (self, other) {
+            (Segment::Property(a), Segment::Property(b)) => a.eq_ignore_ascii_case(b),
+            (Segment::Wildcard, Segment::Wildcard) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What the table says about an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasStatus {
+    /// In the `Get-AzPolicyAlias` export: an ARM alias with a path.
+    Confirmed,
+    /// Used by a built-in in a Resource Provider (data-plane) mode; no ARM path.
+    DataPlane,
+    /// Checked and absent from the export: not an alias.
+    NotFound,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The alias as the table spells it.
+    pub name: String,
+    /// The resource type the alias belongs to.
+    pub resource_type: String,
+    /// The ARM path column, as written.
+    pub arm_path: String,
+    pub status: AliasStatus,
+    path: Option<Vec<Segment>>,
+}
+
+impl Alias {
+    /// The parsed ARM path (`properties.x[*].y`), for confirmed aliases.
+    #[must_use]
+    pub fn path(&self) -> Option<&[Segment]> {
+        self.path.as_deref()
+    }
+
+    /// An array alias: its name ends in `[*]` (what `count.field` needs).
+    #[must_use]
+    pub fn is_array_alias(&self) -> bool {
+        self.name.ends_with("[*]")
+    }
+}
+
+/// The parsed table, with a case-insensitive index.
+#[derive(Debug)]
+pub struct AliasTable {
+    aliases: Vec<Alias>,
+    by_name: HashMap<String, usize>,
+}
+
+impl AliasTable {
+    /// Parses the TSV text (first line is the header).
+    pub fn parse(text: &str) -> Result<AliasTable, String> {
+        let mut aliases = Vec::new();
+        let mut by_name = HashMap::new();
+        for (n, line) in text.lines().enumerate().skip(1) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 5 {
+                return Err(format!(
+                    "aliases.tsv line {}: expected at least 5 tab-separated columns",
+                    n + 1
+                ));
+            }
+            let status = if cols[4].starts_with("CONFIRMED") {
+                AliasStatus::Confirmed
+            } else if cols[4].starts_with("EXISTS-RP-MODE") {
+                AliasStatus::DataPlane
+            } else if cols[4].starts_with("NOT-FOUND") {
+                AliasStatus::NotFound
+            } else {
+                return Err(format!(
+                    "aliases.tsv line {}: unknown status `{}`",
+                    n + 1,
+                    cols[4]
+                ));
+            };
+            let path = match status {
+                AliasStatus::Confirmed => Some(
+                    parse_path(cols[2]).map_err(|e| format!("aliases.tsv line {}: {e}", n + 1))?,
+                ),
+                AliasStatus::DataPlane | AliasStatus::NotFound => None,
+            };
+            let key = cols[0].to_lowercase();
+            if by_name.insert(key, aliases.len()).is_some() {
+                return Err(format!(
+                    "aliases.tsv line {}: duplicate alias `{}`",
+                    n + 1,
+                    cols[0]
+                ));
+            }
+            aliases.push(Alias {
+                name: cols[0].to_string(),
+                resource_type: cols[1].to_string(),
+                arm_path: cols[2].to_string(),
+                status,
+                path,
+            });
+        }
+        Ok(AliasTable { aliases, by_name })
+    }
+
+    /// Looks an alias up by name, ignoring case (Azure's alias names are
+    /// case-insensitive).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Alias> {
+        self.by_name
+            .get(&name.to_lowercase())
+            .map(|&i| &self.aliases[i])
+    }
+
+    /// Every row, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = &Alias> {
+        self.aliases.iter()
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.aliases.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.aliases.is_empty()
+    }
+}
+
+static EMBEDDED: LazyLock<Result<AliasTable, String>> = LazyLock::new(|| AliasTable::parse(TABLE));
+
+/// The embedded table (`policies/aliases.tsv`).
+pub fn table() -> Result<&'static AliasTable, String> {
+    EMBEDDED.as_ref().map_err(Clone::clone)
+}
+
+/// Parses an ARM path: dot-separated property names, each optionally
+/// followed by `[*]`.
+pub fn parse_path(text: &str) -> Result<Vec<Segment>, String> {
+    let mut out = Vec::new();
+    for part in text.split('.') {
+        let mut name = part;
+        let mut stars = 0;
+        while let Some(rest) = name.strip_suffix("[*]") {
+            name = rest;
+            stars += 1;
+        }
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+        {
+            return Err(format!("`{text}` is not an ARM path"));
+        }
+        out.push(Segment::Property(name.to_string()));
+        out.extend(std::iter::repeat_n(Segment::Wildcard, stars));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_table_parses_with_its_146_rows() {
+        let t = table().unwrap();
+        assert_eq!(t.len(), 146);
+        let confirmed = t
+            .iter()
+            .filter(|a| a.status == AliasStatus::Confirmed)
+            .count();
+        let data_plane = t
+            .iter()
+            .filter(|a| a.status == AliasStatus::DataPlane)
+            .count();
+        let not_found = t
+            .iter()
+            .filter(|a| a.status == AliasStatus::NotFound)
+            .count();
+        assert_eq!((confirmed, data_plane, not_found), (133, 7, 6));
+    }
+
+    #[test]
+    fn lookup_ignores_case() {
+        let t = table().unwrap();
+        let a = t
+            .get("microsoft.machinelearningservices/workspaces/PUBLICNETWORKACCESS")
+            .unwrap();
+        assert_eq!(
+            a.resource_type,
+            "Microsoft.MachineLearningServices/workspaces"
+        );
+        assert_eq!(
+            a.path().unwrap(),
+            &[
+                Segment::Property("properties".into()),
+                Segment::Property("publicNetworkAccess".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn compute_aliases_are_flattened_as_the_table_says() {
+        let t = table().unwrap();
+        let path = |n: &str| {
+            t.get(n)
+                .and_then(Alias::path)
+                .map(|p| {
+                    p.iter()
+                        .map(|s| match s {
+                            Segment::Property(p) => p.clone(),
+                            Segment::Wildcard => "[*]".into(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            path("Microsoft.MachineLearningServices/workspaces/computes/subnet.id"),
+            "properties.properties.subnet.id"
+        );
+        assert_eq!(
+            path("Microsoft.MachineLearningServices/workspaces/computes/disableLocalAuth"),
+            "properties.disableLocalAuth"
+        );
+        assert_eq!(
+            path("Microsoft.MachineLearningServices/workspaces/computes/computeType"),
+            "properties.computeType"
+        );
+        assert_eq!(
+            path("Microsoft.Network/privateEndpoints/privateLinkServiceConnections[*].groupIds[*]"),
+            "properties.privateLinkServiceConnections.[*].properties.groupIds.[*]"
+        );
+    }
+
+    #[test]
+    fn non_arm_rows_have_no_path() {
+        let t = table().unwrap();
+        let dp = t
+            .get("Microsoft.MachineLearningServices.Data/workspaces/computeName")
+            .unwrap();
+        assert_eq!(dp.status, AliasStatus::DataPlane);
+        assert!(dp.path().is_none());
+        let nf = t
+            .get("Microsoft.MachineLearningServices/workspaces/managedNetwork.outboundRules[*]")
+            .unwrap();
+        assert_eq!(nf.status, AliasStatus::NotFound);
+        assert!(nf.path().is_none());
+    }
+
+    #[test]
+    fn malformed_tables_are_errors() {
+        assert!(AliasTable::parse("h\nonly\ttwo").is_err());
+        assert!(AliasTable::parse("h\na\tb\tc\td\tWHATEVER").is_err());
+        assert!(AliasTable::parse("h\na\tb\tnot a path\td\tCONFIRMED").is_err());
+        assert!(AliasTable::parse("h\na\tb\tp\td\tCONFIRMED\na\tb\tp\td\tCONFIRMED").is_err());
+        assert!(parse_path("properties..x").is_err());
+    }
+}

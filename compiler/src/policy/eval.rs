@@ -1,0 +1,685 @@
+//! Evaluation: a checked [`Definition`], the assignment's parameter values
+//! and an ARM resource in; a [`Verdict`] (did `if` match, with which effect)
+//! or an [`EvalError`] out.
+//!
+//! Semantics, as Microsoft documents them: `allOf`/`anyOf` stop at the
+//! first deciding condition; a `field` condition on a `[*]` alias outside a
+//! count is true only if it holds for every selected member, so it is true
+//! for an empty or missing array; `count` counts the members for which
+//! `where` holds (all members without `where`); `field()` returns a `[*]`
+//! alias as an array of the selected values and a missing field as `""`;
+//! `current()` is the member being counted. `subscription()`,
+//! `resourceGroup()` and `requestContext()` read the [`Context`], or the
+//! resource's `id` and `apiVersion` when the context leaves them out.
+//!
+//! Only `if` is evaluated. For `auditIfNotExists` and `deployIfNotExists` a
+//! match means the existence condition would be checked next, against
+//! related resources this evaluation does not have. A `disabled` effect is
+//! reported like any other, although Azure would not evaluate the rule at
+//! all; the mode is not applied (in `Indexed` mode Azure skips resource
+//! types without tags and location, which an offline evaluation cannot
+//! know).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::expr::Expr;
+use super::functions::{self, Kind};
+use super::ops::{self, describe};
+use super::resource::{self, Binding, Selection};
+use super::rule::{
+    self, Cond, Count, CountSource, Definition, Escaping, Field, FieldRef, Operand, Tmpl,
+};
+use super::{ErrorKind, EvalError};
+
+/// What the evaluation knows of where the resource lives and how it was
+/// requested. Left out, the subscription and resource group come from the
+/// resource's `id`, the API version from its `apiVersion`; a rule that
+/// needs one that is known nowhere is an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// `subscription().subscriptionId`
+    pub subscription_id: Option<String>,
+    /// `resourceGroup().name`
+    pub resource_group: Option<String>,
+    /// `requestContext().apiVersion`
+    pub api_version: Option<String>,
+}
+
+/// An Azure Policy effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    Append,
+    Audit,
+    AuditIfNotExists,
+    Deny,
+    DenyAction,
+    DeployIfNotExists,
+    Disabled,
+    Manual,
+    Modify,
+}
+
+impl Effect {
+    fn from_name(name: &str) -> Option<Effect> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "append" => Effect::Append,
+            "audit" => Effect::Audit,
+            "auditifnotexists" => Effect::AuditIfNotExists,
+            "deny" => Effect::Deny,
+            "denyaction" => Effect::DenyAction,
+            "deployifnotexists" => Effect::DeployIfNotExists,
+            "disabled" => Effect::Disabled,
+            "manual" => Effect::Manual,
+            "modify" => Effect::Modify,
+            _ => return None,
+        })
+    }
+
+    /// The documented spelling.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Append => "append",
+            Effect::Audit => "audit",
+            Effect::AuditIfNotExists => "auditIfNotExists",
+            Effect::Deny => "deny",
+            Effect::DenyAction => "denyAction",
+            Effect::DeployIfNotExists => "deployIfNotExists",
+            Effect::Disabled => "disabled",
+            Effect::Manual => "manual",
+            Effect::Modify => "modify",
+        }
+    }
+}
+
+/// The outcome of evaluating one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Whether the rule's `if` matched the resource.
+    pub matched: bool,
+    /// The effect as the definition resolves it (`[parameters('effect')]`
+    /// → the assigned or default value), spelled as written.
+    pub effect: String,
+    /// The same effect, as a closed type.
+    pub kind: Effect,
+}
+
+impl Verdict {
+    /// The request would be denied: `if` matched and the effect is `deny`.
+    #[must_use]
+    pub fn denies(&self) -> bool {
+        self.matched && self.kind == Effect::Deny
+    }
+
+    /// The resource would be reported non-compliant: `if` matched and the
+    /// effect is `audit`.
+    #[must_use]
+    pub fn audits(&self) -> bool {
+        self.matched && self.kind == Effect::Audit
+    }
+
+    /// `if` matched and the effect (`auditIfNotExists`,
+    /// `deployIfNotExists`) would next check related resources, which an
+    /// offline evaluation does not see.
+    #[must_use]
+    pub fn needs_existence_check(&self) -> bool {
+        self.matched
+            && matches!(
+                self.kind,
+                Effect::AuditIfNotExists | Effect::DeployIfNotExists
+            )
+    }
+}
+
+/// Evaluates a definition (any accepted shape, escaping detected) against
+/// one resource, with the subscription and resource group taken from the
+/// resource's `id`.
+pub fn evaluate(
+    definition: &Value,
+    parameters: &Map<String, Value>,
+    resource: &Value,
+) -> Result<Verdict, EvalError> {
+    evaluate_with(definition, parameters, resource, &Context::default())
+}
+
+/// [`evaluate`] with an explicit [`Context`].
+pub fn evaluate_with(
+    definition: &Value,
+    parameters: &Map<String, Value>,
+    resource: &Value,
+    context: &Context,
+) -> Result<Verdict, EvalError> {
+    Definition::from_json(definition, Escaping::Auto)?.evaluate(parameters, resource, context)
+}
+
+impl Definition {
+    /// Checks the assignment's parameter values (declared, typed, allowed);
+    /// a parameter with neither a value nor a default is an error when the
+    /// rule reads it.
+    pub fn check_parameters(&self, parameters: &Map<String, Value>) -> Result<(), EvalError> {
+        for (name, value) in parameters {
+            let Some(def) = rule::find_param(&self.params, name) else {
+                let declared: Vec<&str> = self.parameter_names().collect();
+                return Err(EvalError::new(
+                    ErrorKind::Parameter,
+                    "",
+                    format!(
+                        "`{name}` is not a parameter of this definition (it declares: {})",
+                        if declared.is_empty() {
+                            "none".to_string()
+                        } else {
+                            declared.join(", ")
+                        }
+                    ),
+                ));
+            };
+            if !def.ty.accepts(value) {
+                return Err(EvalError::new(
+                    ErrorKind::Parameter,
+                    "",
+                    format!(
+                        "parameter `{}` is of type {}, got {}",
+                        def.name,
+                        def.ty.name(),
+                        describe(value)
+                    ),
+                ));
+            }
+            if let Some(allowed) = &def.allowed
+                && !is_allowed(allowed, value)
+            {
+                return Err(EvalError::new(
+                    ErrorKind::Parameter,
+                    "",
+                    format!(
+                        "parameter `{}` does not allow {} (allowed: {})",
+                        def.name,
+                        describe(value),
+                        allowed
+                            .iter()
+                            .map(functions::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates the rule against one resource.
+    pub fn evaluate(
+        &self,
+        parameters: &Map<String, Value>,
+        resource: &Value,
+        context: &Context,
+    ) -> Result<Verdict, EvalError> {
+        self.check_parameters(parameters)?;
+        resource::resource_type(resource)
+            .map_err(|m| EvalError::new(ErrorKind::Resource, "", m))?;
+        let mut env = Env {
+            def: self,
+            assigned: parameters,
+            resource,
+            context,
+            bindings: Vec::new(),
+        };
+        let at = "policyRule.then.effect";
+        let effect = env.tmpl(&self.effect, at)?;
+        let name = rule::check_effect(&effect)
+            .map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
+        let kind = Effect::from_name(name).ok_or_else(|| {
+            EvalError::new(
+                ErrorKind::Unsupported,
+                at,
+                format!("unknown effect `{name}`"),
+            )
+        })?;
+        let matched = env.cond(&self.cond)?;
+        Ok(Verdict {
+            matched,
+            effect: effect.as_str().unwrap_or(name).to_string(),
+            kind,
+        })
+    }
+}
+
+/// `allowedValues`: the value is one of them; for an array parameter whose
+/// allowed values are not arrays themselves, every member is one of them
+/// (Microsoft's array-parameter example). Strings compare ignoring case.
+fn is_allowed(allowed: &[Value], value: &Value) -> bool {
+    let one = |v: &Value| allowed.iter().any(|a| ops::loose_eq(a, v));
+    match value {
+        Value::Array(items) if !allowed.iter().any(Value::is_array) => items.iter().all(one),
+        other => one(other),
+    }
+}
+
+struct Env<'a> {
+    def: &'a Definition,
+    assigned: &'a Map<String, Value>,
+    resource: &'a Value,
+    context: &'a Context,
+    bindings: Vec<Binding>,
+}
+
+fn eval_err(at: &str, m: impl Into<String>) -> EvalError {
+    EvalError::new(ErrorKind::Evaluation, at, m)
+}
+
+impl Env<'_> {
+    fn cond(&mut self, c: &Cond) -> Result<bool, EvalError> {
+        match c {
+            Cond::AllOf(cs) => {
+                for c in cs {
+                    if !self.cond(c)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Cond::AnyOf(cs) => {
+                for c in cs {
+                    if self.cond(c)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Cond::Not(c) => Ok(!self.cond(c)?),
+            Cond::Test {
+                at,
+                operand,
+                op,
+                rhs,
+            } => {
+                let rhs_at = format!("{at}.{}", op.name());
+                let (lhs, location) = match operand {
+                    Operand::Field(f) => {
+                        let field = self.field_ref(f, at)?;
+                        let sel = self.select(&field, at)?;
+                        (sel, matches!(field, Field::Location))
+                    }
+                    Operand::Value(t) => (Selection::One(Some(self.tmpl(t, at)?)), false),
+                    Operand::Count(c) => {
+                        let n = self.count(c, at)?;
+                        (Selection::One(Some(Value::from(n))), false)
+                    }
+                };
+                let rhs = self.tmpl(rhs, &rhs_at)?;
+                ops::check_evaluated_rhs(*op, &rhs).map_err(|m| eval_err(&rhs_at, m))?;
+                match lhs {
+                    Selection::One(v) => {
+                        ops::apply(*op, v.as_ref(), &rhs, location).map_err(|m| eval_err(at, m))
+                    }
+                    Selection::Many(vs) => {
+                        for v in &vs {
+                            if !ops::apply(*op, v.as_ref(), &rhs, location)
+                                .map_err(|m| eval_err(at, m))?
+                            {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    }
+                }
+            }
+        }
+    }
+
+    fn field_ref(&mut self, f: &FieldRef, at: &str) -> Result<Field, EvalError> {
+        match f {
+            FieldRef::Known(field) => Ok(field.clone()),
+            FieldRef::Dynamic(e) => {
+                let v = self.expr(e, at)?;
+                let Value::String(name) = v else {
+                    return Err(eval_err(
+                        at,
+                        format!("`field` evaluated to {}, not a field name", describe(&v)),
+                    ));
+                };
+                Self::parse_field(&name, at)
+            }
+        }
+    }
+
+    fn parse_field(name: &str, at: &str) -> Result<Field, EvalError> {
+        let table =
+            super::aliases::table().map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
+        rule::parse_field(table, name).map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))
+    }
+
+    fn select(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
+        resource::select(self.resource, field, &self.bindings)
+            .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))
+    }
+
+    fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
+        match &c.source {
+            CountSource::Field(alias) => {
+                if !resource::type_matches(self.resource, alias) {
+                    return Ok(0);
+                }
+                let Some(path) = alias.path() else {
+                    return Err(EvalError::new(
+                        ErrorKind::Unsupported,
+                        at,
+                        format!("`{}` has no ARM path", alias.name),
+                    ));
+                };
+                let resource = self.resource;
+                let entries = resource::walk(resource, path, &self.bindings)
+                    .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))?;
+                let Some(filter) = &c.filter else {
+                    return Ok(entries.len());
+                };
+                let mut n = 0;
+                for (indices, member) in entries {
+                    self.bindings.push(Binding::Field {
+                        alias,
+                        indices,
+                        current: member.cloned().unwrap_or(Value::Null),
+                    });
+                    let r = self.cond(filter);
+                    self.bindings.pop();
+                    if r? {
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            }
+            CountSource::Value { value, name } => {
+                let v = self.tmpl(value, &format!("{at}.value"))?;
+                let Value::Array(items) = v else {
+                    return Err(eval_err(
+                        &format!("{at}.value"),
+                        format!("`count.value` must be an array, got {}", describe(&v)),
+                    ));
+                };
+                let Some(filter) = &c.filter else {
+                    return Ok(items.len());
+                };
+                let mut n = 0;
+                for item in items {
+                    self.bindings.push(Binding::Value {
+                        name: name.clone(),
+                        current: item,
+                    });
+                    let r = self.cond(filter);
+                    self.bindings.pop();
+                    if r? {
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    fn tmpl(&mut self, t: &Tmpl, at: &str) -> Result<Value, EvalError> {
+        match t {
+            Tmpl::Lit(v) => Ok(v.clone()),
+            Tmpl::Expr(e) => self.expr(e, at),
+            Tmpl::Array(items) => items
+                .iter()
+                .map(|i| self.tmpl(i, at))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Tmpl::Object(items) => items
+                .iter()
+                .map(|(k, i)| Ok((k.clone(), self.tmpl(i, at)?)))
+                .collect::<Result<Map<_, _>, EvalError>>()
+                .map(Value::Object),
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, at: &str) -> Result<Value, EvalError> {
+        match e {
+            Expr::Str(s) => Ok(Value::String(s.clone())),
+            Expr::Int(n) => Ok(Value::from(*n)),
+            Expr::Bool(b) => Ok(Value::Bool(*b)),
+            Expr::Null => Ok(Value::Null),
+            Expr::Member(inner, name) => {
+                let v = self.expr(inner, at)?;
+                functions::member(&v, name)
+                    .cloned()
+                    .map_err(|m| eval_err(at, m))
+            }
+            Expr::Index(inner, i) => {
+                let v = self.expr(inner, at)?;
+                let i = self.expr(i, at)?;
+                functions::index(&v, &i)
+                    .cloned()
+                    .map_err(|m| eval_err(at, m))
+            }
+            Expr::Call(name, args) => {
+                let spec = functions::spec(name)
+                    .map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
+                functions::check_arity(spec, args.len())
+                    .map_err(|m| EvalError::new(ErrorKind::Definition, at, m))?;
+                match spec.kind {
+                    Kind::Context => self.context_call(spec.name, args, at),
+                    Kind::Lazy => self.lazy_call(spec.name, args, at),
+                    Kind::Pure => {
+                        let vals = args
+                            .iter()
+                            .map(|a| self.expr(a, at))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        functions::call_pure(spec.name, &vals).map_err(|m| eval_err(at, m))
+                    }
+                }
+            }
+        }
+    }
+
+    fn lazy_call(&mut self, name: &str, args: &[Expr], at: &str) -> Result<Value, EvalError> {
+        match name {
+            "if" => {
+                let c = self.expr(&args[0], at)?;
+                let c = functions::as_bool(&c, "if").map_err(|m| eval_err(at, m))?;
+                self.expr(if c { &args[1] } else { &args[2] }, at)
+            }
+            "and" | "or" => {
+                let want = name == "or";
+                for a in args {
+                    let v = self.expr(a, at)?;
+                    if functions::as_bool(&v, name).map_err(|m| eval_err(at, m))? == want {
+                        return Ok(Value::Bool(want));
+                    }
+                }
+                Ok(Value::Bool(!want))
+            }
+            _ => {
+                for a in args {
+                    let v = self.expr(a, at)?;
+                    if !v.is_null() {
+                        return Ok(v);
+                    }
+                }
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    fn string_arg(&mut self, args: &[Expr], f: &str, at: &str) -> Result<String, EvalError> {
+        let v = self.expr(&args[0], at)?;
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(eval_err(
+                at,
+                format!("`{f}()` takes a string, got {}", describe(&other)),
+            )),
+        }
+    }
+
+    fn context_call(&mut self, name: &str, args: &[Expr], at: &str) -> Result<Value, EvalError> {
+        match name {
+            "parameters" => {
+                let p = self.string_arg(args, name, at)?;
+                self.parameter(&p, at)
+            }
+            "field" => {
+                let f = self.string_arg(args, name, at)?;
+                let field = Self::parse_field(&f, at)?;
+                Ok(match self.select(&field, at)? {
+                    Selection::One(Some(v)) => v,
+                    Selection::One(None) => Value::String(String::new()),
+                    Selection::Many(vs) => Value::Array(vs.into_iter().flatten().collect()),
+                })
+            }
+            "current" => {
+                let n = if args.is_empty() {
+                    None
+                } else {
+                    Some(self.string_arg(args, name, at)?)
+                };
+                self.current(n.as_deref(), at)
+            }
+            "subscription" => {
+                let sub = self.subscription(at)?;
+                Ok(serde_json::json!({
+                    "id": format!("/subscriptions/{sub}"),
+                    "subscriptionId": sub,
+                }))
+            }
+            "resourceGroup" => {
+                let (id_sub, id_rg) = resource::id_scope(self.resource);
+                let rg = self.context.resource_group.clone().or(id_rg).ok_or_else(|| {
+                    eval_err(at, "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`")
+                })?;
+                let mut o = Map::new();
+                if let Some(sub) = self.context.subscription_id.clone().or(id_sub) {
+                    o.insert(
+                        "id".into(),
+                        Value::String(format!("/subscriptions/{sub}/resourceGroups/{rg}")),
+                    );
+                }
+                o.insert("name".into(), Value::String(rg));
+                o.insert(
+                    "type".into(),
+                    Value::String("Microsoft.Resources/resourceGroups".into()),
+                );
+                Ok(Value::Object(o))
+            }
+            _ => {
+                let version = self
+                    .context
+                    .api_version
+                    .clone()
+                    .or_else(|| {
+                        self.resource
+                            .as_object()
+                            .and_then(|o| functions::get_ci(o, "apiVersion"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .ok_or_else(|| {
+                        eval_err(at, "`requestContext().apiVersion` needs the request's API version: pass it in the context (`--api-version`) or give the resource an `apiVersion`")
+                    })?;
+                Ok(serde_json::json!({ "apiVersion": version }))
+            }
+        }
+    }
+
+    fn subscription(&self, at: &str) -> Result<String, EvalError> {
+        self.context
+            .subscription_id
+            .clone()
+            .or_else(|| resource::id_scope(self.resource).0)
+            .ok_or_else(|| {
+                eval_err(at, "`subscription()` needs the subscription id: pass it in the context (`--subscription`) or give the resource an `id`")
+            })
+    }
+
+    fn parameter(&self, name: &str, at: &str) -> Result<Value, EvalError> {
+        let Some(def) = rule::find_param(&self.def.params, name) else {
+            return Err(EvalError::new(
+                ErrorKind::Definition,
+                at,
+                format!("the definition declares no parameter `{name}`"),
+            ));
+        };
+        if let Some(v) = self
+            .assigned
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&def.name))
+            .map(|(_, v)| v)
+        {
+            return Ok(v.clone());
+        }
+        def.default.clone().ok_or_else(|| {
+            EvalError::new(
+                ErrorKind::Parameter,
+                at,
+                format!(
+                    "parameter `{}` has no value and no defaultValue: assign it (`--param {}=...`)",
+                    def.name, def.name
+                ),
+            )
+        })
+    }
+
+    fn current(&self, name: Option<&str>, at: &str) -> Result<Value, EvalError> {
+        let Some(n) = name else {
+            return match self.bindings.as_slice() {
+                [only] => Ok(match only {
+                    Binding::Field { current, .. } | Binding::Value { current, .. } => {
+                        current.clone()
+                    }
+                }),
+                [] => Err(eval_err(
+                    at,
+                    "`current()` is only available inside a count's `where`",
+                )),
+                _ => Err(eval_err(
+                    at,
+                    "`current()` without a name is ambiguous inside nested counts",
+                )),
+            };
+        };
+        for b in self.bindings.iter().rev() {
+            match b {
+                Binding::Value { name, current } if name.eq_ignore_ascii_case(n) => {
+                    return Ok(current.clone());
+                }
+                Binding::Field { alias, .. } if n.contains('/') => {
+                    let Ok(Field::Alias(target)) = Self::parse_field(n, at) else {
+                        continue;
+                    };
+                    if !rule::is_prefix(alias.path(), target.path()) {
+                        continue;
+                    }
+                    let (Some(bound), Some(path)) = (alias.path(), target.path()) else {
+                        continue;
+                    };
+                    let stars = |p: &[super::aliases::Segment]| {
+                        p.iter()
+                            .filter(|s| **s == super::aliases::Segment::Wildcard)
+                            .count()
+                    };
+                    if stars(path) > stars(bound) {
+                        return Err(eval_err(
+                            at,
+                            format!(
+                                "`current('{n}')` reaches a `[*]` the count does not bind; count over it, or use field()"
+                            ),
+                        ));
+                    }
+                    let entries = resource::walk(self.resource, path, &self.bindings)
+                        .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))?;
+                    return Ok(entries
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, v)| v.cloned())
+                        .unwrap_or(Value::Null));
+                }
+                _ => {}
+            }
+        }
+        Err(eval_err(
+            at,
+            format!("`current('{n}')` names no enclosing count"),
+        ))
+    }
+}

@@ -1,0 +1,365 @@
+//! Every control of the catalogue, run through the offline evaluator over
+//! hand-made resources (`tests/data/policy-controls/`): each denies or
+//! audits at least one non-compliant resource and lets at least one
+//! compliant resource through. And self-consistency: every resource amlgen
+//! emits for a posture complies with every `deny` control of that
+//! posture's policy blocks.
+
+use std::path::{Path, PathBuf};
+
+use amlgen::catalog::controls::{self, Chosen};
+use amlgen::ir::{Control, Effect, FqdnPattern, IsolationMode, RuleKind};
+use serde_json::{Map, Value, json};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn assignment(c: &Chosen) -> Map<String, Value> {
+    let mut p = c.parameters.clone();
+    p.insert("effect".into(), json!(c.effect));
+    p
+}
+
+/// The control and effect each fixture folder exercises, and the
+/// reference id of the definition under test.
+fn cases() -> Vec<(&'static str, Control, Effect, &'static str)> {
+    use IsolationMode::{AllowInternetOutbound, AllowOnlyApprovedOutbound};
+    vec![
+        (
+            "workspace-public-network-access",
+            Control::PrivateEndpoints {
+                allow_selected_ips: false,
+            },
+            Effect::Deny,
+            "workspace-public-network-access",
+        ),
+        (
+            "workspace-public-network-access-selected-ips",
+            Control::PrivateEndpoints {
+                allow_selected_ips: true,
+            },
+            Effect::Deny,
+            "workspace-public-network-access",
+        ),
+        (
+            "workspace-private-link",
+            Control::PrivateLink,
+            Effect::Audit,
+            "workspace-private-link",
+        ),
+        (
+            "compute-public-ip",
+            Control::PublicIpCompute,
+            Effect::Deny,
+            "compute-public-ip",
+        ),
+        (
+            "serverless-public-ip",
+            Control::PublicIpCompute,
+            Effect::Deny,
+            "serverless-public-ip",
+        ),
+        (
+            "compute-setup-script",
+            Control::SetupScript {
+                script: Some("Users/admin/harden.sh".into()),
+            },
+            Effect::Deny,
+            "compute-setup-script",
+        ),
+        (
+            "workspace-isolation-mode",
+            Control::IsolationMode {
+                allowed: vec![AllowOnlyApprovedOutbound],
+            },
+            Effect::Deny,
+            "workspace-isolation-mode",
+        ),
+        (
+            "workspace-isolation-modes",
+            Control::IsolationMode {
+                allowed: vec![AllowInternetOutbound, AllowOnlyApprovedOutbound],
+            },
+            Effect::Deny,
+            "workspace-isolation-mode",
+        ),
+        (
+            "outbound-rules",
+            Control::OutboundRules {
+                kinds: vec![RuleKind::PrivateEndpoint, RuleKind::Fqdn],
+                fqdns: Some(vec![FqdnPattern::parse("pypi.org").unwrap()]),
+            },
+            Effect::Deny,
+            "outbound-rules",
+        ),
+        (
+            "compute-local-auth",
+            Control::LocalAuth,
+            Effect::Deny,
+            "compute-local-auth",
+        ),
+        ("compute-ssh", Control::Ssh, Effect::Deny, "compute-ssh"),
+        (
+            "compute-in-subnet",
+            Control::ComputeInSubnet,
+            Effect::Deny,
+            "compute-in-subnet",
+        ),
+        (
+            "compute-in-subnet",
+            Control::ComputeInSubnet,
+            Effect::Audit,
+            "compute-in-subnet",
+        ),
+    ]
+}
+
+fn fixtures(dir: &str) -> Vec<(PathBuf, bool)> {
+    let mut out: Vec<(PathBuf, bool)> =
+        std::fs::read_dir(root().join("tests/data/policy-controls").join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                let bad = p
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("noncompliant-");
+                (p, bad)
+            })
+            .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_control_denies_or_audits_the_bad_and_allows_the_good() {
+    for (dir, control, effect, reference) in cases() {
+        let chosen = controls::choose(&control, effect);
+        let c = chosen
+            .iter()
+            .find(|c| c.reference_id == reference)
+            .unwrap_or_else(|| panic!("{dir}: no definition {reference}"));
+        let files = fixtures(dir);
+        assert!(
+            files.iter().any(|(_, bad)| *bad),
+            "{dir}: no non-compliant fixture"
+        );
+        assert!(
+            files.iter().any(|(_, bad)| !*bad),
+            "{dir}: no compliant fixture"
+        );
+        for (path, bad) in files {
+            let resource: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let v = amlgen::policy::evaluate(&c.definition, &assignment(c), &resource)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = path.file_name().unwrap().to_string_lossy();
+            if bad {
+                assert!(
+                    v.denies() || v.audits(),
+                    "{dir}/{name}: {effect:?} should refuse it, got {v:?}"
+                );
+                assert_eq!(v.denies(), effect == Effect::Deny, "{dir}/{name}");
+            } else {
+                assert!(!v.matched, "{dir}/{name}: should be allowed, got {v:?}");
+            }
+        }
+    }
+    // Every definition file of the catalogue is exercised here, except the
+    // existence-check ones (tested below; the DeployIfNotExists built-in
+    // has no resource-level verdict to test offline).
+    let mut files = std::collections::BTreeSet::new();
+    for (_, control, effect, reference) in cases() {
+        for c in controls::choose(&control, effect) {
+            if c.reference_id == reference {
+                files.insert(match c.origin {
+                    controls::Origin::BuiltIn { file, .. }
+                    | controls::Origin::Custom { file, .. } => file,
+                });
+            }
+        }
+    }
+    let untested: Vec<&str> = controls::CUSTOM
+        .iter()
+        .chain(controls::BUILT_IN)
+        .map(|(stem, _)| *stem)
+        .filter(|stem| !files.contains(stem))
+        .collect();
+    assert_eq!(
+        untested,
+        [
+            "workspace-private-dns-zones",
+            "workspace-private-link",
+            "Workspace_PrivateDnsZones_DINE"
+        ],
+        "catalogue files without a verdict test"
+    );
+}
+
+/// An `auditIfNotExists` control: `if` selects the resource, and its
+/// existence condition decides on the related resource.
+fn existence(c: &Chosen, related: &Value) -> bool {
+    let condition =
+        &c.definition["properties"]["policyRule"]["then"]["details"]["existenceCondition"];
+    let probe = json!({ "properties": {
+        "mode": "All",
+        "parameters": {},
+        "policyRule": { "if": condition, "then": { "effect": "audit" } },
+    } });
+    amlgen::policy::evaluate(&probe, &Map::new(), related)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .matched
+}
+
+#[test]
+fn existence_controls_select_the_resource_and_check_the_related_one() {
+    let ws = json!({ "type": "Microsoft.MachineLearningServices/workspaces", "name": "mlw-demo", "properties": {} });
+    let link = controls::choose(&Control::PrivateLink, Effect::AuditIfNotExists).remove(0);
+    let v = amlgen::policy::evaluate(&link.definition, &assignment(&link), &ws).unwrap();
+    assert!(v.needs_existence_check(), "{v:?}");
+    let approved = json!({ "type": "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections", "name": "mlw-demo/pe",
+        "properties": { "privateLinkServiceConnectionState": { "status": "Approved" } } });
+    let pending = json!({ "type": "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections", "name": "mlw-demo/pe",
+        "properties": { "privateLinkServiceConnectionState": { "status": "Pending" } } });
+    assert!(existence(&link, &approved));
+    assert!(!existence(&link, &pending));
+
+    let dns = controls::choose(
+        &Control::PrivateDnsZones {
+            zone_ids: Vec::new(),
+        },
+        Effect::AuditIfNotExists,
+    )
+    .remove(0);
+    let pe = |group: &str| {
+        json!({ "type": "Microsoft.Network/privateEndpoints", "name": "pe-x",
+        "properties": { "privateLinkServiceConnections": [ { "name": "c", "properties": { "privateLinkServiceId": "/x", "groupIds": [group] } } ] } })
+    };
+    let v =
+        amlgen::policy::evaluate(&dns.definition, &assignment(&dns), &pe("amlworkspace")).unwrap();
+    assert!(v.needs_existence_check());
+    let v = amlgen::policy::evaluate(&dns.definition, &assignment(&dns), &pe("blob")).unwrap();
+    assert!(
+        !v.matched,
+        "a storage private endpoint is not this control's"
+    );
+    let group = json!({ "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", "name": "pe-x/default",
+        "properties": { "privateDnsZoneConfigs": [ { "name": "api", "properties": { "privateDnsZoneId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms" } } ] } });
+    assert!(existence(&dns, &group));
+}
+
+/// The resources of a built workspace as Azure would see them: nested
+/// deployments flattened, and the entry parameters (location, tags)
+/// filled in.
+fn deployed(template: &Value, out: &mut Vec<Value>) {
+    let location = template["parameters"]["location"]["defaultValue"].clone();
+    flatten(template, &location, out);
+}
+
+fn flatten(t: &Value, location: &Value, out: &mut Vec<Value>) {
+    for r in t["resources"].as_array().into_iter().flatten() {
+        if r["type"] == "Microsoft.Resources/deployments" {
+            flatten(&r["properties"]["template"], location, out);
+            continue;
+        }
+        let mut r = r.clone();
+        if let Value::Object(m) = &mut r {
+            m.insert("location".into(), location.clone());
+            m.insert("tags".into(), json!({}));
+            m.remove("dependsOn");
+            m.remove("apiVersion");
+        }
+        out.push(r);
+    }
+}
+
+/// Every posture of the suite with a policy block: the examples and the
+/// legal ui cases.
+fn postures_with_policies() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join("examples"), root().join("tests/ui")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "aml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let legal = p.starts_with(root().join("examples"))
+                || text.lines().any(|l| l.starts_with("# neighbour-of:"));
+            if legal
+                && text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("policy \""))
+                && !text.contains("# previous:")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn what_amlgen_emits_complies_with_the_posture_own_deny_controls() {
+    let cases = postures_with_policies();
+    assert!(cases.len() >= 5, "{cases:?}");
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for path in cases {
+        let outcome = amlgen::compile(
+            vec![amlgen::Input {
+                name: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+            }],
+            &amlgen::Options::default(),
+        );
+        let Some(checked_posture) = &outcome.checked else {
+            panic!("{} does not check", path.display());
+        };
+        let posture = checked_posture.posture();
+        let files = amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap();
+        let mut resources = Vec::new();
+        for (name, text) in &files {
+            if name.starts_with("workspaces/") && name.ends_with("/azuredeploy.json") {
+                deployed(&serde_json::from_str(text).unwrap(), &mut resources);
+            }
+        }
+        for policy in &posture.policies {
+            for pc in &policy.controls {
+                if pc.effect != Effect::Deny {
+                    continue;
+                }
+                for c in controls::choose(&pc.control, pc.effect) {
+                    for r in &resources {
+                        match amlgen::policy::evaluate(&c.definition, &assignment(&c), r) {
+                            Ok(v) if v.denies() => problems.push(format!(
+                                "{}: {} denies {} {}",
+                                path.display(),
+                                c.reference_id,
+                                r["type"],
+                                r["name"]
+                            )),
+                            Ok(_) => checked += 1,
+                            Err(e) => problems.push(format!(
+                                "{}: {} on {}: {e}",
+                                path.display(),
+                                c.reference_id,
+                                r["name"]
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked > 100, "only {checked} evaluations");
+}
