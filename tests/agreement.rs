@@ -1,7 +1,8 @@
 //! The Bicep and the ARM JSON of each built workspace describe the same
-//! deployment: the same resources, with the same types, API versions and
-//! full names, and one nested deployment per Bicep module. The Bicep side
-//! is read with the tree-sitter Bicep grammar, not with amlgen's own code.
+//! deployment: the same resources (Bicep's `existing` declarations aside),
+//! with the same types, API versions and full names, and one nested
+//! deployment per Bicep module. The Bicep side is read with the tree-sitter
+//! Bicep grammar, not with amlgen's own code.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -59,7 +60,11 @@ fn bicep_resources(src: &str) -> Vec<Row> {
             None => name,
         };
         by_symbol.insert(symbol, (full.clone(), parent));
-        rows.push((arm_type.to_string(), api.to_string(), full));
+        // An `existing` declaration only names a resource; ARM has none.
+        let existing = src[parts[1].end_byte()..body.start_byte()].contains("existing");
+        if !existing {
+            rows.push((arm_type.to_string(), api.to_string(), full));
+        }
     }
     rows
 }

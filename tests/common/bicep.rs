@@ -1561,9 +1561,15 @@ impl Resolver<'_> {
                 // two elements, `f` and `(args)`: the first is still a call.
                 let children = kids(node);
                 for (i, c) in children.iter().enumerate() {
+                    // `f().x` splits into `f` and `().x`, a member
+                    // expression on a parenthesized one.
                     let called = children.get(i + 1).is_some_and(|next| {
-                        next.kind() == "parenthesized_expression"
-                            && next.start_position().row == c.end_position().row
+                        let opens = next.kind() == "parenthesized_expression"
+                            || (next.kind() == "member_expression"
+                                && next
+                                    .child(0)
+                                    .is_some_and(|o| o.kind() == "parenthesized_expression"));
+                        opens && next.start_position().row == c.end_position().row
                     });
                     match (called, c.kind()) {
                         (true, "identifier") => self.function(*c, scopes),

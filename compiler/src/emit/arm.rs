@@ -15,6 +15,13 @@ const SCHEMA: &str =
 /// One resource as ARM JSON; `dependsOn` names the module's resources by id.
 pub(crate) fn resource(r: &Resource, module: &Module) -> Value {
     let mut obj = r.body.clone();
+    if let Some(target) = r
+        .scope_ref
+        .as_ref()
+        .and_then(|s| module.resources.iter().find(|o| &o.symbol == s))
+    {
+        obj.insert("scope".into(), json!(Text(target.relative_id())));
+    }
     obj.insert("type".into(), Value::from(r.arm_type));
     obj.insert("apiVersion".into(), Value::from(r.api_version));
     obj.insert("name".into(), json!(Text(r.full_name())));
@@ -23,6 +30,7 @@ pub(crate) fn resource(r: &Resource, module: &Module) -> Value {
             .depends_on
             .iter()
             .filter_map(|s| module.resources.iter().find(|o| &o.symbol == s))
+            .filter(|o| !o.existing)
             .map(|o| json!(o.id()))
             .collect();
         obj.insert("dependsOn".into(), Value::Array(deps));
@@ -46,15 +54,36 @@ fn param(kind: &str, default: Option<Value>, description: &str) -> Value {
 /// The inline template of one module.
 #[must_use]
 pub fn module_template(m: &Module) -> Value {
+    let mut params = Map::new();
+    params.insert(
+        "location".into(),
+        param("string", None, "Azure region of the resources"),
+    );
+    params.insert(
+        "tags".into(),
+        param("object", None, "tags for every resource"),
+    );
+    for (name, _) in &m.params {
+        params.insert(
+            name.clone(),
+            param("string", None, &module_param_description(name)),
+        );
+    }
     json!({
         "$schema": SCHEMA,
         "contentVersion": "1.0.0.0",
-        "parameters": {
-            "location": param("string", None, "Azure region of the resources"),
-            "tags": param("object", None, "tags for every resource"),
-        },
-        "resources": m.resources.iter().map(|r| resource(r, m)).collect::<Vec<_>>(),
+        "parameters": params,
+        "resources": m.resources.iter().filter(|r| !r.existing).map(|r| resource(r, m)).collect::<Vec<_>>(),
     })
+}
+
+/// The description of a module parameter beyond location and tags.
+#[must_use]
+pub fn module_param_description(name: &str) -> String {
+    match name {
+        "principalId" => "object id of the workspace's managed identity".to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// The tags as an ARM object of literal strings.
@@ -88,15 +117,25 @@ pub fn main_template(d: &Deployment) -> Value {
                     .collect();
                 obj.insert("dependsOn".into(), Value::Array(deps));
             }
+            if let Some((sub, rg)) = &m.target {
+                obj.insert("subscriptionId".into(), json!(Text(sub.clone())));
+                obj.insert("resourceGroup".into(), json!(Text(rg.clone())));
+            }
+            let mut params = Map::new();
+            params.insert(
+                "location".into(),
+                json!({ "value": Expr::param("location") }),
+            );
+            params.insert("tags".into(), json!({ "value": Expr::param("tags") }));
+            for (name, value) in &m.params {
+                params.insert(name.clone(), json!({ "value": value }));
+            }
             obj.insert(
                 "properties".into(),
                 json!({
                     "expressionEvaluationOptions": { "scope": "inner" },
                     "mode": "Incremental",
-                    "parameters": {
-                        "location": { "value": Expr::param("location") },
-                        "tags": { "value": Expr::param("tags") },
-                    },
+                    "parameters": params,
                     "template": module_template(m),
                 }),
             );
@@ -111,6 +150,36 @@ pub fn main_template(d: &Deployment) -> Value {
             "tags": param("object", Some(tags_value(d)), "tags for every resource"),
         },
         "resources": deployments,
+    })
+}
+
+/// A template at a subscription or management group holding `resources`
+/// (no parameters).
+#[must_use]
+pub fn scoped_template(scope: super::model::IdScope, resources: &[Resource]) -> Value {
+    let schema = match scope {
+        super::model::IdScope::ManagementGroup => {
+            "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#"
+        }
+        super::model::IdScope::Subscription => {
+            "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+        }
+        super::model::IdScope::ResourceGroup => SCHEMA,
+    };
+    let module = Module {
+        symbol: String::new(),
+        file: String::new(),
+        deployment_name: String::new(),
+        description: String::new(),
+        resources: resources.to_vec(),
+        depends_on: Vec::new(),
+        target: None,
+        params: Vec::new(),
+    };
+    json!({
+        "$schema": schema,
+        "contentVersion": "1.0.0.0",
+        "resources": resources.iter().filter(|r| !r.existing).map(|r| resource(r, &module)).collect::<Vec<_>>(),
     })
 }
 

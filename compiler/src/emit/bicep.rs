@@ -214,6 +214,8 @@ fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
                 // `parent` already orders a child after its parent.
                 "depends_on": r.depends_on.iter().filter(|s| Some(*s) != r.parent.as_ref()).collect::<Vec<_>>(),
                 "body": r.body,
+                "existing": r.existing,
+                "scope": r.scope_ref,
                 "comment": r.comment,
             })
         })
@@ -221,24 +223,31 @@ fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
 }
 
 fn module_data(m: &Module, header: &str) -> Value {
+    let params: Vec<Value> = m
+        .params
+        .iter()
+        .map(|(name, _)| json!({ "name": name, "description": Text(super::arm::module_param_description(name)) }))
+        .collect();
     json!({
         "header": header,
         "description": m.description,
+        "params": params,
         "resources": resources_data(&m.resources),
     })
 }
 
-/// The Bicep file that deploys a policy block at its scope.
-pub fn render_policy(
+/// A Bicep file of one template at a subscription or management group
+/// (a policy block, the deploying identity's role), from `policy.bicep.hbs`.
+pub fn render_scoped(
     hb: &Handlebars,
     target_scope: &str,
     resources: &[super::model::Resource],
     header: &str,
-    policy: &str,
+    title: &str,
 ) -> Result<String, String> {
     let data = Context::from(json!({
         "header": header,
-        "policy": policy,
+        "title": title,
         "target_scope": target_scope,
         "resources": resources_data(resources),
     }));
@@ -259,12 +268,25 @@ pub fn render_deployment(
         .modules
         .iter()
         .map(|m| {
+            let params: Vec<Value> = m
+                .params
+                .iter()
+                .map(|(name, value)| json!({ "name": name, "value": value }))
+                .collect();
+            let scope = m.target.as_ref().map(|(sub, rg)| {
+                json!(super::expr::Expr::call(
+                    "resourceGroup",
+                    vec![super::expr::Expr::str(sub), super::expr::Expr::str(rg)]
+                ))
+            });
             json!({
                 "symbol": m.symbol,
                 "path": format!("modules/{}.bicep", m.file),
                 "deployment_name": Text(m.deployment_name.clone()),
                 "depends_on": m.depends_on,
                 "description": m.description,
+                "params": params,
+                "scope": scope,
             })
         })
         .collect();

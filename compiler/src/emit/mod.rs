@@ -13,6 +13,7 @@ pub mod expr;
 pub mod model;
 pub mod names;
 pub mod policy;
+pub mod rbac;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -119,6 +120,27 @@ pub fn build_into(
         mine.insert(
             format!("{dir}/azuredeploy.json"),
             arm::to_text(&arm::main_template(&d)),
+        );
+        let deployer = [rbac::deployer_role(ws, &d)];
+        mine.insert(
+            format!("{dir}/deployer/azuredeploy.json"),
+            arm::to_text(&arm::scoped_template(
+                model::IdScope::Subscription,
+                &deployer,
+            )),
+        );
+        mine.insert(
+            format!("{dir}/deployer/main.bicep"),
+            bicep::render_scoped(
+                &hb,
+                "subscription",
+                &deployer,
+                &header,
+                &format!(
+                    "The custom role for the identity that deploys workspace `{}` (assign it on the resource group before running the deployment)",
+                    ws.name
+                ),
+            )?,
         );
         mine.insert(
             format!("{dir}/REPORT.md"),

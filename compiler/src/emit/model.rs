@@ -83,6 +83,12 @@ pub struct Resource {
     pub comment: String,
     /// The scope its id is relative to: the deployment's.
     pub scope: IdScope,
+    /// Declared only to be referred to (Bicep `existing`): ARM JSON has no
+    /// such resource.
+    pub existing: bool,
+    /// For an extension resource (a role assignment): the symbol of the
+    /// resource of this module it applies to.
+    pub scope_ref: Option<String>,
 }
 
 /// The scope of a deployment, for the function that makes ids in it.
@@ -128,7 +134,50 @@ impl Resource {
             body,
             comment,
             scope: IdScope::ResourceGroup,
+            existing: false,
+            scope_ref: None,
         }
+    }
+
+    /// An existing resource, declared to be referred to by name.
+    pub(crate) fn existing(
+        symbol: &str,
+        arm_type: &'static str,
+        api_version: &'static str,
+        name: &str,
+    ) -> Resource {
+        let mut r = Resource::new(
+            symbol,
+            arm_type,
+            api_version,
+            &[name],
+            String::new(),
+            Map::new(),
+        );
+        r.existing = true;
+        r
+    }
+
+    /// The same extension resource, applied to another resource of the module.
+    #[must_use]
+    pub(crate) fn on(mut self, symbol: &str) -> Resource {
+        self.scope_ref = Some(symbol.to_string());
+        self
+    }
+
+    /// The id relative to the deployment's resource group, as an extension
+    /// resource's `scope` names it: `Microsoft.Storage/storageAccounts/st`.
+    #[must_use]
+    pub fn relative_id(&self) -> String {
+        let mut parts = self.arm_type.split('/');
+        let mut out = parts.next().unwrap_or_default().to_string();
+        for (ty, name) in parts.zip(&self.names) {
+            out.push('/');
+            out.push_str(ty);
+            out.push('/');
+            out.push_str(name);
+        }
+        out
     }
 
     /// The same resource at another deployment scope.
@@ -174,14 +223,19 @@ impl Resource {
 #[derive(Clone, Debug)]
 pub struct Module {
     /// Its Bicep symbolic name and file stem (`modules/<file>.bicep`).
-    pub symbol: &'static str,
-    pub file: &'static str,
+    pub symbol: String,
+    pub file: String,
     /// The nested deployment's name.
     pub deployment_name: String,
     pub description: String,
     pub resources: Vec<Resource>,
     /// Symbols of the modules it waits for.
-    pub depends_on: Vec<&'static str>,
+    pub depends_on: Vec<String>,
+    /// Another resource group it deploys into: (subscription, group).
+    pub target: Option<(String, String)>,
+    /// Parameters beyond `location` and `tags`: name and the entry file's
+    /// value for it (a string).
+    pub params: Vec<(String, Expr)>,
 }
 
 /// The deployment of one workspace: entry file parameters and modules.
@@ -194,6 +248,8 @@ pub struct Deployment {
     pub modules: Vec<Module>,
     /// The ML API version the workspace uses (a preview one only when needed).
     pub ml_api: &'static str,
+    /// Every role assignment, declared and derived, with its reason.
+    pub grants: Vec<super::rbac::RoleGrant>,
 }
 
 // ---------------------------------------------------------------- models
@@ -680,12 +736,14 @@ pub fn lower(ws: &Workspace) -> Deployment {
         }
         resources.push(appi_res);
         modules.push(Module {
-            symbol: "monitoring",
-            file: "monitoring",
+            symbol: "monitoring".into(),
+            file: "monitoring".into(),
             deployment_name: names::deployment(ws, "monitoring"),
             description: "Application Insights and its Log Analytics workspace".into(),
             resources,
             depends_on: Vec::new(),
+            target: None,
+            params: Vec::new(),
         });
     }
 
@@ -704,8 +762,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
             Vec::new()
         };
         modules.push(Module {
-            symbol: "storage",
-            file: "storage",
+            symbol: "storage".into(),
+            file: "storage".into(),
             deployment_name: names::deployment(ws, "storage"),
             description: "the workspace's default storage account".into(),
             resources: vec![Resource::new(
@@ -738,6 +796,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
                 },
             )],
             depends_on: Vec::new(),
+            target: None,
+            params: Vec::new(),
         });
     }
 
@@ -746,8 +806,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
         let k = &ws.key_vault;
         let pna = k.public_network_access.value;
         modules.push(Module {
-            symbol: "keyVault",
-            file: "key-vault",
+            symbol: "keyVault".into(),
+            file: "key-vault".into(),
             deployment_name: names::deployment(ws, "key-vault"),
             description: "the workspace's key vault".into(),
             resources: vec![Resource::new(
@@ -778,6 +838,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
                 },
             )],
             depends_on: Vec::new(),
+            target: None,
+            params: Vec::new(),
         });
     }
 
@@ -787,8 +849,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
         let pna = r.public_network_access.value;
         let premium = r.sku.value == RegistrySku::Premium;
         modules.push(Module {
-            symbol: "containerRegistry",
-            file: "container-registry",
+            symbol: "containerRegistry".into(),
+            file: "container-registry".into(),
             deployment_name: names::deployment(ws, "container-registry"),
             description: "the workspace's container registry".into(),
             resources: vec![Resource::new(
@@ -819,15 +881,22 @@ pub fn lower(ws: &Workspace) -> Deployment {
                 },
             )],
             depends_on: Vec::new(),
+            target: None,
+            params: Vec::new(),
         });
     }
 
-    let before_workspace: Vec<&'static str> = modules.iter().map(|m| m.symbol).collect();
+    let before_workspace: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
     modules.push(workspace_module(ws, &assoc, ml_api, before_workspace));
     if let Some(mut pe) = client_endpoints_module(ws, &assoc) {
-        pe.depends_on = modules.iter().map(|m| m.symbol).collect();
+        pe.depends_on = modules.iter().map(|m| m.symbol.clone()).collect();
         modules.push(pe);
     }
+
+    let grants = super::rbac::grants(ws, &assoc);
+    let after: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
+    let principal = super::rbac::workspace_principal(ws, ml_api);
+    modules.extend(super::rbac::modules(ws, &grants, &principal, &after));
 
     Deployment {
         workspace: ws.name.as_str().to_string(),
@@ -836,6 +905,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
         tags: ws.tags.clone(),
         modules,
         ml_api,
+        grants,
     }
 }
 
@@ -891,7 +961,7 @@ fn workspace_module(
     ws: &Workspace,
     assoc: &Associated,
     ml_api: &'static str,
-    depends_on: Vec<&'static str>,
+    depends_on: Vec<String>,
 ) -> Module {
     let out = &ws.outbound;
     let mode = out.mode.value;
@@ -1026,13 +1096,15 @@ fn workspace_module(
         }
     }
     Module {
-        symbol: "workspace",
-        file: "workspace",
+        symbol: "workspace".into(),
+        file: "workspace".into(),
         deployment_name: names::deployment(ws, "workspace"),
         description: "the workspace, its managed network and outbound rules, and its computes"
             .into(),
         resources,
         depends_on,
+        target: None,
+        params: Vec::new(),
     }
 }
 
@@ -1269,12 +1341,14 @@ fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module>
         }
     }
     Some(Module {
-        symbol: "privateEndpoints",
-        file: "private-endpoints",
+        symbol: "privateEndpoints".into(),
+        file: "private-endpoints".into(),
         deployment_name: names::deployment(ws, "private-endpoints"),
         description: "client-VNet private endpoints and their private DNS".into(),
         resources,
         depends_on: Vec::new(),
+        target: None,
+        params: Vec::new(),
     })
 }
 

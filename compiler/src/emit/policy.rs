@@ -389,27 +389,7 @@ fn epac(b: &PolicyBuild, p: &Policy, files: &mut Artifacts, dir: &str) {
 /// The ARM JSON template of the deployment.
 #[must_use]
 pub fn template(b: &PolicyBuild, resources: &[Resource]) -> Value {
-    let schema = match b.scope {
-        IdScope::ManagementGroup => {
-            "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#"
-        }
-        IdScope::Subscription | IdScope::ResourceGroup => {
-            "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
-        }
-    };
-    let module = super::model::Module {
-        symbol: "policy",
-        file: "policy",
-        deployment_name: String::new(),
-        description: String::new(),
-        resources: resources.to_vec(),
-        depends_on: Vec::new(),
-    };
-    json!({
-        "$schema": schema,
-        "contentVersion": "1.0.0.0",
-        "resources": resources.iter().map(|r| super::arm::resource(r, &module)).collect::<Vec<_>>(),
-    })
+    super::arm::scoped_template(b.scope, resources)
 }
 
 /// The target scope keyword of the Bicep file.
@@ -523,7 +503,16 @@ pub fn artifacts(
     );
     files.insert(
         format!("{dir}/main.bicep"),
-        super::bicep::render_policy(hb, target_scope(&b), &res, header, p.name.as_str())?,
+        super::bicep::render_scoped(
+            hb,
+            target_scope(&b),
+            &res,
+            header,
+            &format!(
+                "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
+                p.name
+            ),
+        )?,
     );
     files.insert(format!("{dir}/POLICY.md"), report(&b, p, header));
     if layout == Layout::Epac {

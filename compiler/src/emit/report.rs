@@ -300,6 +300,34 @@ pub fn render(
         }
     );
 
+    // Before deploying.
+    let _ = writeln!(r, "\n## Before deploying\n");
+    let mut namespaces: Vec<&str> = d
+        .modules
+        .iter()
+        .flat_map(|m| &m.resources)
+        .filter(|x| !x.existing)
+        .filter_map(|x| x.arm_type.split('/').next())
+        .filter(|n| *n != "Microsoft.Authorization" && *n != "Microsoft.Resources")
+        .collect();
+    namespaces.push("Microsoft.Network");
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    let _ = writeln!(
+        r,
+        "- Register the resource providers on the subscription: {}. The managed network creates its private endpoints through `Microsoft.Network`.",
+        namespaces
+            .iter()
+            .map(|n| code(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        r,
+        "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once per subscription (`az deployment sub create`) and assign it on {} and on every resource group a role assignment below is made in.",
+        code(ws.resource_group.value.as_str())
+    );
+
     // Post-deployment steps.
     let _ = writeln!(r, "\n## After deployment\n");
     let mut steps = Vec::new();
@@ -343,13 +371,61 @@ pub fn render(
         }
     }
     if pe_rules > 0 {
-        steps.push("Private endpoint outbound rules connect only once approved on their targets: since 30 April 2025 the workspace identity needs a role that may approve private endpoint connections on each target.".to_string());
+        steps.push("Private endpoint outbound rules connect only once approved on their targets: since 30 April 2025 the workspace identity must be allowed to approve them. The deployment grants it that on each target (see Identities and roles); the identity running it needs `Microsoft.Authorization/roleAssignments/write` on those resource groups too.".to_string());
     }
     if steps.is_empty() {
         let _ = writeln!(r, "Nothing: the deployment is complete as it is.");
     }
     for s in steps {
         let _ = writeln!(r, "- {s}");
+    }
+
+    // Identities and roles.
+    let _ = writeln!(r, "\n## Identities and roles\n");
+    let identity = match &ws.identity {
+        crate::ir::Identity::SystemAssigned => "its system-assigned identity".to_string(),
+        crate::ir::Identity::UserAssigned(id) => {
+            format!("the user-assigned identity {}", code(id.as_str()))
+        }
+    };
+    let _ = writeln!(
+        r,
+        "The workspace acts as {identity}. The platform grants it what it needs on the workspace's own storage, key vault, registry and Application Insights at creation; amlgen adds only what the posture implies or declares:\n"
+    );
+    if d.grants.is_empty() {
+        let _ = writeln!(r, "No role assignments.");
+    } else {
+        let _ = writeln!(r, "| role | to | on | why |\n| --- | --- | --- | --- |");
+        for g in &d.grants {
+            use super::rbac::{Principal, RoleRef, Target};
+            let role = match &g.role {
+                RoleRef::BuiltIn { name, id } => format!("{name} ({})", code(id)),
+                RoleRef::CustomApprover(types) => format!(
+                    "custom: amlgen private endpoint approver ({})",
+                    super::rbac::approval_actions(types)
+                        .iter()
+                        .map(|a| code(a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let who = match &g.principal {
+                Principal::Workspace => "the workspace identity".to_string(),
+                Principal::Declared(kind, id) => {
+                    format!("{} {}", kind.arm().to_lowercase(), code(id))
+                }
+            };
+            let on = match &g.target {
+                Target::ResourceGroup => format!("resource group {}", code(rg)),
+                Target::Created(_, name) => code(name),
+                Target::Elsewhere(id) if g.widened => format!(
+                    "resource group of {} (amlgen has no verified API version for this type, so the grant is made on its resource group)",
+                    code(id)
+                ),
+                Target::Elsewhere(id) => code(id),
+            };
+            let _ = writeln!(r, "| {role} | {who} | {on} | {} |", g.why);
+        }
     }
 
     // Defaults.

@@ -577,7 +577,7 @@ pub struct OnlineEndpoint {
 }
 
 /// Kind of principal a role is granted to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrincipalKind {
     Group,
     User,

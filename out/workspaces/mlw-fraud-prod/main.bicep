@@ -78,3 +78,40 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
     workspace
   ]
 }
+
+// role assignments on what this deployment creates
+module rbac 'modules/rbac.bicep' = {
+  name: 'mlw-fraud-prod-rbac'
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
+// role assignments in resource group rg-data
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-fraud-prod-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000002', 'rg-data')
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}

@@ -75,3 +75,40 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
     workspace
   ]
 }
+
+// role assignments on what this deployment creates
+module rbac 'modules/rbac.bicep' = {
+  name: 'mlw-lakehouse-rbac'
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-lakehouse'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
+// role assignments in resource group rg-lake
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-lakehouse-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000003', 'rg-lake')
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-lakehouse'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}

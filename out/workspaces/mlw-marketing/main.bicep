@@ -78,3 +78,21 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
     workspace
   ]
 }
+
+// role assignments on what this deployment creates
+module rbac 'modules/rbac.bicep' = {
+  name: 'mlw-marketing-rbac'
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-marketing'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}

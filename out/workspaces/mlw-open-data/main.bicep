@@ -62,3 +62,19 @@ module workspace 'modules/workspace.bicep' = {
     containerRegistry
   ]
 }
+
+// role assignments on what this deployment creates
+module rbac 'modules/rbac.bicep' = {
+  name: 'mlw-open-data-rbac'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+  ]
+}

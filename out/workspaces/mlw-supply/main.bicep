@@ -78,3 +78,21 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
     workspace
   ]
 }
+
+// role assignments on what this deployment creates
+module rbac 'modules/rbac.bicep' = {
+  name: 'mlw-supply-rbac'
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-supply'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}

@@ -24,6 +24,15 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-05-01' = {
     managedNetwork: {
       isolationMode: 'AllowInternetOutbound'
       outboundRules: {
+        'claims-adf': {
+          category: 'UserDefined'
+          destination: {
+            serviceResourceId: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl/providers/Microsoft.DataFactory/factories/adf-claims'
+            sparkEnabled: false
+            subresourceTarget: 'dataFactory'
+          }
+          type: 'PrivateEndpoint'
+        }
         'claims-blob': {
           category: 'UserDefined'
           destination: {

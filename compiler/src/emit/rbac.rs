@@ -1,0 +1,661 @@
+//! Role assignments: the grants the posture declares (`access`) and the
+//! ones it implies, each with the reason it exists. The workspace identity
+//! gets the private endpoint approver role on every private endpoint rule
+//! target (a custom role for types the built-in does not cover), Reader on
+//! the client-VNet storage private endpoints when the storage is private
+//! (R22), and what data profiling needs (R23). Nothing for the workspace's
+//! default resources: the platform grants those at creation.
+//!
+//! Assignments on what this deployment creates go in the `rbac` module;
+//! those on resources elsewhere go in one module per resource group,
+//! scoped there. Names are stable GUIDs of scope, principal and role.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::escape::Text;
+use super::expr::Expr;
+use super::model::{Associated, Module, Ref, Resource, api, types};
+use super::names;
+use super::policy::stable_guid;
+use crate::catalog::{private_link, roles};
+use crate::ir::{
+    Access, ClientEndpoint, Destination, GrantScope, Identity, PeTarget, PrincipalKind, Provision,
+    ResourceId, Workspace,
+};
+
+/// The built-in role the managed network needs on private endpoint targets.
+pub const APPROVER: &str = "Azure AI Enterprise Network Connection Approver";
+
+/// API versions amlgen knows for an `existing` declaration of a type: the
+/// types it deploys itself. A grant on another type is made at its
+/// resource group (and the report says so).
+fn known_api(arm_type: &str) -> Option<&'static str> {
+    [
+        (types::STORAGE, api::STORAGE),
+        (types::KEY_VAULT, api::KEY_VAULT),
+        (types::CONTAINER_REGISTRY, api::CONTAINER_REGISTRY),
+        (types::WORKSPACE, api::ML),
+        (types::APP_INSIGHTS, api::APP_INSIGHTS),
+        (types::PRIVATE_ENDPOINT, api::NETWORK),
+    ]
+    .iter()
+    .find(|(t, _)| t.eq_ignore_ascii_case(arm_type))
+    .map(|(_, v)| *v)
+}
+
+fn canonical_type(arm_type: &str) -> &'static str {
+    [
+        types::STORAGE,
+        types::KEY_VAULT,
+        types::CONTAINER_REGISTRY,
+        types::WORKSPACE,
+        types::APP_INSIGHTS,
+        types::PRIVATE_ENDPOINT,
+    ]
+    .into_iter()
+    .find(|t| t.eq_ignore_ascii_case(arm_type))
+    .unwrap_or("")
+}
+
+/// Who a grant is for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Principal {
+    /// The workspace's managed identity (system- or user-assigned).
+    Workspace,
+    /// A principal the posture names.
+    Declared(PrincipalKind, String),
+}
+
+/// What a grant applies to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// The deployment's resource group.
+    ResourceGroup,
+    /// A resource this deployment creates: (type, name).
+    Created(&'static str, String),
+    /// A resource elsewhere, by id.
+    Elsewhere(String),
+}
+
+/// The role a grant gives.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RoleRef {
+    BuiltIn {
+        name: &'static str,
+        id: &'static str,
+    },
+    /// amlgen's scoped-down approver role for the given target types.
+    CustomApprover(Vec<&'static str>),
+}
+
+/// One role assignment and why it exists.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RoleGrant {
+    pub target: Target,
+    pub principal: Principal,
+    pub role: RoleRef,
+    pub why: String,
+    /// A grant made at the target's resource group because amlgen cannot
+    /// name the target itself there (no verified API version for its type).
+    pub widened: bool,
+}
+
+fn built_in(name: &str) -> Option<RoleRef> {
+    roles::lookup(name).map(|r| RoleRef::BuiltIn {
+        name: r.name,
+        id: r.id,
+    })
+}
+
+/// The grants of a workspace, declared and derived, sorted.
+#[must_use]
+pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
+    let mut out: Vec<RoleGrant> = Vec::new();
+    let mut push = |target: Target, principal: Principal, role: Option<RoleRef>, why: String| {
+        let Some(role) = role else { return };
+        let widened = matches!(&target, Target::Elsewhere(id)
+            if ResourceId::parse(id).is_ok_and(|r| known_api(&r.arm_type()).is_none()));
+        let g = RoleGrant {
+            target,
+            principal,
+            role,
+            why,
+            widened,
+        };
+        if !out
+            .iter()
+            .any(|o| o.target == g.target && o.principal == g.principal && o.role == g.role)
+        {
+            out.push(g);
+        }
+    };
+    let default_ids: Vec<String> = [
+        &ws.storage.provision,
+        &ws.key_vault.provision,
+        &ws.container_registry.provision,
+    ]
+    .iter()
+    .filter_map(|p| match p {
+        Provision::Existing(id) => Some(id.as_str().to_ascii_lowercase()),
+        Provision::Create => None,
+    })
+    .collect();
+
+    // R40: approve the managed network's private endpoints on each target.
+    if ws.outbound.mode.value.is_managed() {
+        let mut uncovered: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+        for rule in &ws.outbound.rules {
+            let Destination::PrivateEndpoint {
+                target: PeTarget::Resource(id),
+                ..
+            } = &rule.destination
+            else {
+                continue;
+            };
+            if default_ids.contains(&id.as_str().to_ascii_lowercase()) {
+                continue;
+            }
+            let Some(t) = private_link::lookup(&id.arm_type()) else {
+                continue;
+            };
+            if t.approver_role_covers {
+                push(
+                    Target::Elsewhere(id.as_str().to_string()),
+                    Principal::Workspace,
+                    built_in(APPROVER),
+                    format!(
+                        "R40: the managed network's private endpoint to this {} needs approving by the workspace identity (rule `{}`)",
+                        t.service, rule.name
+                    ),
+                );
+            } else {
+                uncovered
+                    .entry(id.as_str().to_string())
+                    .or_default()
+                    .push(t.arm_type);
+            }
+        }
+        for (id, types) in uncovered {
+            let rule_types = types.clone();
+            push(
+                Target::Elsewhere(id),
+                Principal::Workspace,
+                Some(RoleRef::CustomApprover(rule_types)),
+                "R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions".to_string(),
+            );
+        }
+    }
+
+    // R22 / R23: the workspace identity reads the client storage endpoints.
+    let storage_private = ws.storage.public_network_access.value == Access::Disabled;
+    let client_storage = ws
+        .inbound
+        .private_endpoint
+        .as_ref()
+        .is_some_and(|pe| pe.targets.value.contains(&ClientEndpoint::Storage));
+    let storage_name = match (&assoc.storage.0, &assoc.storage.1) {
+        (Some(n), _) => n.clone(),
+        (None, Ref::Id(t)) => t
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        (None, Ref::Expr(_)) => String::new(),
+    };
+    if client_storage && (storage_private || ws.storage.data_profiling.value) {
+        for group in ["blob", "file"] {
+            let why = if storage_private {
+                "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+            } else {
+                "R23: data profiling reads the default storage through its client private endpoint"
+            };
+            push(
+                Target::Created(
+                    types::PRIVATE_ENDPOINT,
+                    names::private_endpoint(&storage_name, group),
+                ),
+                Principal::Workspace,
+                built_in("Reader"),
+                why.to_string(),
+            );
+        }
+    }
+    if ws.storage.data_profiling.value {
+        let target = match &ws.storage.provision {
+            Provision::Create => Target::Created(types::STORAGE, storage_name.clone()),
+            Provision::Existing(id) => Target::Elsewhere(id.as_str().to_string()),
+        };
+        push(
+            target,
+            Principal::Workspace,
+            built_in("Storage Blob Data Contributor"),
+            "R23: data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity".to_string(),
+        );
+    }
+
+    // Declared grants.
+    for g in &ws.access {
+        let target = match &g.scope {
+            GrantScope::Workspace => {
+                Target::Created(types::WORKSPACE, ws.name.as_str().to_string())
+            }
+            GrantScope::ResourceGroup => Target::ResourceGroup,
+            GrantScope::Storage => match &ws.storage.provision {
+                Provision::Create => Target::Created(types::STORAGE, storage_name.clone()),
+                Provision::Existing(id) => Target::Elsewhere(id.as_str().to_string()),
+            },
+            GrantScope::KeyVault => match (&ws.key_vault.provision, &assoc.key_vault.0) {
+                (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
+                (Provision::Create, name) => {
+                    Target::Created(types::KEY_VAULT, name.clone().unwrap_or_default())
+                }
+            },
+            GrantScope::ContainerRegistry => match (
+                &ws.container_registry.provision,
+                &assoc.container_registry.0,
+            ) {
+                (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
+                (Provision::Create, name) => {
+                    Target::Created(types::CONTAINER_REGISTRY, name.clone().unwrap_or_default())
+                }
+            },
+            GrantScope::Resource(id) => Target::Elsewhere(id.as_str().to_string()),
+        };
+        push(
+            target,
+            Principal::Declared(g.principal_kind, g.principal_id.as_str().to_string()),
+            Some(RoleRef::BuiltIn {
+                name: g.role.name,
+                id: g.role.id,
+            }),
+            "declared in the posture's `access` block".to_string(),
+        );
+    }
+    out.sort();
+    out
+}
+
+/// The principal id expression of the workspace identity, from the entry
+/// file (where the workspace is in scope).
+#[must_use]
+pub fn workspace_principal(ws: &Workspace, ml_api: &str) -> Expr {
+    match &ws.identity {
+        Identity::SystemAssigned => Expr::call(
+            "reference",
+            vec![
+                Expr::resource_id(types::WORKSPACE, &[ws.name.as_str()]),
+                Expr::str(ml_api),
+                Expr::str("full"),
+            ],
+        )
+        .prop("identity")
+        .prop("principalId"),
+        Identity::UserAssigned(id) => Expr::call(
+            "reference",
+            vec![Expr::str(id.as_str()), Expr::str("2024-11-30")],
+        )
+        .prop("principalId"),
+    }
+}
+
+/// The operations that read and approve a private endpoint connection, per
+/// type the approver built-in does not cover, spelled as Microsoft's
+/// provider-operations pages print them (sources in
+/// `docs/research/pe-approval-actions.md`): the approval action, and
+/// `privateEndpointConnections/read` and `/write`, the minimum Microsoft's
+/// private link troubleshooting article gives.
+const APPROVAL_ACTIONS: &[(&str, &[&str])] = &[
+    (
+        "Microsoft.DataFactory/factories",
+        &[
+            "Microsoft.DataFactory/factories/PrivateEndpointConnectionsApproval/action",
+            "Microsoft.DataFactory/factories/privateEndpointConnections/read",
+            "Microsoft.DataFactory/factories/privateEndpointConnections/write",
+        ],
+    ),
+    (
+        "Microsoft.Databricks/workspaces",
+        &[
+            "Microsoft.Databricks/workspaces/privateEndpointConnectionsApproval/action",
+            "Microsoft.Databricks/workspaces/privateEndpointConnections/read",
+            "Microsoft.Databricks/workspaces/privateEndpointConnections/write",
+        ],
+    ),
+    (
+        "Microsoft.DBforMariaDB/servers",
+        &[
+            "Microsoft.DBforMariaDB/servers/privateEndpointConnectionsApproval/action",
+            "Microsoft.DBforMariaDB/servers/privateEndpointConnections/read",
+            "Microsoft.DBforMariaDB/servers/privateEndpointConnections/write",
+        ],
+    ),
+];
+
+/// The custom approver role's actions for the types it must cover.
+#[must_use]
+pub fn approval_actions(types: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = types
+        .iter()
+        .flat_map(|t| {
+            match APPROVAL_ACTIONS
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(t))
+            {
+                Some((_, actions)) => actions.iter().map(|a| (*a).to_string()).collect::<Vec<_>>(),
+                None => vec![
+                    format!("{t}/privateEndpointConnections/read"),
+                    format!("{t}/privateEndpointConnections/write"),
+                ],
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The actions the identity running a workspace's deployment needs:
+/// read and write of every type it deploys, and what Microsoft documents
+/// for a managed network and private endpoints (sources in
+/// `docs/research/pe-approval-actions.md`).
+#[must_use]
+pub fn deployer_actions(d: &super::model::Deployment) -> Vec<String> {
+    let mut out: Vec<String> = vec![
+        // Nested deployments (Bicep modules) and the resource group.
+        "Microsoft.Resources/deployments/*".into(),
+        "Microsoft.Resources/subscriptions/resourceGroups/read".into(),
+        // Required for a managed network (how-to-managed-network).
+        "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read".into(),
+        "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write".into(),
+    ];
+    let all: Vec<&Resource> = d
+        .modules
+        .iter()
+        .flat_map(|m| &m.resources)
+        .filter(|r| !r.existing)
+        .collect();
+    for r in &all {
+        out.push(format!("{}/read", r.arm_type));
+        out.push(format!("{}/write", r.arm_type));
+    }
+    if all.iter().any(|r| r.arm_type == types::PRIVATE_ENDPOINT) {
+        // A private endpoint in a subnet (private-link rbac-permissions).
+        out.extend(
+            [
+                "Microsoft.Network/virtualNetworks/read",
+                "Microsoft.Network/virtualNetworks/subnets/read",
+                "Microsoft.Network/virtualNetworks/subnets/join/action",
+                "Microsoft.Network/locations/availablePrivateEndpointTypes/read",
+            ]
+            .map(String::from),
+        );
+    }
+    if all.iter().any(|r| r.arm_type == types::ZONE_GROUP) {
+        out.push("Microsoft.Network/privateDnsZones/join/action".into());
+    }
+    if all.iter().any(|r| r.arm_type == types::VNET_LINK) {
+        out.push("Microsoft.Network/virtualNetworks/join/action".into());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The custom role for the deploying identity, as a subscription-scope
+/// template resource.
+#[must_use]
+pub fn deployer_role(ws: &Workspace, d: &super::model::Deployment) -> Resource {
+    let name = stable_guid(&format!(
+        "amlgen-deployer/{}/{}",
+        ws.resource_group.value.as_str(),
+        ws.name
+    ));
+    Resource::new(
+        "deployerRole",
+        "Microsoft.Authorization/roleDefinitions",
+        "2022-04-01",
+        &[&name],
+        "what the identity that deploys this workspace needs, and nothing more".into(),
+        json!({ "properties": {
+            "roleName": Text(format!("amlgen deployer: {} ({})", ws.name, ws.resource_group.value.as_str())),
+            "description": Text(format!("Deploys the amlgen build of workspace {} in resource group {}: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.", ws.name, ws.resource_group.value.as_str())),
+            "type": "CustomRole",
+            "permissions": [ { "actions": deployer_actions(d).into_iter().map(Text).collect::<Vec<_>>(), "notActions": [] } ],
+            "assignableScopes": [ Expr::call("subscription", Vec::new()).prop("id") ],
+        } }),
+    )
+    .at(super::model::IdScope::Subscription)
+}
+
+fn role_definition_id(role: &RoleRef, custom: Option<&str>) -> Value {
+    match role {
+        RoleRef::BuiltIn { id, .. } => json!(Expr::call(
+            "subscriptionResourceId",
+            vec![
+                Expr::str("Microsoft.Authorization/roleDefinitions"),
+                Expr::str(id)
+            ]
+        )),
+        RoleRef::CustomApprover(_) => json!(Expr::call(
+            "subscriptionResourceId",
+            vec![
+                Expr::str("Microsoft.Authorization/roleDefinitions"),
+                Expr::str(custom.unwrap_or_default())
+            ]
+        )),
+    }
+}
+
+fn principal_value(p: &Principal) -> (Value, &'static str) {
+    match p {
+        Principal::Workspace => (json!(Expr::param("principalId")), "ServicePrincipal"),
+        Principal::Declared(kind, id) => (json!(Text(id.clone())), kind.arm()),
+    }
+}
+
+/// The RBAC modules of a workspace: `rbac` for what the deployment creates
+/// and the resource group, `rbac-<n>` per other resource group.
+#[must_use]
+pub fn modules(
+    ws: &Workspace,
+    grants: &[RoleGrant],
+    principal: &Expr,
+    after: &[String],
+) -> Vec<Module> {
+    let mut local: Vec<&RoleGrant> = Vec::new();
+    let mut remote: BTreeMap<(String, String), Vec<&RoleGrant>> = BTreeMap::new();
+    for g in grants {
+        match &g.target {
+            Target::Elsewhere(id) => {
+                let Ok(rid) = ResourceId::parse(id) else {
+                    continue;
+                };
+                remote
+                    .entry((
+                        rid.subscription().as_str().to_string(),
+                        rid.resource_group().to_string(),
+                    ))
+                    .or_default()
+                    .push(g);
+            }
+            _ => local.push(g),
+        }
+    }
+    let rg = ws.resource_group.value.as_str();
+    let mut out = Vec::new();
+    if !local.is_empty() {
+        out.push(module(
+            ws,
+            "rbac",
+            "role assignments on what this deployment creates",
+            &local,
+            None,
+            principal,
+            after,
+            rg,
+        ));
+    }
+    for (i, ((sub, grp), gs)) in remote.into_iter().enumerate() {
+        let file = format!("rbac-{}", i + 1);
+        out.push(module(
+            ws,
+            &file,
+            &format!("role assignments in resource group {grp}"),
+            &gs,
+            Some((sub, grp.clone())),
+            principal,
+            after,
+            &grp,
+        ));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn module(
+    ws: &Workspace,
+    file: &str,
+    description: &str,
+    grants: &[&RoleGrant],
+    target: Option<(String, String)>,
+    principal: &Expr,
+    after: &[String],
+    group: &str,
+) -> Module {
+    let mut resources: Vec<Resource> = Vec::new();
+    let mut declared: BTreeMap<String, String> = BTreeMap::new();
+    let mut custom_roles: BTreeMap<Vec<&'static str>, String> = BTreeMap::new();
+    let needs_principal = grants.iter().any(|g| g.principal == Principal::Workspace);
+    for (i, g) in grants.iter().enumerate() {
+        // The resource the assignment applies to, declared `existing`.
+        let (scope_symbol, scope_key) = match &g.target {
+            Target::ResourceGroup => (None, group.to_string()),
+            Target::Created(ty, name) => {
+                let key = format!("{ty}/{name}");
+                let sym = declared
+                    .entry(key.clone())
+                    .or_insert_with(|| format!("target{}", i + 1))
+                    .clone();
+                if !resources.iter().any(|r| r.symbol == sym) {
+                    resources.push(Resource::existing(
+                        &sym,
+                        ty,
+                        known_api(ty).unwrap_or(api::ML),
+                        name,
+                    ));
+                }
+                (Some(sym), key)
+            }
+            Target::Elsewhere(id) => {
+                let rid = ResourceId::parse(id).ok();
+                let ty = rid.as_ref().map(ResourceId::arm_type).unwrap_or_default();
+                match (known_api(&ty), rid.as_ref()) {
+                    (Some(v), Some(rid)) => {
+                        let key = id.to_ascii_lowercase();
+                        let sym = declared
+                            .entry(key.clone())
+                            .or_insert_with(|| format!("target{}", i + 1))
+                            .clone();
+                        if !resources.iter().any(|r| r.symbol == sym) {
+                            resources.push(Resource::existing(
+                                &sym,
+                                canonical_type(&ty),
+                                v,
+                                rid.name(),
+                            ));
+                        }
+                        (Some(sym), key)
+                    }
+                    _ => (None, group.to_string()),
+                }
+            }
+        };
+        let role_id = match &g.role {
+            RoleRef::BuiltIn { id, .. } => (*id).to_string(),
+            RoleRef::CustomApprover(types) => {
+                let next = custom_roles.len() + 1;
+                let name = custom_roles
+                    .entry(types.clone())
+                    .or_insert_with(|| {
+                        stable_guid(&format!("amlgen-approver/{group}/{}", types.join(",")))
+                    })
+                    .clone();
+                if custom_roles.len() == next {
+                    let actions = approval_actions(types);
+                    resources.push(Resource::new(
+                        &format!("approverRole{next}"),
+                        "Microsoft.Authorization/roleDefinitions",
+                        "2022-04-01",
+                        &[&name],
+                        "a custom role that may only read and approve private endpoint connections of these types".into(),
+                        json!({ "properties": {
+                            "roleName": Text(format!("amlgen private endpoint approver ({group})")),
+                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", types.join(", "))),
+                            "type": "CustomRole",
+                            "permissions": [ { "actions": actions.iter().map(|a| Text(a.clone())).collect::<Vec<_>>(), "notActions": [] } ],
+                            "assignableScopes": [ Text(target.as_ref().map_or_else(String::new, |(sub, grp)| format!("/subscriptions/{sub}/resourceGroups/{grp}"))) ],
+                        } }),
+                    ));
+                }
+                name
+            }
+        };
+        let principal_key = match &g.principal {
+            Principal::Workspace => format!("workspace:{}", ws.name),
+            Principal::Declared(_, id) => id.clone(),
+        };
+        let (principal_id, principal_type) = principal_value(&g.principal);
+        let name = stable_guid(&format!("{scope_key}|{principal_key}|{role_id}"));
+        let role_name = match &g.role {
+            RoleRef::BuiltIn { name, .. } => (*name).to_string(),
+            RoleRef::CustomApprover(_) => "amlgen private endpoint approver".to_string(),
+        };
+        let mut r = Resource::new(
+            &format!("grant{}", i + 1),
+            "Microsoft.Authorization/roleAssignments",
+            "2022-04-01",
+            &[&name],
+            format!("{role_name}: {}", g.why),
+            json!({ "properties": {
+                "roleDefinitionId": role_definition_id(&g.role, Some(&role_id)),
+                "principalId": principal_id,
+                "principalType": principal_type,
+                "description": Text(g.why.clone()),
+            } }),
+        );
+        if let Some(sym) = scope_symbol {
+            r = r.on(&sym);
+        }
+        if let RoleRef::CustomApprover(_) = &g.role {
+            let n = custom_roles
+                .keys()
+                .position(|k| matches!(&g.role, RoleRef::CustomApprover(t) if t == k))
+                .unwrap_or(0)
+                + 1;
+            r = r.after(&format!("approverRole{n}"));
+        }
+        resources.push(r);
+    }
+    let file_static = file.to_string();
+    Module {
+        symbol: if file == "rbac" {
+            "rbac".into()
+        } else {
+            file.replace('-', "")
+        },
+        file: file_static,
+        deployment_name: names::deployment(ws, file),
+        description: description.to_string(),
+        resources,
+        depends_on: after.to_vec(),
+        target,
+        params: if needs_principal {
+            vec![("principalId".into(), principal.clone())]
+        } else {
+            Vec::new()
+        },
+    }
+}
