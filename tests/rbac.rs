@@ -317,3 +317,37 @@ fn the_deploying_identity_gets_a_role_with_what_the_deployment_needs() {
         );
     }
 }
+
+#[test]
+fn a_compute_identity_pulls_images_and_reads_its_project_data() {
+    let (_, rs, _) = workspaces()
+        .into_iter()
+        .find(|(w, _, _)| w == "mlw-fraud-prod")
+        .unwrap();
+    let acr_pull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+    let blob_reader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+    let to_compute = |r: &Value| {
+        r["properties"]["principalId"] == "[parameters('computePrincipalId_cpu_build')]"
+    };
+    let assignments: Vec<&(String, Value)> = rs
+        .iter()
+        .filter(|(_, r)| r["type"] == "Microsoft.Authorization/roleAssignments" && to_compute(r))
+        .collect();
+    let mut roles: Vec<String> = assignments.iter().map(|(_, r)| role_guid(r)).collect();
+    roles.sort();
+    assert_eq!(roles, [blob_reader, acr_pull]);
+    // The reader role is on the lake, in the lake's resource group.
+    let reader = assignments
+        .iter()
+        .find(|(_, r)| role_guid(r) == blob_reader)
+        .unwrap();
+    assert!(
+        reader.0.ends_with("/resourceGroups/rg-data"),
+        "{}",
+        reader.0
+    );
+    assert_eq!(
+        reader.1["scope"],
+        "Microsoft.Storage/storageAccounts/stfrauddata"
+    );
+}

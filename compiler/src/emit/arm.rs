@@ -80,9 +80,13 @@ pub fn module_template(m: &Module) -> Value {
 /// The description of a module parameter beyond location and tags.
 #[must_use]
 pub fn module_param_description(name: &str) -> String {
-    match name {
-        "principalId" => "object id of the workspace's managed identity".to_string(),
-        other => other.to_string(),
+    match name.strip_prefix("computePrincipalId_") {
+        _ if name == "principalId" => "object id of the workspace's managed identity".to_string(),
+        Some(compute) => format!(
+            "object id of the managed identity of compute `{}`",
+            compute.replace('_', "-")
+        ),
+        None => name.to_string(),
     }
 }
 

@@ -514,7 +514,22 @@ struct OutboundRuleResource {
 struct MlCompute {
     location: Expr,
     tags: Expr,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<Identity>,
     properties: Value,
+}
+
+fn identity_of(i: &crate::ir::Identity) -> Identity {
+    match i {
+        crate::ir::Identity::SystemAssigned => Identity {
+            kind: "SystemAssigned",
+            user_assigned_identities: None,
+        },
+        crate::ir::Identity::UserAssigned(id) => Identity {
+            kind: "UserAssigned",
+            user_assigned_identities: Some(BTreeMap::from([(id.as_str().to_string(), Map::new())])),
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -895,8 +910,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
 
     let grants = super::rbac::grants(ws, &assoc);
     let after: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
-    let principal = super::rbac::workspace_principal(ws, ml_api);
-    modules.extend(super::rbac::modules(ws, &grants, &principal, &after));
+    modules.extend(super::rbac::modules(ws, &grants, ml_api, &after));
 
     Deployment {
         workspace: ws.name.as_str().to_string(),
@@ -1087,6 +1101,7 @@ fn workspace_module(
                     MlCompute {
                         location: loc(),
                         tags: tags(),
+                        identity: c.identity.as_ref().map(identity_of),
                         properties: body,
                     },
                 )

@@ -64,6 +64,8 @@ fn canonical_type(arm_type: &str) -> &'static str {
 pub enum Principal {
     /// The workspace's managed identity (system- or user-assigned).
     Workspace,
+    /// A named compute's managed identity.
+    Compute(String),
     /// A principal the posture names.
     Declared(PrincipalKind, String),
 }
@@ -234,6 +236,40 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
             built_in("Storage Blob Data Contributor"),
             "R23: data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity".to_string(),
         );
+    }
+
+    // Compute identities: pull images from the workspace's registry, read
+    // the project data the posture names (project-centric access, seed 003).
+    for c in ws.computes.iter().filter(|c| c.identity.is_some()) {
+        let registry = match (
+            &ws.container_registry.provision,
+            &assoc.container_registry.0,
+        ) {
+            (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
+            (Provision::Create, name) => {
+                Target::Created(types::CONTAINER_REGISTRY, name.clone().unwrap_or_default())
+            }
+        };
+        push(
+            registry,
+            Principal::Compute(c.name.as_str().to_string()),
+            built_in("AcrPull"),
+            format!(
+                "compute `{}` pulls its images from the workspace's registry as its own identity",
+                c.name
+            ),
+        );
+        for id in &c.reads {
+            push(
+                Target::Elsewhere(id.as_str().to_string()),
+                Principal::Compute(c.name.as_str().to_string()),
+                built_in("Storage Blob Data Reader"),
+                format!(
+                    "compute `{}` reads this project data (`reads`) as its own identity",
+                    c.name
+                ),
+            );
+        }
     }
 
     // Declared grants.
@@ -449,10 +485,49 @@ fn role_definition_id(role: &RoleRef, custom: Option<&str>) -> Value {
     }
 }
 
-fn principal_value(p: &Principal) -> (Value, &'static str) {
+/// The module parameter that carries a managed identity's object id.
+fn principal_param(p: &Principal) -> Option<String> {
     match p {
-        Principal::Workspace => (json!(Expr::param("principalId")), "ServicePrincipal"),
-        Principal::Declared(kind, id) => (json!(Text(id.clone())), kind.arm()),
+        Principal::Workspace => Some("principalId".to_string()),
+        Principal::Compute(name) => Some(format!("computePrincipalId_{}", name.replace('-', "_"))),
+        Principal::Declared(..) => None,
+    }
+}
+
+fn principal_value(p: &Principal) -> (Value, &'static str) {
+    match (p, principal_param(p)) {
+        (Principal::Declared(kind, id), _) => (json!(Text(id.clone())), kind.arm()),
+        (_, Some(param)) => (json!(Expr::param(&param)), "ServicePrincipal"),
+        (_, None) => (Value::Null, "ServicePrincipal"),
+    }
+}
+
+/// The object id of a principal's managed identity, as the entry file
+/// reads it.
+fn principal_expr(ws: &Workspace, p: &Principal, ml_api: &str) -> Option<Expr> {
+    match p {
+        Principal::Workspace => Some(workspace_principal(ws, ml_api)),
+        Principal::Compute(name) => {
+            let c = ws.computes.iter().find(|c| c.name.as_str() == name)?;
+            Some(match c.identity.as_ref()? {
+                Identity::SystemAssigned => Expr::call(
+                    "reference",
+                    vec![
+                        Expr::resource_id(types::COMPUTE, &[ws.name.as_str(), name]),
+                        Expr::str(api::ML),
+                        Expr::str("full"),
+                    ],
+                )
+                .prop("identity")
+                .prop("principalId"),
+                Identity::UserAssigned(id) => Expr::call(
+                    "reference",
+                    vec![Expr::str(id.as_str()), Expr::str("2024-11-30")],
+                )
+                .prop("principalId"),
+            })
+        }
+        Principal::Declared(..) => None,
     }
 }
 
@@ -462,7 +537,7 @@ fn principal_value(p: &Principal) -> (Value, &'static str) {
 pub fn modules(
     ws: &Workspace,
     grants: &[RoleGrant],
-    principal: &Expr,
+    ml_api: &str,
     after: &[String],
 ) -> Vec<Module> {
     let mut local: Vec<&RoleGrant> = Vec::new();
@@ -493,7 +568,7 @@ pub fn modules(
             "role assignments on what this deployment creates",
             &local,
             None,
-            principal,
+            ml_api,
             after,
             rg,
         ));
@@ -506,7 +581,7 @@ pub fn modules(
             &format!("role assignments in resource group {grp}"),
             &gs,
             Some((sub, grp.clone())),
-            principal,
+            ml_api,
             after,
             &grp,
         ));
@@ -521,14 +596,24 @@ fn module(
     description: &str,
     grants: &[&RoleGrant],
     target: Option<(String, String)>,
-    principal: &Expr,
+    ml_api: &str,
     after: &[String],
     group: &str,
 ) -> Module {
     let mut resources: Vec<Resource> = Vec::new();
     let mut declared: BTreeMap<String, String> = BTreeMap::new();
     let mut custom_roles: BTreeMap<Vec<&'static str>, String> = BTreeMap::new();
-    let needs_principal = grants.iter().any(|g| g.principal == Principal::Workspace);
+    let mut params: Vec<(String, Expr)> = Vec::new();
+    for g in grants {
+        if let (Some(name), Some(value)) = (
+            principal_param(&g.principal),
+            principal_expr(ws, &g.principal, ml_api),
+        ) && !params.iter().any(|(n, _)| *n == name)
+        {
+            params.push((name, value));
+        }
+    }
+    params.sort_by(|a, b| a.0.cmp(&b.0));
     for (i, g) in grants.iter().enumerate() {
         // The resource the assignment applies to, declared `existing`.
         let (scope_symbol, scope_key) = match &g.target {
@@ -605,6 +690,7 @@ fn module(
         };
         let principal_key = match &g.principal {
             Principal::Workspace => format!("workspace:{}", ws.name),
+            Principal::Compute(name) => format!("compute:{}/{name}", ws.name),
             Principal::Declared(_, id) => id.clone(),
         };
         let (principal_id, principal_type) = principal_value(&g.principal);
@@ -652,10 +738,6 @@ fn module(
         resources,
         depends_on: after.to_vec(),
         target,
-        params: if needs_principal {
-            vec![("principalId".into(), principal.clone())]
-        } else {
-            Vec::new()
-        },
+        params,
     }
 }

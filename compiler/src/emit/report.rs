@@ -411,6 +411,7 @@ pub fn render(
             };
             let who = match &g.principal {
                 Principal::Workspace => "the workspace identity".to_string(),
+                Principal::Compute(name) => format!("the identity of compute {}", code(name)),
                 Principal::Declared(kind, id) => {
                     format!("{} {}", kind.arm().to_lowercase(), code(id))
                 }

@@ -2104,9 +2104,11 @@ impl Cx<'_> {
                 entries,
                 "a named `compute`",
                 &[
+                    "identity",
                     "kind",
                     "max_nodes",
                     "public_ip",
+                    "reads",
                     "region",
                     "subnet",
                     "vm_size",
@@ -2156,6 +2158,28 @@ impl Cx<'_> {
                 }),
                 None => defaults.public_ip.clone(),
             };
+            let identity = cb.attrs.get("identity").map(|(_, e)| self.identity(e));
+            let mut reads = Vec::new();
+            if let (Some((_, e)), None) = (cb.attrs.get("reads"), &identity) {
+                self.push(
+                    Diagnostic::new(
+                        Code::MissingSetting,
+                        e.span,
+                        format!("compute `{name}` reads data but has no `identity`"),
+                    )
+                    .label("read as which identity?")
+                    .help("add `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-train\"` (or `system_assigned`) to the compute"),
+                );
+            }
+            if let Some((_, e)) = cb.attrs.get("reads") {
+                for item in self.list(e).unwrap_or_default() {
+                    if let Some((id, _)) =
+                        self.resource_id(&item, Some("Microsoft.Storage/storageAccounts"))
+                    {
+                        reads.push(id);
+                    }
+                }
+            }
             let Some(kind) = kind else { continue };
             named.push(Compute {
                 name,
@@ -2165,6 +2189,8 @@ impl Cx<'_> {
                 region,
                 subnet,
                 public_ip,
+                identity,
+                reads,
                 span: s.head.span.to(name_e.span),
             });
         }

@@ -563,6 +563,10 @@ pub struct Compute {
     pub region: Option<(Region, Span)>,
     pub subnet: Option<(ResourceId, Span)>,
     pub public_ip: Setting<bool>,
+    /// The compute's managed identity, if it has one.
+    pub identity: Option<Identity>,
+    /// Storage accounts the compute's identity reads (project data).
+    pub reads: Vec<ResourceId>,
     pub span: Span,
 }
 

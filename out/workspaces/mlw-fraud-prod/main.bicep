@@ -85,6 +85,7 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     location: location
     tags: tags
+    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
@@ -104,6 +105,7 @@ module rbac1 'modules/rbac-1.bicep' = {
   params: {
     location: location
     tags: tags
+    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [

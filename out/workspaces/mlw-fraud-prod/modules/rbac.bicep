@@ -7,16 +7,35 @@ param location string
 @description('Tags for every resource')
 param tags object
 
+@description('object id of the managed identity of compute `cpu-build`')
+param computePrincipalId_cpu_build string
+
 @description('object id of the workspace\'s managed identity')
 param principalId string
 
-resource target1 'Microsoft.MachineLearningServices/workspaces@2026-05-01' existing = {
+resource target1 'Microsoft.ContainerRegistry/registries@2025-11-01' existing = {
+  name: 'crmlwfraudprod734038'
+}
+
+// AcrPull: compute `cpu-build` pulls its images from the workspace's registry as its own identity
+resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target1
+  name: 'c1ceb569-93af-413a-81fe-adbace4e6431'
+  properties: {
+    description: 'compute `cpu-build` pulls its images from the workspace\'s registry as its own identity'
+    principalId: computePrincipalId_cpu_build
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  }
+}
+
+resource target2 'Microsoft.MachineLearningServices/workspaces@2026-05-01' existing = {
   name: 'mlw-fraud-prod'
 }
 
 // AzureML Data Scientist: declared in the posture's `access` block
-resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target1
+resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target2
   name: '3f425383-5ebf-4d1b-8c5f-8a66af7542c4'
   properties: {
     description: 'declared in the posture\'s `access` block'
@@ -27,8 +46,8 @@ resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // AzureML Compute Operator: declared in the posture's `access` block
-resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target1
+resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target2
   name: 'bb73fc68-e32b-4df7-873e-f2c784e29c08'
   properties: {
     description: 'declared in the posture\'s `access` block'
@@ -38,13 +57,13 @@ resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource target3 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
+resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwfraudprod734038-blob'
 }
 
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target3
+resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target4
   name: '3cb9be0a-70dd-46d3-8be1-1679d8fcd32a'
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
@@ -54,13 +73,13 @@ resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
+resource target5 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwfraudprod734038-file'
 }
 
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target4
+resource grant5 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target5
   name: '1393ddd2-02c5-46da-8c5b-67f768040f70'
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'

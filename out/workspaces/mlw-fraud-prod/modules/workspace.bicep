@@ -131,6 +131,12 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-05-01' = {
 resource compute1 'Microsoft.MachineLearningServices/workspaces/computes@2026-05-01' = {
   parent: workspace
   name: 'cpu-build'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train': {}
+    }
+  }
   location: location
   properties: {
     computeType: 'AmlCompute'
