@@ -26,6 +26,7 @@ const NASTY: &[&str] = &[
     "[[x]",
     "back\\slash",
     "// not a comment */ /*",
+    "esc\n// after an escape \t/* too",
 ];
 
 fn esc(s: &str) -> String {

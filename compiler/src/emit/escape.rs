@@ -3,34 +3,47 @@
 //! expressions. Every string a posture supplies reaches an output through
 //! one of these functions, so no posture can inject template code.
 
-use std::fmt::Write;
-
 use serde::{Serialize, Serializer};
 
 /// A Bicep single-quoted string literal. `\` `'` and `${` are escaped, and
-/// so is every control character and the `/` of `//` and `/*`; everything
-/// else (unicode included) is kept as it is, so the value round-trips.
+/// so is every control character, and the `/` of a `//` or `/*` where the
+/// Bicep grammar starts a token; everything else (unicode included) is kept
+/// as it is, so the value round-trips.
 #[must_use]
 pub fn bicep_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
+    // Where the tree-sitter Bicep grammar (editors, linters, our tests)
+    // starts a new token inside a string: after the quote and after an
+    // escape, white space aside. There it reads `//` and `/*` as a comment,
+    // so a `/` starting one is written `\u{2F}`; elsewhere it stays `/`.
+    let mut boundary = true;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            // `//` and `/*` are never written: the tree-sitter Bicep grammar
-            // (editors, linters, our tests) reads them as a comment start
-            // at the beginning of a string or after an escape.
-            '/' if matches!(chars.peek(), Some('/' | '*')) => out.push_str("\\u{2F}"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+        let escaped = match c {
+            '\\' => Some("\\\\".to_string()),
+            '\'' => Some("\\'".to_string()),
+            '\n' => Some("\\n".to_string()),
+            '\r' => Some("\\r".to_string()),
+            '\t' => Some("\\t".to_string()),
+            '$' if chars.peek() == Some(&'{') => Some("\\$".to_string()),
+            '/' if boundary && matches!(chars.peek(), Some('/' | '*')) => {
+                Some("\\u{2F}".to_string())
             }
-            c => out.push(c),
+            c if c.is_control() => Some(format!("\\u{{{:X}}}", c as u32)),
+            _ => None,
+        };
+        match escaped {
+            Some(e) => {
+                out.push_str(&e);
+                boundary = true;
+            }
+            None => {
+                out.push(c);
+                if c != ' ' {
+                    boundary = false;
+                }
+            }
         }
     }
     out.push('\'');
@@ -164,6 +177,8 @@ mod tests {
         "[]",
         "// leading comment",
         " /* block */ ",
+        "a\n// after an escape",
+        "mid/*string and deployments/*",
     ];
 
     #[test]
@@ -177,7 +192,10 @@ mod tests {
                 .match_indices("${")
                 .any(|(i, _)| !inner[..i].ends_with('\\'));
             assert!(!unescaped, "no interpolation: {lit}");
-            assert!(!inner.contains("//") && !inner.contains("/*"), "{lit}");
+            assert!(
+                !inner.starts_with("//") && !inner.starts_with("/*"),
+                "{lit}"
+            );
         }
     }
 

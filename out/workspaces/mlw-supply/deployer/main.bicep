@@ -37,7 +37,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Network/virtualNetworks/subnets/read'
           'Microsoft.OperationalInsights/workspaces/read'
           'Microsoft.OperationalInsights/workspaces/write'
-          'Microsoft.Resources/deployments\u{2F}*'
+          'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
