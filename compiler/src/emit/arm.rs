@@ -69,12 +69,26 @@ pub fn module_template(m: &Module) -> Value {
             param("string", None, &module_param_description(name)),
         );
     }
-    json!({
-        "$schema": SCHEMA,
-        "contentVersion": "1.0.0.0",
-        "parameters": params,
-        "resources": m.resources.iter().filter(|r| !r.existing).map(|r| resource(r, m)).collect::<Vec<_>>(),
-    })
+    let resources: Vec<Value> = m
+        .resources
+        .iter()
+        .filter(|r| !r.existing)
+        .map(|r| resource(r, m))
+        .collect();
+    envelope(SCHEMA, Some(params), resources)
+}
+
+/// A template's envelope around its resources. The values are moved in,
+/// not serialized again.
+fn envelope(schema: &str, parameters: Option<Map<String, Value>>, resources: Vec<Value>) -> Value {
+    let mut t = Map::new();
+    t.insert("$schema".into(), Value::from(schema));
+    t.insert("contentVersion".into(), Value::from("1.0.0.0"));
+    if let Some(p) = parameters {
+        t.insert("parameters".into(), Value::Object(p));
+    }
+    t.insert("resources".into(), Value::Array(resources));
+    Value::Object(t)
 }
 
 /// The description of a module parameter beyond location and tags.
@@ -134,27 +148,32 @@ pub fn main_template(d: &Deployment) -> Value {
             for (name, value) in &m.params {
                 params.insert(name.clone(), json!({ "value": value }));
             }
-            obj.insert(
-                "properties".into(),
-                json!({
-                    "expressionEvaluationOptions": { "scope": "inner" },
-                    "mode": "Incremental",
-                    "parameters": params,
-                    "template": module_template(m),
-                }),
+            let mut props = Map::new();
+            props.insert(
+                "expressionEvaluationOptions".into(),
+                json!({ "scope": "inner" }),
             );
+            props.insert("mode".into(), Value::from("Incremental"));
+            props.insert("parameters".into(), Value::Object(params));
+            props.insert("template".into(), module_template(m));
+            obj.insert("properties".into(), Value::Object(props));
             Value::Object(obj)
         })
         .collect();
-    json!({
-        "$schema": SCHEMA,
-        "contentVersion": "1.0.0.0",
-        "parameters": {
-            "location": param("string", Some(json!(Text(d.location.clone()))), "Azure region of the workspace and its resources"),
-            "tags": param("object", Some(tags_value(d)), "tags for every resource"),
-        },
-        "resources": deployments,
-    })
+    let mut params = Map::new();
+    params.insert(
+        "location".into(),
+        param(
+            "string",
+            Some(json!(Text(d.location.clone()))),
+            "Azure region of the workspace and its resources",
+        ),
+    );
+    params.insert(
+        "tags".into(),
+        param("object", Some(tags_value(d)), "tags for every resource"),
+    );
+    envelope(SCHEMA, Some(params), deployments)
 }
 
 /// A template at a subscription or management group holding `resources`
@@ -180,11 +199,12 @@ pub fn scoped_template(scope: super::model::IdScope, resources: &[Resource]) -> 
         target: None,
         params: Vec::new(),
     };
-    json!({
-        "$schema": schema,
-        "contentVersion": "1.0.0.0",
-        "resources": resources.iter().filter(|r| !r.existing).map(|r| resource(r, &module)).collect::<Vec<_>>(),
-    })
+    let out: Vec<Value> = resources
+        .iter()
+        .filter(|r| !r.existing)
+        .map(|r| resource(r, &module))
+        .collect();
+    envelope(schema, None, out)
 }
 
 /// Pretty JSON with a final newline.

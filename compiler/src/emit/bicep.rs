@@ -11,7 +11,7 @@ use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
     RenderErrorReason,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::escape::{Text, bicep_string, is_arm_expression, is_bicep_identifier, unarm_literal};
 use super::expr::parse_arm;
@@ -39,44 +39,61 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 const INDENT: &str = "  ";
 
-/// Prints an ARM JSON value as a Bicep value at an indentation depth.
-pub fn value(v: &Value, depth: usize) -> Result<String, String> {
-    Ok(match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if is_arm_expression(s) => parse_arm(&s[1..s.len() - 1])?.bicep(),
-        Value::String(s) => bicep_string(unarm_literal(s)),
-        Value::Array(items) if items.is_empty() => "[]".to_string(),
-        Value::Array(items) => {
-            let pad = INDENT.repeat(depth + 1);
-            let mut out = String::from("[\n");
-            for item in items {
-                out.push_str(&pad);
-                out.push_str(&value(item, depth + 1)?);
-                out.push('\n');
-            }
-            out.push_str(&INDENT.repeat(depth));
-            out.push(']');
-            out
-        }
-        Value::Object(map) if map.is_empty() => "{}".to_string(),
-        Value::Object(_) => {
-            let mut out = String::from("{\n");
-            out.push_str(&members(v, depth + 1)?);
-            out.push_str(&INDENT.repeat(depth));
-            out.push('}');
-            out
-        }
-    })
+/// Indentation for a depth, without allocating for the usual depths.
+fn pad(depth: usize) -> std::borrow::Cow<'static, str> {
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..depth * INDENT.len()) {
+        Some(p) => std::borrow::Cow::Borrowed(p),
+        None => std::borrow::Cow::Owned(INDENT.repeat(depth)),
+    }
 }
 
-/// An object key: bare where Bicep allows it, quoted otherwise.
-fn key(k: &str) -> String {
+/// Prints an ARM JSON value as a Bicep value at an indentation depth.
+pub fn value(v: &Value, depth: usize) -> Result<String, String> {
+    let mut out = String::new();
+    write_value(&mut out, v, depth)?;
+    Ok(out)
+}
+
+/// [`value`] into a buffer (one allocation for a whole tree).
+fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), String> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) if is_arm_expression(s) => {
+            out.push_str(&parse_arm(&s[1..s.len() - 1])?.bicep());
+        }
+        Value::String(s) => out.push_str(&bicep_string(unarm_literal(s))),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            let inner = pad(depth + 1);
+            out.push_str("[\n");
+            for item in items {
+                out.push_str(&inner);
+                write_value(out, item, depth + 1)?;
+                out.push('\n');
+            }
+            out.push_str(&pad(depth));
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{\n");
+            write_members(out, map, depth + 1)?;
+            out.push_str(&pad(depth));
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+/// Writes an object key: bare where Bicep allows it, quoted otherwise.
+fn write_key(out: &mut String, k: &str) {
     if is_bicep_identifier(k) && !matches!(k, "true" | "false" | "null") {
-        k.to_string()
+        out.push_str(k);
     } else {
-        bicep_string(k)
+        out.push_str(&bicep_string(k));
     }
 }
 
@@ -85,16 +102,21 @@ pub fn members(v: &Value, depth: usize) -> Result<String, String> {
     let Value::Object(map) = v else {
         return Err("expected an object".to_string());
     };
-    let pad = INDENT.repeat(depth);
     let mut out = String::new();
+    write_members(&mut out, map, depth)?;
+    Ok(out)
+}
+
+fn write_members(out: &mut String, map: &Map<String, Value>, depth: usize) -> Result<(), String> {
+    let pad = pad(depth);
     for (k, item) in map {
         out.push_str(&pad);
-        out.push_str(&key(k));
+        write_key(out, k);
         out.push_str(": ");
-        out.push_str(&value(item, depth)?);
+        write_value(out, item, depth)?;
         out.push('\n');
     }
-    Ok(out)
+    Ok(())
 }
 
 fn depth_of(h: &Helper) -> usize {
@@ -205,19 +227,35 @@ fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
     resources
         .iter()
         .map(|r| {
-            json!({
-                "symbol": r.symbol,
-                "type": r.arm_type,
-                "api_version": r.api_version,
-                "name": Text(r.short_name().to_string()),
-                "parent": r.parent,
-                // `parent` already orders a child after its parent.
-                "depends_on": r.depends_on.iter().filter(|s| Some(*s) != r.parent.as_ref()).collect::<Vec<_>>(),
-                "body": r.body,
-                "existing": r.existing,
-                "scope": r.scope_ref,
-                "comment": r.comment,
-            })
+            // Built by hand: `json!` would serialize the body anew.
+            let mut m = Map::new();
+            m.insert("symbol".into(), Value::from(r.symbol.as_str()));
+            m.insert("type".into(), Value::from(r.arm_type));
+            m.insert("api_version".into(), Value::from(r.api_version));
+            m.insert("name".into(), json!(Text(r.short_name().to_string())));
+            m.insert(
+                "parent".into(),
+                r.parent.as_deref().map_or(Value::Null, Value::from),
+            );
+            // `parent` already orders a child after its parent.
+            m.insert(
+                "depends_on".into(),
+                Value::Array(
+                    r.depends_on
+                        .iter()
+                        .filter(|s| Some(*s) != r.parent.as_ref())
+                        .map(|s| Value::from(s.as_str()))
+                        .collect(),
+                ),
+            );
+            m.insert("body".into(), Value::Object(r.body.clone()));
+            m.insert("existing".into(), Value::Bool(r.existing));
+            m.insert(
+                "scope".into(),
+                r.scope_ref.as_deref().map_or(Value::Null, Value::from),
+            );
+            m.insert("comment".into(), Value::from(r.comment.as_str()));
+            Value::Object(m)
         })
         .collect()
 }
@@ -228,12 +266,15 @@ fn module_data(m: &Module, header: &str) -> Value {
         .iter()
         .map(|(name, _)| json!({ "name": name, "description": Text(super::arm::module_param_description(name)) }))
         .collect();
-    json!({
-        "header": header,
-        "description": m.description,
-        "params": params,
-        "resources": resources_data(&m.resources),
-    })
+    let mut data = Map::new();
+    data.insert("header".into(), Value::from(header));
+    data.insert("description".into(), Value::from(m.description.as_str()));
+    data.insert("params".into(), Value::Array(params));
+    data.insert(
+        "resources".into(),
+        Value::Array(resources_data(&m.resources)),
+    );
+    Value::Object(data)
 }
 
 /// A Bicep file of one template at a subscription or management group
@@ -291,13 +332,13 @@ pub fn render_deployment(
         })
         .collect();
     // A context made from a value takes it as it is (no copy).
-    let main = Context::from(json!({
-        "header": header,
-        "workspace": d.workspace,
-        "location": location,
-        "tags": tags,
-        "modules": modules,
-    }));
+    let mut data = Map::new();
+    data.insert("header".into(), Value::from(header));
+    data.insert("workspace".into(), Value::from(d.workspace.as_str()));
+    data.insert("location".into(), location);
+    data.insert("tags".into(), tags);
+    data.insert("modules".into(), Value::Array(modules));
+    let main = Context::from(Value::Object(data));
     files.insert("main.bicep".to_string(), render(hb, "main.bicep", &main)?);
     files.insert(
         "main.bicepparam".to_string(),
