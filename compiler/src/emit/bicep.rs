@@ -282,6 +282,7 @@ fn module_data(m: &Module, header: &str) -> Value {
 pub fn render_scoped(
     hb: &Handlebars,
     target_scope: &str,
+    management_group: Option<&str>,
     resources: &[super::model::Resource],
     header: &str,
     title: &str,
@@ -289,6 +290,7 @@ pub fn render_scoped(
     let data = Context::from(json!({
         "header": header,
         "title": title,
+        "management_group": management_group,
         "target_scope": target_scope,
         "resources": resources_data(resources),
     }));

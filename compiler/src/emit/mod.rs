@@ -134,6 +134,7 @@ pub fn build_into(
             bicep::render_scoped(
                 &hb,
                 "subscription",
+                None,
                 &deployer,
                 &header,
                 &format!(

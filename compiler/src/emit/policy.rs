@@ -506,6 +506,10 @@ pub fn artifacts(
         super::bicep::render_scoped(
             hb,
             target_scope(&b),
+            match &p.scope {
+                PolicyScope::ManagementGroup(id) => Some(id.as_str()),
+                PolicyScope::Subscription(_) => None,
+            },
             &res,
             header,
             &format!(

@@ -398,7 +398,7 @@ pub fn approval_actions(types: &[&str]) -> Vec<String> {
 /// for a managed network and private endpoints (sources in
 /// `docs/research/pe-approval-actions.md`).
 #[must_use]
-pub fn deployer_actions(d: &super::model::Deployment) -> Vec<String> {
+pub fn deployer_actions(ws: &Workspace, d: &super::model::Deployment) -> Vec<String> {
     let mut out: Vec<String> = vec![
         // Nested deployments (Bicep modules) and the resource group.
         "Microsoft.Resources/deployments/*".into(),
@@ -431,6 +431,38 @@ pub fn deployer_actions(d: &super::model::Deployment) -> Vec<String> {
     }
     if all.iter().any(|r| r.arm_type == types::ZONE_GROUP) {
         out.push("Microsoft.Network/privateDnsZones/join/action".into());
+        // The zone group writes the endpoint's A records (private link
+        // troubleshooting article).
+        out.push("Microsoft.Network/privateDnsZones/A/write".into());
+    }
+    // A client private endpoint with an automatic connection needs the
+    // approval action on its target (private-link rbac-permissions).
+    if let Some(pe) = &ws.inbound.private_endpoint {
+        for t in &pe.targets.value {
+            out.push(
+                match t {
+                    ClientEndpoint::Workspace => {
+                        "Microsoft.MachineLearningServices/workspaces/privateEndpointConnectionsApproval/action"
+                    }
+                    ClientEndpoint::Storage => "Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action",
+                    ClientEndpoint::KeyVault => "Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action",
+                    ClientEndpoint::ContainerRegistry => {
+                        "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action"
+                    }
+                }
+                .to_string(),
+            );
+        }
+    }
+    // Attaching a user-assigned identity (managed identities FAQ).
+    let uai = matches!(ws.identity, Identity::UserAssigned(_))
+        || ws
+            .computes
+            .iter()
+            .any(|c| matches!(c.identity, Some(Identity::UserAssigned(_))));
+    if uai {
+        out.push("Microsoft.ManagedIdentity/userAssignedIdentities/read".into());
+        out.push("Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action".into());
     }
     if all.iter().any(|r| r.arm_type == types::VNET_LINK) {
         out.push("Microsoft.Network/virtualNetworks/join/action".into());
@@ -438,6 +470,60 @@ pub fn deployer_actions(d: &super::model::Deployment) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The resource groups the deploying identity works in besides the
+/// workspace's: the client subnet's, the hub DNS zones', and those a role
+/// assignment is made in. As `(subscription, group)`.
+#[must_use]
+pub fn deployer_groups(ws: &Workspace, d: &super::model::Deployment) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |id: &ResourceId| {
+        let key = (
+            id.subscription().as_str().to_string(),
+            id.resource_group().to_string(),
+        );
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    };
+    if let Some(pe) = &ws.inbound.private_endpoint {
+        add(&pe.subnet);
+        if let crate::ir::Dns::Existing(zones) = &pe.dns {
+            zones.iter().for_each(&mut add);
+        }
+    }
+    for m in &d.modules {
+        if let Some((sub, grp)) = &m.target {
+            let key = (sub.clone(), grp.clone());
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Where the deployer role may be assigned: the deployment's subscription
+/// and every subscription of [`deployer_groups`].
+fn deployer_scopes(ws: &Workspace, d: &super::model::Deployment) -> Value {
+    let mut subs: Vec<String> = deployer_groups(ws, d).into_iter().map(|(s, _)| s).collect();
+    let own = ws.subscription_id.as_ref().map(|g| g.as_str().to_string());
+    if let Some(own) = &own {
+        subs.push(own.clone());
+    }
+    subs.sort();
+    subs.dedup();
+    let mut scopes: Vec<Value> = Vec::new();
+    if own.is_none() {
+        scopes.push(json!(Expr::call("subscription", Vec::new()).prop("id")));
+    }
+    scopes.extend(
+        subs.into_iter()
+            .map(|s| json!(Text(format!("/subscriptions/{s}")))),
+    );
+    Value::Array(scopes)
 }
 
 /// The custom role for the deploying identity, as a subscription-scope
@@ -459,8 +545,8 @@ pub fn deployer_role(ws: &Workspace, d: &super::model::Deployment) -> Resource {
             "roleName": Text(format!("amlgen deployer: {} ({})", ws.name, ws.resource_group.value.as_str())),
             "description": Text(format!("Deploys the amlgen build of workspace {} in resource group {}: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.", ws.name, ws.resource_group.value.as_str())),
             "type": "CustomRole",
-            "permissions": [ { "actions": deployer_actions(d).into_iter().map(Text).collect::<Vec<_>>(), "notActions": [] } ],
-            "assignableScopes": [ Expr::call("subscription", Vec::new()).prop("id") ],
+            "permissions": [ { "actions": deployer_actions(ws, d).into_iter().map(Text).collect::<Vec<_>>(), "notActions": [] } ],
+            "assignableScopes": deployer_scopes(ws, d),
         } }),
     )
     .at(super::model::IdScope::Subscription)
@@ -660,16 +746,32 @@ fn module(
         };
         let role_id = match &g.role {
             RoleRef::BuiltIn { id, .. } => (*id).to_string(),
-            RoleRef::CustomApprover(types) => {
+            RoleRef::CustomApprover(_) => {
+                // One role per resource group, for every uncovered type
+                // of its targets; its name and GUID carry the subscription
+                // and group, as role names are unique in a directory.
+                let mut all: Vec<&'static str> = grants
+                    .iter()
+                    .filter_map(|g| match &g.role {
+                        RoleRef::CustomApprover(t) => Some(t.clone()),
+                        RoleRef::BuiltIn { .. } => None,
+                    })
+                    .flatten()
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                let scope = target.as_ref().map_or_else(String::new, |(sub, grp)| {
+                    format!("/subscriptions/{sub}/resourceGroups/{grp}")
+                });
                 let next = custom_roles.len() + 1;
                 let name = custom_roles
-                    .entry(types.clone())
+                    .entry(all.clone())
                     .or_insert_with(|| {
-                        stable_guid(&format!("amlgen-approver/{group}/{}", types.join(",")))
+                        stable_guid(&format!("amlgen-approver/{scope}/{}", all.join(",")))
                     })
                     .clone();
                 if custom_roles.len() == next {
-                    let actions = approval_actions(types);
+                    let actions = approval_actions(&all);
                     resources.push(Resource::new(
                         &format!("approverRole{next}"),
                         "Microsoft.Authorization/roleDefinitions",
@@ -677,11 +779,11 @@ fn module(
                         &[&name],
                         "a custom role that may only read and approve private endpoint connections of these types".into(),
                         json!({ "properties": {
-                            "roleName": Text(format!("amlgen private endpoint approver ({group})")),
-                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", types.join(", "))),
+                            "roleName": Text(format!("amlgen private endpoint approver ({scope})")),
+                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", all.join(", "))),
                             "type": "CustomRole",
                             "permissions": [ { "actions": actions.iter().map(|a| Text(a.clone())).collect::<Vec<_>>(), "notActions": [] } ],
-                            "assignableScopes": [ Text(target.as_ref().map_or_else(String::new, |(sub, grp)| format!("/subscriptions/{sub}/resourceGroups/{grp}"))) ],
+                            "assignableScopes": [ Text(scope.clone()) ],
                         } }),
                     ));
                 }

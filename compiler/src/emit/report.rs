@@ -279,7 +279,7 @@ pub fn render(
         .modules
         .iter()
         .flat_map(|m| &m.resources)
-        .filter(|x| x.arm_type == super::model::types::PRIVATE_ENDPOINT)
+        .filter(|x| x.arm_type == super::model::types::PRIVATE_ENDPOINT && !x.existing)
         .count();
     if mode == IsolationMode::AllowOnlyApprovedOutbound && out.has_fqdn_rules() {
         let _ = writeln!(
@@ -324,8 +324,23 @@ pub fn render(
     );
     let _ = writeln!(
         r,
-        "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once per subscription (`az deployment sub create`) and assign it on {} and on every resource group a role assignment below is made in.",
-        code(ws.resource_group.value.as_str())
+        "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once (`az deployment sub create`; it is assignable in every subscription below) and assign it on {}{}.",
+        code(ws.resource_group.value.as_str()),
+        {
+            let groups = super::rbac::deployer_groups(ws, d);
+            if groups.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " and on {}",
+                    groups
+                        .iter()
+                        .map(|(s, g)| code(&format!("/subscriptions/{s}/resourceGroups/{g}")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
     );
 
     // Post-deployment steps.
@@ -356,6 +371,28 @@ pub fn render(
     ) && mode.is_managed()
     {
         steps.push("Selected-IP inbound: the managed network's private endpoint to the workspace is a second phase (an `outboundRules` resource deployed after the workspace, in the same deployment). Check it is active before running jobs.".to_string());
+    }
+    if let Some((name, _)) = &ws.container_registry.image_build_compute
+        && !ws
+            .computes
+            .iter()
+            .any(|c| c.name.as_str().eq_ignore_ascii_case(name))
+    {
+        steps.push(format!(
+            "Image builds run on compute {}, which this posture does not declare: create a compute cluster of that name before the first environment build (the registry is private, so the registry's own tasks cannot build).",
+            code(name)
+        ));
+    }
+    if mode.is_managed()
+        && out.provision_now.value
+        && d.grants.iter().any(|g| g.why.starts_with("R40"))
+        && matches!(ws.identity, crate::ir::Identity::SystemAssigned)
+    {
+        steps.push(format!(
+            "The managed network is provisioned at creation, before the approver roles below can be granted to the new system-assigned identity: if an outbound private endpoint rule shows as failed or pending, provision again after the deployment, `az ml workspace provision-network -g {} -n {}`.",
+            ws.resource_group.value.as_str(),
+            ws.name
+        ));
     }
     for (what, p) in [
         ("storage account", &ws.storage.provision),
@@ -457,11 +494,13 @@ pub fn render(
         on(out.provision_now.value).into(),
         source_text(&out.provision_now, sources),
     );
-    note(
-        "firewall SKU",
-        out.firewall_sku.value.arm().into(),
-        source_text(&out.firewall_sku, sources),
-    );
+    if mode == IsolationMode::AllowOnlyApprovedOutbound && out.has_fqdn_rules() {
+        note(
+            "firewall SKU",
+            out.firewall_sku.value.arm().into(),
+            source_text(&out.firewall_sku, sources),
+        );
+    }
     note(
         "storage public network access",
         access(ws.storage.public_network_access.value).into(),
@@ -497,21 +536,27 @@ pub fn render(
         access(ws.container_registry.public_network_access.value).into(),
         source_text(&ws.container_registry.public_network_access, sources),
     );
-    note(
-        "compute public IP",
-        on(ws.compute.public_ip.value).into(),
-        source_text(&ws.compute.public_ip, sources),
-    );
-    note(
-        "compute public SSH",
-        on(ws.compute.ssh.value).into(),
-        source_text(&ws.compute.ssh, sources),
-    );
-    note(
-        "compute local auth",
-        on(ws.compute.local_auth.value).into(),
-        source_text(&ws.compute.local_auth, sources),
-    );
+    if !ws.computes.is_empty() {
+        note(
+            "compute public IP",
+            on(ws.compute.public_ip.value).into(),
+            source_text(&ws.compute.public_ip, sources),
+        );
+    }
+    if !ws.computes.is_empty() {
+        note(
+            "compute public SSH",
+            on(ws.compute.ssh.value).into(),
+            source_text(&ws.compute.ssh, sources),
+        );
+    }
+    if !ws.computes.is_empty() {
+        note(
+            "compute local auth",
+            on(ws.compute.local_auth.value).into(),
+            source_text(&ws.compute.local_auth, sources),
+        );
+    }
     if defaults.is_empty() {
         let _ = writeln!(r, "None: every setting was written.");
     }

@@ -8,7 +8,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: '632c913b-3763-44a2-8a7e-9c9001426185'
   properties: {
     assignableScopes: [
-      subscription().id
+      '/subscriptions/00000000-0000-0000-0000-000000000001'
     ]
     description: 'Deploys the amlgen build of workspace mlw-claims in resource group rg-claims-ml: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.'
     permissions: [
@@ -18,19 +18,23 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Authorization/roleAssignments/write'
           'Microsoft.Authorization/roleDefinitions/read'
           'Microsoft.Authorization/roleDefinitions/write'
+          'Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action'
           'Microsoft.ContainerRegistry/registries/read'
           'Microsoft.ContainerRegistry/registries/write'
           'Microsoft.Insights/components/read'
           'Microsoft.Insights/components/write'
+          'Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action'
           'Microsoft.KeyVault/vaults/read'
           'Microsoft.KeyVault/vaults/write'
           'Microsoft.MachineLearningServices/workspaces/computes/read'
           'Microsoft.MachineLearningServices/workspaces/computes/write'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write'
+          'Microsoft.MachineLearningServices/workspaces/privateEndpointConnectionsApproval/action'
           'Microsoft.MachineLearningServices/workspaces/read'
           'Microsoft.MachineLearningServices/workspaces/write'
           'Microsoft.Network/locations/availablePrivateEndpointTypes/read'
+          'Microsoft.Network/privateDnsZones/A/write'
           'Microsoft.Network/privateDnsZones/join/action'
           'Microsoft.Network/privateDnsZones/read'
           'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'
@@ -48,6 +52,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.OperationalInsights/workspaces/write'
           'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
+          'Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
         ]

@@ -12,7 +12,7 @@ param principalId string
 
 // a custom role that may only read and approve private endpoint connections of these types
 resource approverRole1 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '20232f1d-3450-4ad7-8596-bd2c036d3cf0'
+  name: '8dc2d21d-a84e-43de-85b6-697e6dfc8cc9'
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl'
@@ -28,19 +28,19 @@ resource approverRole1 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen private endpoint approver (rg-etl)'
+    roleName: 'amlgen private endpoint approver (/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl)'
     type: 'CustomRole'
   }
 }
 
 // amlgen private endpoint approver: R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: '753632bf-0d99-4170-837a-d8d5d2add5ba'
+  name: 'b174b111-ab33-449c-8842-2c1ad39c871d'
   properties: {
     description: 'R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions'
     principalId: principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '20232f1d-3450-4ad7-8596-bd2c036d3cf0')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8dc2d21d-a84e-43de-85b6-697e6dfc8cc9')
   }
   dependsOn: [
     approverRole1

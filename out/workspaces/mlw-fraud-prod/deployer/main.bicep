@@ -9,6 +9,8 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   properties: {
     assignableScopes: [
       subscription().id
+      '/subscriptions/00000000-0000-0000-0000-000000000001'
+      '/subscriptions/00000000-0000-0000-0000-000000000002'
     ]
     description: 'Deploys the amlgen build of workspace mlw-fraud-prod in resource group rg-fraud-ml: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.'
     permissions: [
@@ -16,19 +18,25 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.Authorization/roleAssignments/read'
           'Microsoft.Authorization/roleAssignments/write'
+          'Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action'
           'Microsoft.ContainerRegistry/registries/read'
           'Microsoft.ContainerRegistry/registries/write'
           'Microsoft.Insights/components/read'
           'Microsoft.Insights/components/write'
+          'Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action'
           'Microsoft.KeyVault/vaults/read'
           'Microsoft.KeyVault/vaults/write'
           'Microsoft.MachineLearningServices/workspaces/computes/read'
           'Microsoft.MachineLearningServices/workspaces/computes/write'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write'
+          'Microsoft.MachineLearningServices/workspaces/privateEndpointConnectionsApproval/action'
           'Microsoft.MachineLearningServices/workspaces/read'
           'Microsoft.MachineLearningServices/workspaces/write'
+          'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action'
+          'Microsoft.ManagedIdentity/userAssignedIdentities/read'
           'Microsoft.Network/locations/availablePrivateEndpointTypes/read'
+          'Microsoft.Network/privateDnsZones/A/write'
           'Microsoft.Network/privateDnsZones/join/action'
           'Microsoft.Network/privateDnsZones/read'
           'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read'
@@ -46,6 +54,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.OperationalInsights/workspaces/write'
           'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
+          'Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
         ]

@@ -8,7 +8,8 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: 'fd6672e3-8f26-4e8b-85ad-cfefc312c58d'
   properties: {
     assignableScopes: [
-      subscription().id
+      '/subscriptions/00000000-0000-0000-0000-0000000000aa'
+      '/subscriptions/00000000-0000-0000-0000-0000000000bb'
     ]
     description: 'Deploys the amlgen build of workspace mlw-marketing in resource group rg-marketing-ml: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.'
     permissions: [
@@ -16,17 +17,21 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.Authorization/roleAssignments/read'
           'Microsoft.Authorization/roleAssignments/write'
+          'Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action'
           'Microsoft.ContainerRegistry/registries/read'
           'Microsoft.ContainerRegistry/registries/write'
           'Microsoft.Insights/components/read'
           'Microsoft.Insights/components/write'
+          'Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action'
           'Microsoft.KeyVault/vaults/read'
           'Microsoft.KeyVault/vaults/write'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write'
+          'Microsoft.MachineLearningServices/workspaces/privateEndpointConnectionsApproval/action'
           'Microsoft.MachineLearningServices/workspaces/read'
           'Microsoft.MachineLearningServices/workspaces/write'
           'Microsoft.Network/locations/availablePrivateEndpointTypes/read'
+          'Microsoft.Network/privateDnsZones/A/write'
           'Microsoft.Network/privateDnsZones/join/action'
           'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read'
           'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write'
@@ -39,6 +44,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.OperationalInsights/workspaces/write'
           'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
+          'Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
         ]

@@ -8,7 +8,8 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: '4e0e4b95-73cf-4c4e-8f2f-2e216f65453a'
   properties: {
     assignableScopes: [
-      subscription().id
+      '/subscriptions/00000000-0000-0000-0000-0000000000aa'
+      '/subscriptions/00000000-0000-0000-0000-0000000000bb'
     ]
     description: 'Deploys the amlgen build of workspace mlw-supply in resource group rg-supply-ml: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.'
     permissions: [
@@ -16,17 +17,21 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.Authorization/roleAssignments/read'
           'Microsoft.Authorization/roleAssignments/write'
+          'Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action'
           'Microsoft.ContainerRegistry/registries/read'
           'Microsoft.ContainerRegistry/registries/write'
           'Microsoft.Insights/components/read'
           'Microsoft.Insights/components/write'
+          'Microsoft.KeyVault/vaults/privateEndpointConnectionsApproval/action'
           'Microsoft.KeyVault/vaults/read'
           'Microsoft.KeyVault/vaults/write'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write'
+          'Microsoft.MachineLearningServices/workspaces/privateEndpointConnectionsApproval/action'
           'Microsoft.MachineLearningServices/workspaces/read'
           'Microsoft.MachineLearningServices/workspaces/write'
           'Microsoft.Network/locations/availablePrivateEndpointTypes/read'
+          'Microsoft.Network/privateDnsZones/A/write'
           'Microsoft.Network/privateDnsZones/join/action'
           'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read'
           'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write'
@@ -39,6 +44,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.OperationalInsights/workspaces/write'
           'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
+          'Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
         ]
