@@ -124,14 +124,20 @@ fn bicep_and_arm_describe_the_same_resources() {
             "{}: modules vs nested deployments",
             dir.display()
         );
-        let b: BTreeSet<Row> = bicep.iter().cloned().collect();
-        let a: BTreeSet<Row> = rows.iter().cloned().collect();
+        // A resource may be deployed twice, in two modules (the selected-IP
+        // workspace's second phase): compare with multiplicity too.
+        let mut sorted_b = bicep.clone();
+        let mut sorted_a = rows.clone();
+        sorted_b.sort();
+        sorted_a.sort();
         assert_eq!(
-            b.len(),
-            bicep.len(),
-            "{}: a resource declared twice",
+            sorted_b,
+            sorted_a,
+            "{}: resource counts differ",
             dir.display()
         );
+        let b: BTreeSet<Row> = bicep.iter().cloned().collect();
+        let a: BTreeSet<Row> = rows.iter().cloned().collect();
         assert_eq!(
             b,
             a,

@@ -902,7 +902,9 @@ pub fn lower(ws: &Workspace) -> Deployment {
     }
 
     let before_workspace: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
-    modules.push(workspace_module(ws, &assoc, ml_api, before_workspace));
+    let (workspace, access) = workspace_module(ws, &assoc, ml_api, before_workspace);
+    modules.push(workspace);
+    modules.extend(access);
     if let Some(mut pe) = client_endpoints_module(ws, &assoc) {
         pe.depends_on = modules.iter().map(|m| m.symbol.clone()).collect();
         modules.push(pe);
@@ -976,7 +978,7 @@ fn workspace_module(
     assoc: &Associated,
     ml_api: &'static str,
     depends_on: Vec<String>,
-) -> Module {
+) -> (Module, Option<Module>) {
     let out = &ws.outbound;
     let mode = out.mode.value;
     let ws_name = ws.name.as_str();
@@ -1059,8 +1061,10 @@ fn workspace_module(
                 key_vault: assoc.key_vault.1.clone(),
                 application_insights: assoc.app_insights.1.clone(),
                 container_registry: assoc.container_registry.1.clone(),
-                public_network_access: pna,
-                network_acls: allowlist,
+                // With selected IPs the workspace is created private; the
+                // allowlist can only be set once it exists (second phase).
+                public_network_access: if allowlist.is_some() { "Disabled" } else { pna },
+                network_acls: None,
                 primary_user_assigned_identity: primary_uai,
                 image_build_compute: image_build,
                 provision_network_now: mode.is_managed() && out.provision_now.value,
@@ -1074,9 +1078,20 @@ fn workspace_module(
             },
         },
     )];
+    // The second phase of selected-IP inbound: the same workspace with its
+    // allowlist, then the managed network's private endpoint to it.
+    let mut access: Option<Vec<Resource>> = allowlist.map(|acl| {
+        let mut again = resources[0].clone();
+        again.comment = "the workspace again, now with public access from the selected IPs only (an allowlist can only be set on an existing workspace)".into();
+        if let Some(Value::Object(props)) = again.body.get_mut("properties") {
+            props.insert("publicNetworkAccess".into(), Value::from(pna));
+            props.insert("networkAcls".into(), serde_json::to_value(acl).unwrap_or(Value::Null));
+        }
+        vec![again]
+    });
     for (i, r) in self_rules.iter().enumerate() {
         let symbol = format!("selfRule{}", i + 1);
-        resources.push(
+        access.as_mut().unwrap_or(&mut resources).push(
             Resource::new(
                 &symbol,
                 types::OUTBOUND_RULE,
@@ -1110,17 +1125,30 @@ fn workspace_module(
             );
         }
     }
-    Module {
-        symbol: "workspace".into(),
-        file: "workspace".into(),
-        deployment_name: names::deployment(ws, "workspace"),
-        description: "the workspace, its managed network and outbound rules, and its computes"
-            .into(),
+    let second = access.map(|resources| Module {
+        symbol: "workspaceAccess".into(),
+        file: "workspace-access".into(),
+        deployment_name: names::deployment(ws, "workspace-access"),
+        description: "the second phase of selected-IP inbound: the allowlist, then the managed network's private endpoint to the workspace".into(),
         resources,
-        depends_on,
+        depends_on: vec!["workspace".into()],
         target: None,
         params: Vec::new(),
-    }
+    });
+    (
+        Module {
+            symbol: "workspace".into(),
+            file: "workspace".into(),
+            deployment_name: names::deployment(ws, "workspace"),
+            description: "the workspace, its managed network and outbound rules, and its computes"
+                .into(),
+            resources,
+            depends_on,
+            target: None,
+            params: Vec::new(),
+        },
+        second,
+    )
 }
 
 /// The ARM `properties` of a managed compute; `None` for kinds that are

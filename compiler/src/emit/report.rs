@@ -370,7 +370,7 @@ pub fn render(
         PublicNetworkAccess::SelectedIps(_)
     ) && mode.is_managed()
     {
-        steps.push("Selected-IP inbound: the managed network's private endpoint to the workspace is a second phase (an `outboundRules` resource deployed after the workspace, in the same deployment). Check it is active before running jobs.".to_string());
+        steps.push("Selected-IP inbound is a second phase of the same deployment (`modules/workspace-access.bicep`): the workspace is created with public access disabled, then updated with the allowlist (an allowlist can only be set on an existing workspace), then the managed network's private endpoint to the workspace is added. Check that rule is active before running jobs.".to_string());
     }
     if let Some((name, _)) = &ws.container_registry.image_build_compute
         && !ws

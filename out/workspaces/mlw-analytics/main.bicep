@@ -59,3 +59,15 @@ module workspace 'modules/workspace.bicep' = {
     containerRegistry
   ]
 }
+
+// the second phase of selected-IP inbound: the allowlist, then the managed network's private endpoint to the workspace
+module workspaceAccess 'modules/workspace-access.bicep' = {
+  name: 'mlw-analytics-workspace-access'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    workspace
+  ]
+}

@@ -23,19 +23,8 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-03-15-prev
     managedNetwork: {
       isolationMode: 'AllowInternetOutbound'
     }
-    networkAcls: {
-      defaultAction: 'Deny'
-      ipRules: [
-        {
-          value: '203.0.113.0/24'
-        }
-        {
-          value: '198.51.100.7'
-        }
-      ]
-    }
     provisionNetworkNow: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: 'Disabled'
     storageAccount: resourceId('Microsoft.Storage/storageAccounts', 'stmlwanalyticsd91efa')
   }
   sku: {
@@ -43,19 +32,4 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-03-15-prev
     tier: 'Basic'
   }
   tags: tags
-}
-
-// the managed network's private endpoint to the workspace itself, after the workspace exists
-resource selfRule1 'Microsoft.MachineLearningServices/workspaces/outboundRules@2026-03-15-preview' = {
-  parent: workspace
-  name: 'selected-ips-workspace'
-  properties: {
-    category: 'UserDefined'
-    destination: {
-      serviceResourceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-analytics')
-      sparkEnabled: false
-      subresourceTarget: 'amlworkspace'
-    }
-    type: 'PrivateEndpoint'
-  }
 }
