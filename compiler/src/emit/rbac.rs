@@ -370,6 +370,19 @@ const APPROVAL_ACTIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Types whose `privateEndpointConnectionsApproval/action` the approver
+/// built-in lists (Microsoft's built-in roles page, in
+/// `docs/research/pe-approval-actions.md`).
+const APPROVER_LISTS_APPROVAL: &[&str] = &[
+    "Microsoft.ContainerRegistry/registries",
+    "Microsoft.Cache/redis",
+    "Microsoft.Cache/redisEnterprise",
+    "Microsoft.DocumentDB/databaseAccounts",
+    "Microsoft.KeyVault/vaults",
+    "Microsoft.MachineLearningServices/workspaces",
+    "Microsoft.Sql/servers",
+];
+
 /// The custom approver role's actions for the types it must cover.
 #[must_use]
 pub fn approval_actions(types: &[&str]) -> Vec<String> {
@@ -452,6 +465,38 @@ pub fn deployer_actions(ws: &Workspace, d: &super::model::Deployment) -> Vec<Str
                 }
                 .to_string(),
             );
+        }
+    }
+    // Starting the managed network's private endpoints needs approval
+    // rights on their targets too (how-to-managed-network): the types'
+    // connection operations, as the approver role and the provider
+    // operations pages spell them.
+    if ws.outbound.mode.value.is_managed() {
+        for rule in &ws.outbound.rules {
+            if let Destination::PrivateEndpoint {
+                target: PeTarget::Resource(id),
+                ..
+            } = &rule.destination
+            {
+                let ty = private_link::lookup(&id.arm_type())
+                    .map_or_else(|| id.arm_type(), |t| t.arm_type.to_string());
+                match APPROVAL_ACTIONS
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&ty))
+                {
+                    Some((_, actions)) => out.extend(actions.iter().map(|a| (*a).to_string())),
+                    None => {
+                        out.push(format!("{ty}/privateEndpointConnections/read"));
+                        out.push(format!("{ty}/privateEndpointConnections/write"));
+                        if APPROVER_LISTS_APPROVAL
+                            .iter()
+                            .any(|k| k.eq_ignore_ascii_case(&ty))
+                        {
+                            out.push(format!("{ty}/privateEndpointConnectionsApproval/action"));
+                        }
+                    }
+                }
+            }
         }
     }
     // Attaching a user-assigned identity (managed identities FAQ).

@@ -394,6 +394,10 @@ pub fn render(
             ws.name
         ));
     }
+    if ws.key_vault.provision == crate::ir::Provision::Create && ws.key_vault.purge_protection.value
+    {
+        steps.push("The key vault has purge protection and a 90-day soft-delete retention: if this deployment is torn down, its name cannot be reused for 90 days (recover the vault instead).".to_string());
+    }
     for (what, p) in [
         ("storage account", &ws.storage.provision),
         ("key vault", &ws.key_vault.provision),

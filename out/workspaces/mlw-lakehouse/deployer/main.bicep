@@ -49,6 +49,8 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Resources/deployments/*'
           'Microsoft.Resources/subscriptions/resourceGroups/read'
           'Microsoft.Storage/storageAccounts/PrivateEndpointConnectionsApproval/action'
+          'Microsoft.Storage/storageAccounts/privateEndpointConnections/read'
+          'Microsoft.Storage/storageAccounts/privateEndpointConnections/write'
           'Microsoft.Storage/storageAccounts/read'
           'Microsoft.Storage/storageAccounts/write'
         ]
