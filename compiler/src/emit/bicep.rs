@@ -131,6 +131,20 @@ fn first_param<'a>(h: &'a Helper, name: &'static str) -> Result<&'a Value, Rende
         .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex(name, 0).into())
 }
 
+/// Writes what `print` makes of a helper's value and `depth=`.
+fn print_helper(
+    h: &Helper,
+    out: &mut dyn Output,
+    name: &'static str,
+    print: fn(&Value, usize) -> Result<String, String>,
+) -> HelperResult {
+    let v = first_param(h, name)?;
+    let text = print(v, depth_of(h)).map_err(RenderErrorReason::Other)?;
+    // A multi-line helper's last line is ended by the template itself.
+    out.write(text.trim_end_matches('\n'))?;
+    Ok(())
+}
+
 /// `{{bicep v depth=N}}`: a value as Bicep.
 fn bicep_helper(
     h: &Helper,
@@ -139,10 +153,7 @@ fn bicep_helper(
     _: &mut RenderContext,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let v = first_param(h, "bicep")?;
-    let text = value(v, depth_of(h)).map_err(RenderErrorReason::Other)?;
-    out.write(&text)?;
-    Ok(())
+    print_helper(h, out, "bicep", value)
 }
 
 /// `{{bicep_members v depth=N}}`: an object's members as lines.
@@ -153,11 +164,7 @@ fn members_helper(
     _: &mut RenderContext,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let v = first_param(h, "bicep_members")?;
-    let text = members(v, depth_of(h)).map_err(RenderErrorReason::Other)?;
-    // The template's own line break ends the last member.
-    out.write(text.trim_end_matches('\n'))?;
-    Ok(())
+    print_helper(h, out, "bicep_members", members)
 }
 
 /// `{{comment text}}`: text that stays inside a `//` comment (one line).

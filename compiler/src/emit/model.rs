@@ -34,6 +34,8 @@ pub mod api {
     pub const CONTAINER_REGISTRY: &str = "2025-11-01";
     pub const APP_INSIGHTS: &str = "2020-02-02";
     pub const LOG_ANALYTICS: &str = "2025-07-01";
+    /// User-assigned identities, read for their principal id.
+    pub const MANAGED_IDENTITY: &str = "2024-11-30";
     pub const DEPLOYMENTS: &str = "2025-04-01";
 }
 
@@ -998,24 +1000,10 @@ fn workspace_module(
             );
         }
     }
-    let (identity, primary_uai) = match &ws.identity {
-        crate::ir::Identity::SystemAssigned => (
-            Identity {
-                kind: "SystemAssigned",
-                user_assigned_identities: None,
-            },
-            None,
-        ),
-        crate::ir::Identity::UserAssigned(id) => (
-            Identity {
-                kind: "UserAssigned",
-                user_assigned_identities: Some(BTreeMap::from([(
-                    id.as_str().to_string(),
-                    Map::new(),
-                )])),
-            },
-            Some(Text(id.as_str().to_string())),
-        ),
+    let identity = identity_of(&ws.identity);
+    let primary_uai = match &ws.identity {
+        crate::ir::Identity::SystemAssigned => None,
+        crate::ir::Identity::UserAssigned(id) => Some(Text(id.as_str().to_string())),
     };
     let (pna, allowlist) = match &ws.inbound.public_network_access.value {
         PublicNetworkAccess::Disabled => ("Disabled", None),

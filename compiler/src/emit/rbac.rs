@@ -28,10 +28,10 @@ use crate::ir::{
 /// The built-in role the managed network needs on private endpoint targets.
 pub const APPROVER: &str = "Azure AI Enterprise Network Connection Approver";
 
-/// API versions amlgen knows for an `existing` declaration of a type: the
-/// types it deploys itself. A grant on another type is made at its
-/// resource group (and the report says so).
-fn known_api(arm_type: &str) -> Option<&'static str> {
+/// The types amlgen can declare `existing` (the ones it deploys itself), in
+/// their canonical casing, with their API version. A grant on another type
+/// is made at its resource group (and the report says so).
+fn known(arm_type: &str) -> Option<(&'static str, &'static str)> {
     [
         (types::STORAGE, api::STORAGE),
         (types::KEY_VAULT, api::KEY_VAULT),
@@ -40,23 +40,8 @@ fn known_api(arm_type: &str) -> Option<&'static str> {
         (types::APP_INSIGHTS, api::APP_INSIGHTS),
         (types::PRIVATE_ENDPOINT, api::NETWORK),
     ]
-    .iter()
-    .find(|(t, _)| t.eq_ignore_ascii_case(arm_type))
-    .map(|(_, v)| *v)
-}
-
-fn canonical_type(arm_type: &str) -> &'static str {
-    [
-        types::STORAGE,
-        types::KEY_VAULT,
-        types::CONTAINER_REGISTRY,
-        types::WORKSPACE,
-        types::APP_INSIGHTS,
-        types::PRIVATE_ENDPOINT,
-    ]
     .into_iter()
-    .find(|t| t.eq_ignore_ascii_case(arm_type))
-    .unwrap_or("")
+    .find(|(t, _)| t.eq_ignore_ascii_case(arm_type))
 }
 
 /// Who a grant is for.
@@ -104,6 +89,19 @@ pub struct RoleGrant {
     pub widened: bool,
 }
 
+/// An associated resource as a grant target: the one this deployment
+/// creates (by the name amlgen gave it), or the existing one by id.
+fn associated_target(
+    provision: &Provision,
+    arm_type: &'static str,
+    created: Option<&str>,
+) -> Target {
+    match provision {
+        Provision::Create => Target::Created(arm_type, created.unwrap_or_default().to_string()),
+        Provision::Existing(id) => Target::Elsewhere(id.as_str().to_string()),
+    }
+}
+
 fn built_in(name: &str) -> Option<RoleRef> {
     roles::lookup(name).map(|r| RoleRef::BuiltIn {
         name: r.name,
@@ -118,7 +116,7 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
     let mut push = |target: Target, principal: Principal, role: Option<RoleRef>, why: String| {
         let Some(role) = role else { return };
         let widened = matches!(&target, Target::Elsewhere(id)
-            if ResourceId::parse(id).is_ok_and(|r| known_api(&r.arm_type()).is_none()));
+            if ResourceId::parse(id).is_ok_and(|r| known(&r.arm_type()).is_none()));
         let g = RoleGrant {
             target,
             principal,
@@ -226,12 +224,8 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
         }
     }
     if ws.storage.data_profiling.value {
-        let target = match &ws.storage.provision {
-            Provision::Create => Target::Created(types::STORAGE, storage_name.clone()),
-            Provision::Existing(id) => Target::Elsewhere(id.as_str().to_string()),
-        };
         push(
-            target,
+            associated_target(&ws.storage.provision, types::STORAGE, assoc.storage.0.as_deref()),
             Principal::Workspace,
             built_in("Storage Blob Data Contributor"),
             "R23: data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity".to_string(),
@@ -241,15 +235,11 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
     // Compute identities: pull images from the workspace's registry, read
     // the project data the posture names (project-centric access, seed 003).
     for c in ws.computes.iter().filter(|c| c.identity.is_some()) {
-        let registry = match (
+        let registry = associated_target(
             &ws.container_registry.provision,
-            &assoc.container_registry.0,
-        ) {
-            (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
-            (Provision::Create, name) => {
-                Target::Created(types::CONTAINER_REGISTRY, name.clone().unwrap_or_default())
-            }
-        };
+            types::CONTAINER_REGISTRY,
+            assoc.container_registry.0.as_deref(),
+        );
         push(
             registry,
             Principal::Compute(c.name.as_str().to_string()),
@@ -279,25 +269,21 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
                 Target::Created(types::WORKSPACE, ws.name.as_str().to_string())
             }
             GrantScope::ResourceGroup => Target::ResourceGroup,
-            GrantScope::Storage => match &ws.storage.provision {
-                Provision::Create => Target::Created(types::STORAGE, storage_name.clone()),
-                Provision::Existing(id) => Target::Elsewhere(id.as_str().to_string()),
-            },
-            GrantScope::KeyVault => match (&ws.key_vault.provision, &assoc.key_vault.0) {
-                (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
-                (Provision::Create, name) => {
-                    Target::Created(types::KEY_VAULT, name.clone().unwrap_or_default())
-                }
-            },
-            GrantScope::ContainerRegistry => match (
+            GrantScope::Storage => associated_target(
+                &ws.storage.provision,
+                types::STORAGE,
+                assoc.storage.0.as_deref(),
+            ),
+            GrantScope::KeyVault => associated_target(
+                &ws.key_vault.provision,
+                types::KEY_VAULT,
+                assoc.key_vault.0.as_deref(),
+            ),
+            GrantScope::ContainerRegistry => associated_target(
                 &ws.container_registry.provision,
-                &assoc.container_registry.0,
-            ) {
-                (Provision::Existing(id), _) => Target::Elsewhere(id.as_str().to_string()),
-                (Provision::Create, name) => {
-                    Target::Created(types::CONTAINER_REGISTRY, name.clone().unwrap_or_default())
-                }
-            },
+                types::CONTAINER_REGISTRY,
+                assoc.container_registry.0.as_deref(),
+            ),
             GrantScope::Resource(id) => Target::Elsewhere(id.as_str().to_string()),
         };
         push(
@@ -318,20 +304,26 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
 /// file (where the workspace is in scope).
 #[must_use]
 pub fn workspace_principal(ws: &Workspace, ml_api: &str) -> Expr {
-    match &ws.identity {
+    identity_principal(
+        &ws.identity,
+        Expr::resource_id(types::WORKSPACE, &[ws.name.as_str()]),
+        ml_api,
+    )
+}
+
+/// The object id of a managed identity: the resource's own (system-assigned,
+/// read from `resource` at `api_version`) or the user-assigned identity's.
+fn identity_principal(identity: &Identity, resource: Expr, api_version: &str) -> Expr {
+    match identity {
         Identity::SystemAssigned => Expr::call(
             "reference",
-            vec![
-                Expr::resource_id(types::WORKSPACE, &[ws.name.as_str()]),
-                Expr::str(ml_api),
-                Expr::str("full"),
-            ],
+            vec![resource, Expr::str(api_version), Expr::str("full")],
         )
         .prop("identity")
         .prop("principalId"),
         Identity::UserAssigned(id) => Expr::call(
             "reference",
-            vec![Expr::str(id.as_str()), Expr::str("2024-11-30")],
+            vec![Expr::str(id.as_str()), Expr::str(api::MANAGED_IDENTITY)],
         )
         .prop("principalId"),
     }
@@ -640,23 +632,11 @@ fn principal_expr(ws: &Workspace, p: &Principal, ml_api: &str) -> Option<Expr> {
         Principal::Workspace => Some(workspace_principal(ws, ml_api)),
         Principal::Compute(name) => {
             let c = ws.computes.iter().find(|c| c.name.as_str() == name)?;
-            Some(match c.identity.as_ref()? {
-                Identity::SystemAssigned => Expr::call(
-                    "reference",
-                    vec![
-                        Expr::resource_id(types::COMPUTE, &[ws.name.as_str(), name]),
-                        Expr::str(api::ML),
-                        Expr::str("full"),
-                    ],
-                )
-                .prop("identity")
-                .prop("principalId"),
-                Identity::UserAssigned(id) => Expr::call(
-                    "reference",
-                    vec![Expr::str(id.as_str()), Expr::str("2024-11-30")],
-                )
-                .prop("principalId"),
-            })
+            Some(identity_principal(
+                c.identity.as_ref()?,
+                Expr::resource_id(types::COMPUTE, &[ws.name.as_str(), name]),
+                api::ML,
+            ))
         }
         Principal::Declared(..) => None,
     }
@@ -733,7 +713,8 @@ fn module(
 ) -> Module {
     let mut resources: Vec<Resource> = Vec::new();
     let mut declared: BTreeMap<String, String> = BTreeMap::new();
-    let mut custom_roles: BTreeMap<Vec<&'static str>, String> = BTreeMap::new();
+    // The custom approver role, defined where it is first needed.
+    let mut custom_role: Option<String> = None;
     let mut params: Vec<(String, Expr)> = Vec::new();
     for g in grants {
         if let (Some(name), Some(value)) = (
@@ -745,48 +726,45 @@ fn module(
         }
     }
     params.sort_by(|a, b| a.0.cmp(&b.0));
+    // Every type of this group's targets the approver built-in does not
+    // cover: they share one custom role.
+    let mut uncovered: Vec<&'static str> = grants
+        .iter()
+        .filter_map(|g| match &g.role {
+            RoleRef::CustomApprover(t) => Some(t.clone()),
+            RoleRef::BuiltIn { .. } => None,
+        })
+        .flatten()
+        .collect();
+    uncovered.sort_unstable();
+    uncovered.dedup();
     for (i, g) in grants.iter().enumerate() {
-        // The resource the assignment applies to, declared `existing`.
-        let (scope_symbol, scope_key) = match &g.target {
-            Target::ResourceGroup => (None, group.to_string()),
-            Target::Created(ty, name) => {
-                let key = format!("{ty}/{name}");
+        // The resource the assignment applies to, declared `existing`:
+        // (key, canonical type, API version, name), or none for the group.
+        let existing: Option<(String, &'static str, &'static str, String)> = match &g.target {
+            Target::ResourceGroup => None,
+            Target::Created(ty, name) => Some((
+                format!("{ty}/{name}"),
+                *ty,
+                known(ty).map_or(api::ML, |(_, v)| v),
+                name.clone(),
+            )),
+            Target::Elsewhere(id) => ResourceId::parse(id).ok().and_then(|rid| {
+                known(&rid.arm_type())
+                    .map(|(ty, v)| (id.to_ascii_lowercase(), ty, v, rid.name().to_string()))
+            }),
+        };
+        let (scope_symbol, scope_key) = match existing {
+            None => (None, group.to_string()),
+            Some((key, ty, version, name)) => {
                 let sym = declared
                     .entry(key.clone())
                     .or_insert_with(|| format!("target{}", i + 1))
                     .clone();
                 if !resources.iter().any(|r| r.symbol == sym) {
-                    resources.push(Resource::existing(
-                        &sym,
-                        ty,
-                        known_api(ty).unwrap_or(api::ML),
-                        name,
-                    ));
+                    resources.push(Resource::existing(&sym, ty, version, &name));
                 }
                 (Some(sym), key)
-            }
-            Target::Elsewhere(id) => {
-                let rid = ResourceId::parse(id).ok();
-                let ty = rid.as_ref().map(ResourceId::arm_type).unwrap_or_default();
-                match (known_api(&ty), rid.as_ref()) {
-                    (Some(v), Some(rid)) => {
-                        let key = id.to_ascii_lowercase();
-                        let sym = declared
-                            .entry(key.clone())
-                            .or_insert_with(|| format!("target{}", i + 1))
-                            .clone();
-                        if !resources.iter().any(|r| r.symbol == sym) {
-                            resources.push(Resource::existing(
-                                &sym,
-                                canonical_type(&ty),
-                                v,
-                                rid.name(),
-                            ));
-                        }
-                        (Some(sym), key)
-                    }
-                    _ => (None, group.to_string()),
-                }
             }
         };
         let role_id = match &g.role {
@@ -795,44 +773,32 @@ fn module(
                 // One role per resource group, for every uncovered type
                 // of its targets; its name and GUID carry the subscription
                 // and group, as role names are unique in a directory.
-                let mut all: Vec<&'static str> = grants
-                    .iter()
-                    .filter_map(|g| match &g.role {
-                        RoleRef::CustomApprover(t) => Some(t.clone()),
-                        RoleRef::BuiltIn { .. } => None,
-                    })
-                    .flatten()
-                    .collect();
-                all.sort_unstable();
-                all.dedup();
                 let scope = target.as_ref().map_or_else(String::new, |(sub, grp)| {
                     format!("/subscriptions/{sub}/resourceGroups/{grp}")
                 });
-                let next = custom_roles.len() + 1;
-                let name = custom_roles
-                    .entry(all.clone())
-                    .or_insert_with(|| {
-                        stable_guid(&format!("amlgen-approver/{scope}/{}", all.join(",")))
-                    })
-                    .clone();
-                if custom_roles.len() == next {
-                    let actions = approval_actions(&all);
+                if let Some(name) = &custom_role {
+                    name.clone()
+                } else {
+                    let name =
+                        stable_guid(&format!("amlgen-approver/{scope}/{}", uncovered.join(",")));
+                    let actions = approval_actions(&uncovered);
                     resources.push(Resource::new(
-                        &format!("approverRole{next}"),
+                        "approverRole1",
                         "Microsoft.Authorization/roleDefinitions",
                         "2022-04-01",
                         &[&name],
                         "a custom role that may only read and approve private endpoint connections of these types".into(),
                         json!({ "properties": {
                             "roleName": Text(format!("amlgen private endpoint approver ({scope})")),
-                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", all.join(", "))),
+                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", uncovered.join(", "))),
                             "type": "CustomRole",
                             "permissions": [ { "actions": actions.iter().map(|a| Text(a.clone())).collect::<Vec<_>>(), "notActions": [] } ],
                             "assignableScopes": [ Text(scope.clone()) ],
                         } }),
                     ));
+                    custom_role = Some(name.clone());
+                    name
                 }
-                name
             }
         };
         let principal_key = match &g.principal {
@@ -863,12 +829,7 @@ fn module(
             r = r.on(&sym);
         }
         if let RoleRef::CustomApprover(_) = &g.role {
-            let n = custom_roles
-                .keys()
-                .position(|k| matches!(&g.role, RoleRef::CustomApprover(t) if t == k))
-                .unwrap_or(0)
-                + 1;
-            r = r.after(&format!("approverRole{n}"));
+            r = r.after("approverRole1");
         }
         resources.push(r);
     }
