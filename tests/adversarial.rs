@@ -87,9 +87,9 @@ workspace "mlw-nasty" {{
     )
 }
 
-#[test]
-fn adversarial_strings_in_every_slot() {
-    let text = posture();
+/// Checks and builds a posture (it must have no error) into a fresh
+/// directory under the target's temporary one.
+fn build(text: String, dir: &str) -> (amlgen::emit::Artifacts, std::path::PathBuf) {
     let outcome = amlgen::compile(
         vec![amlgen::Input {
             name: "nasty.aml".into(),
@@ -99,7 +99,7 @@ fn adversarial_strings_in_every_slot() {
     );
     let rendered = amlgen::diag::render::human(&outcome.diagnostics, &outcome.sources, false);
     assert!(!outcome.has_errors(), "{rendered}");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("adversarial");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(dir);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("out");
@@ -110,6 +110,12 @@ fn adversarial_strings_in_every_slot() {
     };
     let files = amlgen::driver::emit(&outcome, &options).unwrap();
     amlgen::driver::write_atomic(&out, &files).unwrap();
+    (files, out)
+}
+
+#[test]
+fn adversarial_strings_in_every_slot() {
+    let (files, out) = build(posture(), "adversarial");
 
     // Bicep: parses, and passes the checks a compiler would do first.
     let mut errors = Vec::new();
@@ -165,6 +171,74 @@ fn adversarial_strings_in_every_slot() {
         assert!(in_arm, "{want:?} missing from the ARM JSON");
         assert!(in_bicep, "{want:?} missing from the Bicep");
     }
+    for (path, text) in &files {
+        assert!(
+            !text.lines().any(|l| l.starts_with("resource evil")),
+            "{path} gained a declaration"
+        );
+    }
+}
+
+/// Custom VNet mode: an existing spoke whose name Azure's id syntax lets
+/// through reaches the network module (declared `existing`), the compute
+/// subnet ids and the hub firewall artifact intact and inert.
+#[test]
+fn adversarial_strings_in_a_custom_vnet() {
+    let sub = "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-x";
+    let n = esc(ID_NAME);
+    let text = format!(
+        r#"workspace "mlw-nasty" {{
+  resource_group = "rg-nasty"
+  region = "westeurope"
+  subscription_id = "00000000-0000-0000-0000-000000000009"
+  tags = {{ t = "{tag}" }}
+  inbound {{ public_network_access = disabled }}
+  outbound {{
+    mode = custom_vnet
+    vnet {{
+      existing    = "{sub}/providers/Microsoft.Network/virtualNetworks/vnet-{n}"
+      training    = "10.1.0.0/24"
+      pe          = "10.1.1.0/27"
+      firewall_ip = "10.0.1.4"
+    }}
+  }}
+  container_registry {{ image_build_compute = "{ibc}" }}
+  compute "cpu" {{ kind = cluster  vm_size = "{size}" }}
+}}
+"#,
+        tag = esc(NASTY[4]),
+        ibc = esc(NASTY[0]),
+        size = esc(NASTY[1]),
+    );
+    let (files, out) = build(text, "adversarial-vnet");
+    let mut errors = Vec::new();
+    for f in &bicep::bicep_files(&out) {
+        errors.extend(bicep::file_errors(f));
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for path in [
+        "workspaces/mlw-nasty/azuredeploy.json",
+        "hub-firewall/azuredeploy.json",
+    ] {
+        let template: serde_json::Value = serde_json::from_str(&files[path]).unwrap();
+        let errors = arm::validate_template(&template);
+        assert!(errors.is_empty(), "{path}: {}", errors.join("\n"));
+    }
+    let network = &files["workspaces/mlw-nasty/modules/network.bicep"];
+    let want = format!("vnet-{ID_NAME}");
+    assert!(
+        network.lines().any(|l| l
+            .split_once(": ")
+            .and_then(|(_, v)| unbicep_string(v))
+            .is_some_and(|v| v == want)),
+        "the existing VNet's name is missing from the network module"
+    );
+    let workspace = &files["workspaces/mlw-nasty/modules/workspace.bicep"];
+    assert!(workspace.lines().any(|l| {
+        l.split_once(": ")
+            .and_then(|(_, v)| unbicep_string(v))
+            .is_some_and(|v| v.ends_with(&format!("vnet-{ID_NAME}/subnets/snet-training")))
+    }));
     for (path, text) in &files {
         assert!(
             !text.lines().any(|l| l.starts_with("resource evil")),

@@ -258,6 +258,38 @@ fn deployed(template: &Value, out: &mut Vec<Value>) {
     flatten(template, &location, out);
 }
 
+/// `[resourceId('T', 'a', 'b')]` as ARM evaluates it in a resource
+/// group (a placeholder subscription and group: the controls look at the
+/// id's shape, not at whose it is); other values unchanged.
+fn resolve_ids(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            let Some(args) = s
+                .strip_prefix("[resourceId(")
+                .and_then(|r| r.strip_suffix(")]"))
+            else {
+                return;
+            };
+            let parts: Vec<&str> = args.split(", ").map(|a| a.trim_matches('\'')).collect();
+            let Some((ty, names)) = parts.split_first() else {
+                return;
+            };
+            let mut segs = ty.split('/');
+            let mut id = format!(
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/{}",
+                segs.next().unwrap_or_default()
+            );
+            for (t, n) in segs.zip(names) {
+                let _ = std::fmt::Write::write_fmt(&mut id, format_args!("/{t}/{n}"));
+            }
+            *s = id;
+        }
+        Value::Array(items) => items.iter_mut().for_each(resolve_ids),
+        Value::Object(m) => m.values_mut().for_each(resolve_ids),
+        _ => {}
+    }
+}
+
 fn flatten(t: &Value, location: &Value, out: &mut Vec<Value>) {
     for r in t["resources"].as_array().into_iter().flatten() {
         if r["type"] == "Microsoft.Resources/deployments" {
@@ -265,6 +297,9 @@ fn flatten(t: &Value, location: &Value, out: &mut Vec<Value>) {
             continue;
         }
         let mut r = r.clone();
+        if let Some(p) = r.get_mut("properties") {
+            resolve_ids(p);
+        }
         if let Value::Object(m) = &mut r {
             m.insert("location".into(), location.clone());
             m.insert("tags".into(), json!({}));

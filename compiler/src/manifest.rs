@@ -17,7 +17,8 @@
 //!   },
 //!   "policies": {
 //!     "ml-guardrails": { "policies/ml-guardrails/main.bicep": "sha256:..." }
-//!   }
+//!   },
+//!   "hub_firewall": { "hub-firewall/main.bicep": "sha256:..." }
 //! }
 //! ```
 //!
@@ -45,6 +46,9 @@ pub struct Manifest {
     /// Per policy block, the hash of each artifact.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, BTreeMap<String, String>>,
+    /// The hash of each `hub-firewall/` artifact (custom VNet mode).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hub_firewall: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

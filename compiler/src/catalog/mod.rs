@@ -1,8 +1,10 @@
 //! Domain tables: regions, private-link targets, roles, presets, DNS zones,
 //! and the policy control catalogue.
-//! Each file names its sources; nothing here is computed.
+//! Each file names its sources; the only code reads the tables
+//! (`custom_vnet` resolves its rules for one spoke).
 
 pub mod controls;
+pub mod custom_vnet;
 pub mod dns;
 pub mod presets;
 pub mod private_link;

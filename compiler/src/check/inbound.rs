@@ -57,7 +57,9 @@ pub fn private_workspace(ws: &Workspace, d: &mut Diagnostics) {
 /// R22: studio needs the client VNet to reach the private default storage
 /// (private endpoints for blob and file).
 pub fn studio_storage(ws: &Workspace, d: &mut Diagnostics) {
-    if ws.storage.public_network_access.value != Access::Disabled {
+    // In custom VNet mode the endpoints are the compute's too: a missing
+    // storage endpoint is an error there (R30).
+    if ws.storage.public_network_access.value != Access::Disabled || ws.outbound.custom_requested {
         return;
     }
     let Some(pe) = &ws.inbound.private_endpoint else {

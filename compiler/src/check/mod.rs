@@ -4,10 +4,13 @@
 //! (R01...) from the posture rules in its doc comment. [`check`] runs them
 //! all and makes a [`Checked`] posture only when no error was found.
 
+mod custom_vnet;
 mod inbound;
 mod outbound;
 mod policy;
 mod resources;
+
+pub use custom_vnet::{IpPlan, ip_plan};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{Checked, Posture, Workspace};
@@ -29,6 +32,7 @@ pub fn check(
     for ws in &posture.workspaces {
         check_workspace(ws, previous, &mut found);
     }
+    custom_vnet::shared_spokes(&posture, &mut found);
     policy::contradictions(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.extend(found);
@@ -54,6 +58,13 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     resources::registry_image_build(ws, d);
     resources::online_endpoints(ws, d);
     resources::user_grants(ws, d);
+    custom_vnet::spoke_placement(ws, d);
+    custom_vnet::spoke_layout(ws, d);
+    custom_vnet::nsg_extra(ws, d);
+    custom_vnet::public_ip(ws, d);
+    custom_vnet::firewall_ip(ws, d);
+    custom_vnet::exfiltration_guard(ws, d);
+    custom_vnet::ip_planning(ws, d);
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);

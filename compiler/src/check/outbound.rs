@@ -57,17 +57,22 @@ pub fn rule_kinds(ws: &Workspace, d: &mut Diagnostics) {
     let mode = ws.outbound.mode.value;
     let mode_label = ws.outbound.mode.span();
     let mut presets_reported = Vec::new();
+    let custom = ws.outbound.custom_vnet().is_some();
     for rule in &ws.outbound.rules {
         let kind = rule.destination.kind();
         let allowed = match mode {
-            IsolationMode::Disabled => false,
+            // Custom VNet mode: service tag and FQDN rules are the hub
+            // firewall's (the build lists them for the hub team).
+            IsolationMode::Disabled => custom && kind != RuleKind::PrivateEndpoint,
             IsolationMode::AllowInternetOutbound => kind == RuleKind::PrivateEndpoint,
             IsolationMode::AllowOnlyApprovedOutbound => true,
         };
         if allowed {
             continue;
         }
-        let why = if mode == IsolationMode::Disabled {
+        let why = if custom {
+            "in custom VNet mode private endpoints to your data belong to your spoke network, not to a managed network".to_string()
+        } else if mode == IsolationMode::Disabled {
             "with `mode = disabled` there is no managed network, so no outbound rules".to_string()
         } else {
             format!(
@@ -75,7 +80,9 @@ pub fn rule_kinds(ws: &Workspace, d: &mut Diagnostics) {
                 kind.keyword()
             )
         };
-        let help = if mode == IsolationMode::Disabled {
+        let help = if custom {
+            "create the private endpoint in the spoke's `pe` subnet with your network's templates, or use a managed network mode; service tag and FQDN rules are listed for the hub firewall"
+        } else if mode == IsolationMode::Disabled {
             "set `mode = allow_internet_outbound` or `allow_only_approved_outbound`, or route this traffic through your own network's firewall"
         } else {
             "set `mode = allow_only_approved_outbound` (internet outbound already allows this traffic), or remove the rule"
@@ -89,7 +96,7 @@ pub fn rule_kinds(ws: &Workspace, d: &mut Diagnostics) {
                         "rule `{}` is a {} rule, which `{}` does not accept",
                         rule.name,
                         kind.keyword(),
-                        mode.keyword()
+                        ws.outbound.mode_keyword()
                     ),
                 )
                 .label(why)
@@ -111,7 +118,7 @@ pub fn rule_kinds(ws: &Workspace, d: &mut Diagnostics) {
                         "the `{}` scenario needs {} rules, which `{}` does not accept",
                         p.keyword(),
                         kind.keyword(),
-                        mode.keyword()
+                        ws.outbound.mode_keyword()
                     ),
                 )
                 .label(why)

@@ -107,6 +107,8 @@ fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::
             } else {
                 ws.computes
                     .iter()
+                    // Custom VNet mode places them in the training subnet.
+                    .filter(|_| ws.outbound.custom_vnet().is_none())
                     .find(|c| c.subnet.is_none() && matches!(c.kind.value, ComputeKind::Instance | ComputeKind::Cluster))
                     .map(|c| (format!("compute `{}` has no subnet", c.name), c.span))
             }

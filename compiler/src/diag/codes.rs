@@ -1,7 +1,9 @@
 //! The one registry of diagnostic codes.
 //!
 //! `AML0xxx` lexing, `AML1xxx` parsing, `AML2xxx` names and types,
-//! `AML3xxx` platform rules (`AML30NN` is rule RNN of the posture rules),
+//! `AML3xxx` platform rules (`AML30NN` is rule RNN of the posture rules
+//! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
+//! `AML3029`-`AML3032` were taken first),
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -102,6 +104,13 @@ codes! {
     PolicyEffect = "AML3030", "policy-effect", Error, "an effect the policy control does not support";
     UserGrantOnSensitive = "AML3031", "user-grant-on-sensitive", Warning, "a role granted to an individual user on a sensitive workspace";
     PresetNotAllowed = "AML3032", "preset-not-allowed", Error, "a scenario preset whose rule kinds the isolation mode does not accept";
+    SpokeLayout = "AML3130", "spoke-layout", Error, "a spoke network whose region, subnets or placement Azure or the recommended layout refuses";
+    NsgBlocksRequired = "AML3131", "nsg-blocks-required", Error, "an added NSG rule that blocks or displaces a rule Azure Machine Learning requires";
+    PublicIpComputeInSpoke = "AML3132", "public-ip-compute", Warning, "compute with a public IP in custom VNet mode needs inbound rules and routes around the firewall";
+    FirewallInSpoke = "AML3133", "firewall-in-spoke", Error, "the hub firewall's IP is inside the spoke it routes";
+    NoExfiltrationGuard = "AML3134", "no-exfiltration-guard", Warning, "the training subnet has no service endpoint policy";
+    SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
+    SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
 }
 

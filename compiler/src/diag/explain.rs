@@ -61,6 +61,13 @@ pub fn explanation(code: Code) -> &'static str {
         Code::PolicyEffect => include_str!("../../../docs/codes/AML3030.md"),
         Code::UserGrantOnSensitive => include_str!("../../../docs/codes/AML3031.md"),
         Code::PresetNotAllowed => include_str!("../../../docs/codes/AML3032.md"),
+        Code::SpokeLayout => include_str!("../../../docs/codes/AML3130.md"),
+        Code::NsgBlocksRequired => include_str!("../../../docs/codes/AML3131.md"),
+        Code::PublicIpComputeInSpoke => include_str!("../../../docs/codes/AML3132.md"),
+        Code::FirewallInSpoke => include_str!("../../../docs/codes/AML3133.md"),
+        Code::NoExfiltrationGuard => include_str!("../../../docs/codes/AML3134.md"),
+        Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
+        Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
     }
 }

@@ -20,6 +20,10 @@ use super::model::{Deployment, Module};
 /// The templates and their embedded defaults.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "hub-firewall.bicep",
+        include_str!("../../../templates/hub-firewall.bicep.hbs"),
+    ),
+    (
         "main.bicep",
         include_str!("../../../templates/main.bicep.hbs"),
     ),
@@ -302,6 +306,28 @@ pub fn render_scoped(
         "resources": resources_data(resources),
     }));
     render(hb, "policy.bicep", &data)
+}
+
+/// The hub firewall's rule collection group (`hub-firewall.bicep.hbs`).
+pub fn render_hub_firewall(
+    hb: &Handlebars,
+    header: &str,
+    title: &str,
+    group: &super::model::Resource,
+    priority: u32,
+) -> Result<String, String> {
+    let data = Context::from(json!({
+        "header": header,
+        "title": title,
+        "priority": priority,
+        "policy_type": super::model::types::FIREWALL_POLICY,
+        "api_version": group.api_version,
+        "type": group.arm_type,
+        "name": Text(group.short_name().to_string()),
+        "comment": group.comment,
+        "body": Value::Object(group.body.clone()),
+    }));
+    render(hb, "hub-firewall.bicep", &data)
 }
 
 /// The Bicep files of one deployment: `main.bicep`, `main.bicepparam`

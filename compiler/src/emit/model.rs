@@ -17,7 +17,7 @@ use super::names;
 use crate::catalog::dns;
 use crate::ir::{
     Access, ClientEndpoint, Compute, ComputeKind, Destination, Dns, IsolationMode, OutboundRule,
-    PeTarget, Provision, PublicNetworkAccess, RegistrySku, RuleKind, Workspace,
+    PeSubnet, PeTarget, Provision, PublicNetworkAccess, RegistrySku, RuleKind, Workspace,
 };
 
 /// API versions: the newest stable that has every property used, from
@@ -53,6 +53,15 @@ pub mod types {
     pub const PRIVATE_DNS_ZONE: &str = "Microsoft.Network/privateDnsZones";
     pub const VNET_LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
     pub const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
+    pub const VNET: &str = "Microsoft.Network/virtualNetworks";
+    pub const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
+    pub const PEERING: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
+    pub const NSG: &str = "Microsoft.Network/networkSecurityGroups";
+    pub const ROUTE_TABLE: &str = "Microsoft.Network/routeTables";
+    pub const SERVICE_ENDPOINT_POLICY: &str = "Microsoft.Network/serviceEndpointPolicies";
+    pub const FIREWALL_POLICY: &str = "Microsoft.Network/firewallPolicies";
+    pub const RULE_COLLECTION_GROUP: &str =
+        "Microsoft.Network/firewallPolicies/ruleCollectionGroups";
 }
 
 /// A resource id: computed by an expression (a resource this deployment
@@ -189,7 +198,7 @@ impl Resource {
         self
     }
 
-    fn child_of(mut self, parent: &str) -> Resource {
+    pub(crate) fn child_of(mut self, parent: &str) -> Resource {
         self.parent = Some(parent.to_string());
         self
     }
@@ -436,6 +445,17 @@ struct MlWorkspaceProperties {
     image_build_compute: Option<Text>,
     provision_network_now: bool,
     managed_network: ManagedNetwork,
+    /// Custom VNet mode: serverless compute in the training subnet too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serverless_compute_settings: Option<ServerlessComputeSettings>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServerlessComputeSettings {
+    serverless_compute_custom_subnet: Ref,
+    #[serde(rename = "serverlessComputeNoPublicIP")]
+    serverless_compute_no_public_ip: bool,
 }
 
 /// Public access from selected IPs: deny by default, allow these.
@@ -550,8 +570,8 @@ struct PrivateEndpointProperties {
 }
 
 #[derive(Serialize)]
-struct IdRef {
-    id: Ref,
+pub(crate) struct IdRef {
+    pub(crate) id: Ref,
 }
 
 #[derive(Serialize)]
@@ -903,6 +923,11 @@ pub fn lower(ws: &Workspace) -> Deployment {
         });
     }
 
+    // Custom VNet mode: the spoke, before the computes placed in it.
+    if let Some(spoke) = ws.outbound.custom_vnet() {
+        modules.push(super::network::module(ws, spoke, &assoc));
+    }
+
     let before_workspace: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
     let (workspace, access) = workspace_module(ws, &assoc, ml_api, before_workspace);
     modules.push(workspace);
@@ -986,7 +1011,14 @@ fn workspace_module(
     let ws_name = ws.name.as_str();
     let mut rules = BTreeMap::new();
     let mut self_rules = Vec::new();
-    for r in &out.rules {
+    // In custom VNet mode the rules are the hub firewall's (see
+    // `emit::firewall`), not the managed network's.
+    let managed_rules = if out.custom_vnet().is_some() {
+        &[][..]
+    } else {
+        &out.rules[..]
+    };
+    for r in managed_rules {
         if let Destination::PrivateEndpoint {
             target: PeTarget::ThisWorkspace,
             ..
@@ -1063,6 +1095,16 @@ fn workspace_module(
                     .then(|| out.firewall_sku.value.arm()),
                     outbound_rules: rules,
                 },
+                serverless_compute_settings: out.custom_vnet().and_then(|spoke| {
+                    Some(ServerlessComputeSettings {
+                        serverless_compute_custom_subnet: super::network::subnet_ref(
+                            spoke,
+                            crate::ir::SubnetRole::Training,
+                        )?,
+                        serverless_compute_no_public_ip:
+                            !crate::catalog::custom_vnet::public_ip_compute(ws),
+                    })
+                }),
             },
         },
     )];
@@ -1143,10 +1185,14 @@ fn workspace_module(
 /// attached, not created (Kubernetes, virtual machines).
 fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
     let d = &ws.compute;
-    let subnet = c
-        .subnet
-        .as_ref()
-        .map(|(id, _)| serde_json::json!({ "id": Text(id.as_str().to_string()) }));
+    let subnet = match (&c.subnet, ws.outbound.custom_vnet()) {
+        (Some((id, _)), _) => Some(serde_json::json!({ "id": Text(id.as_str().to_string()) })),
+        // Custom VNet mode: instances and clusters in the training subnet.
+        (None, Some(spoke)) => {
+            super::network::compute_subnet(spoke, crate::ir::SubnetRole::Training)
+        }
+        (None, None) => None,
+    };
     let mut inner = Map::new();
     if let Some(size) = &c.vm_size {
         inner.insert("vmSize".into(), serde_json::json!(Text(size.clone())));
@@ -1198,8 +1244,21 @@ fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
 fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module> {
     let pe = ws.inbound.private_endpoint.as_ref()?;
     let cloud = ws.cloud.value;
-    let subnet = Ref::Id(Text(pe.subnet.as_str().to_string()));
-    let vnet = pe.subnet.parent();
+    let (subnet, vnet) = match (&pe.subnet, ws.outbound.custom_vnet()) {
+        (PeSubnet::Id(id), _) => (
+            Ref::Id(Text(id.as_str().to_string())),
+            id.parent()
+                .map(|v| (v.name().to_string(), Ref::Id(Text(v.as_str().to_string())))),
+        ),
+        (PeSubnet::Spoke, Some(spoke)) => (
+            super::network::subnet_ref(spoke, crate::ir::SubnetRole::Pe)?,
+            Some((
+                spoke.vnet_name().to_string(),
+                super::network::vnet_ref(spoke),
+            )),
+        ),
+        (PeSubnet::Spoke, None) => return None,
+    };
     let mut resources = Vec::new();
     let mut zone_symbols: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut targets: Vec<ClientEndpoint> = pe.targets.value.clone();
@@ -1228,13 +1287,13 @@ fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module>
                     properties: Map::new(),
                 },
             ));
-            if let Some(vnet) = &vnet {
+            if let Some((vnet_name, vnet_id)) = &vnet {
                 resources.push(
                     Resource::new(
                         &format!("zone{}Link", i + 1),
                         types::VNET_LINK,
                         api::PRIVATE_DNS,
-                        &[zone, &names::vnet_link(vnet.name())],
+                        &[zone, &names::vnet_link(vnet_name)],
                         format!("links {zone} to the client virtual network"),
                         VnetLink {
                             location: "global",
@@ -1242,7 +1301,7 @@ fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module>
                             properties: VnetLinkProperties {
                                 registration_enabled: false,
                                 virtual_network: IdRef {
-                                    id: Ref::Id(Text(vnet.as_str().to_string())),
+                                    id: vnet_id.clone(),
                                 },
                             },
                         },

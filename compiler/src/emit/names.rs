@@ -118,3 +118,35 @@ pub fn deployment(ws: &Workspace, module: &str) -> String {
     n.truncate(64);
     n
 }
+
+/// The NSG of a spoke subnet: `nsg-<workspace>-<role>`, at most 80 characters.
+#[must_use]
+pub fn nsg(ws: &Workspace, role: crate::ir::SubnetRole) -> String {
+    let mut n = format!("nsg-{}-{}", ws.name.as_str(), role.keyword());
+    n.truncate(80);
+    n
+}
+
+/// The route table of the spoke's compute subnets.
+#[must_use]
+pub fn route_table(ws: &Workspace) -> String {
+    let mut n = format!("rt-{}-to-hub", ws.name.as_str());
+    n.truncate(80);
+    n
+}
+
+/// The service endpoint policy of the training subnet.
+#[must_use]
+pub fn service_endpoint_policy(ws: &Workspace) -> String {
+    let mut n = format!("sep-{}-training", ws.name.as_str());
+    n.truncate(80);
+    n
+}
+
+/// The spoke's peering with the hub VNet.
+#[must_use]
+pub fn peering(hub: &str) -> String {
+    let mut n = format!("peer-to-{hub}");
+    n.truncate(80);
+    n
+}

@@ -504,6 +504,31 @@ pub fn deployer_actions(ws: &Workspace, d: &super::model::Deployment) -> Vec<Str
     if all.iter().any(|r| r.arm_type == types::VNET_LINK) {
         out.push("Microsoft.Network/virtualNetworks/join/action".into());
     }
+    // Custom VNet mode: subnets that use the NSGs, the route table and the
+    // service endpoint policy, compute joined to the training subnet, and
+    // the spoke's peering (Microsoft.Network provider operations).
+    if all.iter().any(|r| r.arm_type == types::NSG) {
+        out.extend(
+            [
+                "Microsoft.Network/networkSecurityGroups/join/action",
+                "Microsoft.Network/routeTables/join/action",
+                "Microsoft.Network/virtualNetworks/read",
+                "Microsoft.Network/virtualNetworks/subnets/read",
+                "Microsoft.Network/virtualNetworks/subnets/join/action",
+            ]
+            .map(String::from),
+        );
+    }
+    if all
+        .iter()
+        .any(|r| r.arm_type == types::SERVICE_ENDPOINT_POLICY)
+    {
+        out.push("Microsoft.Network/serviceEndpointPolicies/join/action".into());
+        out.push("Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action".into());
+    }
+    if all.iter().any(|r| r.arm_type == types::PEERING) {
+        out.push("Microsoft.Network/virtualNetworks/peer/action".into());
+    }
     out.sort();
     out.dedup();
     out
@@ -525,10 +550,20 @@ pub fn deployer_groups(ws: &Workspace, d: &super::model::Deployment) -> Vec<(Str
         }
     };
     if let Some(pe) = &ws.inbound.private_endpoint {
-        add(&pe.subnet);
+        if let crate::ir::PeSubnet::Id(id) = &pe.subnet {
+            add(id);
+        }
         if let crate::ir::Dns::Existing(zones) = &pe.dns {
             zones.iter().for_each(&mut add);
         }
+    }
+    // The hub VNet a created spoke peers with (`peer/action` there).
+    if let Some(crate::ir::Spoke {
+        vnet: crate::ir::SpokeVnet::Create { hub: Some(hub), .. },
+        ..
+    }) = ws.outbound.custom_vnet()
+    {
+        add(hub);
     }
     for m in &d.modules {
         if let Some((sub, grp)) = &m.target {

@@ -128,12 +128,20 @@ pub fn render(
     let _ = writeln!(r, "| public network access | {pna} |");
     let _ = writeln!(r, "| workspace API version | {} |", code(d.ml_api));
 
-    let _ = writeln!(
-        r,
-        "\n## Isolation mode\n\n{} {}",
-        code(mode.arm()),
-        mode_meaning(mode)
-    );
+    if out.custom_vnet().is_some() {
+        let _ = writeln!(
+            r,
+            "\n## Isolation mode\n\n{} (custom VNet mode): no managed virtual network. Compute instances, clusters and serverless compute run in your spoke network, and outbound control is the hub firewall's. Isolation modes only go up: this workspace can move to a managed network later (recreating its computes), but a managed network cannot come back to this mode.",
+            code(mode.arm())
+        );
+    } else {
+        let _ = writeln!(
+            r,
+            "\n## Isolation mode\n\n{} {}",
+            code(mode.arm()),
+            mode_meaning(mode)
+        );
+    }
     if d.ml_api == api::ML_PREVIEW {
         let _ = writeln!(
             r,
@@ -163,7 +171,7 @@ pub fn render(
             let _ = writeln!(
                 r,
                 "- Client private endpoints in {} for {}.",
-                code(pe.subnet.as_str()),
+                pe_subnet_text(ws, pe),
                 targets.join(", ")
             );
             match &pe.dns {
@@ -191,7 +199,9 @@ pub fn render(
 
     // Outbound.
     let _ = writeln!(r, "\n## Allowed outbound destinations\n");
-    if mode == IsolationMode::Disabled {
+    if let Some(spoke) = out.custom_vnet() {
+        custom_vnet_section(&mut r, ws, spoke);
+    } else if mode == IsolationMode::Disabled {
         let _ = writeln!(
             r,
             "No managed network: outbound traffic is governed by the network the computes are placed in."
@@ -287,18 +297,30 @@ pub fn render(
             "- **Azure Firewall ({}):** the FQDN rules make the managed network deploy a managed Azure Firewall, billed per hour and per GB processed, for as long as any FQDN rule exists.",
             out.firewall_sku.value.arm()
         );
+    } else if out.custom_vnet().is_some() {
+        let _ = writeln!(
+            r,
+            "- No managed Azure Firewall: traffic goes through the hub's firewall, whose hours and processed GB its owner pays; the spoke's NSGs, route table and service endpoint policy are free."
+        );
     } else {
         let _ = writeln!(r, "- No managed Azure Firewall: there are no FQDN rules.");
     }
-    let _ = writeln!(
-        r,
-        "- **Private endpoints:** {client_pes} in the client network and {pe_rules} private endpoint outbound rule(s) in the managed network, plus the platform's required ones; each is billed per hour and per GB (Azure Private Link pricing).{}",
-        if mode.is_managed() && out.provision_now.value {
-            " The managed network is provisioned at creation, so charges start then."
-        } else {
-            ""
-        }
-    );
+    if out.custom_vnet().is_some() {
+        let _ = writeln!(
+            r,
+            "- **Private endpoints:** {client_pes}, each billed per hour and per GB (Azure Private Link pricing); no managed network adds any."
+        );
+    } else {
+        let _ = writeln!(
+            r,
+            "- **Private endpoints:** {client_pes} in the client network and {pe_rules} private endpoint outbound rule(s) in the managed network, plus the platform's required ones; each is billed per hour and per GB (Azure Private Link pricing).{}",
+            if mode.is_managed() && out.provision_now.value {
+                " The managed network is provisioned at creation, so charges start then."
+            } else {
+                ""
+            }
+        );
+    }
 
     // Before deploying.
     let _ = writeln!(r, "\n## Before deploying\n");
@@ -342,6 +364,43 @@ pub fn render(
             }
         }
     );
+    if let Some(spoke) = out.custom_vnet() {
+        match &spoke.vnet {
+            crate::ir::SpokeVnet::Create { hub: Some(hub), .. } => {
+                let _ = writeln!(
+                    r,
+                    "- The hub team peers the hub {} back to the spoke {} (the deployment creates the spoke's side); the spoke's side does not use remote gateways: set `useRemoteGateways` if on-premises traffic should come through the hub's gateway.",
+                    code(hub.as_str()),
+                    code(spoke.vnet_name())
+                );
+            }
+            crate::ir::SpokeVnet::Create { hub: None, .. } => {
+                let _ = writeln!(
+                    r,
+                    "- Peer the spoke {} with the hub (no `hub_vnet` given, so the deployment creates no peering): the default route points at the hub firewall {}, which the spoke reaches only through a peering.",
+                    code(spoke.vnet_name()),
+                    code(&spoke.firewall_ip.0.to_string())
+                );
+            }
+            crate::ir::SpokeVnet::Existing { id, .. } => {
+                let _ = writeln!(
+                    r,
+                    "- The deployment rewrites the subnets {} of the existing spoke {} with their prefix, NSG, route table and service endpoints: a subnet write replaces its properties, so anything else set on them (delegations, other service endpoints) must be added to the posture's network first or it is removed. The spoke must already be peered with the hub.",
+                    spoke
+                        .subnets
+                        .iter()
+                        .map(|s| code(&s.name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    code(id.as_str())
+                );
+            }
+        }
+        let _ = writeln!(
+            r,
+            "- The hub team deploys `hub-firewall/main.bicep` into the hub firewall's policy before the first compute is created: without those rules compute cannot reach Azure Machine Learning, Entra ID or Batch and provisioning fails."
+        );
+    }
 
     // Post-deployment steps.
     let _ = writeln!(r, "\n## After deployment\n");
@@ -593,13 +652,147 @@ pub fn render(
     r
 }
 
+/// Where the client private endpoints are, in words.
+fn pe_subnet_text(ws: &Workspace, pe: &crate::ir::ClientPrivateEndpoint) -> String {
+    match (&pe.subnet, ws.outbound.custom_vnet()) {
+        (crate::ir::PeSubnet::Id(id), _) => code(id.as_str()),
+        (crate::ir::PeSubnet::Spoke, Some(spoke)) => format!(
+            "the spoke's `pe` subnet {} of {}",
+            code(
+                spoke
+                    .subnet(crate::ir::SubnetRole::Pe)
+                    .map_or("", |s| s.name.as_str())
+            ),
+            code(spoke.vnet_name())
+        ),
+        (crate::ir::PeSubnet::Spoke, None) => String::new(),
+    }
+}
+
+/// Custom VNet mode: the spoke, its NSGs and routes, the exfiltration
+/// guard, the IP plan, and what the hub firewall must allow.
+fn custom_vnet_section(r: &mut String, ws: &Workspace, spoke: &crate::ir::Spoke) {
+    use crate::catalog::custom_vnet;
+    let _ = writeln!(
+        r,
+        "Custom VNet mode: no managed network. Compute runs in the spoke {} ({}), region {}; every packet to the internet goes through the hub firewall at {}.\n",
+        code(spoke.vnet_name()),
+        match &spoke.vnet {
+            crate::ir::SpokeVnet::Create { address_space, .. } => format!(
+                "created, address space {}",
+                address_space
+                    .iter()
+                    .map(|n| code(&n.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            crate::ir::SpokeVnet::Existing { .. } =>
+                "existing; amlgen sets its subnets' NSGs and routes".to_string(),
+        },
+        code(spoke.region.value.as_str()),
+        code(&spoke.firewall_ip.0.to_string())
+    );
+    let _ = writeln!(
+        r,
+        "| subnet | name | prefix | holds | addresses used / available |\n| --- | --- | --- | --- | --- |"
+    );
+    for s in &spoke.subnets {
+        let plan = crate::check::ip_plan(ws, s.role);
+        let size = 1u64 << (32 - u32::from(s.prefix.prefix));
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {} | {} of {size} ({}) |",
+            s.role.keyword(),
+            code(&s.name),
+            code(&s.prefix.to_string()),
+            plan.holds,
+            plan.needed,
+            if plan.counted {
+                "with Azure's 5 reserved"
+            } else {
+                "not counted: Kubernetes needs many addresses, see AKS IP planning"
+            }
+        );
+    }
+    for s in &spoke.subnets {
+        let rules = custom_vnet::security_rules(ws, spoke, s.role);
+        let _ = writeln!(r, "\nNSG of the {} subnet:\n", s.role.keyword());
+        if rules.is_empty() {
+            let _ = writeln!(
+                r,
+                "- no rules beyond Azure's defaults: private endpoints need none."
+            );
+            continue;
+        }
+        let _ = writeln!(
+            r,
+            "| priority | direction | access | protocol | from | to | ports | why |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
+        );
+        for x in rules {
+            let _ = writeln!(
+                r,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                x.priority,
+                x.direction.arm(),
+                x.access.arm(),
+                x.protocol.nsg(),
+                code(&x.source),
+                code(&x.destination),
+                code(&x.ports.join(",")),
+                x.description
+            );
+        }
+    }
+    let _ = writeln!(
+        r,
+        "\nRoutes of the training{} subnet:\n",
+        if spoke.subnet(crate::ir::SubnetRole::Scoring).is_some() {
+            " and scoring"
+        } else {
+            ""
+        }
+    );
+    for route in custom_vnet::routes(ws, spoke) {
+        let _ = writeln!(
+            r,
+            "- {} to {}{}: {}.",
+            code(&route.address_prefix),
+            route.next_hop,
+            route
+                .next_hop_ip
+                .map(|ip| format!(" {}", code(&ip)))
+                .unwrap_or_default(),
+            route.why
+        );
+    }
+    if spoke.service_endpoint_policy.value {
+        let _ = writeln!(
+            r,
+            "\nData exfiltration guard: the training subnet has a `Microsoft.Storage` service endpoint with a service endpoint policy that allows only {} (the storage Azure Machine Learning manages for compute setup) and the workspace's default storage. Storage traffic from compute reaches no other account.",
+            code(custom_vnet::AML_SERVICE_ALIAS)
+        );
+    } else {
+        let _ = writeln!(
+            r,
+            "\nNo service endpoint policy: storage egress from the training subnet can reach any storage account the firewall allows (see the warnings)."
+        );
+    }
+    let _ = writeln!(
+        r,
+        "\nThe hub team's part: `hub-firewall/` at the top of the build lists every service tag and FQDN the hub firewall must allow for this workspace, as JSON and as an Azure Firewall policy rule collection group."
+    );
+}
+
 fn diagram(ws: &Workspace, mode: IsolationMode) -> String {
     let mut m = String::from("flowchart LR\n");
     if let Some(pe) = &ws.inbound.private_endpoint {
-        let vnet = pe
-            .subnet
-            .parent()
-            .map_or_else(|| pe.subnet.name().to_string(), |v| v.name().to_string());
+        let vnet = match (&pe.subnet, ws.outbound.custom_vnet()) {
+            (crate::ir::PeSubnet::Id(id), _) => id
+                .parent()
+                .map_or_else(|| id.name().to_string(), |v| v.name().to_string()),
+            (crate::ir::PeSubnet::Spoke, Some(spoke)) => spoke.vnet_name().to_string(),
+            (crate::ir::PeSubnet::Spoke, None) => String::new(),
+        };
         let _ = writeln!(
             m,
             "  client[\"client network {}\"] -->|private endpoint| ws",
@@ -608,6 +801,41 @@ fn diagram(ws: &Workspace, mode: IsolationMode) -> String {
     }
     if !ws.inbound.public_network_access.value.is_disabled() {
         let _ = writeln!(m, "  internet((internet)) -->|public access| ws");
+    }
+    if let Some(spoke) = ws.outbound.custom_vnet() {
+        let _ = writeln!(m, "  ws[\"workspace {}\"]", label(ws.name.as_str()));
+        let _ = writeln!(
+            m,
+            "  subgraph spoke[\"spoke {}\"]",
+            label(spoke.vnet_name())
+        );
+        for s in &spoke.subnets {
+            let _ = writeln!(
+                m,
+                "    {}[\"{} {}\"]",
+                s.role.keyword(),
+                label(&s.name),
+                label(&s.prefix.to_string())
+            );
+        }
+        let _ = writeln!(m, "  end");
+        let _ = writeln!(m, "  pe -->|private endpoint| ws");
+        let _ = writeln!(
+            m,
+            "  training -->|0.0.0.0/0| fw[\"hub firewall {}\"]",
+            label(&spoke.firewall_ip.0.to_string())
+        );
+        let _ = writeln!(
+            m,
+            "  fw -->|allowed tags and FQDNs| internet_out((internet))"
+        );
+        for (i, what) in ["storage", "key vault", "container registry", "app insights"]
+            .iter()
+            .enumerate()
+        {
+            let _ = writeln!(m, "  ws --- assoc{i}[(\"{what}\")]");
+        }
+        return m;
     }
     let _ = writeln!(m, "  subgraph managed[\"managed network: {}\"]", mode.arm());
     let _ = writeln!(m, "    ws[\"workspace {}\"]", label(ws.name.as_str()));

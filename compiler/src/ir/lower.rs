@@ -12,10 +12,11 @@ use super::newtypes::{
 use super::{
     Access, AppInsights, ClientEndpoint, ClientPrivateEndpoint, Cloud, Compute, ComputeDefaults,
     ComputeKind, ContainerRegistry, Control, Destination, Dns, Effect, FirewallSku, Grant,
-    GrantScope, Identity, Inbound, IsolationMode, KeyVault, Lock, OnlineEndpoint, Outbound,
-    OutboundRule, PeTarget, Policy, PolicyControl, PolicyScope, Posture, Preset, PrincipalKind,
-    Profile, Protocol, Provision, PublicNetworkAccess, Region, RegistrySku, RuleKind, RuleOrigin,
-    Setting, Source, Storage, Workspace,
+    GrantScope, Identity, Inbound, IsolationMode, KeyVault, Lock, NsgAccess, NsgAddress,
+    NsgDirection, NsgRule, OnlineEndpoint, Outbound, OutboundRule, PeSubnet, PeTarget, Policy,
+    PolicyControl, PolicyScope, Posture, Preset, PrincipalKind, Profile, Protocol, Provision,
+    PublicNetworkAccess, Region, RegistrySku, RuleKind, RuleOrigin, Setting, Source, Spoke,
+    SpokeSubnet, SpokeVnet, Storage, SubnetRole, Workspace,
 };
 use crate::catalog::{presets, private_link, regions, roles};
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -114,6 +115,10 @@ struct Defaults {
 
 fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
     table.iter().map(|(n, _)| *n).collect()
+}
+
+fn names_of<T>(table: &[(&'static str, T)]) -> std::vec::IntoIter<&'static str> {
+    names(table).into_iter()
 }
 
 /// What to write instead of an id of the wrong type: for the parent of
@@ -1044,16 +1049,38 @@ impl Cx<'_> {
         let container_registry = self.container_registry(acr_stmt, &ctx);
         let ai_stmt = self.single(&b, "app_insights", "a workspace");
         let app_insights = self.app_insights(ai_stmt);
+        let outbound_stmt = self.single(&b, "outbound", "a workspace");
+        let mut outbound = self.outbound(
+            outbound_stmt,
+            &ctx,
+            name.as_ref().map(|(n, _)| n),
+            region.as_ref(),
+        );
+        let custom_vnet = outbound.custom_requested;
         let inbound_stmt = self.single(&b, "inbound", "a workspace");
-        let inbound = self.inbound(
+        let mut inbound = self.inbound(
             inbound_stmt,
             &ctx,
             &storage,
             &key_vault,
             &container_registry,
+            custom_vnet,
         );
-        let outbound_stmt = self.single(&b, "outbound", "a workspace");
-        let mut outbound = self.outbound(outbound_stmt, &ctx);
+        if custom_vnet && inbound.private_endpoint.is_none() {
+            // Compute in the spoke reaches the workspace and its private
+            // resources through private endpoints in the `pe` subnet.
+            let at = outbound.spoke.as_ref().map_or(span, |s| s.span);
+            inbound.private_endpoint = Some(ClientPrivateEndpoint {
+                subnet: PeSubnet::Spoke,
+                dns: Dns::Create,
+                custom_dns: false,
+                targets: Setting::new(
+                    default_endpoints(&storage, &key_vault, &container_registry, true),
+                    Source::SecureDefault,
+                ),
+                span: at,
+            });
+        }
         if let PublicNetworkAccess::SelectedIps(_) = inbound.public_network_access.value
             && outbound.mode.value == IsolationMode::AllowInternetOutbound
         {
@@ -1349,6 +1376,7 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
+        custom_vnet: bool,
     ) -> Inbound {
         let entries = self.entries_of(s);
         let b = self.block(
@@ -1420,7 +1448,7 @@ impl Cx<'_> {
         };
         let private_endpoint = self
             .single(&b, "private_endpoint", "`inbound`")
-            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr));
+            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr, custom_vnet));
         Inbound {
             public_network_access,
             private_endpoint,
@@ -1463,6 +1491,7 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
+        custom_vnet: bool,
     ) -> Option<ClientPrivateEndpoint> {
         let entries = self.plain_body(s);
         let b = self.block(
@@ -1474,7 +1503,8 @@ impl Cx<'_> {
         let subnet = match b.attrs.get("subnet") {
             Some((_, e)) => self
                 .resource_id(e, Some("Microsoft.Network/virtualNetworks/subnets"))
-                .map(|(id, _)| id),
+                .map(|(id, _)| PeSubnet::Id(id)),
+            None if custom_vnet => Some(PeSubnet::Spoke),
             None => {
                 self.push(
                     Diagnostic::new(Code::MissingSetting, s.head.span, "the private endpoint has no `subnet`")
@@ -1527,20 +1557,10 @@ impl Cx<'_> {
                 out.sort();
                 Setting::new(out, Source::Explicit(e.span))
             }
-            None => {
-                // The workspace, and every associated resource that is private.
-                let mut out = vec![ClientEndpoint::Workspace];
-                if storage.public_network_access.value == Access::Disabled {
-                    out.push(ClientEndpoint::Storage);
-                }
-                if kv.public_network_access.value == Access::Disabled {
-                    out.push(ClientEndpoint::KeyVault);
-                }
-                if acr.public_network_access.value == Access::Disabled {
-                    out.push(ClientEndpoint::ContainerRegistry);
-                }
-                Setting::new(out, Source::SecureDefault)
-            }
+            None => Setting::new(
+                default_endpoints(storage, kv, acr, custom_vnet),
+                Source::SecureDefault,
+            ),
         };
         Some(ClientPrivateEndpoint {
             subnet: subnet?,
@@ -1553,13 +1573,19 @@ impl Cx<'_> {
 
     // ----- outbound -----------------------------------------------------
 
-    fn outbound(&mut self, s: Option<&Stmt>, ctx: &WsCtx) -> Outbound {
+    fn outbound(
+        &mut self,
+        s: Option<&Stmt>,
+        ctx: &WsCtx,
+        ws_name: Option<&ArmName>,
+        region: Option<&Setting<Region>>,
+    ) -> Outbound {
         let entries = self.entries_of(s);
         let b = self.block(
             entries,
             "`outbound`",
             &["firewall_sku", "mode", "provision_now"],
-            &["allow", "rule"],
+            &["allow", "rule", "vnet"],
         );
         let default_mode = match ctx.profile {
             Some(Profile::HubSpoke) => IsolationMode::Disabled,
@@ -1569,13 +1595,32 @@ impl Cx<'_> {
             Some(Profile::ExfiltrationProtected) | None => IsolationMode::AllowOnlyApprovedOutbound,
         };
         let profile_source = ctx.profile.map_or(Source::SecureDefault, Source::Profile);
+        // `custom_vnet` is a disabled managed network with a spoke `vnet`.
+        let modes: Vec<(&'static str, IsolationMode)> = IsolationMode::ALL
+            .iter()
+            .copied()
+            .chain([("custom_vnet", IsolationMode::Disabled)])
+            .collect();
+        let custom_written = b.attrs.get("mode").and_then(|(_, e)| match &e.kind {
+            ExprKind::Ident(w) if w == "custom_vnet" => Some(e.span),
+            _ => None,
+        });
         let mode = match b.attrs.get("mode") {
             Some((_, e)) => self
-                .choice(e, IsolationMode::ALL, "isolation mode")
+                .choice(e, &modes, "isolation mode")
                 .map(|m| Setting::new(m, Source::Explicit(e.span))),
             None => None,
         }
         .unwrap_or(Setting::new(default_mode, profile_source));
+        let vnet_stmt = self.single(&b, "vnet", "`outbound`");
+        let spoke = vnet_stmt.and_then(|v| self.spoke(v, ws_name, region, ctx.cloud));
+        if let (Some(at), None) = (custom_written, vnet_stmt) {
+            self.push(
+                Diagnostic::new(Code::MissingSetting, at, "custom VNet mode needs a `vnet` block")
+                    .label("which spoke network?")
+                    .help("add `vnet { address_space = \"10.40.0.0/22\"  training = \"10.40.0.0/24\"  pe = \"10.40.2.0/26\"  firewall_ip = \"10.0.1.4\" }` to `outbound`"),
+            );
+        }
         let firewall_sku = match b.attrs.get("firewall_sku") {
             Some((_, e)) => self.firewall_sku(e),
             None => None,
@@ -1592,6 +1637,7 @@ impl Cx<'_> {
         let mut presets_named = Vec::new();
         for st in &b.stmts {
             match st.head.name.as_str() {
+                "vnet" => {}
                 "allow" => {
                     if let Some(p) = self.preset(st, &mut rules) {
                         presets_named.push((p, st.span));
@@ -1604,14 +1650,414 @@ impl Cx<'_> {
                 }
             }
         }
+        let custom_requested =
+            custom_written.is_some() || (vnet_stmt.is_some() && !mode.value.is_managed());
         Outbound {
             mode,
             firewall_sku,
             provision_now,
             rules,
             presets: presets_named,
+            custom_requested,
+            spoke,
             span: s.map(|s| s.head.span),
         }
+    }
+
+    /// The `vnet` block of custom VNet mode.
+    fn spoke(
+        &mut self,
+        s: &Stmt,
+        ws_name: Option<&ArmName>,
+        region: Option<&Setting<Region>>,
+        cloud: Cloud,
+    ) -> Option<Spoke> {
+        let entries = self.plain_body(s);
+        let b = self.block(
+            entries,
+            "`vnet`",
+            &[
+                "address_space",
+                "existing",
+                "firewall_ip",
+                "hub_vnet",
+                "name",
+                "pe",
+                "region",
+                "scoring",
+                "service_endpoint_policy",
+                "subnet_names",
+                "training",
+            ],
+            &["nsg_extra"],
+        );
+        let at = s.head.span;
+        let vnet = match (b.attrs.get("address_space"), b.attrs.get("existing")) {
+            (Some((k, _)), Some((k2, _))) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        k2.span,
+                        "`existing` and `address_space` both say where the spoke comes from",
+                    )
+                    .label("an existing VNet has its own address space")
+                    .with_label(k.span, "a created VNet's address space")
+                    .help("keep `existing` to use a VNet the network team made, or `address_space` to create one"),
+                );
+                None
+            }
+            (Some((_, e)), None) => {
+                let items = match &self.deref(e).kind {
+                    ExprKind::List(_) => self.list(e).unwrap_or_default(),
+                    _ => vec![(*e).clone()],
+                };
+                let mut space = Vec::new();
+                for item in &items {
+                    if let Some((n, _)) = self.cidr(item, "an address space") {
+                        space.push(n);
+                    }
+                }
+                let name = match b.attrs.get("name") {
+                    Some((_, e)) => self.network_name(e, "virtual network", 64),
+                    None => ws_name.map(|n| format!("vnet-{n}")),
+                };
+                let hub = b.attrs.get("hub_vnet").map(|(_, h)| {
+                    self.resource_id(h, Some("Microsoft.Network/virtualNetworks"))
+                        .map(|(id, _)| id)
+                });
+                (!space.is_empty() && space.len() == items.len()).then_some(())?;
+                Some(SpokeVnet::Create {
+                    name: name?,
+                    address_space: space,
+                    hub: match hub {
+                        Some(h) => Some(h?),
+                        None => None,
+                    },
+                    span: e.span,
+                })
+            }
+            (None, Some((_, e))) => {
+                if let Some((k, _)) = b.attrs.get("name") {
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnknownSetting,
+                            k.span,
+                            "an existing VNet is named by its id",
+                        )
+                        .label("`name` only names a VNet amlgen creates")
+                        .help("remove `name`"),
+                    );
+                }
+                if let Some((k, _)) = b.attrs.get("hub_vnet") {
+                    self.push(
+                        Diagnostic::new(Code::UnknownSetting, k.span, "an existing spoke is peered by its owners")
+                            .label("`hub_vnet` only peers a spoke amlgen creates")
+                            .help("remove `hub_vnet`; the existing spoke must already be peered with the hub"),
+                    );
+                }
+                self.resource_id(e, Some("Microsoft.Network/virtualNetworks"))
+                    .map(|(id, span)| SpokeVnet::Existing { id, span })
+            }
+            (None, None) => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, at, "the spoke `vnet` has no address space")
+                        .label("create which network, or use which one?")
+                        .help("add `address_space = \"10.40.0.0/22\"` to create the spoke, or `existing = \"/subscriptions/.../virtualNetworks/vnet-spoke\"`"),
+                );
+                None
+            }
+        };
+        let region = match b.attrs.get("region") {
+            Some((_, e)) => self
+                .region(e, cloud)
+                .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
+            None => region.map(|r| Setting::new(r.value.clone(), r.source)),
+        };
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        if let Some((_, e)) = b.attrs.get("subnet_names") {
+            let value = self.deref(e).clone();
+            if let ExprKind::Map(items) = &value.kind {
+                for (k, v) in items {
+                    match SubnetRole::ALL.iter().find(|(n, _)| *n == k.text) {
+                        Some(_) => {
+                            if let Some(n) = self.network_name(v, "subnet", 80) {
+                                names.insert(k.text.clone(), n);
+                            }
+                        }
+                        None => self.push(
+                            Diagnostic::new(
+                                Code::UnknownSetting,
+                                k.span,
+                                format!("`{}` is not a spoke subnet", k.text),
+                            )
+                            .label("expected `training`, `scoring` or `pe`")
+                            .suggest(&k.text, names_of(SubnetRole::ALL)),
+                        ),
+                    }
+                }
+            } else {
+                self.type_error(e, "a map `{ training = \"snet-name\" }`");
+            }
+        }
+        let mut subnets = Vec::new();
+        let mut complete = true;
+        for (key, role) in SubnetRole::ALL {
+            match b.attrs.get(key) {
+                Some((_, e)) => match self.cidr(e, "a subnet prefix") {
+                    Some((prefix, span)) => subnets.push(SpokeSubnet {
+                        role: *role,
+                        name: names
+                            .get(*key)
+                            .cloned()
+                            .unwrap_or_else(|| role.default_name().to_string()),
+                        prefix,
+                        span,
+                    }),
+                    None => complete = false,
+                },
+                None if *role == SubnetRole::Scoring => {}
+                None => {
+                    complete = false;
+                    let what = if *role == SubnetRole::Training {
+                        "compute instances and clusters"
+                    } else {
+                        "the private endpoints to the workspace and its resources"
+                    };
+                    self.push(
+                        Diagnostic::new(
+                            Code::MissingSetting,
+                            at,
+                            format!("the spoke has no `{key}` subnet"),
+                        )
+                        .label(format!("the `{key}` subnet holds {what}"))
+                        .help(format!(
+                            "add `{key} = \"<CIDR>\"`, a free range inside the spoke's address space"
+                        )),
+                    );
+                }
+            }
+        }
+        let firewall_ip = match b.attrs.get("firewall_ip") {
+            Some((_, e)) => match self.cidr(e, "an IPv4 address") {
+                Some((ip, span)) if ip.prefix == 32 => Some((ip, span)),
+                Some((ip, span)) => {
+                    self.push(
+                        Diagnostic::new(Code::InvalidIpRange, span, "the hub firewall's IP is a range")
+                            .label(format!("`{ip}` is a /{} range", ip.prefix))
+                            .help("write the firewall's private IP address, e.g. `10.0.1.4`, the next hop of the spoke's default route"),
+                    );
+                    None
+                }
+                None => None,
+            },
+            None => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, at, "the spoke has no `firewall_ip`")
+                        .label("where does internet traffic go?")
+                        .help("add `firewall_ip = \"10.0.1.4\"`, the hub firewall's private IP: the spoke's default route points at it"),
+                );
+                None
+            }
+        };
+        let service_endpoint_policy =
+            self.bool_setting(&b, "service_endpoint_policy", true, Source::SecureDefault);
+        let mut nsg_extra: Vec<NsgRule> = Vec::new();
+        for st in b.stmts.iter().filter(|st| st.head.name == "nsg_extra") {
+            if let Some(r) = self.nsg_rule(st) {
+                if let Some(first) = nsg_extra.iter().find(|x| {
+                    x.subnet == r.subnet && x.name.as_str().eq_ignore_ascii_case(r.name.as_str())
+                }) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            r.span,
+                            format!("NSG rule `{}` is declared twice", r.name),
+                        )
+                        .label("second declaration")
+                        .with_label(first.span, "first declared here"),
+                    );
+                    continue;
+                }
+                nsg_extra.push(r);
+            }
+        }
+        if !complete {
+            return None;
+        }
+        Some(Spoke {
+            vnet: vnet?,
+            region: region?,
+            subnets,
+            firewall_ip: firewall_ip?,
+            service_endpoint_policy,
+            nsg_extra,
+            span: at,
+        })
+    }
+
+    /// One `nsg_extra "name" { ... }` rule.
+    fn nsg_rule(&mut self, st: &Stmt) -> Option<NsgRule> {
+        let name_e = self.label(st, "rule")?;
+        let name = self.arm_name(name_e, "NSG rule");
+        let entries: &[Entry] = st.body.as_ref().map_or(&[], |b| &b.entries);
+        let b = self.block(
+            entries,
+            "`nsg_extra`",
+            &[
+                "access",
+                "destination",
+                "direction",
+                "ports",
+                "priority",
+                "protocol",
+                "source",
+                "subnet",
+            ],
+            &[],
+        );
+        let span = st.head.span.to(name_e.span);
+        let subnet = match b.attrs.get("subnet") {
+            Some((_, e)) => self.choice(e, SubnetRole::ALL, "spoke subnet")?,
+            None => SubnetRole::Training,
+        };
+        let direction = match b.attrs.get("direction") {
+            Some((_, e)) => self.choice(e, NsgDirection::ALL, "direction")?,
+            None => NsgDirection::Outbound,
+        };
+        let access = match b.attrs.get("access") {
+            Some((_, e)) => self.choice(e, NsgAccess::ALL, "access")?,
+            None => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, span, "the NSG rule has no `access`")
+                        .label("allow or deny?")
+                        .help("add `access = allow` or `access = deny`"),
+                );
+                return None;
+            }
+        };
+        let priority = match b.attrs.get("priority") {
+            Some((_, e)) => Some((
+                u16::try_from(self.number(e, 100, 4096, "priority")?).ok()?,
+                e.span,
+            )),
+            None => None,
+        };
+        let protocol = match b.attrs.get("protocol") {
+            Some((_, e)) => self.protocol(e)?,
+            None => Protocol::Any,
+        };
+        let source = match b.attrs.get("source") {
+            Some((_, e)) => self.nsg_address(e)?,
+            None => NsgAddress::Any,
+        };
+        let destination = match b.attrs.get("destination") {
+            Some((_, e)) => self.nsg_address(e)?,
+            None => NsgAddress::Any,
+        };
+        let ports = match b.attrs.get("ports") {
+            Some((_, e)) => match &self.deref(e).kind {
+                ExprKind::Str(p) if matches!(p.as_slice(), [StrPart::Text(t)] if t == "*") => None,
+                _ => Some(self.ports(e)?),
+            },
+            None => None,
+        };
+        Some(NsgRule {
+            name: name?.0,
+            subnet,
+            direction,
+            access,
+            priority,
+            protocol,
+            source,
+            destination,
+            ports,
+            span,
+        })
+    }
+
+    /// `*`, a CIDR or a service tag.
+    fn nsg_address(&mut self, e: &Expr) -> Option<NsgAddress> {
+        let (text, span) = self.string(e)?;
+        if text == "*" {
+            return Some(NsgAddress::Any);
+        }
+        if text.starts_with(|c: char| c.is_ascii_digit()) {
+            return self.cidr(e, "an address").map(|(n, _)| NsgAddress::Cidr(n));
+        }
+        match ServiceTag::parse(&text) {
+            Ok(t) => Some(NsgAddress::Tag(t)),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidEnumValue, span, "invalid NSG address")
+                        .label(msg)
+                        .help(
+                            "write `*`, a CIDR like `10.0.0.0/8`, or a service tag like `Internet`",
+                        ),
+                );
+                None
+            }
+        }
+    }
+
+    /// An IPv4 address or CIDR.
+    fn cidr(&mut self, e: &Expr, what: &str) -> Option<(Ipv4Net, Span)> {
+        let (text, span) = self.string(e)?;
+        match Ipv4Net::parse(&text) {
+            Ok(n) => Some((n, span)),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidIpRange, span, format!("expected {what}"))
+                        .label(msg)
+                        .help(
+                            "write an IPv4 address like `10.0.1.4` or a range like `10.40.0.0/24`",
+                        ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A virtual network or subnet name: Azure's rule, 1 (VNet: 2) to `max`
+    /// letters, digits, `_`, `.` and `-`, starting with a letter or digit
+    /// and ending with a letter, digit or `_`.
+    fn network_name(&mut self, e: &Expr, what: &str, max: usize) -> Option<String> {
+        let (text, span) = self.string(e)?;
+        let min = if what == "subnet" { 1 } else { 2 };
+        let len = text.chars().count();
+        let problem = if !(min..=max).contains(&len) {
+            Some(format!(
+                "a {what} name has {min} to {max} characters, not {len}"
+            ))
+        } else if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            Some(format!("a {what} name starts with a letter or digit"))
+        } else if !text.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            Some(format!("a {what} name ends with a letter, digit or `_`"))
+        } else {
+            text.chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+                .map(|c| {
+                    format!(
+                        "a {what} name has only letters, digits, `_`, `.` and `-`, not `{}`",
+                        c.escape_debug()
+                    )
+                })
+        };
+        if let Some(p) = problem {
+            self.push(
+                Diagnostic::new(Code::InvalidName, span, format!("invalid {what} name"))
+                    .label(p)
+                    .help(format!(
+                        "rename it, e.g. `{}`",
+                        if what == "subnet" {
+                            "snet-training"
+                        } else {
+                            "vnet-ml-spoke"
+                        }
+                    )),
+            );
+            return None;
+        }
+        Some(text)
     }
 
     fn firewall_sku(&mut self, e: &Expr) -> Option<Setting<FirewallSku>> {
@@ -2631,6 +3077,30 @@ impl Cx<'_> {
 }
 
 /// What a workspace's resources need to know about it while lowering.
+/// The client private endpoints unless the posture lists them: the
+/// workspace, and every associated resource that is private. In custom
+/// VNet mode the default storage always: the service endpoint policy lets
+/// the training subnet reach only Microsoft's storage over the service
+/// endpoint, so the workspace's storage must be reached privately.
+fn default_endpoints(
+    storage: &Storage,
+    kv: &KeyVault,
+    acr: &ContainerRegistry,
+    custom_vnet: bool,
+) -> Vec<ClientEndpoint> {
+    let mut out = vec![ClientEndpoint::Workspace];
+    if custom_vnet || storage.public_network_access.value == Access::Disabled {
+        out.push(ClientEndpoint::Storage);
+    }
+    if kv.public_network_access.value == Access::Disabled {
+        out.push(ClientEndpoint::KeyVault);
+    }
+    if acr.public_network_access.value == Access::Disabled {
+        out.push(ClientEndpoint::ContainerRegistry);
+    }
+    out
+}
+
 struct WsCtx {
     profile: Option<Profile>,
     #[allow(dead_code)] // Kept for sovereign-cloud specific defaults.

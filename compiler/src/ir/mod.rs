@@ -234,10 +234,19 @@ impl ClientEndpoint {
     ];
 }
 
+/// Where the client private endpoints go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeSubnet {
+    /// A subnet of a network the posture does not manage.
+    Id(ResourceId),
+    /// The spoke's `pe` subnet (custom VNet mode).
+    Spoke,
+}
+
 /// The private endpoint(s) in the client VNet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientPrivateEndpoint {
-    pub subnet: ResourceId,
+    pub subnet: PeSubnet,
     pub dns: Dns,
     /// The client VNet uses custom DNS servers: conditional forwarders needed.
     pub custom_dns: bool,
@@ -328,6 +337,17 @@ impl Protocol {
             Protocol::Tcp => "TCP",
             Protocol::Udp => "UDP",
             Protocol::Icmp => "ICMP",
+            Protocol::Any => "*",
+        }
+    }
+
+    /// The network security rule `protocol`.
+    #[must_use]
+    pub fn nsg(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "Tcp",
+            Protocol::Udp => "Udp",
+            Protocol::Icmp => "Icmp",
             Protocol::Any => "*",
         }
     }
@@ -429,10 +449,36 @@ pub struct Outbound {
     /// Where each preset was named (presets without rules of their own,
     /// like batch endpoints without AI services, still count).
     pub presets: Vec<(Preset, Span)>,
+    /// Custom VNet mode: the spoke network the compute runs in.
+    pub spoke: Option<Spoke>,
+    /// Custom VNet mode was asked for (`mode = custom_vnet`, or a `vnet`
+    /// block without a managed mode), even if the `vnet` block did not
+    /// lower: later rules then do not report what its errors explain.
+    pub custom_requested: bool,
     pub span: Option<Span>,
 }
 
 impl Outbound {
+    /// The spoke network, in custom VNet mode (a `vnet` block under a
+    /// managed mode is an error, and not custom VNet mode).
+    #[must_use]
+    pub fn custom_vnet(&self) -> Option<&Spoke> {
+        self.spoke
+            .as_ref()
+            .filter(|_| !self.mode.value.is_managed())
+    }
+
+    /// The mode as the posture language names it: `custom_vnet` for a
+    /// disabled managed network with a spoke.
+    #[must_use]
+    pub fn mode_keyword(&self) -> &'static str {
+        if self.custom_vnet().is_some() || self.custom_requested {
+            "custom_vnet"
+        } else {
+            self.mode.value.keyword()
+        }
+    }
+
     /// Whether any rule asks for Spark.
     #[must_use]
     pub fn spark(&self) -> bool {
@@ -449,6 +495,189 @@ impl Outbound {
         self.rules
             .iter()
             .any(|r| r.destination.kind() == RuleKind::Fqdn)
+    }
+}
+
+/// The subnets of a spoke network and what each holds (seeds 001, 003).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SubnetRole {
+    /// Compute instances and clusters.
+    Training,
+    /// Kubernetes (AKS) for scoring.
+    Scoring,
+    /// Private endpoints to the workspace and its resources.
+    Pe,
+}
+
+impl SubnetRole {
+    pub const ALL: &'static [(&'static str, SubnetRole)] = &[
+        ("training", SubnetRole::Training),
+        ("scoring", SubnetRole::Scoring),
+        ("pe", SubnetRole::Pe),
+    ];
+
+    #[must_use]
+    pub fn keyword(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, r)| *r == self)
+            .map_or("", |(k, _)| k)
+    }
+
+    /// The subnet's name unless the posture names it.
+    #[must_use]
+    pub fn default_name(self) -> &'static str {
+        match self {
+            SubnetRole::Training => "snet-training",
+            SubnetRole::Scoring => "snet-scoring",
+            SubnetRole::Pe => "snet-pe",
+        }
+    }
+}
+
+/// One subnet of the spoke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpokeSubnet {
+    pub role: SubnetRole,
+    pub name: String,
+    pub prefix: Ipv4Net,
+    /// Where its prefix is written.
+    pub span: Span,
+}
+
+/// The spoke virtual network: created by the deployment, or existing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpokeVnet {
+    Create {
+        name: String,
+        address_space: Vec<Ipv4Net>,
+        /// The hub VNet the spoke peers with (where the firewall is);
+        /// without it, peering is left to whoever vends the spokes.
+        hub: Option<ResourceId>,
+        span: Span,
+    },
+    Existing {
+        id: ResourceId,
+        span: Span,
+    },
+}
+
+/// Direction of a network security rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NsgDirection {
+    Inbound,
+    Outbound,
+}
+
+impl NsgDirection {
+    pub const ALL: &'static [(&'static str, NsgDirection)] = &[
+        ("inbound", NsgDirection::Inbound),
+        ("outbound", NsgDirection::Outbound),
+    ];
+
+    #[must_use]
+    pub fn arm(self) -> &'static str {
+        match self {
+            NsgDirection::Inbound => "Inbound",
+            NsgDirection::Outbound => "Outbound",
+        }
+    }
+}
+
+/// Allow or deny, for a network security rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NsgAccess {
+    Allow,
+    Deny,
+}
+
+impl NsgAccess {
+    pub const ALL: &'static [(&'static str, NsgAccess)] =
+        &[("allow", NsgAccess::Allow), ("deny", NsgAccess::Deny)];
+
+    #[must_use]
+    pub fn arm(self) -> &'static str {
+        match self {
+            NsgAccess::Allow => "Allow",
+            NsgAccess::Deny => "Deny",
+        }
+    }
+}
+
+/// The source or destination of a network security rule.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NsgAddress {
+    Any,
+    Cidr(Ipv4Net),
+    Tag(ServiceTag),
+}
+
+impl std::fmt::Display for NsgAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NsgAddress::Any => f.write_str("*"),
+            NsgAddress::Cidr(n) => write!(f, "{n}"),
+            NsgAddress::Tag(t) => f.write_str(t.as_str()),
+        }
+    }
+}
+
+/// A network security rule the posture adds to a spoke subnet's NSG.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NsgRule {
+    pub name: ArmName,
+    pub subnet: SubnetRole,
+    pub direction: NsgDirection,
+    pub access: NsgAccess,
+    /// Written priority (100 to 4096); unwritten ones follow the required rules.
+    pub priority: Option<(u16, Span)>,
+    pub protocol: Protocol,
+    pub source: NsgAddress,
+    pub destination: NsgAddress,
+    /// Destination ports; `None` is any.
+    pub ports: Option<PortRanges>,
+    pub span: Span,
+}
+
+/// Custom VNet mode: no managed network; compute runs in your own spoke
+/// VNet and every packet to the internet goes through the hub firewall.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spoke {
+    pub vnet: SpokeVnet,
+    /// The spoke's region (the workspace's unless written).
+    pub region: Setting<Region>,
+    /// Training and pe always; scoring when written. Sorted by role.
+    pub subnets: Vec<SpokeSubnet>,
+    /// The hub firewall's private IP, the next hop of 0.0.0.0/0.
+    pub firewall_ip: (Ipv4Net, Span),
+    /// A service endpoint policy with the AML alias on the training subnet.
+    pub service_endpoint_policy: Setting<bool>,
+    pub nsg_extra: Vec<NsgRule>,
+    pub span: Span,
+}
+
+impl Spoke {
+    #[must_use]
+    pub fn subnet(&self, role: SubnetRole) -> Option<&SpokeSubnet> {
+        self.subnets.iter().find(|s| s.role == role)
+    }
+
+    /// The address space: written, or (for an existing VNet) unknown.
+    #[must_use]
+    pub fn address_space(&self) -> &[Ipv4Net] {
+        match &self.vnet {
+            SpokeVnet::Create { address_space, .. } => address_space,
+            SpokeVnet::Existing { .. } => &[],
+        }
+    }
+
+    /// The VNet's name.
+    #[must_use]
+    pub fn vnet_name(&self) -> &str {
+        match &self.vnet {
+            SpokeVnet::Create { name, .. } => name,
+            SpokeVnet::Existing { id, .. } => id.name(),
+        }
     }
 }
 

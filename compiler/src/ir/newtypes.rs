@@ -236,6 +236,36 @@ impl Ipv4Net {
         Ok(net)
     }
 
+    /// The number of addresses in the range.
+    #[must_use]
+    pub fn size(self) -> u64 {
+        1u64 << (32 - u32::from(self.prefix))
+    }
+
+    /// The first and last address, as numbers.
+    #[must_use]
+    pub fn bounds(self) -> (u32, u32) {
+        let first = u32::from_be_bytes(self.network().addr);
+        let last = u64::from(first) + self.size() - 1;
+        (first, u32::try_from(last).unwrap_or(u32::MAX))
+    }
+
+    /// Whether every address of `other` is in this range.
+    #[must_use]
+    pub fn contains(self, other: Ipv4Net) -> bool {
+        let (a, b) = self.bounds();
+        let (c, d) = other.bounds();
+        a <= c && d <= b
+    }
+
+    /// Whether the two ranges share an address.
+    #[must_use]
+    pub fn overlaps(self, other: Ipv4Net) -> bool {
+        let (a, b) = self.bounds();
+        let (c, d) = other.bounds();
+        a <= d && c <= b
+    }
+
     /// The address with host bits cleared.
     #[must_use]
     pub fn network(self) -> Ipv4Net {
