@@ -393,7 +393,7 @@ pub fn routes(ws: &crate::ir::Workspace, spoke: &crate::ir::Spoke) -> Vec<Route>
         address_prefix: "0.0.0.0/0".to_string(),
         next_hop: "VirtualAppliance",
         next_hop_ip: Some(spoke.firewall_ip.0.to_string()),
-        why: "all other traffic leaves through the hub firewall".to_string(),
+        why: "all other traffic leaves through the hub firewall (the route table does not take gateway routes, so on-premises traffic goes through the firewall too)".to_string(),
     }];
     if public_ip_compute(ws) {
         for (t, regional) in ROUTED_AROUND_FIREWALL {
