@@ -81,6 +81,9 @@ fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::
                 _ => None,
             }
         }
+        // In custom VNet mode the rules are the hub firewall's: the
+        // workspace has no outbound rules for the control to deny.
+        Control::OutboundRules { .. } if ws.outbound.custom_vnet().is_some() => None,
         Control::OutboundRules { kinds, fqdns } => ws.outbound.rules.iter().find_map(|r| {
             let at = match r.origin {
                 RuleOrigin::User => r.span,
