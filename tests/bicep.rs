@@ -8,7 +8,7 @@
 //!
 //! `cargo test --test bicep -- --ignored --nocapture syntax_report` prints
 //! the syntax check of every fixture in the format of the Python oracle
-//! (`/work/shared/oracles/bicep_syntax_check.py`), to diff the two.
+//! (the reference Bicep syntax checker, `bicep_syntax_check.py`), to diff the two.
 
 #[path = "common/bicep.rs"]
 mod bicep;
