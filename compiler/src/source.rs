@@ -72,6 +72,14 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Where a span starts, as `file:line:column`.
+    #[must_use]
+    pub fn place(&self, span: crate::span::Span) -> String {
+        let f = self.get(span.file);
+        let (line, col) = f.line_col(span.start as usize);
+        format!("{}:{line}:{col}", f.name)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

@@ -90,9 +90,6 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
     let Some(spoke) = ws.outbound.custom_vnet() else {
         return;
     };
-    if ws.outbound.mode.value.is_managed() {
-        return;
-    }
     let at = spoke.region.span().unwrap_or(spoke.span);
     if spoke.region.value != ws.region.value {
         report(
@@ -301,11 +298,18 @@ pub fn nsg_extra(ws: &Workspace, d: &mut Diagnostics) {
     let Some(spoke) = ws.outbound.custom_vnet() else {
         return;
     };
+    // Each subnet's required rules, once.
+    let by_subnet: Vec<(SubnetRole, Vec<custom_vnet::SecurityRule>)> = SubnetRole::ALL
+        .iter()
+        .map(|(_, role)| (*role, custom_vnet::required_rules(ws, spoke, *role)))
+        .collect();
     for (i, x) in spoke.nsg_extra.iter().enumerate() {
         let Some((priority, pspan)) = x.priority else {
             continue;
         };
-        let required = custom_vnet::required_rules(ws, spoke, x.subnet);
+        let Some((_, required)) = by_subnet.iter().find(|(role, _)| *role == x.subnet) else {
+            continue;
+        };
         if let Some(r) = required
             .iter()
             .find(|r| r.priority == priority && r.direction == x.direction)
@@ -404,7 +408,7 @@ pub fn nsg_extra(ws: &Workspace, d: &mut Diagnostics) {
 /// Learning and Batch and routes around the firewall; no public IP
 /// removes both.
 pub fn public_ip(ws: &Workspace, d: &mut Diagnostics) {
-    if ws.outbound.custom_vnet().is_none() || ws.outbound.mode.value.is_managed() {
+    if ws.outbound.custom_vnet().is_none() {
         return;
     }
     let at = ws

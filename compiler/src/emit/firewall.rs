@@ -12,9 +12,7 @@ use super::escape::Text;
 use super::expr::Expr;
 use super::model::{Resource, api, types};
 use crate::catalog::custom_vnet;
-use crate::ir::{
-    Destination, NsgDirection, Posture, Protocol, RuleOrigin, Spoke, SubnetRole, Workspace,
-};
+use crate::ir::{Destination, NsgDirection, Posture, RuleOrigin, Spoke, SubnetRole, Workspace};
 
 /// The rule collection group's name in the hub's policy.
 pub const GROUP_NAME: &str = "amlgen-aml-workspaces";
@@ -66,18 +64,9 @@ fn prefixes(spoke: &Spoke, roles: &[SubnetRole]) -> Vec<String> {
         .collect()
 }
 
-fn network_protocol(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Tcp => "TCP",
-        Protocol::Udp => "UDP",
-        Protocol::Icmp => "ICMP",
-        Protocol::Any => "Any",
-    }
-}
-
 /// The allowlist of one custom VNet workspace.
 #[must_use]
-pub fn workspace_allow(
+fn workspace_allow(
     ws: &Workspace,
     spoke: &Spoke,
     sources: &crate::source::SourceMap,
@@ -135,7 +124,7 @@ pub fn workspace_allow(
         allow.push(Allow {
             kind: "service_tag",
             destination: tag,
-            protocols: vec![network_protocol(r.protocol).to_string()],
+            protocols: vec![r.protocol.firewall().to_string()],
             ports: r.ports.iter().map(|p| (*p).to_string()).collect(),
             sources: prefixes(spoke, &roles),
             why: r.purpose.to_string(),
@@ -144,9 +133,9 @@ pub fn workspace_allow(
     }
     for rule in &ws.outbound.rules {
         let at = match rule.origin {
-            RuleOrigin::User => format!("rule `{}` at {}", rule.name, place(sources, rule.span)),
+            RuleOrigin::User => format!("rule `{}` at {}", rule.name, sources.place(rule.span)),
             RuleOrigin::Preset(p, sp) => {
-                format!("preset `{}` at {}", p.keyword(), place(sources, sp))
+                format!("preset `{}` at {}", p.keyword(), sources.place(sp))
             }
         };
         match &rule.destination {
@@ -157,7 +146,7 @@ pub fn workspace_allow(
             } => allow.push(Allow {
                 kind: "service_tag",
                 destination: tag.as_str().to_string(),
-                protocols: vec![network_protocol(*protocol).to_string()],
+                protocols: vec![protocol.firewall().to_string()],
                 ports: ports.to_string().split(',').map(str::to_string).collect(),
                 sources: prefixes(spoke, &compute_roles),
                 why: "declared by the posture".into(),
@@ -203,12 +192,6 @@ pub fn workspace_allow(
         allow,
         not_through_firewall: bypass,
     }
-}
-
-fn place(sources: &crate::source::SourceMap, span: crate::span::Span) -> String {
-    let f = sources.get(span.file);
-    let (line, col) = f.line_col(span.start as usize);
-    format!("{}:{line}:{col}", f.name)
 }
 
 /// Every custom VNet workspace's allowlist, sorted by workspace.
@@ -301,16 +284,15 @@ pub fn rule_collection_group(lists: &[WorkspaceAllow]) -> Resource {
         "what the hub firewall must allow for {} workspace(s) in custom VNet mode",
         lists.len()
     );
-    let mut r = Resource::new(
+    Resource::new(
         "ruleCollectionGroup",
         types::RULE_COLLECTION_GROUP,
         api::NETWORK,
         &["firewallPolicyName", GROUP_NAME],
         comment,
         json!({ "properties": { "priority": Expr::param("priority"), "ruleCollections": collections } }),
-    );
-    r.parent = Some("firewallPolicy".into());
-    r
+    )
+    .child_of("firewallPolicy")
 }
 
 /// The ARM template of the rule collection group, with the same two
@@ -354,4 +336,37 @@ pub fn allowlist_json(lists: &[WorkspaceAllow], header: &str) -> Value {
         "rule_collection_group": GROUP_NAME,
         "workspaces": lists,
     })
+}
+
+/// All files of `hub-firewall/`.
+pub fn artifacts(
+    lists: &[WorkspaceAllow],
+    hb: &handlebars::Handlebars,
+    header: &str,
+) -> Result<super::Artifacts, String> {
+    let group = rule_collection_group(lists);
+    let mut files = super::Artifacts::new();
+    files.insert(
+        "hub-firewall/allowlist.json".into(),
+        super::arm::to_text(&allowlist_json(lists, header)),
+    );
+    files.insert(
+        "hub-firewall/azuredeploy.json".into(),
+        super::arm::to_text(&template(&group)),
+    );
+    let workspaces: Vec<&str> = lists.iter().map(|l| l.workspace.as_str()).collect();
+    files.insert(
+        "hub-firewall/main.bicep".into(),
+        super::bicep::render_hub_firewall(
+            hb,
+            header,
+            &format!(
+                "What the hub firewall must allow for the custom VNet workspaces {}",
+                workspaces.join(", ")
+            ),
+            &group,
+            DEFAULT_PRIORITY,
+        )?,
+    );
+    Ok(files)
 }

@@ -655,11 +655,13 @@ fn bypass(trusted: bool) -> &'static str {
     if trusted { "AzureServices" } else { "None" }
 }
 
-fn loc() -> Expr {
+/// The module's `location` parameter.
+pub(crate) fn loc() -> Expr {
     Expr::param("location")
 }
 
-fn tags() -> Expr {
+/// The module's `tags` parameter.
+pub(crate) fn tags() -> Expr {
     Expr::param("tags")
 }
 
@@ -1186,13 +1188,12 @@ fn workspace_module(
 fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
     let d = &ws.compute;
     let subnet = match (&c.subnet, ws.outbound.custom_vnet()) {
-        (Some((id, _)), _) => Some(serde_json::json!({ "id": Text(id.as_str().to_string()) })),
+        (Some((id, _)), _) => Some(Ref::Id(Text(id.as_str().to_string()))),
         // Custom VNet mode: instances and clusters in the training subnet.
-        (None, Some(spoke)) => {
-            super::network::compute_subnet(spoke, crate::ir::SubnetRole::Training)
-        }
+        (None, Some(spoke)) => super::network::subnet_ref(spoke, crate::ir::SubnetRole::Training),
         (None, None) => None,
-    };
+    }
+    .and_then(|id| serde_json::to_value(IdRef { id }).ok());
     let mut inner = Map::new();
     if let Some(size) = &c.vm_size {
         inner.insert("vmSize".into(), serde_json::json!(Text(size.clone())));

@@ -3,11 +3,10 @@
 //! use to place compute and private endpoints in it.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::escape::Text;
 use super::expr::Expr;
-use super::model::{Associated, IdRef, Module, Ref, Resource, api, types};
+use super::model::{Associated, IdRef, Module, Ref, Resource, api, loc, tags, types};
 use super::names;
 use crate::catalog::custom_vnet::{self, SecurityRule};
 use crate::ir::{Spoke, SpokeVnet, SubnetRole, Workspace};
@@ -176,14 +175,6 @@ struct PeeringProperties {
 #[derive(Serialize)]
 struct ServiceEndpoint {
     service: &'static str,
-}
-
-fn loc() -> Expr {
-    Expr::param("location")
-}
-
-fn tags() -> Expr {
-    Expr::param("tags")
 }
 
 /// The id of the spoke VNet.
@@ -523,13 +514,4 @@ fn storage_ref(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Ref {
         )),
         (_, (_, id)) => id.clone(),
     }
-}
-
-/// The subnet value of a compute placed in the spoke.
-#[must_use]
-pub fn compute_subnet(spoke: &Spoke, role: SubnetRole) -> Option<Value> {
-    let r = subnet_ref(spoke, role)?;
-    let mut m = Map::new();
-    m.insert("id".into(), serde_json::to_value(r).ok()?);
-    Some(Value::Object(m))
 }

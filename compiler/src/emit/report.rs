@@ -42,16 +42,10 @@ fn label(s: &str) -> String {
     out
 }
 
-fn place(sources: &SourceMap, span: crate::span::Span) -> String {
-    let f = sources.get(span.file);
-    let (line, col) = f.line_col(span.start as usize);
-    format!("{}:{line}:{col}", f.name)
-}
-
 fn source_text<T>(s: &Setting<T>, sources: &SourceMap) -> Option<String> {
     match s.source {
         Source::Explicit(_) => None,
-        Source::Defaults(sp) => Some(format!("from `defaults` ({})", place(sources, sp))),
+        Source::Defaults(sp) => Some(format!("from `defaults` ({})", sources.place(sp))),
         Source::Profile(p) => Some(format!("set by profile `{}`", p.keyword())),
         Source::SecureDefault => Some("secure default".to_string()),
     }
@@ -95,11 +89,7 @@ pub fn render(
     let out = &ws.outbound;
     let mode = out.mode.value;
     let _ = writeln!(r, "# Workspace {}\n", code(ws.name.as_str()));
-    let _ = writeln!(
-        r,
-        "{header}. Posture: {}.\n",
-        code(&place(sources, ws.span))
-    );
+    let _ = writeln!(r, "{header}. Posture: {}.\n", code(&sources.place(ws.span)));
     let _ = writeln!(r, "| setting | value |\n| --- | --- |");
     let _ = writeln!(
         r,
@@ -249,14 +239,14 @@ pub fn render(
                     ),
                 };
                 let origin = match rule.origin {
-                    RuleOrigin::User => format!("rule at {}", code(&place(sources, rule.span))),
+                    RuleOrigin::User => format!("rule at {}", code(&sources.place(rule.span))),
                     RuleOrigin::Preset(crate::ir::Preset::SelectedIps, _) => {
                         "added by amlgen: selected-IP inbound needs the managed network to reach the workspace through a private endpoint (R14); deployed after the workspace".to_string()
                     }
                     RuleOrigin::Preset(p, sp) => format!(
                         "preset {} at {}",
                         code(p.keyword()),
-                        code(&place(sources, sp))
+                        code(&sources.place(sp))
                     ),
                 };
                 let _ = writeln!(
@@ -637,7 +627,7 @@ pub fn render(
         let _ = writeln!(r, "None.");
     }
     for x in mine {
-        let at = x.primary.map(|p| place(sources, p)).unwrap_or_default();
+        let at = x.primary.map(|p| sources.place(p)).unwrap_or_default();
         let _ = writeln!(
             r,
             "- {}[{}] {}: {}",
@@ -829,22 +819,20 @@ fn diagram(ws: &Workspace, mode: IsolationMode) -> String {
             m,
             "  fw -->|allowed tags and FQDNs| internet_out((internet))"
         );
-        for (i, what) in ["storage", "key vault", "container registry", "app insights"]
-            .iter()
-            .enumerate()
-        {
-            let _ = writeln!(m, "  ws --- assoc{i}[(\"{what}\")]");
-        }
-        return m;
+    } else {
+        let _ = writeln!(m, "  subgraph managed[\"managed network: {}\"]", mode.arm());
+        let _ = writeln!(m, "    ws[\"workspace {}\"]", label(ws.name.as_str()));
+        let _ = writeln!(m, "  end");
     }
-    let _ = writeln!(m, "  subgraph managed[\"managed network: {}\"]", mode.arm());
-    let _ = writeln!(m, "    ws[\"workspace {}\"]", label(ws.name.as_str()));
-    let _ = writeln!(m, "  end");
     for (i, what) in ["storage", "key vault", "container registry", "app insights"]
         .iter()
         .enumerate()
     {
         let _ = writeln!(m, "  ws --- assoc{i}[(\"{what}\")]");
+    }
+    // In custom VNet mode the rules are the hub firewall's (drawn above).
+    if ws.outbound.custom_vnet().is_some() {
+        return m;
     }
     if mode == IsolationMode::AllowInternetOutbound {
         let _ = writeln!(m, "  ws -->|all outbound| internet_out((internet))");

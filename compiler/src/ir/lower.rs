@@ -117,10 +117,6 @@ fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
     table.iter().map(|(n, _)| *n).collect()
 }
 
-fn names_of<T>(table: &[(&'static str, T)]) -> std::vec::IntoIter<&'static str> {
-    names(table).into_iter()
-}
-
 /// What to write instead of an id of the wrong type: for the parent of
 /// the expected type (a virtual network for a subnet), the missing child.
 fn wrong_type_help(expected: &str, found: &str) -> String {
@@ -1773,7 +1769,7 @@ impl Cx<'_> {
                 .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
             None => region.map(|r| Setting::new(r.value.clone(), r.source)),
         };
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut given_names: BTreeMap<String, String> = BTreeMap::new();
         if let Some((_, e)) = b.attrs.get("subnet_names") {
             let value = self.deref(e).clone();
             if let ExprKind::Map(items) = &value.kind {
@@ -1781,7 +1777,7 @@ impl Cx<'_> {
                     match SubnetRole::ALL.iter().find(|(n, _)| *n == k.text) {
                         Some(_) => {
                             if let Some(n) = self.network_name(v, "subnet", 80) {
-                                names.insert(k.text.clone(), n);
+                                given_names.insert(k.text.clone(), n);
                             }
                         }
                         None => self.push(
@@ -1791,7 +1787,7 @@ impl Cx<'_> {
                                 format!("`{}` is not a spoke subnet", k.text),
                             )
                             .label("expected `training`, `scoring` or `pe`")
-                            .suggest(&k.text, names_of(SubnetRole::ALL)),
+                            .suggest(&k.text, names(SubnetRole::ALL)),
                         ),
                     }
                 }
@@ -1806,7 +1802,7 @@ impl Cx<'_> {
                 Some((_, e)) => match self.cidr(e, "a subnet prefix") {
                     Some((prefix, span)) => subnets.push(SpokeSubnet {
                         role: *role,
-                        name: names
+                        name: given_names
                             .get(*key)
                             .cloned()
                             .unwrap_or_else(|| role.default_name().to_string()),

@@ -341,6 +341,17 @@ impl Protocol {
         }
     }
 
+    /// The Azure Firewall network rule `ipProtocols` value.
+    #[must_use]
+    pub fn firewall(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Icmp => "ICMP",
+            Protocol::Any => "Any",
+        }
+    }
+
     /// The network security rule `protocol`.
     #[must_use]
     pub fn nsg(self) -> &'static str {
@@ -472,7 +483,7 @@ impl Outbound {
     /// disabled managed network with a spoke.
     #[must_use]
     pub fn mode_keyword(&self) -> &'static str {
-        if self.custom_vnet().is_some() || self.custom_requested {
+        if self.custom_requested {
             "custom_vnet"
         } else {
             self.mode.value.keyword()
