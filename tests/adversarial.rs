@@ -151,6 +151,7 @@ fn adversarial_strings_in_every_slot() {
     // outputs intact: as ARM literals in the JSON, as Bicep literals.
     let workspace_bicep = &files["workspaces/mlw-nasty/modules/workspace.bicep"];
     let pe_bicep = &files["workspaces/mlw-nasty/modules/private-endpoints.bicep"];
+    let computes_bicep = &files["workspaces/mlw-nasty/modules/computes.bicep"];
     for want in [
         format!("st-{ID_NAME}"),
         format!("snet-{ID_NAME}"),
@@ -161,7 +162,7 @@ fn adversarial_strings_in_every_slot() {
     ] {
         let quoted = serde_json::to_string(&want).unwrap();
         let in_arm = arm_text.contains(&quoted[1..quoted.len() - 1]);
-        let in_bicep = [workspace_bicep, pe_bicep].iter().any(|b| {
+        let in_bicep = [workspace_bicep, pe_bicep, computes_bicep].iter().any(|b| {
             b.lines().any(|l| {
                 l.split_once(": ")
                     .and_then(|(_, v)| unbicep_string(v))

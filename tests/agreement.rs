@@ -5,6 +5,7 @@
 //! Bicep grammar, not with amlgen's own code.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use amlgen::emit::escape::{unarm_literal, unbicep_string};
@@ -49,12 +50,15 @@ fn bicep_resources(src: &str) -> Vec<Row> {
         for prop in children(*body) {
             let kv = children(prop);
             match text(kv[0], src) {
-                "name" => name = unbicep_string(text(kv[1], src)),
+                "name" => {
+                    let v = text(kv[1], src);
+                    name = unbicep_string(v).or_else(|| Some(canonical_expr(v, false)));
+                }
                 "parent" => parent = Some(text(kv[1], src).to_string()),
                 _ => {}
             }
         }
-        let name = name.expect("a literal name");
+        let name = name.expect("a name");
         let full = match &parent {
             Some(p) => format!("{}/{name}", by_symbol[p].0),
             None => name,
@@ -79,6 +83,64 @@ fn bicep_modules(src: &str) -> Vec<String> {
         .collect()
 }
 
+/// An ARM name: a literal, or an expression in canonical form.
+fn arm_name(name: &str) -> String {
+    if name.starts_with('[') && !name.starts_with("[[") && name.ends_with(']') {
+        canonical_expr(&name[1..name.len() - 1], true)
+    } else {
+        unarm_literal(name).to_string()
+    }
+}
+
+/// An expression as a canonical token string, read from ARM (`''` in
+/// strings, `parameters('x')`) or Bicep (`\'` in strings, bare `x`): no
+/// spaces, strings re-quoted, parameter references bare. Written here, not
+/// taken from amlgen, so the two printers are compared independently.
+fn canonical_expr(text: &str, arm: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\n' => i += 1,
+            b'\'' => {
+                let mut lit = String::new();
+                i += 1;
+                while i < b.len() {
+                    if arm && b[i] == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                        lit.push('\'');
+                        i += 2;
+                    } else if !arm && b[i] == b'\\' && i + 1 < b.len() {
+                        lit.push(b[i + 1] as char);
+                        i += 2;
+                    } else if b[i] == b'\'' {
+                        i += 1;
+                        break;
+                    } else {
+                        lit.push(b[i] as char);
+                        i += 1;
+                    }
+                }
+                let _ = write!(out, "{lit:?}");
+            }
+            c => {
+                out.push(c as char);
+                i += 1;
+            }
+        }
+    }
+    if arm {
+        // `parameters("x")` is Bicep's bare `x`.
+        while let Some(at) = out.find("parameters(\"") {
+            let rest = &out[at + 12..];
+            let Some(end) = rest.find("\")") else { break };
+            let param = rest[..end].to_string();
+            out.replace_range(at..at + 12 + end + 2, &param);
+        }
+    }
+    out
+}
+
 fn arm_resources(template: &Value, rows: &mut Vec<Row>, deployments: &mut usize) {
     for r in template["resources"].as_array().into_iter().flatten() {
         let ty = r["type"].as_str().unwrap_or_default();
@@ -89,7 +151,7 @@ fn arm_resources(template: &Value, rows: &mut Vec<Row>, deployments: &mut usize)
             rows.push((
                 ty.to_string(),
                 r["apiVersion"].as_str().unwrap_or_default().to_string(),
-                unarm_literal(r["name"].as_str().unwrap_or_default()).to_string(),
+                arm_name(r["name"].as_str().unwrap_or_default()),
             ));
         }
     }

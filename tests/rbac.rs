@@ -3,7 +3,8 @@
 //! target gets exactly one approver assignment, in a module scoped to the
 //! target's resource group; the workspace's default resources get none;
 //! a type the approver role does not cover gets the custom role; every
-//! assignment is to a typed principal and named by a stable GUID; the
+//! assignment is to a typed principal and named by `guid()` of its scope,
+//! principal and role; the
 //! report explains every derived grant.
 
 use std::collections::BTreeMap;
@@ -33,13 +34,29 @@ fn flatten(t: &Value, at: &str, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// The role an assignment gives: a built-in's GUID, or the expression
+/// that names a custom role (its `guid(...)`).
 fn role_guid(r: &Value) -> String {
     let id = r["properties"]["roleDefinitionId"]
         .as_str()
         .unwrap_or_default();
-    id.rsplit('\'')
-        .nth(1)
-        .unwrap_or(id.rsplit('/').next().unwrap_or_default())
+    match id
+        .strip_prefix("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ")
+        .and_then(|x| x.strip_suffix(")]"))
+    {
+        Some(x) if x.starts_with('\'') => x.trim_matches('\'').to_string(),
+        Some(x) => x.to_string(),
+        None => id.rsplit('/').next().unwrap_or_default().to_string(),
+    }
+}
+
+/// A role definition's name as assignments refer to it: its literal GUID
+/// or its `guid(...)` expression.
+fn definition_key(d: &Value) -> String {
+    let n = d["name"].as_str().unwrap_or_default();
+    n.strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(n)
         .to_string()
 }
 
@@ -99,7 +116,7 @@ fn every_built_in_role_is_in_the_sourced_table() {
         let custom: Vec<String> = rs
             .iter()
             .filter(|(_, r)| r["type"] == "Microsoft.Authorization/roleDefinitions")
-            .map(|(_, r)| r["name"].as_str().unwrap().to_string())
+            .map(|(_, r)| definition_key(r))
             .collect();
         for (_, r) in rs
             .iter()
@@ -115,10 +132,12 @@ fn every_built_in_role_is_in_the_sourced_table() {
                 ["ServicePrincipal", "Group", "User"].contains(&t),
                 "{ws}: {t}"
             );
+            // Named `guid(scope, principal, role)`; `tests/deploy_order.rs`
+            // checks the arguments are the assignment's own.
             let name = r["name"].as_str().unwrap();
             assert!(
-                amlgen::ir::Guid::parse(name).is_ok(),
-                "{ws}: {name} is not a GUID"
+                name.starts_with("[guid(") && name.ends_with(")]"),
+                "{ws}: {name} is not a guid() of the assignment"
             );
             seen += 1;
         }
@@ -164,7 +183,7 @@ fn one_approver_per_private_endpoint_target_at_its_scope_and_none_for_default_re
                 g == APPROVER
                     || rs.iter().any(|(_, d)| {
                         d["type"] == "Microsoft.Authorization/roleDefinitions"
-                            && d["name"] == g.as_str()
+                            && definition_key(d) == g
                     })
             })
             .collect();

@@ -24,7 +24,7 @@ pub(crate) fn resource(r: &Resource, module: &Module) -> Value {
     }
     obj.insert("type".into(), Value::from(r.arm_type));
     obj.insert("apiVersion".into(), Value::from(r.api_version));
-    obj.insert("name".into(), json!(Text(r.full_name())));
+    obj.insert("name".into(), r.arm_name());
     if !r.depends_on.is_empty() {
         let deps: Vec<Value> = r
             .depends_on
@@ -50,6 +50,9 @@ fn param(kind: &str, default: Option<Value>, description: &str) -> Value {
     );
     Value::Object(p)
 }
+
+/// What the first-deployment parameter means, in the templates.
+pub const FIRST_DEPLOYMENT_HELP: &str = "true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy";
 
 /// The inline template of one module.
 #[must_use]
@@ -126,6 +129,9 @@ pub fn main_template(d: &Deployment) -> Value {
             obj.insert("type".into(), Value::from(types::DEPLOYMENT));
             obj.insert("apiVersion".into(), Value::from(api::DEPLOYMENTS));
             obj.insert("name".into(), json!(Text(m.deployment_name.clone())));
+            if let Some(c) = &m.condition {
+                obj.insert("condition".into(), json!(c));
+            }
             if !m.depends_on.is_empty() {
                 let deps: Vec<Value> = m
                     .depends_on
@@ -173,6 +179,12 @@ pub fn main_template(d: &Deployment) -> Value {
         "tags".into(),
         param("object", Some(tags_value(d)), "tags for every resource"),
     );
+    if d.two_phase {
+        params.insert(
+            super::model::FIRST_DEPLOYMENT.into(),
+            param("bool", Some(Value::Bool(false)), FIRST_DEPLOYMENT_HELP),
+        );
+    }
     envelope(SCHEMA, Some(params), deployments)
 }
 
@@ -198,6 +210,7 @@ pub fn scoped_template(scope: super::model::IdScope, resources: &[Resource]) -> 
         depends_on: Vec::new(),
         target: None,
         params: Vec::new(),
+        condition: None,
     };
     let out: Vec<Value> = resources
         .iter()

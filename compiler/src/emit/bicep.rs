@@ -243,7 +243,7 @@ fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
             m.insert("symbol".into(), Value::from(r.symbol.as_str()));
             m.insert("type".into(), Value::from(r.arm_type));
             m.insert("api_version".into(), Value::from(r.api_version));
-            m.insert("name".into(), json!(Text(r.short_name().to_string())));
+            m.insert("name".into(), r.arm_short_name());
             m.insert(
                 "parent".into(),
                 r.parent.as_deref().map_or(Value::Null, Value::from),
@@ -363,6 +363,7 @@ pub fn render_deployment(
                 "description": m.description,
                 "params": params,
                 "scope": scope,
+                "condition": m.condition.as_ref().map(|c| json!(c)),
             })
         })
         .collect();
@@ -372,6 +373,11 @@ pub fn render_deployment(
     data.insert("workspace".into(), Value::from(d.workspace.as_str()));
     data.insert("location".into(), location);
     data.insert("tags".into(), tags);
+    data.insert("two_phase".into(), Value::Bool(d.two_phase));
+    data.insert(
+        "first_deployment_help".into(),
+        json!(Text(super::arm::FIRST_DEPLOYMENT_HELP.to_string())),
+    );
     data.insert("modules".into(), Value::Array(modules));
     let main = Context::from(Value::Object(data));
     files.insert("main.bicep".to_string(), render(hb, "main.bicep", &main)?);

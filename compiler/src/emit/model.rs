@@ -100,6 +100,9 @@ pub struct Resource {
     /// For an extension resource (a role assignment): the symbol of the
     /// resource of this module it applies to.
     pub scope_ref: Option<String>,
+    /// A name Azure computes at deployment (a role assignment's or custom
+    /// role's `guid(...)`), in place of the literal last name segment.
+    pub name_expr: Option<Expr>,
 }
 
 /// The scope of a deployment, for the function that makes ids in it.
@@ -147,6 +150,7 @@ impl Resource {
             scope: IdScope::ResourceGroup,
             existing: false,
             scope_ref: None,
+            name_expr: None,
         }
     }
 
@@ -208,12 +212,40 @@ impl Resource {
         self
     }
 
+    /// A top-level resource whose name Azure computes at deployment.
+    #[must_use]
+    pub(crate) fn named(mut self, name: Expr) -> Resource {
+        self.name_expr = Some(name);
+        self
+    }
+
+    /// The name as ARM JSON: an expression, or the literal full name.
+    #[must_use]
+    pub fn arm_name(&self) -> serde_json::Value {
+        match &self.name_expr {
+            Some(e) => serde_json::json!(e),
+            None => serde_json::json!(Text(self.full_name())),
+        }
+    }
+
+    /// The last name segment as ARM JSON, as the Bicep declaration writes it.
+    #[must_use]
+    pub fn arm_short_name(&self) -> serde_json::Value {
+        match &self.name_expr {
+            Some(e) => serde_json::json!(e),
+            None => serde_json::json!(Text(self.short_name().to_string())),
+        }
+    }
+
     /// The id of this resource at the deployment's scope (`resourceId()`
     /// in a resource group).
     #[must_use]
     pub fn id(&self) -> Expr {
         let mut args = vec![Expr::str(self.arm_type)];
-        args.extend(self.names.iter().map(|n| Expr::str(n)));
+        match &self.name_expr {
+            Some(e) => args.push(e.clone()),
+            None => args.extend(self.names.iter().map(|n| Expr::str(n))),
+        }
         Expr::call(self.scope.id_function(), args)
     }
 
@@ -247,6 +279,9 @@ pub struct Module {
     /// Parameters beyond `location` and `tags`: name and the entry file's
     /// value for it (a string).
     pub params: Vec<(String, Expr)>,
+    /// Deployed only when this entry-file expression is true (Bicep
+    /// `module ... = if (...)`, an ARM `condition`).
+    pub condition: Option<Expr>,
 }
 
 /// The deployment of one workspace: entry file parameters and modules.
@@ -261,7 +296,13 @@ pub struct Deployment {
     pub ml_api: &'static str,
     /// Every role assignment, declared and derived, with its reason.
     pub grants: Vec<super::rbac::RoleGrant>,
+    /// Whether the workspace is deployed in two phases, the first only on
+    /// the first deployment (entry-file parameter [`FIRST_DEPLOYMENT`]).
+    pub two_phase: bool,
 }
+
+/// The entry-file parameter that tells a first deployment from a redeploy.
+pub const FIRST_DEPLOYMENT: &str = "firstDeployment";
 
 // ---------------------------------------------------------------- models
 
@@ -527,12 +568,6 @@ struct ServiceTagDestination {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct OutboundRuleResource {
-    properties: Value,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct MlCompute {
     location: Expr,
     tags: Expr,
@@ -783,6 +818,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
             depends_on: Vec::new(),
             target: None,
             params: Vec::new(),
+            condition: None,
         });
     }
 
@@ -837,6 +873,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
             depends_on: Vec::new(),
             target: None,
             params: Vec::new(),
+            condition: None,
         });
     }
 
@@ -879,6 +916,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
             depends_on: Vec::new(),
             target: None,
             params: Vec::new(),
+            condition: None,
         });
     }
 
@@ -922,6 +960,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
             depends_on: Vec::new(),
             target: None,
             params: Vec::new(),
+            condition: None,
         });
     }
 
@@ -930,18 +969,48 @@ pub fn lower(ws: &Workspace) -> Deployment {
         modules.push(super::network::module(ws, spoke, &assoc));
     }
 
-    let before_workspace: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
-    let (workspace, access) = workspace_module(ws, &assoc, ml_api, before_workspace);
-    modules.push(workspace);
-    modules.extend(access);
+    // The order of what follows is Azure's (see `Phases`): the workspace,
+    // its client private endpoints and DNS, the role assignments its
+    // identity needs, its final settings, then the computes.
+    let grants = super::rbac::grants(ws, &assoc);
+    let phases = Phases::of(ws, &grants);
+    let symbols = |m: &[Module]| -> Vec<String> { m.iter().map(|m| m.symbol.clone()).collect() };
+    let mut first = workspace_module(ws, &assoc, ml_api, &phases, false);
+    first.depends_on = symbols(&modules);
+    modules.push(first);
     if let Some(mut pe) = client_endpoints_module(ws, &assoc) {
-        pe.depends_on = modules.iter().map(|m| m.symbol.clone()).collect();
+        pe.depends_on = symbols(&modules);
         modules.push(pe);
     }
-
-    let grants = super::rbac::grants(ws, &assoc);
-    let after: Vec<String> = modules.iter().map(|m| m.symbol.clone()).collect();
-    modules.extend(super::rbac::modules(ws, &grants, ml_api, &after));
+    let (compute_grants, identity_grants): (Vec<_>, Vec<_>) = grants
+        .iter()
+        .cloned()
+        .partition(|g| matches!(g.principal, super::rbac::Principal::Compute(_)));
+    let after = symbols(&modules);
+    modules.extend(super::rbac::modules(
+        ws,
+        &identity_grants,
+        ml_api,
+        &after,
+        "rbac",
+    ));
+    if phases.two_phase() {
+        let mut last = workspace_module(ws, &assoc, ml_api, &phases, true);
+        last.depends_on = symbols(&modules);
+        modules.push(last);
+    }
+    if let Some(mut computes) = computes_module(ws, ml_api) {
+        computes.depends_on = symbols(&modules);
+        modules.push(computes);
+    }
+    let after = symbols(&modules);
+    modules.extend(super::rbac::modules(
+        ws,
+        &compute_grants,
+        ml_api,
+        &after,
+        "compute-rbac",
+    ));
 
     Deployment {
         workspace: ws.name.as_str().to_string(),
@@ -951,7 +1020,68 @@ pub fn lower(ws: &Workspace) -> Deployment {
         modules,
         ml_api,
         grants,
+        two_phase: phases.two_phase(),
     }
+}
+
+/// Why a workspace is deployed in two phases. Azure's rules, each of
+/// which the first deployment must respect and a redeploy must not undo:
+///
+/// - an IP allowlist can only be set on an existing workspace (the
+///   selected-IP scenario of "Configure a managed virtual network"), so
+///   the first phase creates the workspace private;
+/// - a managed network's private endpoint rule to the workspace itself
+///   cannot be added at creation ("the workspace doesn't exist yet");
+/// - since 30 April 2025 the workspace identity must hold the approver
+///   role on a private endpoint rule's target before the managed network
+///   is provisioned, or the endpoint stays pending; the identity only
+///   exists once the workspace does, so the first phase does not provision
+///   (`provisionNetworkNow` false, no compute yet), the grants follow, and
+///   the second phase provisions.
+///
+/// The first phase runs only when the entry file's `firstDeployment`
+/// parameter is true: on a redeploy (the default) the workspace gets one
+/// PUT, its final settings, after the grants. A redeploy therefore never
+/// narrows inbound access, never drops a rule, and grants the approver
+/// role on a new target before the rule that needs it is added. A first
+/// deployment run without the flag fails harmlessly (the workspace does
+/// not exist for the role assignments) and the report says what to pass.
+pub(crate) struct Phases {
+    pub(crate) selected_ips: bool,
+    pub(crate) self_rules: bool,
+    pub(crate) gated: bool,
+}
+
+impl Phases {
+    pub(crate) fn of(ws: &Workspace, grants: &[super::rbac::RoleGrant]) -> Phases {
+        let managed = ws.outbound.mode.value.is_managed() && ws.outbound.custom_vnet().is_none();
+        Phases {
+            selected_ips: matches!(
+                ws.inbound.public_network_access.value,
+                PublicNetworkAccess::SelectedIps(_)
+            ),
+            self_rules: managed && ws.outbound.rules.iter().any(is_self_rule),
+            gated: managed
+                && grants.iter().any(|g| {
+                    g.principal == super::rbac::Principal::Workspace && g.role.is_approver()
+                }),
+        }
+    }
+
+    pub(crate) fn two_phase(&self) -> bool {
+        self.selected_ips || self.self_rules || self.gated
+    }
+}
+
+/// A managed network's private endpoint rule to the workspace itself.
+fn is_self_rule(r: &OutboundRule) -> bool {
+    matches!(
+        r.destination,
+        Destination::PrivateEndpoint {
+            target: PeTarget::ThisWorkspace,
+            ..
+        }
+    )
 }
 
 /// The ARM value of one outbound rule.
@@ -1002,17 +1132,21 @@ fn outbound_rule(rule: &OutboundRule, assoc: &Associated, ws_name: &str) -> Valu
     v.unwrap_or(Value::Null)
 }
 
+/// The workspace module of a phase: the first (`last` false: created
+/// private, not provisioned, no rule to itself, and only on a first
+/// deployment when there are two phases) or the last (its final settings).
 fn workspace_module(
     ws: &Workspace,
     assoc: &Associated,
     ml_api: &'static str,
-    depends_on: Vec<String>,
-) -> (Module, Option<Module>) {
+    phases: &Phases,
+    last: bool,
+) -> Module {
     let out = &ws.outbound;
     let mode = out.mode.value;
     let ws_name = ws.name.as_str();
+    let first_of_two = phases.two_phase() && !last;
     let mut rules = BTreeMap::new();
-    let mut self_rules = Vec::new();
     // In custom VNet mode the rules are the hub firewall's (see
     // `emit::firewall`), not the managed network's.
     let managed_rules = if out.custom_vnet().is_some() {
@@ -1021,18 +1155,13 @@ fn workspace_module(
         &out.rules[..]
     };
     for r in managed_rules {
-        if let Destination::PrivateEndpoint {
-            target: PeTarget::ThisWorkspace,
-            ..
-        } = r.destination
-        {
-            self_rules.push(r);
-        } else {
-            rules.insert(
-                r.name.as_str().to_string(),
-                outbound_rule(r, assoc, ws_name),
-            );
+        if first_of_two && is_self_rule(r) {
+            continue;
         }
+        rules.insert(
+            r.name.as_str().to_string(),
+            outbound_rule(r, assoc, ws_name),
+        );
     }
     let identity = identity_of(&ws.identity);
     let primary_uai = match &ws.identity {
@@ -1042,6 +1171,9 @@ fn workspace_module(
     let (pna, allowlist) = match &ws.inbound.public_network_access.value {
         PublicNetworkAccess::Disabled => ("Disabled", None),
         PublicNetworkAccess::Enabled => ("Enabled", None),
+        // Created private: the allowlist can only be set on an existing
+        // workspace.
+        PublicNetworkAccess::SelectedIps(_) if first_of_two => ("Disabled", None),
         PublicNetworkAccess::SelectedIps(ips) => (
             "Enabled",
             Some(WorkspaceNetworkAcls {
@@ -1062,12 +1194,26 @@ fn workspace_module(
         .as_ref()
         .map(|(n, _)| Text(n.clone()))
         .filter(|_| registry_private || mode.is_managed());
-    let mut resources = vec![Resource::new(
+    let comment = if first_of_two {
+        format!(
+            "the workspace as a first deployment creates it (isolation mode {}); `workspace-final` then sets {}",
+            mode.arm(),
+            first_phase_reasons(phases)
+        )
+    } else if last {
+        format!(
+            "the workspace's final settings (isolation mode {}), once its role assignments exist",
+            mode.arm()
+        )
+    } else {
+        format!("the workspace, isolation mode {}", mode.arm())
+    };
+    let resources = vec![Resource::new(
         "workspace",
         types::WORKSPACE,
         ml_api,
         &[ws_name],
-        format!("the workspace, isolation mode {}", mode.arm()),
+        comment,
         MlWorkspace {
             location: loc(),
             tags: tags(),
@@ -1083,13 +1229,13 @@ fn workspace_module(
                 key_vault: assoc.key_vault.1.clone(),
                 application_insights: assoc.app_insights.1.clone(),
                 container_registry: assoc.container_registry.1.clone(),
-                // With selected IPs the workspace is created private; the
-                // allowlist can only be set once it exists (second phase).
-                public_network_access: if allowlist.is_some() { "Disabled" } else { pna },
-                network_acls: None,
+                public_network_access: pna,
+                network_acls: allowlist,
                 primary_user_assigned_identity: primary_uai,
                 image_build_compute: image_build,
-                provision_network_now: mode.is_managed() && out.provision_now.value,
+                provision_network_now: mode.is_managed()
+                    && out.provision_now.value
+                    && !(first_of_two && phases.gated),
                 managed_network: ManagedNetwork {
                     isolation_mode: mode.arm(),
                     firewall_sku: (mode == IsolationMode::AllowOnlyApprovedOutbound
@@ -1110,32 +1256,69 @@ fn workspace_module(
             },
         },
     )];
-    // The second phase of selected-IP inbound: the same workspace with its
-    // allowlist, then the managed network's private endpoint to it.
-    let mut access: Option<Vec<Resource>> = allowlist.map(|acl| {
-        let mut again = resources[0].clone();
-        again.comment = "the workspace again, now with public access from the selected IPs only (an allowlist can only be set on an existing workspace)".into();
-        if let Some(Value::Object(props)) = again.body.get_mut("properties") {
-            props.insert("publicNetworkAccess".into(), Value::from(pna));
-            props.insert("networkAcls".into(), serde_json::to_value(acl).unwrap_or(Value::Null));
-        }
-        vec![again]
-    });
-    for (i, r) in self_rules.iter().enumerate() {
-        let symbol = format!("selfRule{}", i + 1);
-        access.as_mut().unwrap_or(&mut resources).push(
-            Resource::new(
-                &symbol,
-                types::OUTBOUND_RULE,
-                ml_api,
-                &[ws_name, r.name.as_str()],
-                "the managed network's private endpoint to the workspace itself, after the workspace exists".into(),
-                OutboundRuleResource { properties: outbound_rule(r, assoc, ws_name) },
-            )
-            .child_of("workspace")
-            .after("workspace"),
-        );
+    let (symbol, file, description) = if last {
+        (
+            "workspaceFinal",
+            "workspace-final",
+            format!(
+                "the workspace's final settings, after its role assignments: {}",
+                first_phase_reasons(phases)
+            ),
+        )
+    } else if first_of_two {
+        (
+            "workspace",
+            "workspace",
+            "the workspace as a first deployment creates it (only with firstDeployment=true), its managed network and outbound rules".to_string(),
+        )
+    } else {
+        (
+            "workspace",
+            "workspace",
+            "the workspace, its managed network and outbound rules".to_string(),
+        )
+    };
+    Module {
+        symbol: symbol.into(),
+        file: file.into(),
+        deployment_name: names::deployment(ws, file),
+        description,
+        resources,
+        depends_on: Vec::new(),
+        target: None,
+        params: Vec::new(),
+        condition: first_of_two.then(|| Expr::param(FIRST_DEPLOYMENT)),
     }
+}
+
+/// What the last phase sets that the first may not, in words.
+pub(crate) fn first_phase_reasons(phases: &Phases) -> String {
+    let mut why = Vec::new();
+    if phases.selected_ips {
+        why.push("public access from the selected IPs (an allowlist can only be set on an existing workspace)");
+    }
+    if phases.self_rules {
+        why.push("the managed network's private endpoint to the workspace itself (it cannot be added at creation)");
+    }
+    if phases.gated {
+        why.push("the managed network provisioned only after the workspace identity may approve its private endpoints");
+    }
+    why.join("; ")
+}
+
+/// The computes, in their own module after everything they reach: the
+/// workspace's private endpoints and DNS (compute without a public IP
+/// reaches the workspace through them: "Secure training environments with
+/// virtual networks"), and the approver grants (the first compute
+/// provisions a managed network that is not yet provisioned).
+fn computes_module(ws: &Workspace, ml_api: &'static str) -> Option<Module> {
+    let ws_name = ws.name.as_str();
+    let mut resources = vec![Resource::existing(
+        "workspace",
+        types::WORKSPACE,
+        ml_api,
+        ws_name,
+    )];
     for (i, c) in ws.computes.iter().enumerate() {
         if let Some(body) = compute_body(ws, c) {
             resources.push(
@@ -1152,35 +1335,25 @@ fn workspace_module(
                         properties: body,
                     },
                 )
-                .child_of("workspace")
-                .after("workspace"),
+                .child_of("workspace"),
             );
         }
     }
-    let second = access.map(|resources| Module {
-        symbol: "workspaceAccess".into(),
-        file: "workspace-access".into(),
-        deployment_name: names::deployment(ws, "workspace-access"),
-        description: "the second phase of selected-IP inbound: the allowlist, then the managed network's private endpoint to the workspace".into(),
+    if resources.len() == 1 {
+        return None;
+    }
+    Some(Module {
+        symbol: "computes".into(),
+        file: "computes".into(),
+        deployment_name: names::deployment(ws, "computes"),
+        description:
+            "the workspace's computes, after its private endpoints, DNS and role assignments".into(),
         resources,
-        depends_on: vec!["workspace".into()],
+        depends_on: Vec::new(),
         target: None,
         params: Vec::new(),
-    });
-    (
-        Module {
-            symbol: "workspace".into(),
-            file: "workspace".into(),
-            deployment_name: names::deployment(ws, "workspace"),
-            description: "the workspace, its managed network and outbound rules, and its computes"
-                .into(),
-            resources,
-            depends_on,
-            target: None,
-            params: Vec::new(),
-        },
-        second,
-    )
+        condition: None,
+    })
 }
 
 /// The ARM `properties` of a managed compute; `None` for kinds that are
@@ -1440,6 +1613,7 @@ fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module>
         depends_on: Vec::new(),
         target: None,
         params: Vec::new(),
+        condition: None,
     })
 }
 

@@ -496,6 +496,7 @@ pub fn module(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Module {
         },
         target,
         params: Vec::new(),
+        condition: None,
     }
 }
 

@@ -18,7 +18,6 @@ use super::escape::Text;
 use super::expr::Expr;
 use super::model::{Associated, Module, Ref, Resource, api, types};
 use super::names;
-use super::policy::stable_guid;
 use crate::catalog::{private_link, roles};
 use crate::ir::{
     Access, ClientEndpoint, Destination, GrantScope, Identity, PeTarget, PrincipalKind, Provision,
@@ -75,6 +74,17 @@ pub enum RoleRef {
     },
     /// amlgen's scoped-down approver role for the given target types.
     CustomApprover(Vec<&'static str>),
+}
+
+impl RoleRef {
+    /// The approver built-in or amlgen's custom approver role.
+    #[must_use]
+    pub fn is_approver(&self) -> bool {
+        match self {
+            RoleRef::BuiltIn { name, .. } => *name == APPROVER,
+            RoleRef::CustomApprover(_) => true,
+        }
+    }
 }
 
 /// One role assignment and why it exists.
@@ -602,45 +612,54 @@ fn deployer_scopes(ws: &Workspace, d: &super::model::Deployment) -> Value {
 /// template resource.
 #[must_use]
 pub fn deployer_role(ws: &Workspace, d: &super::model::Deployment) -> Resource {
-    let name = stable_guid(&format!(
-        "amlgen-deployer/{}/{}",
-        ws.resource_group.value.as_str(),
-        ws.name
-    ));
+    let role_name = deployer_role_name(ws);
     Resource::new(
         "deployerRole",
-        "Microsoft.Authorization/roleDefinitions",
+        ROLE_DEFINITIONS,
         "2022-04-01",
-        &[&name],
+        &[],
         "what the identity that deploys this workspace needs, and nothing more".into(),
         json!({ "properties": {
-            "roleName": Text(format!("amlgen deployer: {} ({})", ws.name, ws.resource_group.value.as_str())),
+            "roleName": role_name,
             "description": Text(format!("Deploys the amlgen build of workspace {} in resource group {}: the resources it creates, its nested deployments, its private endpoints, DNS zone groups and role assignments.", ws.name, ws.resource_group.value.as_str())),
             "type": "CustomRole",
             "permissions": [ { "actions": deployer_actions(ws, d).into_iter().map(Text).collect::<Vec<_>>(), "notActions": [] } ],
             "assignableScopes": deployer_scopes(ws, d),
         } }),
     )
+    .named(Expr::call("guid", vec![role_name]))
     .at(super::model::IdScope::Subscription)
 }
 
-fn role_definition_id(role: &RoleRef, custom: Option<&str>) -> Value {
-    match role {
-        RoleRef::BuiltIn { id, .. } => json!(Expr::call(
-            "subscriptionResourceId",
-            vec![
-                Expr::str("Microsoft.Authorization/roleDefinitions"),
-                Expr::str(id)
-            ]
-        )),
-        RoleRef::CustomApprover(_) => json!(Expr::call(
-            "subscriptionResourceId",
-            vec![
-                Expr::str("Microsoft.Authorization/roleDefinitions"),
-                Expr::str(custom.unwrap_or_default())
-            ]
-        )),
-    }
+/// The deployer role's name: the workspace, its subscription and resource
+/// group (the workspace's identity in Azure), the subscription read at
+/// deployment when the posture does not name it. Its GUID is `guid()` of
+/// this name, so the two change together.
+fn deployer_role_name(ws: &Workspace) -> Expr {
+    let subscription = match &ws.subscription_id {
+        Some(g) => Expr::str(g.as_str()),
+        None => Expr::call("subscription", Vec::new()).prop("subscriptionId"),
+    };
+    Expr::call(
+        "format",
+        vec![
+            Expr::str("amlgen deployer: {0} ({1}/{2})"),
+            Expr::str(ws.name.as_str()),
+            subscription,
+            Expr::str(ws.resource_group.value.as_str()),
+        ],
+    )
+}
+
+const ROLE_DEFINITIONS: &str = "Microsoft.Authorization/roleDefinitions";
+const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
+
+/// A role definition's id in the deployment's subscription.
+fn role_definition_id(guid: Expr) -> Expr {
+    Expr::call(
+        "subscriptionResourceId",
+        vec![Expr::str(ROLE_DEFINITIONS), guid],
+    )
 }
 
 /// The module parameter that carries a managed identity's object id.
@@ -677,14 +696,16 @@ fn principal_expr(ws: &Workspace, p: &Principal, ml_api: &str) -> Option<Expr> {
     }
 }
 
-/// The RBAC modules of a workspace: `rbac` for what the deployment creates
-/// and the resource group, `rbac-<n>` per other resource group.
+/// The RBAC modules of some grants of a workspace: `<file>` for what the
+/// deployment creates and the resource group, `<file>-<n>` per other
+/// resource group.
 #[must_use]
 pub fn modules(
     ws: &Workspace,
     grants: &[RoleGrant],
     ml_api: &str,
     after: &[String],
+    file: &str,
 ) -> Vec<Module> {
     let mut local: Vec<&RoleGrant> = Vec::new();
     let mut remote: BTreeMap<(String, String), Vec<&RoleGrant>> = BTreeMap::new();
@@ -705,31 +726,33 @@ pub fn modules(
             _ => local.push(g),
         }
     }
-    let rg = ws.resource_group.value.as_str();
+    let for_whom = if file == "rbac" {
+        ""
+    } else {
+        ", for the computes' identities (after the computes exist)"
+    };
     let mut out = Vec::new();
     if !local.is_empty() {
         out.push(module(
             ws,
-            "rbac",
-            "role assignments on what this deployment creates",
+            file,
+            &format!("role assignments on what this deployment creates{for_whom}"),
             &local,
             None,
             ml_api,
             after,
-            rg,
         ));
     }
     for (i, ((sub, grp), gs)) in remote.into_iter().enumerate() {
-        let file = format!("rbac-{}", i + 1);
+        let file = format!("{file}-{}", i + 1);
         out.push(module(
             ws,
             &file,
-            &format!("role assignments in resource group {grp}"),
+            &format!("role assignments in resource group {grp}{for_whom}"),
             &gs,
             Some((sub, grp.clone())),
             ml_api,
             after,
-            &grp,
         ));
     }
     out
@@ -744,12 +767,9 @@ fn module(
     target: Option<(String, String)>,
     ml_api: &str,
     after: &[String],
-    group: &str,
 ) -> Module {
     let mut resources: Vec<Resource> = Vec::new();
     let mut declared: BTreeMap<String, String> = BTreeMap::new();
-    // The custom approver role, defined where it is first needed.
-    let mut custom_role: Option<String> = None;
     let mut params: Vec<(String, Expr)> = Vec::new();
     for g in grants {
         if let (Some(name), Some(value)) = (
@@ -773,6 +793,13 @@ fn module(
         .collect();
     uncovered.sort_unstable();
     uncovered.dedup();
+    // One custom approver role per module (per resource group), for every
+    // uncovered type of its targets: its name and GUID both derive from
+    // the group and the workspace identity, so they change together.
+    let scope = target.as_ref().map_or_else(String::new, |(sub, grp)| {
+        format!("/subscriptions/{sub}/resourceGroups/{grp}")
+    });
+    let mut custom_role: Option<Expr> = None;
     for (i, g) in grants.iter().enumerate() {
         // The resource the assignment applies to, declared `existing`:
         // (key, canonical type, API version, name), or none for the group.
@@ -789,77 +816,77 @@ fn module(
                     .map(|(ty, v)| (id.to_ascii_lowercase(), ty, v, rid.name().to_string()))
             }),
         };
-        let (scope_symbol, scope_key) = match existing {
-            None => (None, group.to_string()),
+        // The full id of the assignment's scope, as Bicep's `target.id`.
+        let (scope_symbol, scope_id) = match existing {
+            None => (None, Expr::call("resourceGroup", Vec::new()).prop("id")),
             Some((key, ty, version, name)) => {
                 let sym = declared
-                    .entry(key.clone())
+                    .entry(key)
                     .or_insert_with(|| format!("target{}", i + 1))
                     .clone();
                 if !resources.iter().any(|r| r.symbol == sym) {
                     resources.push(Resource::existing(&sym, ty, version, &name));
                 }
-                (Some(sym), key)
+                (Some(sym), Expr::resource_id(ty, &[&name]))
             }
         };
-        let role_id = match &g.role {
-            RoleRef::BuiltIn { id, .. } => (*id).to_string(),
+        let role_definition = match &g.role {
+            RoleRef::BuiltIn { id, .. } => role_definition_id(Expr::str(id)),
             RoleRef::CustomApprover(_) => {
-                // One role per resource group, for every uncovered type
-                // of its targets; its name and GUID carry the subscription
-                // and group, as role names are unique in a directory.
-                let scope = target.as_ref().map_or_else(String::new, |(sub, grp)| {
-                    format!("/subscriptions/{sub}/resourceGroups/{grp}")
+                let role_name = custom_role.get_or_insert_with(|| {
+                    let role_name = custom_approver_name(ws, &scope);
+                    resources.push(
+                        Resource::new(
+                            "approverRole1",
+                            ROLE_DEFINITIONS,
+                            "2022-04-01",
+                            &[],
+                            "a custom role that may only read and approve private endpoint connections of these types".into(),
+                            json!({ "properties": {
+                                "roleName": role_name,
+                                "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for an Azure Machine Learning managed network.", uncovered.join(", "))),
+                                "type": "CustomRole",
+                                "permissions": [ { "actions": approval_actions(&uncovered).into_iter().map(Text).collect::<Vec<_>>(), "notActions": [] } ],
+                                "assignableScopes": [ Text(scope.clone()) ],
+                            } }),
+                        )
+                        .named(Expr::call("guid", vec![role_name.clone()])),
+                    );
+                    role_name
                 });
-                if let Some(name) = &custom_role {
-                    name.clone()
-                } else {
-                    let name =
-                        stable_guid(&format!("amlgen-approver/{scope}/{}", uncovered.join(",")));
-                    let actions = approval_actions(&uncovered);
-                    resources.push(Resource::new(
-                        "approverRole1",
-                        "Microsoft.Authorization/roleDefinitions",
-                        "2022-04-01",
-                        &[&name],
-                        "a custom role that may only read and approve private endpoint connections of these types".into(),
-                        json!({ "properties": {
-                            "roleName": Text(format!("amlgen private endpoint approver ({scope})")),
-                            "description": Text(format!("Reads and approves private endpoint connections on {}; made by amlgen for Azure Machine Learning managed networks.", uncovered.join(", "))),
-                            "type": "CustomRole",
-                            "permissions": [ { "actions": actions.iter().map(|a| Text(a.clone())).collect::<Vec<_>>(), "notActions": [] } ],
-                            "assignableScopes": [ Text(scope.clone()) ],
-                        } }),
-                    ));
-                    custom_role = Some(name.clone());
-                    name
-                }
+                role_definition_id(Expr::call("guid", vec![role_name.clone()]))
             }
-        };
-        let principal_key = match &g.principal {
-            Principal::Workspace => format!("workspace:{}", ws.name),
-            Principal::Compute(name) => format!("compute:{}/{name}", ws.name),
-            Principal::Declared(_, id) => id.clone(),
         };
         let (principal_id, principal_type) = principal_value(&g.principal);
-        let name = stable_guid(&format!("{scope_key}|{principal_key}|{role_id}"));
+        // Bicep's `guid(scope, principalId, roleDefinitionId)`: unique for
+        // each scope, principal and role, and new for a new identity
+        // ("role assignment names must be unique": RBAC troubleshooting).
+        let name = Expr::call(
+            "guid",
+            vec![
+                scope_id,
+                principal_guid_arg(&g.principal),
+                role_definition.clone(),
+            ],
+        );
         let role_name = match &g.role {
             RoleRef::BuiltIn { name, .. } => (*name).to_string(),
             RoleRef::CustomApprover(_) => "amlgen private endpoint approver".to_string(),
         };
         let mut r = Resource::new(
             &format!("grant{}", i + 1),
-            "Microsoft.Authorization/roleAssignments",
+            ROLE_ASSIGNMENTS,
             "2022-04-01",
-            &[&name],
+            &[],
             format!("{role_name}: {}", g.why),
             json!({ "properties": {
-                "roleDefinitionId": role_definition_id(&g.role, Some(&role_id)),
+                "roleDefinitionId": role_definition,
                 "principalId": principal_id,
                 "principalType": principal_type,
                 "description": Text(g.why.clone()),
             } }),
-        );
+        )
+        .named(name);
         if let Some(sym) = scope_symbol {
             r = r.on(&sym);
         }
@@ -868,19 +895,60 @@ fn module(
         }
         resources.push(r);
     }
-    let file_static = file.to_string();
     Module {
-        symbol: if file == "rbac" {
-            "rbac".into()
-        } else {
-            file.replace('-', "")
-        },
-        file: file_static,
+        symbol: camel(file),
+        file: file.to_string(),
         deployment_name: names::deployment(ws, file),
         description: description.to_string(),
         resources,
         depends_on: after.to_vec(),
         target,
         params,
+        condition: None,
+    }
+}
+
+/// A module's Bicep symbol from its file stem: `compute-rbac-1` →
+/// `computeRbac1`.
+fn camel(file: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in file.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper && !out.is_empty() {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+            upper = false;
+        }
+    }
+    out
+}
+
+/// The custom approver role's name: the workspace, its identity's object
+/// id and the resource group it applies in. Role names are unique in a
+/// directory; this one is unique per identity and group, and its GUID is
+/// `guid()` of it, so name and GUID change together (a new identity or
+/// group: a new role; a new set of types: the same role, updated).
+fn custom_approver_name(ws: &Workspace, scope: &str) -> Expr {
+    Expr::call(
+        "format",
+        vec![
+            Expr::str("amlgen private endpoint approver: {0}, identity {1}, in {2}"),
+            Expr::str(ws.name.as_str()),
+            Expr::param("principalId"),
+            Expr::str(scope),
+        ],
+    )
+}
+
+/// A principal's object id as the assignment name's `guid()` reads it.
+fn principal_guid_arg(p: &Principal) -> Expr {
+    match (p, principal_param(p)) {
+        (Principal::Declared(_, id), _) => Expr::str(id),
+        (_, Some(param)) => Expr::param(&param),
+        (_, None) => Expr::str(""),
     }
 }

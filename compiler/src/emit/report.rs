@@ -334,6 +334,14 @@ pub fn render(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if d.two_phase {
+        let phases = super::model::Phases::of(ws, &d.grants);
+        let _ = writeln!(
+            r,
+            "- **The first deployment passes `--parameters firstDeployment=true`; every later one keeps the default, false.** The workspace is set in two steps: {}. On the first deployment `modules/workspace.bicep` creates it without those, and `modules/workspace-final.bicep` sets them after the role assignments. On a redeploy the first step is skipped, so the workspace gets one update with its final settings and access is never narrowed, even for a moment. A first deployment run without the flag cannot narrow anything either: it fails where a step needs the workspace that does not exist yet, or creates it directly with its final settings; if it fails, run it again with the flag.",
+            super::model::first_phase_reasons(&phases)
+        );
+    }
     let _ = writeln!(
         r,
         "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once (`az deployment sub create`; it is assignable in every subscription below) and assign it on {}{}.",
@@ -414,13 +422,6 @@ pub fn render(
     {
         steps.push("The client network uses custom DNS servers: create conditional forwarders for the private link zones above to Azure DNS (168.63.129.16).".to_string());
     }
-    if matches!(
-        ws.inbound.public_network_access.value,
-        PublicNetworkAccess::SelectedIps(_)
-    ) && mode.is_managed()
-    {
-        steps.push("Selected-IP inbound is a second phase of the same deployment (`modules/workspace-access.bicep`): the workspace is created with public access disabled, then updated with the allowlist (an allowlist can only be set on an existing workspace), then the managed network's private endpoint to the workspace is added. Check that rule is active before running jobs.".to_string());
-    }
     if let Some((name, _)) = &ws.container_registry.image_build_compute
         && !ws
             .computes
@@ -430,17 +431,6 @@ pub fn render(
         steps.push(format!(
             "Image builds run on compute {}, which this posture does not declare: create a compute cluster of that name before the first environment build (the registry is private, so the registry's own tasks cannot build).",
             code(name)
-        ));
-    }
-    if mode.is_managed()
-        && out.provision_now.value
-        && d.grants.iter().any(|g| g.why.starts_with("R40"))
-        && matches!(ws.identity, crate::ir::Identity::SystemAssigned)
-    {
-        steps.push(format!(
-            "The managed network is provisioned at creation, before the approver roles below can be granted to the new system-assigned identity: if an outbound private endpoint rule shows as failed or pending, provision again after the deployment, `az ml workspace provision-network -g {} -n {}`.",
-            ws.resource_group.value.as_str(),
-            ws.name
         ));
     }
     if ws.key_vault.provision == crate::ir::Provision::Create && ws.key_vault.purge_protection.value

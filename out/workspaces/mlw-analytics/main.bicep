@@ -9,6 +9,9 @@ param location string = 'swedencentral'
 @description('Tags for every resource')
 param tags object = {}
 
+@description('true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy')
+param firstDeployment bool = false
+
 // Application Insights and its Log Analytics workspace
 module monitoring 'modules/monitoring.bicep' = {
   name: 'mlw-analytics-monitoring'
@@ -45,8 +48,8 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
-module workspace 'modules/workspace.bicep' = {
+// the workspace as a first deployment creates it (only with firstDeployment=true), its managed network and outbound rules
+module workspace 'modules/workspace.bicep' = if (firstDeployment) {
   name: 'mlw-analytics-workspace'
   params: {
     location: location
@@ -60,14 +63,18 @@ module workspace 'modules/workspace.bicep' = {
   ]
 }
 
-// the second phase of selected-IP inbound: the allowlist, then the managed network's private endpoint to the workspace
-module workspaceAccess 'modules/workspace-access.bicep' = {
-  name: 'mlw-analytics-workspace-access'
+// the workspace's final settings, after its role assignments: public access from the selected IPs (an allowlist can only be set on an existing workspace); the managed network's private endpoint to the workspace itself (it cannot be added at creation)
+module workspaceFinal 'modules/workspace-final.bicep' = {
+  name: 'mlw-analytics-workspace-final'
   params: {
     location: location
     tags: tags
   }
   dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
     workspace
   ]
 }

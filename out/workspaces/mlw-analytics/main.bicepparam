@@ -5,3 +5,8 @@ using './main.bicep'
 param location = 'swedencentral'
 
 param tags = {}
+
+// The deployment that creates the workspace passes firstDeployment=true
+// (az deployment group create ... --parameters main.bicepparam --parameters firstDeployment=true);
+// every later one keeps false.
+param firstDeployment = false

@@ -9,6 +9,9 @@ param location string = 'westeurope'
 @description('Tags for every resource')
 param tags object = {}
 
+@description('true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy')
+param firstDeployment bool = false
+
 // Application Insights and its Log Analytics workspace
 module monitoring 'modules/monitoring.bicep' = {
   name: 'mlw-claims-monitoring'
@@ -45,8 +48,8 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
-module workspace 'modules/workspace.bicep' = {
+// the workspace as a first deployment creates it (only with firstDeployment=true), its managed network and outbound rules
+module workspace 'modules/workspace.bicep' = if (firstDeployment) {
   name: 'mlw-claims-workspace'
   params: {
     location: location
@@ -129,5 +132,46 @@ module rbac2 'modules/rbac-2.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
+  ]
+}
+
+// the workspace's final settings, after its role assignments: the managed network provisioned only after the workspace identity may approve its private endpoints
+module workspaceFinal 'modules/workspace-final.bicep' = {
+  name: 'mlw-claims-workspace-final'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+    rbac2
+  ]
+}
+
+// the workspace's computes, after its private endpoints, DNS and role assignments
+module computes 'modules/computes.bicep' = {
+  name: 'mlw-claims-computes'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+    rbac2
+    workspaceFinal
   ]
 }

@@ -45,7 +45,7 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
+// the workspace, its managed network and outbound rules
 module workspace 'modules/workspace.bicep' = {
   name: 'mlw-credit-workspace'
   params: {
@@ -91,5 +91,23 @@ module rbac 'modules/rbac.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
+  ]
+}
+
+// the workspace's computes, after its private endpoints, DNS and role assignments
+module computes 'modules/computes.bicep' = {
+  name: 'mlw-credit-computes'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
   ]
 }

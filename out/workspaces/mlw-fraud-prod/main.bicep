@@ -12,6 +12,9 @@ param tags object = {
   owner: 'ml-platform'
 }
 
+@description('true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy')
+param firstDeployment bool = false
+
 // Application Insights and its Log Analytics workspace
 module monitoring 'modules/monitoring.bicep' = {
   name: 'mlw-fraud-prod-monitoring'
@@ -48,8 +51,8 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
-module workspace 'modules/workspace.bicep' = {
+// the workspace as a first deployment creates it (only with firstDeployment=true), its managed network and outbound rules
+module workspace 'modules/workspace.bicep' = if (firstDeployment) {
   name: 'mlw-fraud-prod-workspace'
   params: {
     location: location
@@ -85,7 +88,6 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     location: location
     tags: tags
-    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
@@ -105,7 +107,6 @@ module rbac1 'modules/rbac-1.bicep' = {
   params: {
     location: location
     tags: tags
-    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
@@ -115,5 +116,89 @@ module rbac1 'modules/rbac-1.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
+  ]
+}
+
+// the workspace's final settings, after its role assignments: the managed network provisioned only after the workspace identity may approve its private endpoints
+module workspaceFinal 'modules/workspace-final.bicep' = {
+  name: 'mlw-fraud-prod-workspace-final'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+  ]
+}
+
+// the workspace's computes, after its private endpoints, DNS and role assignments
+module computes 'modules/computes.bicep' = {
+  name: 'mlw-fraud-prod-computes'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+    workspaceFinal
+  ]
+}
+
+// role assignments on what this deployment creates, for the computes' identities (after the computes exist)
+module computeRbac 'modules/compute-rbac.bicep' = {
+  name: 'mlw-fraud-prod-compute-rbac'
+  params: {
+    location: location
+    tags: tags
+    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+    workspaceFinal
+    computes
+  ]
+}
+
+// role assignments in resource group rg-data, for the computes' identities (after the computes exist)
+module computeRbac1 'modules/compute-rbac-1.bicep' = {
+  name: 'mlw-fraud-prod-compute-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000002', 'rg-data')
+  params: {
+    location: location
+    tags: tags
+    computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
+    workspaceFinal
+    computes
   ]
 }

@@ -8,3 +8,8 @@ param tags = {
   env: 'prod'
   owner: 'ml-platform'
 }
+
+// The deployment that creates the workspace passes firstDeployment=true
+// (az deployment group create ... --parameters main.bicepparam --parameters firstDeployment=true);
+// every later one keeps false.
+param firstDeployment = false

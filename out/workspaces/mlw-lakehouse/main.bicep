@@ -9,6 +9,9 @@ param location string = 'eastus2'
 @description('Tags for every resource')
 param tags object = {}
 
+@description('true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy')
+param firstDeployment bool = false
+
 // Application Insights and its Log Analytics workspace
 module monitoring 'modules/monitoring.bicep' = {
   name: 'mlw-lakehouse-monitoring'
@@ -45,8 +48,8 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
-module workspace 'modules/workspace.bicep' = {
+// the workspace as a first deployment creates it (only with firstDeployment=true), its managed network and outbound rules
+module workspace 'modules/workspace.bicep' = if (firstDeployment) {
   name: 'mlw-lakehouse-workspace'
   params: {
     location: location
@@ -110,5 +113,24 @@ module rbac1 'modules/rbac-1.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
+  ]
+}
+
+// the workspace's final settings, after its role assignments: the managed network provisioned only after the workspace identity may approve its private endpoints
+module workspaceFinal 'modules/workspace-final.bicep' = {
+  name: 'mlw-lakehouse-workspace-final'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+    rbac
+    rbac1
   ]
 }

@@ -48,7 +48,7 @@ module containerRegistry 'modules/container-registry.bicep' = {
   }
 }
 
-// the workspace, its managed network and outbound rules, and its computes
+// the workspace, its managed network and outbound rules
 module workspace 'modules/workspace.bicep' = {
   name: 'mlw-open-data-workspace'
   params: {

@@ -60,7 +60,7 @@ module network 'modules/network.bicep' = {
   ]
 }
 
-// the workspace, its managed network and outbound rules, and its computes
+// the workspace, its managed network and outbound rules
 module workspace 'modules/workspace.bicep' = {
   name: 'mlw-risk-models-workspace'
   params: {
@@ -109,5 +109,24 @@ module rbac 'modules/rbac.bicep' = {
     network
     workspace
     privateEndpoints
+  ]
+}
+
+// the workspace's computes, after its private endpoints, DNS and role assignments
+module computes 'modules/computes.bicep' = {
+  name: 'mlw-risk-models-computes'
+  params: {
+    location: location
+    tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    network
+    workspace
+    privateEndpoints
+    rbac
   ]
 }

@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '2d769cc8-1c39-44d0-8347-7f02f9e180f0'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-analytics', subscription().subscriptionId, 'rg-analytics-ml'))
   properties: {
     assignableScopes: [
       subscription().id
@@ -20,8 +20,6 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.Insights/components/write'
           'Microsoft.KeyVault/vaults/read'
           'Microsoft.KeyVault/vaults/write'
-          'Microsoft.MachineLearningServices/workspaces/outboundRules/read'
-          'Microsoft.MachineLearningServices/workspaces/outboundRules/write'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read'
           'Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write'
           'Microsoft.MachineLearningServices/workspaces/read'
@@ -36,7 +34,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-analytics (rg-analytics-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-analytics', subscription().subscriptionId, 'rg-analytics-ml')
     type: 'CustomRole'
   }
 }

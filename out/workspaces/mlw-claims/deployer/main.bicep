@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '632c913b-3763-44a2-8a7e-9c9001426185'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-claims', '00000000-0000-0000-0000-000000000001', 'rg-claims-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-000000000001'
@@ -67,7 +67,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-claims (rg-claims-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-claims', '00000000-0000-0000-0000-000000000001', 'rg-claims-ml')
     type: 'CustomRole'
   }
 }

@@ -12,7 +12,7 @@ param principalId string
 
 // Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: '4fd63204-3f68-4b8b-8e10-b21194aaee2d'
+  name: guid(resourceGroup().id, principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
     description: 'R40: the managed network\'s private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)'
     principalId: principalId
@@ -28,7 +28,7 @@ resource target2 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
 // Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
-  name: '3df25181-dd4e-4689-8d86-d6f13c3f5356'
+  name: guid(resourceId('Microsoft.Storage/storageAccounts', 'stclaimsdata'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
     description: 'R40: the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)'
     principalId: principalId

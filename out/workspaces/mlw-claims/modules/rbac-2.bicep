@@ -12,12 +12,12 @@ param principalId string
 
 // a custom role that may only read and approve private endpoint connections of these types
 resource approverRole1 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '8dc2d21d-a84e-43de-85b6-697e6dfc8cc9'
+  name: guid(format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl'
     ]
-    description: 'Reads and approves private endpoint connections on Microsoft.DataFactory/factories; made by amlgen for Azure Machine Learning managed networks.'
+    description: 'Reads and approves private endpoint connections on Microsoft.DataFactory/factories; made by amlgen for an Azure Machine Learning managed network.'
     permissions: [
       {
         actions: [
@@ -28,19 +28,19 @@ resource approverRole1 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen private endpoint approver (/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl)'
+    roleName: format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl')
     type: 'CustomRole'
   }
 }
 
 // amlgen private endpoint approver: R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: 'b174b111-ab33-449c-8842-2c1ad39c871d'
+  name: guid(resourceGroup().id, principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', guid(format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl'))))
   properties: {
     description: 'R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions'
     principalId: principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8dc2d21d-a84e-43de-85b6-697e6dfc8cc9')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', guid(format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl')))
   }
   dependsOn: [
     approverRole1

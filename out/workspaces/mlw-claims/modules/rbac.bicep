@@ -17,7 +17,7 @@ resource target1 'Microsoft.MachineLearningServices/workspaces@2026-05-01' exist
 // AzureML Data Scientist: declared in the posture's `access` block
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: 'e027ac1c-21b5-417f-8275-9eef27c2cfb7'
+  name: guid(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d01', subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'f6c7c914-8db3-469d-8ca1-694a8f32e121'))
   properties: {
     description: 'declared in the posture\'s `access` block'
     principalId: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d01'
@@ -29,7 +29,7 @@ resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // AzureML Compute Operator: declared in the posture's `access` block
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: '79599cd8-ad04-4f34-8c73-e1c15d96480a'
+  name: guid(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502', subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e503ece1-11d0-4e8e-8e2c-7a6c3bf38815'))
   properties: {
     description: 'declared in the posture\'s `access` block'
     principalId: '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502'
@@ -45,7 +45,7 @@ resource target3 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target3
-  name: '2c660172-617f-4291-8f48-e4e6e84bede9'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwclaims910c85-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -61,7 +61,7 @@ resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target4
-  name: 'fbbb6170-cad4-4f5d-8e7a-f77288430205'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwclaims910c85-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId

@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: 'fa20daae-e869-4bcf-8d6d-125dc5c63f7d'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-credit', subscription().subscriptionId, 'rg-credit-ml'))
   properties: {
     assignableScopes: [
       subscription().id
@@ -58,7 +58,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-credit (rg-credit-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-credit', subscription().subscriptionId, 'rg-credit-ml')
     type: 'CustomRole'
   }
 }

@@ -17,7 +17,7 @@ resource target1 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: 'bbbf19a9-e9bd-4771-841b-6a4a58476c3c'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwcredit1788d6-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -33,7 +33,7 @@ resource target2 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
-  name: 'ec00d8d6-11ad-411c-844f-1769d4ec9785'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwcredit1788d6-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId

@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: 'eefe9475-35a3-4998-89e4-04b3fc612067'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-fraud-detect', '00000000-0000-0000-0000-0000000000cc', 'rg-fraud-detect-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-0000000000aa'
@@ -64,7 +64,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-fraud-detect (rg-fraud-detect-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-fraud-detect', '00000000-0000-0000-0000-0000000000cc', 'rg-fraud-detect-ml')
     type: 'CustomRole'
   }
 }

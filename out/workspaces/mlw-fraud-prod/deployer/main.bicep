@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: 'bf41e0b2-9e6c-46b1-815a-31a2713fe34e'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-fraud-prod', subscription().subscriptionId, 'rg-fraud-ml'))
   properties: {
     assignableScopes: [
       subscription().id
@@ -63,7 +63,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-fraud-prod (rg-fraud-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-fraud-prod', subscription().subscriptionId, 'rg-fraud-ml')
     type: 'CustomRole'
   }
 }

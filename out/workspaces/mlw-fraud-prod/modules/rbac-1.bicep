@@ -7,9 +7,6 @@ param location string
 @description('Tags for every resource')
 param tags object
 
-@description('object id of the managed identity of compute `cpu-build`')
-param computePrincipalId_cpu_build string
-
 @description('object id of the workspace\'s managed identity')
 param principalId string
 
@@ -20,23 +17,11 @@ resource target1 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
 // Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: 'f325dbb1-9211-44df-837f-9c882a9b7919'
+  name: guid(resourceId('Microsoft.Storage/storageAccounts', 'stfrauddata'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
     description: 'R40: the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea')
-  }
-}
-
-// Storage Blob Data Reader: compute `cpu-build` reads this project data (`reads`) as its own identity
-resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target1
-  name: '8dac50a6-f351-4d92-8cc6-388e863c9213'
-  properties: {
-    description: 'compute `cpu-build` reads this project data (`reads`) as its own identity'
-    principalId: computePrincipalId_cpu_build
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
   }
 }

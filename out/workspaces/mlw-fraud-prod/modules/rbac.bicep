@@ -7,36 +7,17 @@ param location string
 @description('Tags for every resource')
 param tags object
 
-@description('object id of the managed identity of compute `cpu-build`')
-param computePrincipalId_cpu_build string
-
 @description('object id of the workspace\'s managed identity')
 param principalId string
 
-resource target1 'Microsoft.ContainerRegistry/registries@2025-11-01' existing = {
-  name: 'crmlwfraudprod734038'
-}
-
-// AcrPull: compute `cpu-build` pulls its images from the workspace's registry as its own identity
-resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target1
-  name: 'c1ceb569-93af-413a-81fe-adbace4e6431'
-  properties: {
-    description: 'compute `cpu-build` pulls its images from the workspace\'s registry as its own identity'
-    principalId: computePrincipalId_cpu_build
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
-  }
-}
-
-resource target2 'Microsoft.MachineLearningServices/workspaces@2026-05-01' existing = {
+resource target1 'Microsoft.MachineLearningServices/workspaces@2026-05-01' existing = {
   name: 'mlw-fraud-prod'
 }
 
 // AzureML Data Scientist: declared in the posture's `access` block
-resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target2
-  name: '3f425383-5ebf-4d1b-8c5f-8a66af7542c4'
+resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target1
+  name: guid(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d01', subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'f6c7c914-8db3-469d-8ca1-694a8f32e121'))
   properties: {
     description: 'declared in the posture\'s `access` block'
     principalId: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d01'
@@ -46,9 +27,9 @@ resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // AzureML Compute Operator: declared in the posture's `access` block
-resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target2
-  name: 'bb73fc68-e32b-4df7-873e-f2c784e29c08'
+resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target1
+  name: guid(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502', subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e503ece1-11d0-4e8e-8e2c-7a6c3bf38815'))
   properties: {
     description: 'declared in the posture\'s `access` block'
     principalId: '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502'
@@ -57,14 +38,14 @@ resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
+resource target3 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwfraudprod734038-blob'
 }
 
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target4
-  name: '3cb9be0a-70dd-46d3-8be1-1679d8fcd32a'
+resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target3
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwfraudprod734038-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -73,14 +54,14 @@ resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource target5 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
+resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwfraudprod734038-file'
 }
 
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant5 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target5
-  name: '1393ddd2-02c5-46da-8c5b-67f768040f70'
+resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: target4
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwfraudprod734038-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId

@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '46a7801d-3796-4eb5-8bf8-1e10dcfd239d'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-lakehouse', '00000000-0000-0000-0000-000000000003', 'rg-lakehouse-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-000000000003'
@@ -57,7 +57,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-lakehouse (rg-lakehouse-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-lakehouse', '00000000-0000-0000-0000-000000000003', 'rg-lakehouse-ml')
     type: 'CustomRole'
   }
 }

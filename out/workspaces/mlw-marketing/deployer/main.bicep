@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: 'fd6672e3-8f26-4e8b-85ad-cfefc312c58d'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-marketing', '00000000-0000-0000-0000-0000000000bb', 'rg-marketing-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-0000000000aa'
@@ -51,7 +51,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-marketing (rg-marketing-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-marketing', '00000000-0000-0000-0000-0000000000bb', 'rg-marketing-ml')
     type: 'CustomRole'
   }
 }

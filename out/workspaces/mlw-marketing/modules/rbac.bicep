@@ -17,7 +17,7 @@ resource target1 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: '4d69ed85-eac4-4339-8662-e149b5e8a951'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwmarketingacc40a-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -33,7 +33,7 @@ resource target2 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
-  name: '3c227adc-c5b3-4a1d-82ea-cd6a4344e3ec'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwmarketingacc40a-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId

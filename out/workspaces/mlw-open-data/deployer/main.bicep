@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '095f4d17-171b-480c-8160-57f2cee0ee8b'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-open-data', subscription().subscriptionId, 'rg-open-data-ml'))
   properties: {
     assignableScopes: [
       subscription().id
@@ -36,7 +36,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-open-data (rg-open-data-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-open-data', subscription().subscriptionId, 'rg-open-data-ml')
     type: 'CustomRole'
   }
 }

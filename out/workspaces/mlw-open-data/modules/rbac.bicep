@@ -14,7 +14,7 @@ resource target1 'Microsoft.MachineLearningServices/workspaces@2026-05-01' exist
 // AzureML Data Scientist: declared in the posture's `access` block
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: 'e7d8d343-825f-4a07-831f-d90cec3fd965'
+  name: guid(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-open-data'), '3a7e0c55-2b1d-4f7e-9d21-0c5e8f1a6b01', subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'f6c7c914-8db3-469d-8ca1-694a8f32e121'))
   properties: {
     description: 'declared in the posture\'s `access` block'
     principalId: '3a7e0c55-2b1d-4f7e-9d21-0c5e8f1a6b01'

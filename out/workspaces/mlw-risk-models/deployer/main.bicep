@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '0b9729c4-b3ff-41c9-8284-207c3760cb85'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-risk-models', '00000000-0000-0000-0000-0000000000cc', 'rg-risk-models-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-0000000000aa'
@@ -72,7 +72,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-risk-models (rg-risk-models-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-risk-models', '00000000-0000-0000-0000-0000000000cc', 'rg-risk-models-ml')
     type: 'CustomRole'
   }
 }

@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '4e999d0d-aa58-46c8-8e9c-3de3bb43ec6c'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-risk', '00000000-0000-0000-0000-0000000000bb', 'rg-risk-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-0000000000aa'
@@ -51,7 +51,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-risk (rg-risk-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-risk', '00000000-0000-0000-0000-0000000000bb', 'rg-risk-ml')
     type: 'CustomRole'
   }
 }

@@ -17,7 +17,7 @@ resource target1 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: 'c11c1759-a479-4b13-829a-0e60eca620f2'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwriskb66d46-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -33,7 +33,7 @@ resource target2 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
-  name: 'efbdc91b-5022-4148-817e-4e722fcf36d3'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwriskb66d46-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId

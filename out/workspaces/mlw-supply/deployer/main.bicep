@@ -5,7 +5,7 @@ targetScope = 'subscription'
 
 // what the identity that deploys this workspace needs, and nothing more
 resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: '4e0e4b95-73cf-4c4e-8f2f-2e216f65453a'
+  name: guid(format('amlgen deployer: {0} ({1}/{2})', 'mlw-supply', '00000000-0000-0000-0000-0000000000bb', 'rg-supply-ml'))
   properties: {
     assignableScopes: [
       '/subscriptions/00000000-0000-0000-0000-0000000000aa'
@@ -51,7 +51,7 @@ resource deployerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notActions: []
       }
     ]
-    roleName: 'amlgen deployer: mlw-supply (rg-supply-ml)'
+    roleName: format('amlgen deployer: {0} ({1}/{2})', 'mlw-supply', '00000000-0000-0000-0000-0000000000bb', 'rg-supply-ml')
     type: 'CustomRole'
   }
 }

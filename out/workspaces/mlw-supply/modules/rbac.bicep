@@ -17,7 +17,7 @@ resource target1 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
-  name: '79bd685b-238d-48a3-820e-385fe33953f1'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwsupply6bef6a-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
@@ -33,7 +33,7 @@ resource target2 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
 // Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
-  name: '0fcdcd87-d35a-40de-87fd-4d1dec135020'
+  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwsupply6bef6a-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
     description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
     principalId: principalId
