@@ -9,34 +9,12 @@ mod arm;
 #[path = "common/bicep.rs"]
 mod bicep;
 
-use std::path::{Path, PathBuf};
+#[path = "common/legal.rs"]
+mod legal;
 
-fn legal_postures() -> Vec<(PathBuf, Option<PathBuf>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    let mut stack = vec![root.join("tests/ui"), root.join("examples")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "aml") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let example = p.starts_with(root.join("examples"));
-                if !example && !text.lines().any(|l| l.starts_with("# neighbour-of:")) {
-                    continue;
-                }
-                let previous = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("# previous:"))
-                    .map(|n| p.parent().unwrap().join(n.trim()));
-                out.push((p, previous));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::Path;
+
+use legal::legal_postures;
 
 #[test]
 fn every_legal_posture_builds_valid_bicep_and_arm() {
@@ -47,25 +25,7 @@ fn every_legal_posture_builds_valid_bicep_and_arm() {
     let mut problems = Vec::new();
     for (i, (path, previous)) in cases.iter().enumerate() {
         let name = path.display().to_string();
-        let options = amlgen::Options {
-            previous: previous
-                .as_ref()
-                .map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap())),
-            ..amlgen::Options::default()
-        };
-        let outcome = amlgen::compile(
-            vec![amlgen::Input {
-                name: name.clone(),
-                text: std::fs::read_to_string(path).unwrap(),
-            }],
-            &options,
-        );
-        let build = amlgen::emit::BuildOptions {
-            version: "0.0.0-test".into(),
-            templates: None,
-            ..amlgen::emit::BuildOptions::default()
-        };
-        let files = match amlgen::driver::emit(&outcome, &build) {
+        let files = match legal::build_file(path, previous.as_deref()) {
             Ok(f) => f,
             Err(e) => {
                 problems.push(format!("{name}: does not build: {e}"));
