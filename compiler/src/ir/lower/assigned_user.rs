@@ -5,7 +5,7 @@
 
 use super::{Cx, list_words};
 use crate::diag::{Code, Diagnostic};
-use crate::ir::{AssignedUser, ComputeKind};
+use crate::ir::{AssignedUser, ComputeKind, Guid};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 
 /// The keys of the `assigned_user` map.
@@ -72,7 +72,7 @@ impl Cx<'_> {
                 continue;
             }
             seen.push((known, k.span));
-            let guid = self.guid(v).map(|(g, _)| g);
+            let guid = self.user_guid(v, known);
             if known == "object_id" {
                 object_id = guid;
             } else {
@@ -95,5 +95,24 @@ impl Cx<'_> {
             tenant_id,
             span: e.span,
         })
+    }
+
+    /// A GUID of `assigned_user` (`AML2010`), with where to look it up.
+    fn user_guid(&mut self, e: &Expr, key: &str) -> Option<Guid> {
+        let (text, span) = self.string(e)?;
+        let lookup = if key == "object_id" {
+            "the user's object id, not their sign-in name: `az ad user show --id alice@contoso.com --query id`"
+        } else {
+            "the tenant id, not its domain: `az account show --query tenantId`, or leave `tenant_id` out for the workspace's tenant"
+        };
+        Guid::parse(&text)
+            .map_err(|msg| {
+                self.push(
+                    Diagnostic::new(Code::InvalidGuid, span, "malformed GUID")
+                        .label(msg)
+                        .help(format!("`{key}` is {lookup}")),
+                );
+            })
+            .ok()
     }
 }
