@@ -5,6 +5,10 @@
 
 #[path = "common/arm.rs"]
 mod arm;
+#[path = "common/posture.rs"]
+mod one_posture;
+
+use one_posture::{build, compile, workspace_resources};
 
 use std::collections::BTreeSet;
 
@@ -63,50 +67,6 @@ const TRAINING_ONLY: &[(&str, &str)] = &[
     ("AzureKeyVault.{region}", "Tcp"),
     ("AzureMachineLearning", "Udp"),
 ];
-
-fn compile(text: &str) -> amlgen::Outcome {
-    amlgen::compile(
-        vec![amlgen::Input {
-            name: "case.aml".into(),
-            text: text.into(),
-        }],
-        &amlgen::Options::default(),
-    )
-}
-
-fn build(text: &str) -> amlgen::emit::Artifacts {
-    let outcome = compile(text);
-    assert!(
-        outcome.checked.is_some(),
-        "does not check: {:?}",
-        outcome
-            .diagnostics
-            .iter()
-            .map(|d| d.message.clone())
-            .collect::<Vec<_>>()
-    );
-    amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap()
-}
-
-/// Every resource of a built workspace's ARM template, nested deployments
-/// flattened.
-fn resources(template: &Value, out: &mut Vec<Value>) {
-    for r in template["resources"].as_array().into_iter().flatten() {
-        if r["type"] == "Microsoft.Resources/deployments" {
-            resources(&r["properties"]["template"], out);
-        } else {
-            out.push(r.clone());
-        }
-    }
-}
-
-fn workspace_resources(files: &amlgen::emit::Artifacts, ws: &str) -> Vec<Value> {
-    let t: Value =
-        serde_json::from_str(&files[&format!("workspaces/{ws}/azuredeploy.json")]).unwrap();
-    let mut out = Vec::new();
-    resources(&t, &mut out);
-    out
-}
 
 fn of_type<'a>(rs: &'a [Value], ty: &str) -> Vec<&'a Value> {
     rs.iter().filter(|r| r["type"] == ty).collect()

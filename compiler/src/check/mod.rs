@@ -4,6 +4,7 @@
 //! (R01...) from the posture rules in its doc comment. [`check`] runs them
 //! all and makes a [`Checked`] posture only when no error was found.
 
+mod compute;
 mod custom_vnet;
 mod inbound;
 mod outbound;
@@ -52,6 +53,7 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     outbound::provisioning(ws, d);
     outbound::service_tags(ws, d);
     resources::managed_network_compute(ws, d);
+    compute::unassigned_instances(ws, d);
     resources::service_endpoint(ws, d);
     resources::resource_group_lock(ws, d);
     resources::trusted_services(ws, d);

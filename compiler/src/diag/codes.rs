@@ -111,6 +111,7 @@ codes! {
     NoExfiltrationGuard = "AML3134", "no-exfiltration-guard", Warning, "the training subnet has no service endpoint policy";
     SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
+    UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
 }
 

@@ -1402,6 +1402,29 @@ fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
                     } } }),
                 );
             }
+            if let Some(user) = &c.assigned_user {
+                // Without a tenant, the workspace's: `subscription()` of the
+                // deployment into the workspace's resource group is the
+                // workspace's subscription, and its `tenantId` the tenant
+                // whose users the workspace serves (`tenant()` would be the
+                // deploying identity's tenant, which differs when a
+                // pipeline deploys across tenants). Microsoft's quickstart
+                // template `machine-learning-compute-create-computeinstance`
+                // defaults `tenantId` to `[subscription().tenantId]` too. The
+                // docs are silent on a user of another tenant; an explicit
+                // `tenant_id` is written as given.
+                let tenant = match &user.tenant_id {
+                    Some(t) => serde_json::json!(Text(t.to_string())),
+                    None => serde_json::json!(Expr::tenant_id()),
+                };
+                inner.insert(
+                    "personalComputeInstanceSettings".into(),
+                    serde_json::json!({ "assignedUser": {
+                        "objectId": Text(user.object_id.to_string()),
+                        "tenantId": tenant,
+                    } }),
+                );
+            }
             "ComputeInstance"
         }
         ComputeKind::Kubernetes | ComputeKind::AttachedVm => return None,

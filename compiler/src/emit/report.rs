@@ -13,6 +13,8 @@ use crate::ir::{
 };
 use crate::source::SourceMap;
 
+mod instances;
+
 /// A value inside a Markdown code span: backticks cannot end it early.
 fn code(s: &str) -> String {
     let s: String = s
@@ -453,6 +455,7 @@ pub fn render(
     if pe_rules > 0 {
         steps.push("Private endpoint outbound rules connect only once approved on their targets: since 30 April 2025 the workspace identity must be allowed to approve them. The deployment grants it that on each target (see Identities and roles); the identity running it needs `Microsoft.Authorization/roleAssignments/write` on those resource groups too.".to_string());
     }
+    steps.extend(instances::after_deployment(ws));
     if steps.is_empty() {
         let _ = writeln!(r, "Nothing: the deployment is complete as it is.");
     }
@@ -508,6 +511,8 @@ pub fn render(
             let _ = writeln!(r, "| {role} | {who} | {on} | {} |", g.why);
         }
     }
+
+    r.push_str(&instances::section(ws));
 
     // Defaults.
     let _ = writeln!(r, "\n## Defaults taken\n");

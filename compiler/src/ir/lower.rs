@@ -24,6 +24,8 @@ use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
 use crate::syntax::token::StrPart;
 
+mod assigned_user;
+
 /// Lowers the files of one build into one posture.
 pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
     // Tokens the lexer reported carry a guessed value (`0` for a malformed
@@ -2546,6 +2548,7 @@ impl Cx<'_> {
                 entries,
                 "a named `compute`",
                 &[
+                    "assigned_user",
                     "identity",
                     "kind",
                     "max_nodes",
@@ -2622,6 +2625,17 @@ impl Cx<'_> {
                     }
                 }
             }
+            // A compute whose `assigned_user` was refused is left out, like
+            // one without a kind: its instance would be warned unassigned.
+            let assigned_user = match cb.attrs.get("assigned_user") {
+                Some((k, e)) => {
+                    match self.assigned_user(k, e, name.as_str(), kind.as_ref().map(|k| k.value)) {
+                        Some(user) => Some(user),
+                        None => continue,
+                    }
+                }
+                None => None,
+            };
             let Some(kind) = kind else { continue };
             named.push(Compute {
                 name,
@@ -2633,6 +2647,7 @@ impl Cx<'_> {
                 public_ip,
                 identity,
                 reads,
+                assigned_user,
                 span: s.head.span.to(name_e.span),
             });
         }

@@ -807,6 +807,19 @@ pub struct Compute {
     pub identity: Option<Identity>,
     /// Storage accounts the compute's identity reads (project data).
     pub reads: Vec<ResourceId>,
+    /// The person a compute instance is created for (instances only).
+    pub assigned_user: Option<AssignedUser>,
+    pub span: Span,
+}
+
+/// The Entra user a compute instance is created on behalf of
+/// (`personalComputeInstanceSettings.assignedUser`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignedUser {
+    pub object_id: Guid,
+    /// The user's tenant; `None` is the tenant of the workspace's
+    /// subscription, the only tenant whose users can reach the workspace.
+    pub tenant_id: Option<Guid>,
     pub span: Span,
 }
 

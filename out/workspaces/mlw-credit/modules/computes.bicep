@@ -21,6 +21,12 @@ resource compute1 'Microsoft.MachineLearningServices/workspaces/computes@2026-05
     disableLocalAuth: true
     properties: {
       enableNodePublicIp: false
+      personalComputeInstanceSettings: {
+        assignedUser: {
+          objectId: '5d0c7a1e-2f3b-4c8d-9e6f-7a8b9c0d1e01'
+          tenantId: subscription().tenantId
+        }
+      }
       setupScripts: {
         scripts: {
           creationScript: {

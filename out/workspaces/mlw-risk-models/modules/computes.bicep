@@ -69,6 +69,12 @@ resource compute3 'Microsoft.MachineLearningServices/workspaces/computes@2026-05
     disableLocalAuth: true
     properties: {
       enableNodePublicIp: false
+      personalComputeInstanceSettings: {
+        assignedUser: {
+          objectId: '5d0c7a1e-2f3b-4c8d-9e6f-7a8b9c0d1e02'
+          tenantId: subscription().tenantId
+        }
+      }
       setupScripts: {
         scripts: {
           creationScript: {
