@@ -437,6 +437,44 @@ fn deployments(files: &BTreeMap<String, String>) -> Vec<Deployment> {
         .collect()
 }
 
+/// Every other template of a build (the deployer role, policy blocks, the
+/// hub firewall) as one step holding all its resources, nested ones too.
+fn other_templates(files: &BTreeMap<String, String>) -> Vec<Deployment> {
+    fn flatten(t: &Value, out: &mut Vec<Value>) {
+        for r in t["resources"].as_array().into_iter().flatten() {
+            if r["type"] == DEPLOYMENTS {
+                flatten(&r["properties"]["template"], out);
+            } else {
+                out.push(r.clone());
+            }
+        }
+    }
+    files
+        .iter()
+        .filter(|(p, _)| p.ends_with("azuredeploy.json"))
+        .filter(|(p, _)| {
+            p.strip_prefix("workspaces/")
+                .and_then(|x| x.strip_suffix("/azuredeploy.json"))
+                .is_none_or(|ws| ws.contains('/'))
+        })
+        .map(|(path, text)| {
+            let mut resources = Vec::new();
+            flatten(&serde_json::from_str(text).unwrap(), &mut resources);
+            Deployment {
+                workspace: path.clone(),
+                steps: vec![Step {
+                    name: "template".into(),
+                    deps: Vec::new(),
+                    condition: None,
+                    params: BTreeMap::new(),
+                    resources,
+                }],
+                bools: BTreeMap::new(),
+            }
+        })
+        .collect()
+}
+
 /// The `.bicepparam` file keeps the redeploy default.
 fn bicepparam_problems(files: &BTreeMap<String, String>, problems: &mut Vec<String>) {
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("main.bicepparam")) {
@@ -481,6 +519,9 @@ fn every_legal_posture_deploys_in_order_with_unique_names_and_safe_redeploys() {
                 &d,
                 &mut problems,
             );
+        }
+        for d in other_templates(&files) {
+            name_problems(&d, &mut roles, &mut problems);
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
