@@ -193,14 +193,15 @@ impl Definition {
                     ErrorKind::Parameter,
                     "",
                     format!(
-                        "parameter `{}` does not allow {} (allowed: {})",
+                        "parameter `{}` does not allow {} (allowed: {}){}",
                         def.name,
                         describe(value),
                         allowed
                             .iter()
                             .map(functions::to_string)
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        case_hint(allowed, value)
                     ),
                 ));
             }
@@ -247,12 +248,37 @@ impl Definition {
 
 /// `allowedValues`: the value is one of them; for an array parameter whose
 /// allowed values are not arrays themselves, every member is one of them
-/// (Microsoft's array-parameter example). Strings compare ignoring case.
+/// (Microsoft's array-parameter example). Strings compare exactly, case
+/// included: Azure refuses an assignment of `"deny"` where the definition
+/// allows `"Deny"`, although the rule would later compare it ignoring case.
 fn is_allowed(allowed: &[Value], value: &Value) -> bool {
-    let one = |v: &Value| allowed.iter().any(|a| ops::loose_eq(a, v));
+    let one = |v: &Value| allowed.iter().any(|a| functions::strict_eq(a, v));
     match value {
         Value::Array(items) if !allowed.iter().any(Value::is_array) => items.iter().all(one),
         other => one(other),
+    }
+}
+
+/// When a refused value differs from an allowed one only in case, says
+/// which one to write.
+fn case_hint(allowed: &[Value], value: &Value) -> String {
+    let refused: Vec<&Value> = match value {
+        Value::Array(items) if !allowed.iter().any(Value::is_array) => items.iter().collect(),
+        other => vec![other],
+    };
+    let fixes: Vec<String> = refused
+        .into_iter()
+        .filter(|v| !allowed.iter().any(|a| functions::strict_eq(a, v)))
+        .filter_map(|v| allowed.iter().find(|a| ops::loose_eq(a, v)))
+        .map(|a| format!("`{}`", functions::to_string(a)))
+        .collect();
+    if fixes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; allowed values are compared case-sensitively: write {}",
+            fixes.join(", ")
+        )
     }
 }
 
