@@ -194,3 +194,128 @@ fn ip_range_contains_fails_the_evaluation_where_azure_does() {
     let e = Definition::from_json(&def, Escaping::Auto).unwrap_err();
     assert!(e.message.contains("takes 2 argument(s)"), "{e}");
 }
+
+// ---------------------------------------------------------------------------
+// `[[` literals in each form a definition is read in
+// ---------------------------------------------------------------------------
+
+/// A workspace whose `stage` tag is `stage`.
+fn tagged(stage: &str) -> Value {
+    json!({
+        "id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/mlw-x",
+        "name": "mlw-x",
+        "type": "Microsoft.MachineLearningServices/workspaces",
+        "location": "westeurope",
+        "tags": {"stage": stage},
+        "properties": {}
+    })
+}
+
+/// `[` + the `stage` tag + `]`, written plain or template-escaped.
+fn bracketed_stage(escaped: bool) -> &'static str {
+    if escaped {
+        "[[concat('[', field('tags[stage]'), ']')]"
+    } else {
+        "[concat('[', field('tags[stage]'), ']')]"
+    }
+}
+
+/// Denies a workspace whose bracketed `stage` tag is the literal `literal`,
+/// with the effect `effect`, in the envelope of each source.
+fn draft_rule(envelope: &str, literal: &str, effect: &str) -> Value {
+    let escaped = effect.starts_with("[[");
+    let body = json!({
+        "mode": "All",
+        "parameters": {"effect": {"type": "String", "defaultValue": "Deny"}},
+        "policyRule": {"if": {"allOf": [
+            {"field": "type", "equals": "Microsoft.MachineLearningServices/workspaces"},
+            {"value": bracketed_stage(escaped), "in": [literal, "[[[unused]"]}
+        ]}, "then": {"effect": effect}}
+    });
+    match envelope {
+        "bare" => body,
+        "built-in" => {
+            json!({"properties": body, "id": "/providers/Microsoft.Authorization/policyDefinitions/x", "name": "x"})
+        }
+        _ => {
+            json!({"name": "x", "type": "Microsoft.Authorization/policyDefinitions", "properties": body})
+        }
+    }
+}
+
+/// The rule denies the `draft` stage (`[draft]` once bracketed), and
+/// neither `[draft` (whose bracketed form is the unreduced `[[draft]`) nor
+/// another stage.
+fn denies_only_draft(def: &Value, escaping: Escaping) {
+    let verdict = |stage: &str| run(def, escaping, &json!({}), &tagged(stage));
+    assert!(verdict("draft").denies(), "{def} {escaping:?}");
+    assert!(!verdict("[draft").matched, "{def} {escaping:?}");
+    assert!(!verdict("final").matched, "{def} {escaping:?}");
+}
+
+#[test]
+fn a_literal_starting_with_a_bracket_reads_the_same_in_every_form() {
+    for envelope in ["bare", "built-in", "alz"] {
+        // The direct form (built-in, ALZ Library, ALZ-Bicep, bare): `[[draft]`
+        // is the literal `[draft]`, beside a plain expression or alone.
+        for effect in ["[parameters('effect')]", "deny"] {
+            let mut def = draft_rule(envelope, "[[draft]", effect);
+            if effect == "deny" {
+                // No plain expression at all in the file.
+                let cond = json!({"value": "[[draft]", "equals": "[[draft]"});
+                let rule = if envelope == "bare" {
+                    &mut def
+                } else {
+                    &mut def["properties"]
+                };
+                rule["policyRule"]["if"]["allOf"][1] = cond;
+                for escaping in [Escaping::Auto, Escaping::Direct] {
+                    assert!(
+                        run(&def, escaping, &json!({}), &tagged("any")).denies(),
+                        "{envelope} {escaping:?}"
+                    );
+                }
+                continue;
+            }
+            for escaping in [Escaping::Auto, Escaping::Direct] {
+                denies_only_draft(&def, escaping);
+            }
+        }
+        // The template-escaped form (Enterprise-Scale): the same literal is
+        // `[[[draft]`, the expressions `[[...]`.
+        let def = draft_rule(envelope, "[[[draft]", "[[parameters('effect')]");
+        for escaping in [Escaping::Auto, Escaping::Template] {
+            assert!(
+                Definition::from_json(&def, escaping)
+                    .unwrap()
+                    .template_escaped()
+            );
+            denies_only_draft(&def, escaping);
+        }
+        // `[[draft]` in a template-escaped file deploys as the expression
+        // `[draft]`, which is not one.
+        let broken = draft_rule(envelope, "[[draft]", "[[parameters('effect')]");
+        let e = Definition::from_json(&broken, Escaping::Auto).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Definition, "{envelope}: {e}");
+        assert!(
+            e.message
+                .contains("`draft` is neither a function call nor a literal"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn parameter_values_are_data_not_expressions() {
+    // A direct file's default `[[draft]` is the text `[[draft]`: Azure Policy
+    // resolves functions in the rule, not in a definition's parameters.
+    let def = json!({"parameters": {"stage": {"type": "String", "defaultValue": "[[draft]"}},
+        "policyRule": {"if": {"value": bracketed_stage(false), "equals": "[parameters('stage')]"}, "then": {"effect": "audit"}}});
+    assert!(run(&def, Escaping::Auto, &json!({}), &tagged("[draft")).audits());
+    assert!(!run(&def, Escaping::Auto, &json!({}), &tagged("draft")).matched);
+    // In the template-escaped form the deployment reduces it once.
+    let es = json!({"parameters": {"stage": {"type": "String", "defaultValue": "[[draft]"}},
+        "policyRule": {"if": {"value": bracketed_stage(true), "equals": "[[parameters('stage')]"}, "then": {"effect": "audit"}}});
+    assert!(run(&es, Escaping::Auto, &json!({}), &tagged("draft")).audits());
+    assert!(!run(&es, Escaping::Auto, &json!({}), &tagged("[draft")).matched);
+}

@@ -249,8 +249,10 @@ impl Definition {
 /// `allowedValues`: the value is one of them; for an array parameter whose
 /// allowed values are not arrays themselves, every member is one of them
 /// (Microsoft's array-parameter example). Strings compare exactly, case
-/// included: Azure refuses an assignment of `"deny"` where the definition
-/// allows `"Deny"`, although the rule would later compare it ignoring case.
+/// included: "allowed value comparisons are case-sensitive when assigning a
+/// policy" ("Azure Policy definition structure parameters"), so Azure
+/// refuses `"deny"` where the definition allows `"Deny"`, although the rule
+/// would later compare it ignoring case.
 fn is_allowed(allowed: &[Value], value: &Value) -> bool {
     let one = |v: &Value| allowed.iter().any(|a| functions::strict_eq(a, v));
     match value {
