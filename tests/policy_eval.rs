@@ -1188,8 +1188,8 @@ fn cli_json_format_and_context() {
     assert_eq!(
         v,
         json!([
-            {"resource": "resources/pec-other-subscription.json", "matched": false, "effect": "Audit"},
-            {"resource": "resources/pec-same-subscription.json", "matched": true, "effect": "Audit"}
+            {"resource": "resources/pec-other-subscription.json", "applicable": true, "matched": false, "effect": "Audit"},
+            {"resource": "resources/pec-same-subscription.json", "applicable": true, "matched": true, "effect": "Audit"}
         ])
     );
     // Parameter values are JSON; text that is not JSON is a string.

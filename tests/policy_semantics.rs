@@ -6,11 +6,13 @@
 //! `allowedValues` case-sensitively, from the library and from `amlgen
 //! policy eval`.
 
+use std::path::Path;
+
 #[path = "common/policy.rs"]
 mod policy_data;
 
 use amlgen::policy::{Context, Definition, ErrorKind, Escaping, Verdict, evaluate};
-use policy_data::{amlgen as cli, load as read, params as assigned};
+use policy_data::{amlgen as cli, load as read, params as assigned, stdout_of_success};
 use serde_json::{Map, Value, json};
 
 fn run(def: &Value, escaping: Escaping, values: &Value, res: &Value) -> Verdict {
@@ -69,9 +71,8 @@ fn cli_refuses_a_value_allowed_only_in_another_case() {
         "effect=Deny",
         "resources/ws-public.json",
     ]);
-    assert_eq!(ok.status.code(), Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&ok.stdout),
+        stdout_of_success(&ok),
         "resources/ws-public.json: Deny (matched)\n"
     );
     let bad = cli(&[
@@ -318,4 +319,290 @@ fn parameter_values_are_data_not_expressions() {
         "policyRule": {"if": {"value": bracketed_stage(true), "equals": "[[parameters('stage')]"}, "then": {"effect": "audit"}}});
     assert!(run(&es, Escaping::Auto, &json!({}), &tagged("draft")).audits());
     assert!(!run(&es, Escaping::Auto, &json!({}), &tagged("[draft")).matched);
+}
+
+// ---------------------------------------------------------------------------
+// Mode: Indexed evaluates only types that support tags and location
+// ---------------------------------------------------------------------------
+
+/// The table the evaluator embeds.
+fn indexed_table() -> Vec<(String, bool, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("compiler/src/policy/indexed.tsv");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c[0].to_string(), c[1] == "yes", c[2].to_string())
+        })
+        .collect()
+}
+
+/// Every resource type the vendored ARM schemas declare: (type, schema file
+/// relative to `tests/data/arm-schemas/`, declares `location` and `tags`).
+fn schema_types() -> Vec<(String, String, bool)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/arm-schemas");
+    let mut out = Vec::new();
+    for version in std::fs::read_dir(&root).unwrap() {
+        let version = version.unwrap().path();
+        if !version.is_dir() || version.ends_with("common") {
+            continue;
+        }
+        for file in std::fs::read_dir(&version).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            if name.contains("Template") || file.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let schema: Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let rel = format!("{}/{name}", version.file_name().unwrap().to_string_lossy());
+            for (key, defs) in schema.as_object().unwrap() {
+                if !key.ends_with("resourceDefinitions") {
+                    continue;
+                }
+                for def in defs.as_object().unwrap().values() {
+                    let props = &def["properties"];
+                    if let Some([Value::String(ty)]) =
+                        props["type"]["enum"].as_array().map(Vec::as_slice)
+                    {
+                        let both = props.get("location").is_some() && props.get("tags").is_some();
+                        out.push((ty.clone(), rel.clone(), both));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_indexed_table_is_the_vendored_schemas() {
+    let table = indexed_table();
+    let schemas = schema_types();
+    assert!(schemas.len() > 200, "{}", schemas.len());
+    let row = |ty: &str| table.iter().find(|(t, _, _)| t.eq_ignore_ascii_case(ty));
+    // Every type a schema declares is in the table, with what the schema says,
+    // except the documented exception (resource groups).
+    for (ty, file, both) in &schemas {
+        let (_, yes, source) =
+            row(ty).unwrap_or_else(|| panic!("{ty} ({file}) is not in indexed.tsv"));
+        if source.starts_with("docs:") {
+            assert_eq!(ty, "Microsoft.Resources/resourceGroups");
+            assert!(!yes);
+        } else {
+            assert_eq!(
+                yes, both,
+                "{ty}: indexed.tsv says {yes}, {file} says {both}"
+            );
+        }
+    }
+    // Every row names a vendored schema that declares its type, or the page.
+    for (ty, yes, source) in &table {
+        if let Some(rest) = source.strip_prefix("docs: ") {
+            assert!(
+                rest.starts_with("definition structure basics, mode"),
+                "{source}"
+            );
+            assert!(!yes, "{ty}");
+            continue;
+        }
+        let file = source
+            .strip_prefix("schemas/")
+            .unwrap_or_else(|| panic!("{ty}: source {source}"));
+        assert!(
+            schemas.iter().any(|(t, f, _)| t == ty && f == file),
+            "{ty}: {file} does not declare it"
+        );
+    }
+    let docs: Vec<&str> = table
+        .iter()
+        .filter(|r| r.2.starts_with("docs:"))
+        .map(|r| r.0.as_str())
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            "Microsoft.Resources/resourceGroups",
+            "Microsoft.Resources/subscriptions",
+            "Microsoft.Resources/subscriptions/resourceGroups"
+        ]
+    );
+    // The library reads the same table.
+    for (ty, yes, _) in &table {
+        assert_eq!(
+            amlgen::policy::indexed::evaluates(ty),
+            Ok(Some(*yes)),
+            "{ty}"
+        );
+    }
+}
+
+fn network(ty: &str, name: &str) -> Value {
+    json!({
+        "id": format!("/subscriptions/s1/resourceGroups/rg1/providers/{ty}/{name}"),
+        "name": name,
+        "type": ty,
+        "location": "westeurope",
+        "properties": {}
+    })
+}
+
+/// Denies every resource of the `Microsoft.Network` and
+/// `Microsoft.Authorization` namespaces, in the given mode (null: no `mode`).
+fn deny_namespace(mode: &Value) -> Value {
+    let mut def = json!({"policyRule": {"if": {"anyOf": [
+        {"field": "type", "like": "Microsoft.Network/*"},
+        {"field": "type", "like": "Microsoft.Authorization/*"}
+    ]}, "then": {"effect": "deny"}}});
+    if !mode.is_null() {
+        def["mode"] = mode.clone();
+    }
+    def
+}
+
+#[test]
+fn indexed_mode_skips_types_without_tags_and_location() {
+    let evaluated = [
+        ("Microsoft.Network/routeTables", "rt-hub"),
+        ("Microsoft.Network/networkSecurityGroups", "nsg-train"),
+        ("Microsoft.Network/virtualNetworks", "vnet-spoke"),
+    ];
+    let skipped = [
+        ("Microsoft.Network/routeTables/routes", "rt-hub/to-firewall"),
+        (
+            "Microsoft.Network/virtualNetworks/subnets",
+            "vnet-spoke/snet-training",
+        ),
+        (
+            "Microsoft.Network/networkSecurityGroups/securityRules",
+            "nsg-train/allow-aml",
+        ),
+        (
+            "Microsoft.Authorization/roleAssignments",
+            "00000000-0000-0000-0000-000000000001",
+        ),
+    ];
+    let all = deny_namespace(&json!("All"));
+    // `mode: null` and no mode at all are Indexed.
+    for mode in [json!("Indexed"), json!("indexed"), Value::Null] {
+        let indexed = deny_namespace(&mode);
+        for (ty, name) in evaluated {
+            let v = run(&indexed, Escaping::Auto, &json!({}), &network(ty, name));
+            assert!(v.applicable && v.denies(), "{mode} {ty}: {v:?}");
+        }
+        for (ty, name) in skipped {
+            let v = run(&indexed, Escaping::Auto, &json!({}), &network(ty, name));
+            assert!(
+                !v.applicable && !v.matched && !v.denies(),
+                "{mode} {ty}: {v:?}"
+            );
+            // Mode All evaluates every type.
+            let v = run(&all, Escaping::Auto, &json!({}), &network(ty, name));
+            assert!(v.applicable && v.denies(), "All {ty}: {v:?}");
+        }
+    }
+    let mut explicit_null = deny_namespace(&Value::Null);
+    explicit_null["mode"] = Value::Null;
+    assert!(
+        !run(
+            &explicit_null,
+            Escaping::Auto,
+            &json!({}),
+            &network(skipped[0].0, skipped[0].1)
+        )
+        .applicable
+    );
+    // Resource groups and subscriptions: the documented exception.
+    let any = json!({"mode": "Indexed", "policyRule": {"if": {"field": "location", "exists": true}, "then": {"effect": "audit"}}});
+    for ty in [
+        "Microsoft.Resources/subscriptions/resourceGroups",
+        "Microsoft.Resources/subscriptions",
+    ] {
+        assert!(
+            !run(&any, Escaping::Auto, &json!({}), &network(ty, "x")).applicable,
+            "{ty}"
+        );
+    }
+    // A type the table does not know: an error, not a guess either way.
+    let e = Definition::from_json(&any, Escaping::Auto)
+        .unwrap()
+        .evaluate(
+            &assigned(&json!({})),
+            &network("Contoso.Widgets/gadgets", "g1"),
+            &Context::default(),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unsupported);
+    assert!(e.message.contains("`Contoso.Widgets/gadgets`"), "{e}");
+}
+
+#[test]
+fn real_indexed_definitions_apply_where_azure_applies_them() {
+    // Built-in 438c38d2 (Indexed) applies to workspaces, not to their
+    // outbound rules (no tags, no location in the schema).
+    let pna = read(PNA);
+    let rule = json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/mlw-x/outboundRules/pypi",
+        "name": "mlw-x/pypi", "type": "Microsoft.MachineLearningServices/workspaces/outboundRules",
+        "properties": {"type": "FQDN", "destination": "pypi.org"}});
+    assert!(!run(&pna, Escaping::Auto, &json!({}), &rule).applicable);
+    assert!(
+        run(
+            &pna,
+            Escaping::Auto,
+            &json!({}),
+            &read("resources/ws-public.json")
+        )
+        .audits()
+    );
+    // The landing-zone compute policies are Indexed: computes carry tags and
+    // location, so they are evaluated.
+    let vm =
+        read("alz/Enterprise-Scale/policyDefinitions/Deny-MachineLearning-Compute-VmSize.json");
+    let v = run(
+        &vm,
+        Escaping::Auto,
+        &json!({}),
+        &read("resources/cluster-compliant.json"),
+    );
+    assert!(v.applicable, "{v:?}");
+}
+
+#[test]
+fn cli_says_not_applicable() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("policy-semantics");
+    std::fs::create_dir_all(&dir).unwrap();
+    let route = dir.join("route.json");
+    let table = dir.join("route-table.json");
+    let def = dir.join("deny-network.json");
+    std::fs::write(
+        &route,
+        network("Microsoft.Network/routeTables/routes", "rt/r").to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        &table,
+        network("Microsoft.Network/routeTables", "rt").to_string(),
+    )
+    .unwrap();
+    std::fs::write(&def, deny_namespace(&json!("Indexed")).to_string()).unwrap();
+    let (def, route, table) = (
+        def.to_str().unwrap(),
+        route.to_str().unwrap(),
+        table.to_str().unwrap(),
+    );
+    let o = cli(&["policy", "eval", "--policy", def, route, table]);
+    assert_eq!(
+        stdout_of_success(&o),
+        format!(
+            "{route}: not applicable (Indexed mode: the resource type supports no tags and location)\n{table}: deny (matched)\n"
+        )
+    );
+    let o = cli(&["policy", "eval", "--format", "json", "--policy", def, route]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v,
+        json!([{"resource": route, "applicable": false, "matched": false, "effect": "deny"}])
+    );
 }

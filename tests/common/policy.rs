@@ -36,3 +36,14 @@ pub fn amlgen(args: &[&str]) -> Output {
         .output()
         .expect("amlgen runs")
 }
+
+/// The standard output of a run that must exit 0 (its stderr otherwise).
+pub fn stdout_of_success(o: &Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

@@ -58,8 +58,8 @@ pub enum Escaping {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     All,
-    /// Azure evaluates only resource types that support tags and location;
-    /// offline, every resource is evaluated.
+    /// Azure evaluates only resource types that support tags and location
+    /// (`indexed`); for the others the verdict is "not applicable".
     Indexed,
 }
 
@@ -294,7 +294,12 @@ impl Definition {
             .and_then(Value::as_str)
             .map(str::to_string);
         let mode = match get_ci(body, "mode") {
-            None | Some(Value::Null) => Mode::All,
+            // "A null mode is the same as using indexed" ("Azure Policy
+            // definition structure basics", mode). A file without `mode` is
+            // stored with a null mode by the Azure CLI and with `all` by
+            // Azure PowerShell; reading it as `Indexed` never reports a
+            // guardrail as applying where Azure may skip the resource.
+            None | Some(Value::Null) => Mode::Indexed,
             Some(Value::String(m)) if m.eq_ignore_ascii_case("all") => Mode::All,
             Some(Value::String(m)) if m.eq_ignore_ascii_case("indexed") => Mode::Indexed,
             Some(Value::String(m)) if m.to_ascii_lowercase().starts_with("microsoft.") => {
