@@ -606,3 +606,80 @@ fn cli_says_not_applicable() {
         json!([{"resource": route, "applicable": false, "matched": false, "effect": "deny"}])
     );
 }
+
+/// The types a rule's `{"field": "type", "equals" | "in": ...}` conditions name.
+fn targeted_types(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            let is_type = o.iter().any(|(k, f)| {
+                k.eq_ignore_ascii_case("field")
+                    && f.as_str().is_some_and(|f| f.eq_ignore_ascii_case("type"))
+            });
+            for (k, x) in o {
+                if is_type && (k.eq_ignore_ascii_case("equals") || k.eq_ignore_ascii_case("in")) {
+                    match x {
+                        Value::String(t) => out.push(t.clone()),
+                        Value::Array(ts) => {
+                            out.extend(ts.iter().filter_map(Value::as_str).map(str::to_string));
+                        }
+                        _ => {}
+                    }
+                }
+                targeted_types(x, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| targeted_types(x, out)),
+        _ => {}
+    }
+}
+
+fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_real_indexed_definition_targets_types_indexed_mode_evaluates() {
+    // Microsoft's built-ins and the landing-zone definitions the tests use,
+    // and amlgen's own definitions: where their authors chose Indexed, the
+    // types they name carry tags and location, so the evaluator applies
+    // them as Azure does.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    json_files(&root.join("tests/data/policies/builtin"), &mut files);
+    json_files(&root.join("tests/data/policies/alz"), &mut files);
+    json_files(&root.join("policies"), &mut files);
+    let mut indexed = 0;
+    for f in &files {
+        let def: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let Ok(d) = Definition::from_json(&def, Escaping::Auto) else {
+            continue; // an initiative, an assignment, or a data-plane definition
+        };
+        if d.mode() != amlgen::policy::Mode::Indexed {
+            continue;
+        }
+        indexed += 1;
+        let body = def
+            .get("properties")
+            .filter(|p| p.get("policyRule").is_some())
+            .unwrap_or(&def);
+        let mut types = Vec::new();
+        targeted_types(&body["policyRule"]["if"], &mut types);
+        assert!(!types.is_empty(), "{}", f.display());
+        for t in types {
+            assert_eq!(
+                amlgen::policy::indexed::evaluates(&t),
+                Ok(Some(true)),
+                "{}: {t}",
+                f.display()
+            );
+        }
+    }
+    assert!(indexed >= 15, "{indexed}");
+}
