@@ -265,7 +265,7 @@ impl Definition {
         let unsupported = |m: String| EvalError::new(ErrorKind::Unsupported, "mode", m);
         indexed::evaluates(ty).map_err(unsupported)?.ok_or_else(|| {
             unsupported(format!(
-                "mode `Indexed` evaluates only resource types that support tags and location, and whether `{ty}` does is not known here (amlgen's table holds the types of the ARM schemas it vendors); Azure evaluates it under `All`"
+                "`Indexed` (which a missing or null mode also means) evaluates only resource types that support tags and location, and whether `{ty}` does is not known here (amlgen's table holds the types of the ARM schemas it vendors), so whether Azure would evaluate this resource cannot be said; a definition in mode `All` would evaluate it"
             ))
         })
     }
