@@ -47,9 +47,10 @@ enum Command {
 #[derive(Subcommand)]
 enum PolicyCommand {
     /// Evaluate a policy definition's rule against ARM resources, one line
-    /// per resource: `FILE: <effect> (matched)` or `FILE: compliant (not
-    /// matched)`. Exit 0 when every resource was evaluated, whatever the
-    /// verdicts; 2 on a usage, input/output or unsupported-construct error.
+    /// per resource: `FILE: <effect> (matched)`, `FILE: compliant (not
+    /// matched)` or `FILE: not applicable (Indexed mode: ...)`. Exit 0 when
+    /// every resource was evaluated, whatever the verdicts; 2 on a usage,
+    /// input/output or unsupported-construct error.
     Eval(PolicyEvalArgs),
 }
 
@@ -396,13 +397,19 @@ fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
         });
         match verdict {
             Ok(v) => {
-                let _ = if v.matched {
+                let _ = if !v.applicable {
+                    writeln!(
+                        text,
+                        "{shown}: not applicable (Indexed mode: the resource type supports no tags and location)"
+                    )
+                } else if v.matched {
                     writeln!(text, "{shown}: {} (matched)", v.effect)
                 } else {
                     writeln!(text, "{shown}: compliant (not matched)")
                 };
                 entries.push(serde_json::json!({
                     "resource": shown,
+                    "applicable": v.applicable,
                     "matched": v.matched,
                     "effect": v.effect,
                 }));

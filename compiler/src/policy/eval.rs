@@ -16,19 +16,20 @@
 //! match means the existence condition would be checked next, against
 //! related resources this evaluation does not have. A `disabled` effect is
 //! reported like any other, although Azure would not evaluate the rule at
-//! all; the mode is not applied (in `Indexed` mode Azure skips resource
-//! types without tags and location, which an offline evaluation cannot
-//! know).
+//! all. The mode is applied: an `Indexed` definition does not apply to a
+//! resource type without tags and location (`indexed`), and the verdict
+//! says so ([`Verdict::applicable`]).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::expr::Expr;
 use super::functions::{self, Kind};
+use super::indexed;
 use super::ops::{self, describe};
 use super::resource::{self, Binding, Selection};
 use super::rule::{
-    self, Cond, Count, CountSource, Definition, Escaping, Field, FieldRef, Operand, Tmpl,
+    self, Cond, Count, CountSource, Definition, Escaping, Field, FieldRef, Mode, Operand, Tmpl,
 };
 use super::{ErrorKind, EvalError};
 
@@ -96,6 +97,11 @@ impl Effect {
 /// The outcome of evaluating one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
+    /// Whether the definition applies to the resource at all: `false` for a
+    /// definition in `Indexed` mode and a resource type that supports no
+    /// tags and location, which Azure does not evaluate (then `matched` is
+    /// `false` and `if` was not evaluated).
+    pub applicable: bool,
     /// Whether the rule's `if` matched the resource.
     pub matched: bool,
     /// The effect as the definition resolves it (`[parameters('effect')]`
@@ -193,14 +199,15 @@ impl Definition {
                     ErrorKind::Parameter,
                     "",
                     format!(
-                        "parameter `{}` does not allow {} (allowed: {})",
+                        "parameter `{}` does not allow {} (allowed: {}){}",
                         def.name,
                         describe(value),
                         allowed
                             .iter()
                             .map(functions::to_string)
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        case_hint(allowed, value)
                     ),
                 ));
             }
@@ -216,8 +223,9 @@ impl Definition {
         context: &Context,
     ) -> Result<Verdict, EvalError> {
         self.check_parameters(parameters)?;
-        resource::resource_type(resource)
+        let ty = resource::resource_type(resource)
             .map_err(|m| EvalError::new(ErrorKind::Resource, "", m))?;
+        let applicable = self.applies_to(ty)?;
         let mut env = Env {
             def: self,
             assigned: parameters,
@@ -236,8 +244,9 @@ impl Definition {
                 format!("unknown effect `{name}`"),
             )
         })?;
-        let matched = env.cond(&self.cond)?;
+        let matched = applicable && env.cond(&self.cond)?;
         Ok(Verdict {
+            applicable,
             matched,
             effect: effect.as_str().unwrap_or(name).to_string(),
             kind,
@@ -245,14 +254,58 @@ impl Definition {
     }
 }
 
+impl Definition {
+    /// Whether Azure evaluates a resource of this type under the
+    /// definition's mode: always in `All`; in `Indexed` only when the type
+    /// supports tags and location, and an error when that is not known.
+    fn applies_to(&self, ty: &str) -> Result<bool, EvalError> {
+        if self.mode() == Mode::All {
+            return Ok(true);
+        }
+        let unsupported = |m: String| EvalError::new(ErrorKind::Unsupported, "mode", m);
+        indexed::evaluates(ty).map_err(unsupported)?.ok_or_else(|| {
+            unsupported(format!(
+                "`Indexed` (which a missing or null mode also means) evaluates only resource types that support tags and location, and whether `{ty}` does is not known here (amlgen's table holds the types of the ARM schemas it vendors), so whether Azure would evaluate this resource cannot be said; a definition in mode `All` would evaluate it"
+            ))
+        })
+    }
+}
+
 /// `allowedValues`: the value is one of them; for an array parameter whose
 /// allowed values are not arrays themselves, every member is one of them
-/// (Microsoft's array-parameter example). Strings compare ignoring case.
+/// (Microsoft's array-parameter example). Strings compare exactly, case
+/// included: "allowed value comparisons are case-sensitive when assigning a
+/// policy" ("Azure Policy definition structure parameters"), so Azure
+/// refuses `"deny"` where the definition allows `"Deny"`, although the rule
+/// would later compare it ignoring case.
 fn is_allowed(allowed: &[Value], value: &Value) -> bool {
-    let one = |v: &Value| allowed.iter().any(|a| ops::loose_eq(a, v));
+    let one = |v: &Value| allowed.iter().any(|a| functions::strict_eq(a, v));
     match value {
         Value::Array(items) if !allowed.iter().any(Value::is_array) => items.iter().all(one),
         other => one(other),
+    }
+}
+
+/// When a refused value differs from an allowed one only in case, says
+/// which one to write.
+fn case_hint(allowed: &[Value], value: &Value) -> String {
+    let refused: Vec<&Value> = match value {
+        Value::Array(items) if !allowed.iter().any(Value::is_array) => items.iter().collect(),
+        other => vec![other],
+    };
+    let fixes: Vec<String> = refused
+        .into_iter()
+        .filter(|v| !allowed.iter().any(|a| functions::strict_eq(a, v)))
+        .filter_map(|v| allowed.iter().find(|a| ops::loose_eq(a, v)))
+        .map(|a| format!("`{}`", functions::to_string(a)))
+        .collect();
+    if fixes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; allowed values are compared case-sensitively: write {}",
+            fixes.join(", ")
+        )
     }
 }
 

@@ -86,6 +86,7 @@ pub const FUNCTIONS: &[FnSpec] = &[
     f("mul", 2, Some(2), Kind::Pure),
     f("div", 2, Some(2), Kind::Pure),
     f("mod", 2, Some(2), Kind::Pure),
+    f("ipRangeContains", 2, Some(2), Kind::Pure),
 ];
 
 /// Functions Azure Policy has that this evaluator deliberately does not
@@ -100,7 +101,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "policy",
         "it reads the assignment, which an offline evaluation has not",
     ),
-    ("ipRangeContains", "it is not implemented here"),
     (
         "reference",
         "Azure Policy does not allow it in a policy rule",
@@ -308,6 +308,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
             }
         }
         "createarray" => Ok(Value::Array(args.to_vec())),
+        "iprangecontains" => super::ip::range_contains(arg(0), arg(1)),
         "add" | "sub" | "mul" | "div" | "mod" => {
             let a = to_int_strict(arg(0), name)?;
             let b = to_int_strict(arg(1), name)?;

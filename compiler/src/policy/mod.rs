@@ -7,6 +7,9 @@
 //! - `aliases`: the embedded alias table (alias → resource type, ARM path).
 //! - `expr`: the ARM expression language (`[concat(field('x'), '/')]`).
 //! - `functions`: the template functions a rule may call.
+//! - `ip`: `ipRangeContains()`, IPv4 and IPv6 ranges.
+//! - `indexed`: the resource types `Indexed` mode evaluates (embedded
+//!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
 //! - `rule`: reads a definition (built-in, bare, or the Enterprise-Scale
 //!   envelope with `[[`-escaped expressions) into a checked rule; every
@@ -23,6 +26,8 @@ pub mod aliases;
 pub mod eval;
 pub mod expr;
 pub mod functions;
+pub mod indexed;
+pub mod ip;
 pub mod ops;
 pub mod resource;
 pub mod rule;

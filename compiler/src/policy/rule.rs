@@ -7,7 +7,16 @@
 //! embedded in ARM deployments, so every expression in them is written
 //! `[[...]`; [`Escaping::Auto`] recognises such a file (every expression
 //! escaped, none plain) and reads `[[` as `[`, as ARM does when it deploys
-//! the definition.
+//! the definition. In the direct form (built-in, ALZ Library, ALZ-Bicep,
+//! bare), as in any ARM string, `[[x]` is the literal `[x]` ("ARM template
+//! syntax", escape characters); in the template-escaped form that literal
+//! is written `[[[x]`. Only what is evaluated is read so: the rule's
+//! strings and the effect. Parameter values (`defaultValue`,
+//! `allowedValues`, assigned values) are data: Microsoft lists where policy
+//! functions are resolved (the policy rule, and the parameter values an
+//! initiative passes to its definitions), and a definition's parameters are
+//! not among them. So a direct file's `[[` in them stays as written; a
+//! template-escaped file's is reduced once, by the deployment.
 //!
 //! Compiling checks everything that does not depend on the resource: each
 //! condition has one operand (`field`, `value` or `count`) and one known
@@ -30,8 +39,9 @@ use super::{ErrorKind, EvalError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Escaping {
     /// Template-escaped when every expression in the rule and parameters is
-    /// written `[[...]` and none `[...]`; direct when none is `[[`; a mix is
-    /// an error (say which one it is).
+    /// written `[[...]` and none `[...]`; direct when no `[[...]` string
+    /// would deploy as an expression (so `"[[x]"`, a literal of a direct
+    /// file, reads `[x]`); a mix is an error (say which one it is).
     #[default]
     Auto,
     /// The file is embedded in an ARM template (Enterprise-Scale): `[[` is
@@ -48,8 +58,8 @@ pub enum Escaping {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     All,
-    /// Azure evaluates only resource types that support tags and location;
-    /// offline, every resource is evaluated.
+    /// Azure evaluates only resource types that support tags and location
+    /// (`indexed`); for the others the verdict is "not applicable".
     Indexed,
 }
 
@@ -284,7 +294,12 @@ impl Definition {
             .and_then(Value::as_str)
             .map(str::to_string);
         let mode = match get_ci(body, "mode") {
-            None | Some(Value::Null) => Mode::All,
+            // "A null mode is the same as using indexed" ("Azure Policy
+            // definition structure basics", mode). A file without `mode` is
+            // stored with a null mode by the Azure CLI and with `all` by
+            // Azure PowerShell; reading it as `Indexed` never reports a
+            // guardrail as applying where Azure may skip the resource.
+            None | Some(Value::Null) => Mode::Indexed,
             Some(Value::String(m)) if m.eq_ignore_ascii_case("all") => Mode::All,
             Some(Value::String(m)) if m.eq_ignore_ascii_case("indexed") => Mode::Indexed,
             Some(Value::String(m)) if m.to_ascii_lowercase().starts_with("microsoft.") => {
@@ -471,12 +486,20 @@ fn err(kind: ErrorKind, at: &str, message: impl Into<String>) -> EvalError {
     EvalError::new(kind, at, message)
 }
 
-/// Counts `[[...]` strings and plain `[...]` expressions.
+/// Counts the strings that only a template-escaped file would write
+/// (`[[concat(...)]`: ARM deploys it as an expression) and plain `[...]`
+/// expressions. A `[[...]` string that reads as a literal either way
+/// (`[[[x]`), or whose unescaped form is no expression (`[[x]`, which only
+/// the direct reading makes sense of: the literal `[x]`), says nothing.
 fn scan_escapes(v: &Value, n: &mut (usize, usize)) {
     match v {
         Value::String(s) => {
             if s.starts_with("[[") && s.ends_with(']') {
-                n.0 += 1;
+                if let StrForm::Expression(src) = expr::classify(&s[1..])
+                    && expr::parse(&src).is_ok()
+                {
+                    n.0 += 1;
+                }
             } else if expr::is_expression(s) {
                 n.1 += 1;
             }
