@@ -2120,6 +2120,7 @@ impl Cx<'_> {
                         .expect("valid preset rule name"),
                     destination: Destination::Fqdn {
                         fqdn: FqdnPattern::parse(host).expect("valid preset host"),
+                        written: None,
                     },
                     origin: RuleOrigin::Preset(preset, span),
                     span,
@@ -2380,8 +2381,12 @@ impl Cx<'_> {
                     );
                     return None;
                 }
-                let fqdn = match FqdnPattern::parse(&text) {
-                    Ok(f) => f,
+                let (fqdn, written) = match FqdnPattern::normalise(&text) {
+                    Ok((f, dot)) => {
+                        let written =
+                            (dot || !text.eq_ignore_ascii_case(f.as_str())).then(|| text.clone());
+                        (f, written)
+                    }
                     Err(msg) => {
                         self.push(
                             Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN")
@@ -2395,7 +2400,7 @@ impl Cx<'_> {
                     .attrs
                     .get("ports")
                     .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
-                (Destination::Fqdn { fqdn }, ports)
+                (Destination::Fqdn { fqdn, written }, ports)
             }
         };
         Some(OutboundRule {
