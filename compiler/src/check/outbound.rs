@@ -10,7 +10,8 @@ use crate::ir::{Destination, IsolationMode, PeTarget, Provision, RuleKind, RuleO
 /// R01: the isolation mode only moves up; R02: leaving `disabled` means
 /// recreating every managed compute.
 pub fn isolation_history(ws: &Workspace, previous: &Previous, d: &mut Diagnostics) {
-    let Some(before) = previous.manifest.previous_mode(ws.name.as_str()) else {
+    let id = crate::manifest::WorkspaceId::of(ws);
+    let Some(before) = previous.manifest.previous_mode(&id) else {
         return;
     };
     let now = ws.outbound.mode.value;
@@ -49,6 +50,43 @@ pub fn isolation_history(ws: &Workspace, previous: &Previous, d: &mut Diagnostic
             .help("plan the recreation before deploying this change"),
         );
     }
+}
+
+/// AML9002: a build drops no workspace the previous manifest knows unless
+/// told to (`--prune`): with its entry would go its files and the
+/// downgrade guard (R01) that protects it.
+pub fn forgotten_workspaces(
+    posture: &crate::ir::Posture,
+    previous: &Previous,
+    d: &mut Diagnostics,
+) {
+    let built: Vec<_> = posture
+        .workspaces
+        .iter()
+        .map(crate::manifest::WorkspaceId::of)
+        .collect();
+    let gone = previous.manifest.not_among(&built);
+    if gone.is_empty() {
+        return;
+    }
+    let names: Vec<String> = gone
+        .iter()
+        .map(|(n, w)| format!("`{n}` ({})", w.place()))
+        .collect();
+    report(
+        d,
+        Diagnostic::unplaced(
+            Code::ForgottenWorkspace,
+            format!(
+                "this build would forget {} workspace(s) the last build made: {}",
+                gone.len(),
+                names.join(", ")
+            ),
+        )
+        .note(format!("the manifest {} knows them; none of the postures built declares them (a workspace is its subscription, resource group and name)", previous.path))
+        .note("their files and manifest entries would be dropped, and with them the guard against lowering their isolation mode (AML3001)")
+        .help("build every posture the output holds (e.g. `amlgen build examples`), or pass `--prune` to drop them on purpose"),
+    );
 }
 
 /// R03: service tag and FQDN rules only in approved-outbound mode, and no

@@ -69,5 +69,6 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
+        Code::ForgottenWorkspace => include_str!("../../../docs/codes/AML9002.md"),
     }
 }
