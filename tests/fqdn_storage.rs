@@ -204,8 +204,33 @@ fn generate(rng: &mut Rng, hosts: &[String]) -> String {
     match rng.below(8) {
         0 => p.to_uppercase(),
         1 => format!("{p}."),
+        // Full-width letters and digits (U+FF10..), a look-alike spelling.
+        2 => p
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect(),
         _ => p,
     }
+}
+
+/// The oracle's own normalisation: full-width ASCII forms to ASCII (as
+/// IDNA's mapping does), ASCII case, one trailing dot.
+fn normalise(written: &str) -> String {
+    let ascii: String = written
+        .chars()
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap(),
+            _ => c,
+        })
+        .collect();
+    let lower = ascii.to_ascii_lowercase();
+    lower.strip_suffix('.').unwrap_or(&lower).to_string()
 }
 
 fn posture(pattern: &str) -> String {
@@ -220,11 +245,12 @@ fn storage_code_iff_a_storage_host_matches() {
     let oracle = Oracle::new(&hosts);
     let mut rng = Rng(0x5EED_F00D_1234_5678);
     let (mut refused, mut accepted, mut malformed) = (0, 0, 0);
+    let mut accepted_forms = 0;
     for _ in 0..1500 {
         let written = generate(&mut rng, &hosts);
         // The oracle normalises on its own: ASCII case, one trailing dot.
-        let lower = written.to_ascii_lowercase();
-        let pattern = lower.strip_suffix('.').unwrap_or(&lower);
+        let normalised = normalise(&written);
+        let pattern = normalised.as_str();
         let out = compile(
             vec![Input {
                 name: "prop.aml".into(),
@@ -253,6 +279,10 @@ fn storage_code_iff_a_storage_host_matches() {
             accepted += 1;
             let tld_wide = pattern.strip_prefix("*.").is_some_and(|t| !t.contains('.'));
             let dot = written.ends_with('.');
+            // Spelled otherwise than its canonical form, and accepted.
+            if !tld_wide && !dot {
+                accepted_forms += usize::from(written != pattern);
+            }
             // Neither reaching storage nor too wide nor dotted: it builds.
             assert_eq!(out.has_errors(), tld_wide || dot, "`{written}`: {codes:?}");
         }
@@ -262,4 +292,6 @@ fn storage_code_iff_a_storage_host_matches() {
         refused > 100 && accepted > 100 && malformed > 100,
         "{refused} {accepted} {malformed}"
     );
+    // Full-width and upper-case spellings were among the accepted ones.
+    assert!(accepted_forms > 10, "{accepted_forms}");
 }
