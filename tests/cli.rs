@@ -196,3 +196,92 @@ fn explain_help_and_version() {
         assert!(!o.stdout.is_empty());
     }
 }
+
+/// `amlgen build PATH --out OUT` with more flags.
+fn build(path: &str, out: &str, flags: &[&str]) -> Output {
+    let mut args = vec!["build", path, "--out", out, "--color", "never"];
+    args.extend(flags);
+    amlgen(&args)
+}
+
+/// A fresh output directory under the test's scratch space.
+fn fresh_out(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A posture of one workspace with the given isolation mode.
+fn lowered(name: &str, resource_group: &str, mode: &str) -> String {
+    scratch(
+        &format!("{name}-{mode}.aml"),
+        &format!(
+            "workspace \"{name}\" {{\n  region = \"westeurope\"\n  resource_group = \"{resource_group}\"\n  inbound {{ public_network_access = enabled }}\n  container_registry {{ public_network_access = enabled }}\n  outbound {{ mode = {mode} }}\n}}\n"
+        ),
+    )
+}
+
+#[test]
+fn a_subset_build_never_forgets_known_workspaces_unless_pruned() {
+    let dir = fresh_out("subset-out");
+    let out = dir.to_string_lossy().into_owned();
+    let o = build("examples", &out, &[]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = std::fs::read_to_string(dir.join("amlgen.lock.json")).unwrap();
+    assert!(manifest.contains("\"mlw-fraud-prod\""));
+
+    // Building one posture into it is refused, naming the others, and
+    // leaves the output as it was.
+    let o = build("examples/public-data", &out, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 1, "{err}");
+    assert!(
+        err.contains("error[AML9002]")
+            && err.contains("`mlw-fraud-prod` (resource group `rg-fraud-ml`)"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("amlgen.lock.json")).unwrap(),
+        manifest
+    );
+    // `--check` sees the same refusal.
+    let o = build("examples/public-data", &out, &["--check"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML9002]"));
+
+    // So the downgrade guard still holds for the workspace not rebuilt.
+    let lowered = lowered("mlw-fraud-prod", "rg-fraud-ml", "allow_internet_outbound");
+    let o = amlgen(&["check", &lowered, "--out", &out, "--color", "never"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML3001]"));
+
+    // `--prune` drops them on purpose: files and entries.
+    let o = build("examples/public-data", &out, &["--prune"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let pruned = std::fs::read_to_string(dir.join("amlgen.lock.json")).unwrap();
+    assert!(pruned.contains("\"mlw-open-data\"") && !pruned.contains("\"mlw-fraud-prod\""));
+    assert!(!dir.join("workspaces/mlw-fraud-prod").exists());
+    assert!(dir.join("workspaces/mlw-open-data/main.bicep").exists());
+}
+
+#[test]
+fn an_old_format_manifest_is_read_and_rewritten_in_the_new_format() {
+    let dir = fresh_out("format-1-out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = include_str!("data/manifest-format-1.lock.json");
+    std::fs::write(dir.join("amlgen.lock.json"), old).unwrap();
+    let out = dir.to_string_lossy().into_owned();
+    let o = build("examples/public-data", &out, &[]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let new: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("amlgen.lock.json")).unwrap())
+            .unwrap();
+    assert_eq!(new["format"], 2);
+    assert_eq!(
+        new["workspaces"]["mlw-open-data"]["resource_group"],
+        "rg-open-data-ml"
+    );
+    // The old manifest's guard applied: the same workspace lowered is refused.
+    let lowered = lowered("mlw-open-data", "RG-Open-Data-ML", "disabled");
+    std::fs::write(dir.join("amlgen.lock.json"), old).unwrap();
+    let o = amlgen(&["check", &lowered, "--out", &out, "--color", "never"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML3001]"));
+}

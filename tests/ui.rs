@@ -8,7 +8,9 @@
 //!   report that code, and must have no error;
 //! - `# args: --deny-warnings` — extra command-line arguments;
 //! - `# previous: NAME` — a manifest file beside the case, passed as
-//!   `--previous`.
+//!   `--previous`;
+//! - `# command: build` — run `amlgen build` instead of `check`, into a
+//!   fresh `target/ui-out/<case>` (for what only a build reports).
 //!
 //! A case with neither `code` nor `neighbour-of` is rejected, so no case
 //! can pass by asserting nothing.
@@ -22,6 +24,7 @@ struct Header {
     neighbour_of: Vec<String>,
     args: Vec<String>,
     previous: Option<String>,
+    build: bool,
 }
 
 fn header(text: &str) -> Header {
@@ -39,6 +42,9 @@ fn header(text: &str) -> Header {
             h.args.extend(v.split_whitespace().map(str::to_string));
         } else if let Some(v) = rest.strip_prefix("previous:") {
             h.previous = Some(v.trim().to_string());
+        } else if let Some(v) = rest.strip_prefix("command:") {
+            assert_eq!(v.trim(), "build", "`# command:` takes `build`");
+            h.build = true;
         }
     }
     h
@@ -48,10 +54,18 @@ fn header(text: &str) -> Header {
 fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_amlgen"));
+    let out = if h.build {
+        let stem = rel.file_stem().unwrap().to_string_lossy();
+        let out = format!("target/ui-out/{stem}");
+        let _ = std::fs::remove_dir_all(root.join(&out));
+        out
+    } else {
+        "tests/ui/no-such-out".to_string()
+    };
     cmd.current_dir(root)
-        .arg("check")
+        .arg(if h.build { "build" } else { "check" })
         .arg(rel)
-        .args(["--color", "never", "--out", "tests/ui/no-such-out"])
+        .args(["--color", "never", "--out", &out])
         .args(&h.args);
     if let Some(p) = &h.previous {
         cmd.arg("--previous").arg(rel.parent().unwrap().join(p));

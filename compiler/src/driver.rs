@@ -35,6 +35,10 @@ pub struct Options {
     pub allow: Vec<Code>,
     /// Codes whose warnings become errors.
     pub deny: Vec<Code>,
+    /// A build that must keep every workspace the previous manifest knows:
+    /// dropping one is an error (AML9002). False for `check`, and for
+    /// `build --prune`, which drops them on purpose.
+    pub keep_known: bool,
 }
 
 /// What a compilation produced.
@@ -78,9 +82,11 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
             None
         }
     });
-    let previous = manifest
-        .as_ref()
-        .map(|(path, m)| Previous { manifest: m, path });
+    let previous = manifest.as_ref().map(|(path, m)| Previous {
+        manifest: m,
+        path,
+        keep_known: options.keep_known,
+    });
     let checked = check::check(posture, previous.as_ref(), &mut diags);
     let mut diagnostics = Vec::new();
     for mut d in diags.into_sorted() {

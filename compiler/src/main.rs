@@ -154,6 +154,10 @@ struct BuildArgs {
     /// Enterprise Policy as Code folders.
     #[arg(long, value_enum, default_value = "plain")]
     policy_layout: LayoutArg,
+    /// Drop from the output the workspaces the previous manifest knows that
+    /// these postures do not declare (without it, the build refuses: AML9002).
+    #[arg(long)]
+    prune: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,7 +193,7 @@ fn parse_codes(words: &[String], flag: &str) -> Result<Vec<Code>, String> {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    match compile_and_report(args) {
+    match compile_and_report(args, false) {
         Ok(outcome) if outcome.has_errors() => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
@@ -197,7 +201,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> ExitCode {
-    let outcome = match compile_and_report(&args.check) {
+    let outcome = match compile_and_report(&args.check, !args.prune) {
         Ok(o) if o.has_errors() => {
             eprintln!(
                 "amlgen: nothing was built; `{}` is unchanged",
@@ -263,8 +267,9 @@ fn build(args: &BuildArgs) -> ExitCode {
 }
 
 /// Compiles and prints the diagnostics; `Err` is an exit code for usage or
-/// output errors.
-fn compile_and_report(args: &CheckArgs) -> Result<driver::Outcome, ExitCode> {
+/// output errors. `keep_known`: a build that must keep every workspace the
+/// previous manifest knows.
+fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outcome, ExitCode> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("examples")]
     } else {
@@ -276,6 +281,7 @@ fn compile_and_report(args: &CheckArgs) -> Result<driver::Outcome, ExitCode> {
             deny_warnings: args.deny_warnings,
             allow: parse_codes(&args.allow, "--allow")?,
             deny: parse_codes(&args.deny, "--deny")?,
+            keep_known,
         })
     })() {
         Ok(o) => o,

@@ -10,3 +10,4 @@ pub mod presets;
 pub mod private_link;
 pub mod regions;
 pub mod roles;
+pub mod storage_hosts;

@@ -45,17 +45,3 @@ pub const HUGGINGFACE: &[&str] = &[
 
 /// Batch endpoints / ParallelRunStep: the default storage's sub-resources.
 pub const BATCH_STORAGE_SUBRESOURCES: &[&str] = &["queue", "table"];
-
-/// Host suffixes of Azure Storage endpoints (public, US Government, China).
-/// In approved-outbound mode an FQDN rule cannot reach them.
-pub const STORAGE_SUFFIXES: &[&str] = &[
-    ".blob.core.windows.net",
-    ".dfs.core.windows.net",
-    ".file.core.windows.net",
-    ".queue.core.windows.net",
-    ".table.core.windows.net",
-    ".web.core.windows.net",
-    ".blob.storage.azure.net",
-    ".core.usgovcloudapi.net",
-    ".core.chinacloudapi.cn",
-];

@@ -21,6 +21,9 @@ use crate::manifest::Manifest;
 pub struct Previous<'a> {
     pub manifest: &'a Manifest,
     pub path: &'a str,
+    /// A build that must keep every workspace the manifest knows
+    /// (AML9002); false for `check` and `build --prune`.
+    pub keep_known: bool,
 }
 
 /// Runs every rule; returns the checked posture when there is no error.
@@ -34,6 +37,15 @@ pub fn check(
         check_workspace(ws, previous, &mut found);
     }
     custom_vnet::shared_spokes(&posture, &mut found);
+    // Only when the postures are otherwise sound: a workspace that failed
+    // to lower is not forgotten, it is broken.
+    if let Some(p) = previous
+        && p.keep_known
+        && !found.has_errors()
+        && !diags.has_errors()
+    {
+        outbound::forgotten_workspaces(&posture, p, &mut found);
+    }
     policy::contradictions(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.extend(found);

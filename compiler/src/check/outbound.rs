@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 
 use super::{Previous, report};
-use crate::catalog::{presets, private_link};
+use crate::catalog::{private_link, storage_hosts};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Destination, IsolationMode, PeTarget, Provision, RuleKind, RuleOrigin, Workspace};
 
 /// R01: the isolation mode only moves up; R02: leaving `disabled` means
 /// recreating every managed compute.
 pub fn isolation_history(ws: &Workspace, previous: &Previous, d: &mut Diagnostics) {
-    let Some(before) = previous.manifest.previous_mode(ws.name.as_str()) else {
+    let id = crate::manifest::WorkspaceId::of(ws);
+    let Some(before) = previous.manifest.previous_mode(&id) else {
         return;
     };
     let now = ws.outbound.mode.value;
@@ -49,6 +50,43 @@ pub fn isolation_history(ws: &Workspace, previous: &Previous, d: &mut Diagnostic
             .help("plan the recreation before deploying this change"),
         );
     }
+}
+
+/// AML9002: a build drops no workspace the previous manifest knows unless
+/// told to (`--prune`): with its entry would go its files and the
+/// downgrade guard (R01) that protects it.
+pub fn forgotten_workspaces(
+    posture: &crate::ir::Posture,
+    previous: &Previous,
+    d: &mut Diagnostics,
+) {
+    let built: Vec<_> = posture
+        .workspaces
+        .iter()
+        .map(crate::manifest::WorkspaceId::of)
+        .collect();
+    let gone = previous.manifest.not_among(&built);
+    if gone.is_empty() {
+        return;
+    }
+    let names: Vec<String> = gone
+        .iter()
+        .map(|(n, w)| format!("`{n}` ({})", w.place()))
+        .collect();
+    report(
+        d,
+        Diagnostic::unplaced(
+            Code::ForgottenWorkspace,
+            format!(
+                "this build would forget {} workspace(s) the last build made: {}",
+                gone.len(),
+                names.join(", ")
+            ),
+        )
+        .note(format!("the manifest {} knows them; none of the postures built declares them (a workspace is its subscription, resource group and name)", previous.path))
+        .note("their files and manifest entries would be dropped, and with them the guard against lowering their isolation mode (AML3001)")
+        .help("build every posture the output holds (e.g. `amlgen build examples`), or pass `--prune` to drop them on purpose"),
+    );
 }
 
 /// R03: service tag and FQDN rules only in approved-outbound mode, and no
@@ -170,7 +208,7 @@ pub fn firewall_cost(ws: &Workspace, d: &mut Diagnostics) {
 /// Azure Storage in approved-outbound mode.
 pub fn fqdn_rules(ws: &Workspace, d: &mut Diagnostics) {
     for rule in &ws.outbound.rules {
-        let Destination::Fqdn { fqdn } = &rule.destination else {
+        let Destination::Fqdn { fqdn, written } = &rule.destination else {
             continue;
         };
         if let Some((ports, span)) = &rule.fqdn_ports
@@ -183,26 +221,90 @@ pub fn fqdn_rules(ws: &Workspace, d: &mut Diagnostics) {
                     .help("remove `ports` (FQDN rules allow 80 and 443), or use a service tag or private endpoint rule for other ports"),
             );
         }
-        if rule.origin == RuleOrigin::User
-            && ws.outbound.mode.value == IsolationMode::AllowOnlyApprovedOutbound
-            && presets::STORAGE_SUFFIXES.iter().any(|s| fqdn.under(s))
-        {
-            let account = fqdn.as_str().split('.').next().unwrap_or("account");
+        let approved = ws.outbound.mode.value == IsolationMode::AllowOnlyApprovedOutbound;
+        let reached = if rule.origin == RuleOrigin::User && approved {
+            storage_hosts::reached_by(fqdn.as_str())
+        } else {
+            Vec::new()
+        };
+        if !reached.is_empty() {
+            report(d, fqdn_to_storage(rule, fqdn, written.as_deref(), &reached));
+        } else if fqdn.is_tld_wide() {
             report(
                 d,
-                Diagnostic::new(
-                    Code::FqdnToStorage,
-                    rule.span,
-                    format!("FQDN rule `{}` targets Azure Storage (`{fqdn}`)", rule.name),
-                )
-                .label("FQDN rules cannot reach a storage account in approved-outbound mode")
-                .help(format!(
-                    "use a private endpoint rule instead: `rule \"{}\" private_endpoint \"/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/{}\" {{ subresource = blob }}`",
-                    rule.name,
-                    if account == "*" { "<account>" } else { account }
-                )),
+                Diagnostic::new(Code::InvalidFqdn, rule.span, format!("FQDN rule `{}` allows every host under `{fqdn}`", rule.name))
+                    .label("a wildcard must leave at least a ___domain and its top-level ___domain, e.g. `*.contoso.com`")
+                    .note("a leading `*` matches any number of labels (Azure Firewall application rules), so this opens a whole top-level ___domain, or all of the internet")
+                    .help("name the ___domain the workspace needs, e.g. `*.pythonhosted.org`"),
+            );
+        } else if let Some(w) = written
+            && crate::ir::FqdnPattern::normalise(w).is_ok_and(|(_, dot)| dot)
+        {
+            report(
+                d,
+                Diagnostic::new(Code::InvalidFqdn, rule.span, format!("FQDN rule `{}` ends with a dot: `{w}`", rule.name))
+                    .label("the trailing dot (the DNS root) is this pattern's only problem")
+                    .note("Microsoft's managed network docs show FQDN rules without it, and do not say that one is accepted")
+                    .help(format!("write `{fqdn}`")),
             );
         }
+    }
+}
+
+/// R07: the diagnostic for an FQDN rule that can reach a storage account,
+/// naming the host forms it reaches.
+fn fqdn_to_storage(
+    rule: &crate::ir::OutboundRule,
+    fqdn: &crate::ir::FqdnPattern,
+    written: Option<&str>,
+    reached: &[storage_hosts::HostForm],
+) -> Diagnostic {
+    const SHOWN: usize = 4;
+    let mut forms: Vec<String> = reached
+        .iter()
+        .take(SHOWN)
+        .map(|f| format!("`{}` ({})", f.display(), f.cloud))
+        .collect();
+    if reached.len() > SHOWN {
+        forms.push(format!("{} more storage host forms", reached.len() - SHOWN));
+    }
+    let exact = !fqdn.as_str().starts_with('*');
+    let account = if exact {
+        let first = fqdn.as_str().split('.').next().unwrap_or("<account>");
+        first.strip_suffix("-secondary").unwrap_or(first)
+    } else {
+        "<account>"
+    };
+    let mut diag = Diagnostic::new(
+        Code::FqdnToStorage,
+        rule.span,
+        format!(
+            "FQDN rule `{}` can reach Azure Storage (`{fqdn}`)",
+            rule.name
+        ),
+    )
+    .label("FQDN rules cannot reach a storage account in approved-outbound mode");
+    if let Some(w) = written {
+        diag = diag.note(format!(
+            "`{w}` is `{fqdn}` once normalised (ASCII case, IDNA, no trailing dot)"
+        ));
+    }
+    if !exact {
+        diag = diag.note("a leading `*` matches any number of labels (Azure Firewall application rules), so the pattern covers every account of these hosts, in every tenant");
+    }
+    diag.note(format!("it matches {}", list_and(&forms)))
+        .help(format!(
+            "use a private endpoint rule to the one account instead: `rule \"{}\" private_endpoint \"/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/{account}\" {{ subresource = {} }}`",
+            rule.name,
+            reached[0].service()
+        ))
+}
+
+fn list_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -92,7 +92,7 @@ fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::
             if !kinds.contains(&r.destination.kind()) {
                 return Some((format!("rule `{}` is a {} rule", r.name, r.destination.kind().keyword()), at));
             }
-            if let (Destination::Fqdn { fqdn }, Some(list)) = (&r.destination, fqdns)
+            if let (Destination::Fqdn { fqdn, .. }, Some(list)) = (&r.destination, fqdns)
                 && !list.contains(fqdn)
             {
                 return Some((format!("rule `{}` allows `{fqdn}`, which is not on the policy's list", r.name), at));

@@ -113,6 +113,7 @@ codes! {
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
+    ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
 }
 
 impl std::fmt::Display for Code {

@@ -70,5 +70,6 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
         Code::UnassignedComputeInstance => include_str!("../../../docs/codes/AML3160.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
+        Code::ForgottenWorkspace => include_str!("../../../docs/codes/AML9002.md"),
     }
 }

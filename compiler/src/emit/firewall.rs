@@ -152,7 +152,7 @@ fn workspace_allow(
                 why: "declared by the posture".into(),
                 origin: at,
             }),
-            Destination::Fqdn { fqdn } => {
+            Destination::Fqdn { fqdn, .. } => {
                 let mut protocols = Vec::new();
                 match &rule.fqdn_ports {
                     Some((ports, _)) => {

@@ -144,6 +144,7 @@ pub fn build_into(
         manifest.workspaces.insert(
             ws.name.as_str().to_string(),
             ManifestWorkspace {
+                subscription_id: ws.subscription_id.as_ref().map(|s| s.as_str().to_string()),
                 resource_group: ws.resource_group.value.as_str().to_string(),
                 isolation_mode: ws.outbound.mode.value.keyword().to_string(),
                 artifacts,

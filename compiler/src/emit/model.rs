@@ -1087,7 +1087,7 @@ fn is_self_rule(r: &OutboundRule) -> bool {
 /// The ARM value of one outbound rule.
 fn outbound_rule(rule: &OutboundRule, assoc: &Associated, ws_name: &str) -> Value {
     let v = match &rule.destination {
-        Destination::Fqdn { fqdn } => serde_json::to_value(FqdnRule {
+        Destination::Fqdn { fqdn, .. } => serde_json::to_value(FqdnRule {
             kind: RuleKind::Fqdn.arm(),
             category: "UserDefined",
             destination: Text(fqdn.as_str().to_string()),

@@ -214,7 +214,7 @@ pub fn render(
             );
             for rule in &out.rules {
                 let dest = match &rule.destination {
-                    Destination::Fqdn { fqdn } => code(fqdn.as_str()),
+                    Destination::Fqdn { fqdn, .. } => code(fqdn.as_str()),
                     Destination::ServiceTag {
                         tag,
                         protocol,
@@ -834,7 +834,7 @@ fn diagram(ws: &Workspace, mode: IsolationMode) -> String {
     }
     for (i, rule) in ws.outbound.rules.iter().enumerate() {
         let dest = match &rule.destination {
-            Destination::Fqdn { fqdn } => fqdn.as_str().to_string(),
+            Destination::Fqdn { fqdn, .. } => fqdn.as_str().to_string(),
             Destination::ServiceTag { tag, .. } => format!("service tag {}", tag.as_str()),
             Destination::PrivateEndpoint {
                 target,

@@ -2122,6 +2122,7 @@ impl Cx<'_> {
                         .expect("valid preset rule name"),
                     destination: Destination::Fqdn {
                         fqdn: FqdnPattern::parse(host).expect("valid preset host"),
+                        written: None,
                     },
                     origin: RuleOrigin::Preset(preset, span),
                     span,
@@ -2382,8 +2383,12 @@ impl Cx<'_> {
                     );
                     return None;
                 }
-                let fqdn = match FqdnPattern::parse(&text) {
-                    Ok(f) => f,
+                let (fqdn, written) = match FqdnPattern::normalise(&text) {
+                    Ok((f, dot)) => {
+                        let written =
+                            (dot || !text.eq_ignore_ascii_case(f.as_str())).then(|| text.clone());
+                        (f, written)
+                    }
                     Err(msg) => {
                         self.push(
                             Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN")
@@ -2397,7 +2402,7 @@ impl Cx<'_> {
                     .attrs
                     .get("ports")
                     .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
-                (Destination::Fqdn { fqdn }, ports)
+                (Destination::Fqdn { fqdn, written }, ports)
             }
         };
         Some(OutboundRule {

@@ -391,6 +391,10 @@ pub enum Destination {
     },
     Fqdn {
         fqdn: FqdnPattern,
+        /// The pattern as the posture wrote it, when that is not its
+        /// canonical form but for ASCII case (a trailing dot, Unicode or
+        /// full-width labels): the checker says so.
+        written: Option<String>,
     },
 }
 

@@ -367,30 +367,62 @@ impl fmt::Display for PortRanges {
     }
 }
 
-/// A host name or a `*.` wildcard pattern, lowercase: `pypi.org`,
+/// A host name or a `*.` wildcard pattern (or `*` alone), in lowercase
+/// ASCII, internationalised labels in their `xn--` form: `pypi.org`,
 /// `*.anaconda.com`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FqdnPattern(String);
 
 impl FqdnPattern {
+    /// Parses a pattern; a trailing dot is an error (see [`Self::normalise`]).
     pub fn parse(text: &str) -> Result<FqdnPattern, String> {
-        let lower = text.to_ascii_lowercase();
-        if lower.contains("://") {
+        let (p, trailing_dot) = Self::normalise(text)?;
+        if trailing_dot {
+            return Err(format!("`{text}` ends with a dot; write `{p}`"));
+        }
+        Ok(p)
+    }
+
+    /// Parses a pattern into its canonical form, and says whether it was
+    /// written with a trailing dot (the DNS root), which is dropped.
+    /// Canonical means what a resolver or Azure Firewall compares: ASCII
+    /// letters in lowercase, and labels through IDNA (UTS #46) mapping, so a
+    /// Unicode label becomes its `xn--` form (full-width `ｂｌｏｂ` is
+    /// `blob`) and an `xn--` label must decode to a valid one; a label that
+    /// decodes to plain ASCII (`xn--blob-`) is refused, so no look-alike
+    /// spelling of a host compares as another host.
+    pub fn normalise(text: &str) -> Result<(FqdnPattern, bool), String> {
+        if text.contains("://") {
             return Err(format!(
                 "`{text}` is a URL; write only the host name, e.g. `pypi.org`"
             ));
         }
-        if lower.contains(':') {
+        if text.contains(':') {
             return Err(format!(
                 "`{text}` has a port; FQDN rules take the host name alone"
             ));
         }
-        let host = lower.strip_prefix("*.").unwrap_or(&lower);
-        if host.len() > 253 {
+        let (wild, host) = match text.strip_prefix("*.") {
+            _ if text == "*" || text == "*." => {
+                return Ok((FqdnPattern("*".to_string()), text.len() == 2));
+            }
+            Some(h) => (true, h),
+            None => (false, text),
+        };
+        let mut ascii = if host.is_ascii() && !host.to_ascii_lowercase().contains("xn--") {
+            host.to_ascii_lowercase()
+        } else {
+            idna_ascii(text, host)?
+        };
+        let trailing_dot = ascii.len() > 1 && ascii.ends_with('.');
+        if trailing_dot {
+            ascii.pop();
+        }
+        if ascii.len() > 253 {
             return Err(format!("`{text}` is longer than 253 characters"));
         }
-        let labels: Vec<&str> = host.split('.').collect();
-        if labels.len() < 2 {
+        let labels: Vec<&str> = ascii.split('.').collect();
+        if labels.len() < 2 && !wild {
             return Err(format!(
                 "`{text}` is not a fully qualified ___domain name (it needs a dot, e.g. `repo.contoso.com`)"
             ));
@@ -413,7 +445,8 @@ impl FqdnPattern {
                 });
             }
         }
-        Ok(FqdnPattern(lower))
+        let canonical = if wild { format!("*.{ascii}") } else { ascii };
+        Ok((FqdnPattern(canonical), trailing_dot))
     }
 
     #[must_use]
@@ -421,12 +454,35 @@ impl FqdnPattern {
         &self.0
     }
 
-    /// Whether this pattern names or covers a host under `suffix`
-    /// (e.g. `.blob.core.windows.net`).
+    /// Whether the pattern covers more than one registrable ___domain: `*`,
+    /// or a wildcard over a top-level ___domain (`*.com`).
     #[must_use]
-    pub fn under(&self, suffix: &str) -> bool {
-        self.0.ends_with(suffix) || self.0 == suffix.trim_start_matches('.')
+    pub fn is_tld_wide(&self) -> bool {
+        self.0 == "*" || self.0.strip_prefix("*.").is_some_and(|t| !t.contains('.'))
     }
+}
+
+/// A host's labels through IDNA (UTS #46, nontransitional) to ASCII; every
+/// `xn--` label must decode to a label that is not plain ASCII.
+fn idna_ascii(text: &str, host: &str) -> Result<String, String> {
+    let ascii = idna::domain_to_ascii(host)
+        .map_err(|_| format!("`{text}` is not a valid internationalised ___domain name (IDNA)"))?;
+    for label in ascii.split('.') {
+        if let Some(code) = label.strip_prefix("xn--") {
+            let decoded = idna::punycode::decode_to_string(code).unwrap_or_default();
+            if decoded.is_empty() || decoded.is_ascii() {
+                return Err(format!(
+                    "`{text}`: `{label}` is not a valid internationalised label{}",
+                    if decoded.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it decodes to plain `{decoded}`; write that)")
+                    }
+                ));
+            }
+        }
+    }
+    Ok(ascii)
 }
 
 impl fmt::Display for FqdnPattern {
@@ -611,11 +667,29 @@ mod tests {
         ] {
             assert!(FqdnPattern::parse(bad).is_err(), "{bad}");
         }
+        // Normalisation: case, a trailing dot, IDNA both ways.
+        let n = |t: &str| FqdnPattern::normalise(t).map(|(p, d)| (p.0, d));
+        assert_eq!(n("PyPI.org."), Ok(("pypi.org".to_string(), true)));
         assert!(
-            FqdnPattern::parse("st.blob.core.windows.net")
-                .unwrap()
-                .under(".core.windows.net")
+            FqdnPattern::parse("pypi.org.")
+                .unwrap_err()
+                .contains("write `pypi.org`")
         );
+        assert_eq!(
+            n("*.ｂｌｏｂ.core.windows.net").unwrap().0,
+            "*.blob.core.windows.net"
+        );
+        assert_eq!(n("*.Bücher.de").unwrap().0, "*.xn--bcher-kva.de");
+        assert_eq!(n("*.xn--bcher-kva.de").unwrap().0, "*.xn--bcher-kva.de");
+        let e = n("st.xn--blob-.core.windows.net").unwrap_err();
+        assert!(e.contains("not a valid"), "{e}");
+        assert!(n("*.xn--zz.net").is_err());
+        assert_eq!(n("*").unwrap().0, "*");
+        assert!(FqdnPattern::parse("*.net").unwrap().is_tld_wide());
+        assert!(!FqdnPattern::parse("*.contoso.net").unwrap().is_tld_wide());
+        assert_eq!(n("*."), Ok(("*".to_string(), true)));
+        assert!(FqdnPattern::parse(".").is_err());
+        assert_eq!(n("pypi。org。"), Ok(("pypi.org".to_string(), true)));
         assert!(ArmName::parse("ab", "rule").is_err());
         assert!(ArmName::parse("a-rule_1", "rule").is_ok());
         assert!(ArmName::parse(&"a".repeat(34), "rule").is_err());
