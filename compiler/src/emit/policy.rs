@@ -455,6 +455,17 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
                 .join(", ")
         );
     }
+    let notes: Vec<(&str, &str)> = b
+        .chosen
+        .iter()
+        .filter_map(|c| note(c.reference_id).map(|n| (c.reference_id, n)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(r, "\n## Before you assign it\n");
+        for (reference, n) in notes {
+            let _ = writeln!(r, "- `{reference}`: {n}");
+        }
+    }
     let _ = writeln!(r, "\n## What the definitions can and cannot see\n");
     for c in &b.chosen {
         let _ = writeln!(
@@ -468,6 +479,27 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
         );
     }
     r
+}
+
+/// What a reader must know about a control before assigning it, beyond
+/// its definition's description.
+fn note(reference_id: &str) -> Option<&'static str> {
+    match reference_id {
+        // The REST API (Microsoft.MachineLearningServices, OutboundRule)
+        // makes `category` and `status` writable; only `parentRuleNames`
+        // and `errorInformation` are read-only, and Azure Policy judges
+        // the request as sent, so no field of a request proves a rule is
+        // the platform's. Microsoft's docs do not say whether the platform
+        // creates its rules through a request policy sees; an exemption
+        // per rule is the shape that lets no hostile rule through.
+        "outbound-rules" => Some(
+            "no outbound rule is exempt by its `category` (Required, Recommended, Dependency): the caller sets that field, so a rule to any host could claim it. \
+If the platform's own rules (the managed network's required rules and private endpoints, `__SYS_` names) are flagged, exempt each of them, not the workspace: \
+`az policy exemption create --name <rule> --exemption-category Waiver --policy-assignment <this assignment's id> --policy-definition-reference-ids outbound-rules --scope <the rule's resource id>` \
+(`az ml workspace outbound-rule list` lists them). An exemption on the workspace would let every rule of it through.",
+        ),
+        _ => None,
+    }
 }
 
 /// All files of one policy block, under `dir`.

@@ -241,12 +241,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-outbound-rules'
   properties: {
-    description: 'Evaluates outbound rules created as their own resources (Microsoft.MachineLearningServices/workspaces/outboundRules): the rule type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be one of allowedFqdns (exact match). It cannot see rules written inline in the workspace (properties.managedNetwork.outboundRules is a map keyed by rule name, with no alias per rule), so those are checked by amlgen at build time instead. Rules the platform creates itself (category Required, Recommended or Dependency, among them the managed network\'s own private endpoints) are let through.'
+    description: 'Evaluates outbound rules created as their own resources (workspaces/outboundRules): the type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be in it (exact match). Inline rules in the workspace have no per-rule alias; amlgen checks those at build time. No rule is exempt by its category: the caller sets it, so a platform rule is exempted with a policy exemption on that rule.'
     displayName: 'amlgen: Azure Machine Learning managed network outbound rules should be of allowed kinds and to allowed hosts'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '2.0.0'
     }
     mode: 'All'
     parameters: {
@@ -292,14 +292,6 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
             field: 'type'
           }
           {
-            field: 'Microsoft.MachineLearningServices/workspaces/outboundRules/category'
-            notIn: [
-              'Required'
-              'Recommended'
-              'Dependency'
-            ]
-          }
-          {
             anyOf: [
               {
                 field: 'Microsoft.MachineLearningServices/workspaces/outboundRules/type'
@@ -330,7 +322,7 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '2.0.0'
   }
 }
 
