@@ -244,7 +244,7 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
         .iter()
         .filter(|k| k.contains("/policyDefinitions/"))
         .collect();
-    assert_eq!(defs.len(), 5, "{epac:?}");
+    assert_eq!(defs.len(), 7, "{epac:?}");
     let set = &files["policies/ml-guardrails/epac/Definitions/policySetDefinitions/amlgen-ml-guardrails.json"];
     let set: Value = serde_json::from_str(set).unwrap();
     assert!(

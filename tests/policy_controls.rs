@@ -77,6 +77,14 @@ fn cases() -> Vec<(&'static str, Control, Effect, &'static str)> {
             "workspace-isolation-mode",
         ),
         (
+            "workspace-isolation-mode-disabled",
+            Control::IsolationMode {
+                allowed: vec![IsolationMode::Disabled],
+            },
+            Effect::Deny,
+            "workspace-isolation-mode",
+        ),
+        (
             "workspace-isolation-modes",
             Control::IsolationMode {
                 allowed: vec![AllowInternetOutbound, AllowOnlyApprovedOutbound],
@@ -224,6 +232,10 @@ fn existence_controls_select_the_resource_and_check_the_related_one() {
     let pending = json!({ "type": "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections", "name": "mlw-demo/pe",
         "properties": { "privateLinkServiceConnectionState": { "status": "Pending" } } });
     assert!(existence(&link, &approved));
+    // An AI Foundry project is reached through its hub's private endpoints.
+    let project = json!({ "type": "Microsoft.MachineLearningServices/workspaces", "name": "proj-demo", "kind": "Project", "properties": {} });
+    let v = amlgen::policy::evaluate(&link.definition, &assignment(&link), &project).unwrap();
+    assert!(!v.matched, "{v:?}");
     assert!(!existence(&link, &pending));
 
     let dns = controls::choose(

@@ -224,12 +224,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-serverless-no-public-ip'
   properties: {
-    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected.'
+    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected. AI Foundry projects (kind Project) are not affected: their serverless compute runs in their hub\'s network.'
     displayName: 'amlgen: Azure Machine Learning serverless compute should not have a public IP'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '1.1.0'
     }
     mode: 'Indexed'
     parameters: {
@@ -253,6 +253,12 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
           {
             equals: 'Microsoft.MachineLearningServices/workspaces'
             field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
           }
           {
             field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
@@ -280,7 +286,191 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-isolation-modes
+resource definition5 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-isolation-modes'
+  properties: {
+    description: 'The managed network isolation mode must be one of allowedIsolationModes. A workspace without a managed network is read as Azure reads it: isolation mode Disabled, the API\'s default. AI Foundry projects (kind Project) are not affected: they use their hub\'s managed network, and their requests carry none. Unlike the built-in 6ddb1705, whose notEquals is true for a missing mode, this takes a set and reads a missing mode as Disabled.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should use an allowed managed network isolation mode'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '1.1.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowedIsolationModes: {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                allOf: [
+                  {
+                    exists: 'false'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                    value: 'Disabled'
+                  }
+                ]
+              }
+              {
+                allOf: [
+                  {
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                  }
+                ]
+              }
+            ]
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-public-network-access
+resource definition6 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-public-network-access'
+  properties: {
+    description: 'Public network access must be Disabled; with allowSelectedIps, Enabled with a default-deny network ACL also complies (public access from selected IP addresses only: the ACL\'s IP rules are the exceptions). An omitted publicNetworkAccess does not comply. AI Foundry projects (kind Project) are not affected: they take public network access from their hub. The built-in 438c38d2 does the strict case but also denies every project.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should disable public network access (optionally: allow selected IP addresses only)'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '2.0.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowSelectedIps: {
+        allowedValues: [
+          true
+          false
+        ]
+        defaultValue: false
+        metadata: {
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
+        }
+        type: 'Boolean'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                exists: 'false'
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+              }
+              {
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                notEquals: 'Disabled'
+              }
+            ]
+          }
+          {
+            not: {
+              allOf: [
+                {
+                  equals: true
+                  value: '[parameters(\'allowSelectedIps\')]'
+                }
+                {
+                  equals: 'Enabled'
+                  field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                }
+                {
+                  equals: 'Deny'
+                  field: 'Microsoft.MachineLearningServices/workspaces/networkAcls.defaultAction'
+                }
+              ]
+            }
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '2.0.0'
   }
 }
 
@@ -361,6 +551,21 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         }
         type: 'String'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        defaultValue: [
+          'Disabled'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
       'workspace-isolation-mode-effect': {
         allowedValues: [
           'Audit'
@@ -374,18 +579,17 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         }
         type: 'String'
       }
-      'workspace-isolation-mode-isolationMode': {
+      'workspace-public-network-access-allowSelectedIps': {
         allowedValues: [
-          'AllowInternetOutbound'
-          'AllowOnlyApprovedOutbound'
-          'Disabled'
+          true
+          false
         ]
-        defaultValue: 'Disabled'
+        defaultValue: false
         metadata: {
-          description: 'Managed network isolation mode of the azure machine learning workspace which configures the network settings of the workspace.'
-          displayName: 'Isolation mode of the azure machine learning workspace'
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
         }
-        type: 'String'
+        type: 'Boolean'
       }
       'workspace-public-network-access-effect': {
         allowedValues: [
@@ -449,26 +653,27 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         policyDefinitionReferenceId: 'serverless-public-ip'
       }
       {
-        definitionVersion: '1.*.*'
         parameters: {
+          allowedIsolationModes: {
+            value: '[parameters(\'workspace-isolation-mode-allowedIsolationModes\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-isolation-mode-effect\')]'
           }
-          isolationMode: {
-            value: '[parameters(\'workspace-isolation-mode-isolationMode\')]'
-          }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/6ddb1705-c8cf-450e-aa4b-19ad6703c440'
+        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-isolation-modes'
         policyDefinitionReferenceId: 'workspace-isolation-mode'
       }
       {
-        definitionVersion: '2.*.*'
         parameters: {
+          allowSelectedIps: {
+            value: '[parameters(\'workspace-public-network-access-allowSelectedIps\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-public-network-access-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/438c38d2-3772-465a-a9cc-7a6666a275ce'
+        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-public-network-access'
         policyDefinitionReferenceId: 'workspace-public-network-access'
       }
     ]
@@ -480,6 +685,8 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
     definition2
     definition3
     definition4
+    definition5
+    definition6
   ]
 }
 
@@ -506,11 +713,16 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
       'serverless-public-ip-effect': {
         value: 'Deny'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        value: [
+          'Disabled'
+        ]
+      }
       'workspace-isolation-mode-effect': {
         value: 'Deny'
       }
-      'workspace-isolation-mode-isolationMode': {
-        value: 'Disabled'
+      'workspace-public-network-access-allowSelectedIps': {
+        value: false
       }
       'workspace-public-network-access-effect': {
         value: 'Deny'
