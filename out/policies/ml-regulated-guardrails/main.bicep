@@ -135,12 +135,12 @@ resource definition2 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-compute-no-public-ssh'
   properties: {
-    description: 'Compute instances must set sshSettings.sshPublicAccess to Disabled and clusters remoteLoginPortPublicAccess to Disabled; an omitted setting does not comply (a cluster\'s default, NotSpecified, opens SSH when the nodes have public IPs).'
+    description: 'Judges SSH by the API\'s defaults per compute type (REST API, Microsoft.MachineLearningServices computes). A compute instance\'s sshSettings.sshPublicAccess defaults to Disabled, so only a value other than Disabled is flagged. A cluster\'s remoteLoginPortPublicAccess defaults to NotSpecified, which opens SSH on public nodes unless a VNet is set: Enabled is flagged, and so is NotSpecified or omitted unless the cluster has a subnet.id or enableNodePublicIp false.'
     displayName: 'amlgen: Azure Machine Learning compute should not allow public SSH'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '2.0.0'
     }
     mode: 'All'
     parameters: {
@@ -174,16 +174,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                     field: 'Microsoft.MachineLearningServices/workspaces/computes/computeType'
                   }
                   {
-                    anyOf: [
-                      {
-                        exists: 'false'
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                      }
-                      {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                        notEquals: 'Disabled'
-                      }
-                    ]
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                    notEquals: 'Disabled'
                   }
                 ]
               }
@@ -196,12 +192,40 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                   {
                     anyOf: [
                       {
-                        exists: 'false'
+                        equals: 'Enabled'
                         field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
                       }
                       {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
-                        notEquals: 'Disabled'
+                        allOf: [
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                              {
+                                equals: 'NotSpecified'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                            ]
+                          }
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/subnet.id'
+                              }
+                              {
+                                equals: true
+                                value: '[empty(field(\'Microsoft.MachineLearningServices/workspaces/computes/subnet.id\'))]'
+                              }
+                            ]
+                          }
+                          {
+                            field: 'Microsoft.MachineLearningServices/workspaces/computes/enableNodePublicIp'
+                            notEquals: false
+                          }
+                        ]
                       }
                     ]
                   }
@@ -216,7 +240,7 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '2.0.0'
   }
 }
 
