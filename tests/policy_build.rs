@@ -189,10 +189,60 @@ fn unescape(v: &Value) -> Value {
     }
 }
 
+/// The ids the template makes where it is deployed
+/// (`[managementGroupResourceId('T', 'n')]`, `[subscriptionResourceId(...)]`),
+/// as Azure resolves them when deployed at `scope_id`.
+fn resolve_ids(v: &Value, scope_id: &str) -> Value {
+    match v {
+        Value::String(s) => {
+            let inner = s
+                .strip_prefix("[managementGroupResourceId(")
+                .or_else(|| s.strip_prefix("[subscriptionResourceId("))
+                .and_then(|r| r.strip_suffix(")]"));
+            match inner {
+                Some(args) => {
+                    let parts: Vec<&str> = args.split(", ").map(|a| a.trim_matches('\'')).collect();
+                    Value::String(format!("{scope_id}/providers/{}/{}", parts[0], parts[1]))
+                }
+                None => v.clone(),
+            }
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| resolve_ids(x, scope_id)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), resolve_ids(x, scope_id)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_template_names_no_scope_so_it_deploys_to_any_management_group() {
+    for dir in policy_dirs() {
+        for file in ["azuredeploy.json", "main.bicep"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(
+                !text.contains("/providers/Microsoft.Management/managementGroups/"),
+                "{}/{file} hard-codes a management group",
+                dir.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
     for dir in policy_dirs() {
-        let template = load(&dir.join("azuredeploy.json"));
+        let assignment_file = load(&dir.join("assignment.json"));
+        let scope_id = assignment_file["properties"]["policyDefinitionId"]
+            .as_str()
+            .unwrap()
+            .split("/providers/Microsoft.Authorization/")
+            .next()
+            .unwrap()
+            .to_string();
+        let template = resolve_ids(&load(&dir.join("azuredeploy.json")), &scope_id);
         let resources = template["resources"].as_array().unwrap();
         let by_type =
             |t: &str| -> Vec<&Value> { resources.iter().filter(|r| r["type"] == t).collect() };
@@ -279,4 +329,35 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
             .unwrap()
             .any(|e| e.unwrap().file_name() == "epac")
     );
+}
+
+/// An assignment with a managed identity must have a location: the
+/// policy's `region`, else the region of its file's first workspace.
+#[test]
+fn an_assignment_with_an_identity_has_a_location() {
+    for (case, region) in [
+        (
+            "tests/ui/rules/policy-identity-location-ok.aml",
+            "westeurope",
+        ),
+        ("tests/ui/rules/policy-effect-dns-deny-ok.aml", "westeurope"),
+    ] {
+        let outcome = amlgen::compile(
+            vec![amlgen::Input {
+                name: case.into(),
+                text: std::fs::read_to_string(root().join(case)).unwrap(),
+            }],
+            &amlgen::Options::default(),
+        );
+        let files = amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap();
+        let assignments: Vec<Value> = files
+            .iter()
+            .filter(|(k, _)| k.ends_with("/assignment.json"))
+            .map(|(_, t)| serde_json::from_str(t).unwrap())
+            .collect();
+        assert_eq!(assignments.len(), 1, "{case}");
+        let a = &assignments[0];
+        assert_eq!(a["identity"]["type"], "SystemAssigned", "{case}");
+        assert_eq!(a["location"], region, "{case}");
+    }
 }

@@ -267,20 +267,36 @@ fn existence_controls_select_the_resource_and_check_the_related_one() {
             "properties": { "privateDnsZoneConfigs": configs } })
     };
     for (_, cloud) in amlgen::ir::Cloud::ALL {
-        let zones = amlgen::catalog::dns::zones(amlgen::ir::ClientEndpoint::Workspace, *cloud).unwrap();
+        let zones =
+            amlgen::catalog::dns::zones(amlgen::ir::ClientEndpoint::Workspace, *cloud).unwrap();
         assert!(existence(&dns, &group(zones)), "{cloud:?}");
         assert!(!existence(&dns, &group(&zones[..1])), "{cloud:?}: one zone");
         assert!(!existence(&dns, &group(&zones[1..])), "{cloud:?}: one zone");
     }
     assert!(!existence(&dns, &group(&[])));
-    assert!(!existence(&dns, &group(&["privatelink.blob.core.windows.net"])));
-    assert!(!existence(&dns, &group(&["contoso.com", "privatelink.notebooks.azure.net"])));
     assert!(!existence(
         &dns,
-        &group(&["privatelink.api.azureml.ms.evil.com", "privatelink.notebooks.azure.net.evil.com"])
+        &group(&["privatelink.blob.core.windows.net"])
+    ));
+    assert!(!existence(
+        &dns,
+        &group(&["contoso.com", "privatelink.notebooks.azure.net"])
+    ));
+    assert!(!existence(
+        &dns,
+        &group(&[
+            "privatelink.api.azureml.ms.evil.com",
+            "privatelink.notebooks.azure.net.evil.com"
+        ])
     ));
     // Zones of two clouds mixed are not one cloud's pair.
-    assert!(!existence(&dns, &group(&["privatelink.api.azureml.ms", "privatelink.notebooks.chinacloudapi.cn"])));
+    assert!(!existence(
+        &dns,
+        &group(&[
+            "privatelink.api.azureml.ms",
+            "privatelink.notebooks.chinacloudapi.cn"
+        ])
+    ));
 }
 
 /// The resources of a built workspace as Azure would see them: nested

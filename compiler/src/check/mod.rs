@@ -34,6 +34,7 @@ pub fn check(
     }
     custom_vnet::shared_spokes(&posture, &mut found);
     policy::contradictions(&posture, &mut found);
+    policy::identity_location(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.extend(found);
     ok.then_some(Checked(posture))

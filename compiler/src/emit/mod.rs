@@ -175,12 +175,19 @@ pub fn build_into(
     for p in &posture.policies {
         let header = header(p.span.file);
         // The assignment's identity (when it needs one) is placed in the
-        // region of the first workspace of the policy's file.
-        let location = posture
-            .workspaces
-            .iter()
-            .find(|w| w.span.file == p.span.file)
-            .map(|w| w.region.value.as_str());
+        // policy's region, else that of the first workspace of its file
+        // (the checker refuses a policy with neither, AML3180).
+        let location = p
+            .region
+            .as_ref()
+            .map(crate::ir::Region::as_str)
+            .or_else(|| {
+                posture
+                    .workspaces
+                    .iter()
+                    .find(|w| w.span.file == p.span.file)
+                    .map(|w| w.region.value.as_str())
+            });
         let dir = format!("policies/{}", p.name.as_str());
         let files = policy::artifacts(p, &hb, &header, options.policy_layout, location, &dir)?;
         for (path, text) in files {

@@ -243,21 +243,40 @@ fn properties(v: &Value) -> Map<String, Value> {
 pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
     let mut out = Vec::new();
     let mut def_symbols = Vec::new();
+    let mut def_ids = std::collections::BTreeMap::new();
     for (i, d) in b.definitions.iter().enumerate() {
         let name = d["name"].as_str().unwrap_or_default();
         let symbol = format!("definition{}", i + 1);
-        out.push(
-            Resource::new(
-                &symbol,
-                DEFINITIONS,
-                api::POLICY,
-                &[name],
-                format!("custom definition {name}"),
-                properties(d),
-            )
-            .at(b.scope),
-        );
+        let def = Resource::new(
+            &symbol,
+            DEFINITIONS,
+            api::POLICY,
+            &[name],
+            format!("custom definition {name}"),
+            properties(d),
+        )
+        .at(b.scope);
+        def_ids.insert(name.to_string(), def.id());
+        out.push(def);
         def_symbols.push(symbol);
+    }
+    // The custom definitions' ids are made where the template is deployed
+    // (`managementGroupResourceId`/`subscriptionResourceId`), not written
+    // with the posture's scope: deployed to another management group, the
+    // initiative still references the definitions the same template made.
+    let mut set_body = properties(&b.initiative);
+    if let Some(refs) = set_body
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("policyDefinitions"))
+        .and_then(Value::as_array_mut)
+    {
+        for (r, c) in refs.iter_mut().zip(&b.chosen) {
+            if let (Origin::Custom { name, .. }, Value::Object(m)) = (&c.origin, r)
+                && let Some(id) = def_ids.get(name)
+            {
+                m.insert("policyDefinitionId".into(), json!(id));
+            }
+        }
     }
     let mut set = Resource::new(
         "initiative",
@@ -265,14 +284,18 @@ pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
         api::POLICY,
         &[&b.set_name],
         "the initiative".into(),
-        properties(&b.initiative),
+        set_body,
     )
     .at(b.scope);
     for s in &def_symbols {
         set = set.after(s);
     }
+    let set_id = set.id();
     out.push(set);
     let mut body = properties(&b.assignment);
+    if let Some(Value::Object(p)) = body.get_mut("properties") {
+        p.insert("policyDefinitionId".into(), json!(set_id));
+    }
     if let Some(identity) = b.assignment.get("identity") {
         body.insert("identity".into(), identity.clone());
         // The identity lives where the deployment is made (`--location`).

@@ -818,7 +818,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ip')
         policyDefinitionReferenceId: 'compute-public-ip'
       }
       {
@@ -830,7 +830,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-setup-script-requiredScript\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-ci-setup-script'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ci-setup-script')
         policyDefinitionReferenceId: 'compute-setup-script'
       }
       {
@@ -839,7 +839,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-ssh-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ssh'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ssh')
         policyDefinitionReferenceId: 'compute-ssh'
       }
       {
@@ -854,7 +854,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'outbound-rules-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-outbound-rules'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-outbound-rules')
         policyDefinitionReferenceId: 'outbound-rules'
       }
       {
@@ -863,7 +863,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'serverless-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-serverless-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-serverless-no-public-ip')
         policyDefinitionReferenceId: 'serverless-public-ip'
       }
       {
@@ -875,7 +875,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'workspace-isolation-mode-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-isolation-modes'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-isolation-modes')
         policyDefinitionReferenceId: 'workspace-isolation-mode'
       }
       {
@@ -897,7 +897,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'workspace-public-network-access-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-public-network-access'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-public-network-access')
         policyDefinitionReferenceId: 'workspace-public-network-access'
       }
     ]
@@ -980,7 +980,7 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
         value: 'Deny'
       }
     }
-    policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policySetDefinitions/amlgen-ml-guardrails'
+    policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policySetDefinitions', 'amlgen-ml-guardrails')
   }
   dependsOn: [
     initiative

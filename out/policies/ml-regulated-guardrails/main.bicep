@@ -636,7 +636,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-in-subnet-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-in-subnet'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-in-subnet')
         policyDefinitionReferenceId: 'compute-in-subnet'
       }
       {
@@ -655,7 +655,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ip')
         policyDefinitionReferenceId: 'compute-public-ip'
       }
       {
@@ -664,7 +664,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-ssh-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ssh'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ssh')
         policyDefinitionReferenceId: 'compute-ssh'
       }
       {
@@ -673,7 +673,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'serverless-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-serverless-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-serverless-no-public-ip')
         policyDefinitionReferenceId: 'serverless-public-ip'
       }
       {
@@ -685,7 +685,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'workspace-isolation-mode-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-isolation-modes'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-isolation-modes')
         policyDefinitionReferenceId: 'workspace-isolation-mode'
       }
       {
@@ -697,7 +697,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'workspace-public-network-access-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-ws-public-network-access'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-public-network-access')
         policyDefinitionReferenceId: 'workspace-public-network-access'
       }
     ]
@@ -752,7 +752,7 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
         value: 'Deny'
       }
     }
-    policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policySetDefinitions/amlgen-ml-regulated-guardrails'
+    policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policySetDefinitions', 'amlgen-ml-regulated-guardrails')
   }
   dependsOn: [
     initiative
