@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 
 use super::Artifacts;
 use super::escape::{Text, arm_literal};
-use super::model::{IdScope, Resource};
+use super::expr::Expr;
+use super::model::{IdScope, Module, Resource};
 use crate::catalog::controls::{self, Chosen, Origin};
 use crate::ir::{Policy, PolicyScope};
 
@@ -28,9 +29,6 @@ const DEFINITIONS: &str = "Microsoft.Authorization/policyDefinitions";
 const SET_DEFINITIONS: &str = "Microsoft.Authorization/policySetDefinitions";
 const ASSIGNMENTS: &str = "Microsoft.Authorization/policyAssignments";
 const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
-
-const EPAC_SCHEMAS: &str =
-    "https://raw.githubusercontent.com/Azure/enterprise-azure-policy-as-code/main/Schemas";
 
 /// How the policy outputs are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,6 +52,49 @@ pub struct PolicyBuild {
     pub assignment: Value,
     /// The role definition ids (GUIDs) the assignment's identity needs.
     pub roles: Vec<String>,
+    /// Roles the identity needs outside the assignment's scope: on the
+    /// private DNS zones a deploy effect links, which often live in a hub
+    /// subscription.
+    pub remote_roles: Vec<RemoteRole>,
+}
+
+/// A role for the assignment's identity on one resource outside its scope.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RemoteRole {
+    /// The resource id the role is granted on.
+    pub scope: String,
+    /// The role definition id (a GUID).
+    pub role: String,
+}
+
+/// The resources a deploy effect acts on, named by its parameters: those
+/// whose `strongType` is a private DNS zone (Microsoft's built-in ee40564d
+/// declares its zone ids so, without `assignPermissions`, so neither the
+/// portal nor a template grants anything on them).
+fn remote_roles(chosen: &[Chosen]) -> Vec<RemoteRole> {
+    let mut out = Vec::new();
+    for c in chosen.iter().filter(|c| !c.roles.is_empty()) {
+        let declared = &c.definition["properties"]["parameters"];
+        for (name, value) in &c.parameters {
+            let zone = declared[name.as_str()]["metadata"]["strongType"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Network/privateDnsZones"));
+            match value.as_str() {
+                Some(id) if zone && !id.is_empty() => {
+                    for role in &c.roles {
+                        out.push(RemoteRole {
+                            scope: id.to_string(),
+                            role: role.clone(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn scope_of(p: &Policy) -> (String, IdScope) {
@@ -208,6 +249,7 @@ pub fn plan(p: &Policy) -> PolicyBuild {
     if !roles.is_empty() {
         assignment["identity"] = json!({ "type": "SystemAssigned" });
     }
+    let remote_roles = remote_roles(&chosen);
     PolicyBuild {
         scope_id,
         scope,
@@ -218,6 +260,7 @@ pub fn plan(p: &Policy) -> PolicyBuild {
         initiative,
         assignment,
         roles,
+        remote_roles,
     }
 }
 
@@ -314,16 +357,7 @@ pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
     )
     .at(b.scope)
     .after("initiative");
-    let principal = super::expr::Expr::call(
-        "reference",
-        vec![
-            assignment.id(),
-            super::expr::Expr::str(api::POLICY),
-            super::expr::Expr::str("full"),
-        ],
-    )
-    .prop("identity")
-    .prop("principalId");
+    let principal = principal(b);
     out.push(assignment);
     for (i, role) in b.roles.iter().enumerate() {
         let name = stable_guid(&format!("{}/{}/{role}", b.scope_id, b.assignment_name));
@@ -351,68 +385,46 @@ fn pretty(v: &Value) -> String {
     super::arm::to_text(v)
 }
 
-/// The EPAC layout: definition, set and assignment files under
-/// `epac/Definitions/`.
-fn epac(b: &PolicyBuild, p: &Policy, files: &mut Artifacts, dir: &str) {
-    for d in &b.definitions {
-        let mut v = json!({ "$schema": format!("{EPAC_SCHEMAS}/policy-definition-schema.json") });
-        v["name"] = d["name"].clone();
-        v["properties"] = d["properties"].clone();
-        files.insert(
-            format!(
-                "{dir}/epac/Definitions/policyDefinitions/{}.json",
-                d["name"].as_str().unwrap_or_default()
-            ),
-            pretty(&v),
-        );
-    }
-    // Custom definitions by name (EPAC builds their ids), built-ins by id.
-    let mut set = b.initiative.clone();
-    if let Some(refs) = set["properties"]["policyDefinitions"].as_array_mut() {
-        for (r, c) in refs.iter_mut().zip(&b.chosen) {
-            if let (Origin::Custom { name, .. }, Value::Object(m)) = (&c.origin, r) {
-                m.remove("policyDefinitionId");
-                m.insert("policyDefinitionName".into(), json!(name));
-            }
+/// The ARM JSON template of the deployment: its resources, then the
+/// modules into other resource groups (after the assignment, whose
+/// identity they grant roles to).
+#[must_use]
+pub fn template(b: &PolicyBuild, resources: &[Resource], modules: &[Module]) -> Value {
+    let mut t = super::arm::scoped_template(b.scope, resources);
+    let assignment = Expr::call(
+        b.scope.id_function(),
+        vec![Expr::str(ASSIGNMENTS), Expr::str(&b.assignment_name)],
+    );
+    if let Some(Value::Array(out)) = t.get_mut("resources") {
+        for m in modules {
+            let mut d = super::arm::module_deployment(
+                m,
+                modules,
+                &json!(Expr::call("deployment", Vec::new()).prop("location")),
+                &json!({}),
+            );
+            d["dependsOn"] = json!([assignment]);
+            out.push(d);
         }
     }
-    set["$schema"] = json!(format!("{EPAC_SCHEMAS}/policy-set-definition-schema.json"));
-    files.insert(
-        format!(
-            "{dir}/epac/Definitions/policySetDefinitions/{}.json",
-            b.set_name
-        ),
-        pretty(&set),
-    );
-    let parameters: Map<String, Value> = b.assignment["properties"]["parameters"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v["value"].clone()))
-        .collect();
-    let assignment = json!({
-        "$schema": format!("{EPAC_SCHEMAS}/policy-assignment-schema.json"),
-        "nodeName": format!("/amlgen/{}", p.name),
-        "definitionEntry": { "policySetName": b.set_name },
-        "assignment": {
-            "name": b.assignment_name,
-            "displayName": b.assignment["properties"]["displayName"],
-            "description": b.assignment["properties"]["description"],
-        },
-        "enforcementMode": "Default",
-        "parameters": parameters,
-        "scope": { "tenant": [b.scope_id] },
-    });
-    files.insert(
-        format!("{dir}/epac/Definitions/policyAssignments/{}.jsonc", p.name),
-        pretty(&assignment),
-    );
+    t
 }
 
-/// The ARM JSON template of the deployment.
-#[must_use]
-pub fn template(b: &PolicyBuild, resources: &[Resource]) -> Value {
-    super::arm::scoped_template(b.scope, resources)
+/// The assignment's principal id, once it is deployed.
+fn principal(b: &PolicyBuild) -> Expr {
+    Expr::call(
+        "reference",
+        vec![
+            Expr::call(
+                b.scope.id_function(),
+                vec![Expr::str(ASSIGNMENTS), Expr::str(&b.assignment_name)],
+            ),
+            Expr::str(api::POLICY),
+            Expr::str("full"),
+        ],
+    )
+    .prop("identity")
+    .prop("principalId")
 }
 
 /// The target scope keyword of the Bicep file.
@@ -478,6 +490,19 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
                 .join(", ")
         );
     }
+    if !b.remote_roles.is_empty() {
+        let _ = writeln!(
+            r,
+            "\nThe private DNS zones it links may live outside the assignment's scope (a hub subscription), where that role does not reach: linking a private endpoint's zone group to a zone needs rights on the zone. The deployment therefore also grants the identity, on each zone, in the zone's resource group (`modules/zone-roles-<n>.bicep`, nested deployments in `azuredeploy.json`; `additionalRoleAssignments` in the EPAC assignment):\n"
+        );
+        for rr in &b.remote_roles {
+            let _ = writeln!(r, "- `{}` on `{}`", rr.role, rr.scope);
+        }
+        let _ = writeln!(
+            r,
+            "\nWhoever deploys it needs the right to assign roles there (Owner or User Access Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
+        );
+    }
     let notes: Vec<(&str, &str)> = b
         .chosen
         .iter()
@@ -530,7 +555,6 @@ pub fn artifacts(
     p: &Policy,
     hb: &handlebars::Handlebars,
     header: &str,
-    layout: Layout,
     location: Option<&str>,
     dir: &str,
 ) -> Result<Artifacts, String> {
@@ -552,30 +576,29 @@ pub fn artifacts(
     }
     files.insert(format!("{dir}/assignment.json"), pretty(&assignment));
     let res = resources(&b);
+    let modules = super::policy_zones::modules(&b, &principal(&b));
     files.insert(
         format!("{dir}/azuredeploy.json"),
-        pretty(&template(&b, &res)),
+        pretty(&template(&b, &res, &modules)),
     );
-    files.insert(
-        format!("{dir}/main.bicep"),
-        super::bicep::render_scoped(
-            hb,
-            target_scope(&b),
-            match &p.scope {
-                PolicyScope::ManagementGroup(id) => Some(id.as_str()),
-                PolicyScope::Subscription(_) => None,
-            },
-            &res,
-            header,
-            &format!(
-                "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
-                p.name
-            ),
-        )?,
-    );
-    files.insert(format!("{dir}/POLICY.md"), report(&b, p, header));
-    if layout == Layout::Epac {
-        epac(&b, p, &mut files, dir);
+    let bicep = super::bicep::render_scoped_with_modules(
+        hb,
+        target_scope(&b),
+        match &p.scope {
+            PolicyScope::ManagementGroup(id) => Some(id.as_str()),
+            PolicyScope::Subscription(_) => None,
+        },
+        &res,
+        &modules,
+        header,
+        &format!(
+            "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
+            p.name
+        ),
+    )?;
+    for (path, text) in bicep {
+        files.insert(format!("{dir}/{path}"), text);
     }
+    files.insert(format!("{dir}/POLICY.md"), report(&b, p, header));
     Ok(files)
 }
