@@ -500,7 +500,7 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
         }
         let _ = writeln!(
             r,
-            "\nWhoever deploys it needs the right to assign roles there (Owner or User Access Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
+            "\nWhoever deploys it needs the right to assign roles there (for example Owner, User Access Administrator or Role Based Access Control Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
         );
     }
     let notes: Vec<(&str, &str)> = b
