@@ -73,6 +73,8 @@ struct Deployment {
     steps: Vec<Step>,
     /// The entry template's boolean parameters and their defaults.
     bools: BTreeMap<String, bool>,
+    /// The id of the deployment's scope, as a template expression.
+    scope: String,
 }
 
 fn strip_expr(s: &str) -> Option<&str> {
@@ -136,6 +138,7 @@ fn read(workspace: &str, text: &str) -> Deployment {
         workspace: workspace.to_string(),
         steps,
         bools,
+        scope: "resourceGroup().id".to_string(),
     }
 }
 
@@ -289,6 +292,39 @@ fn as_arg(v: &Value) -> String {
     }
 }
 
+/// The principal as an assignment name's `guid()` takes it: its object id;
+/// or, where the object id is read at run time (`reference(X, ...)` of a
+/// resource's identity, which a name cannot wait for), the id `X` of the
+/// resource whose identity it is.
+fn principal_arg(v: &Value) -> String {
+    let arg = as_arg(v);
+    match arg
+        .strip_prefix("reference(")
+        .filter(|_| arg.ends_with(".identity.principalId"))
+    {
+        Some(rest) => {
+            // The first argument: up to the comma at depth 0.
+            let mut depth = 0;
+            let mut end = rest.len();
+            let mut quoted = false;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '\'' => quoted = !quoted,
+                    '(' if !quoted => depth += 1,
+                    ')' if !quoted => depth -= 1,
+                    ',' if !quoted && depth == 0 => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            rest[..end].to_string()
+        }
+        None => arg,
+    }
+}
+
 /// Replaces `parameters('p')` by the entry template's expression for `p`.
 fn resolve(expr: &str, params: &BTreeMap<String, String>) -> String {
     let mut out = expr.to_string();
@@ -310,10 +346,10 @@ fn name_problems(
             if r["type"] == ROLE_ASSIGNMENT {
                 let scope = r["scope"]
                     .as_str()
-                    .map_or_else(|| "resourceGroup().id".to_string(), resource_id_of);
+                    .map_or_else(|| d.scope.clone(), resource_id_of);
                 let want = format!(
                     "[guid({scope}, {}, {})]",
-                    as_arg(&r["properties"]["principalId"]),
+                    principal_arg(&r["properties"]["principalId"]),
                     as_arg(&r["properties"]["roleDefinitionId"])
                 );
                 if r["name"] != want.as_str() {
@@ -458,8 +494,17 @@ fn other_templates(files: &BTreeMap<String, String>) -> Vec<Deployment> {
                 .is_none_or(|ws| ws.contains('/'))
         })
         .map(|(path, text)| {
+            let t: Value = serde_json::from_str(text).unwrap();
+            let schema = t["$schema"].as_str().unwrap_or_default();
+            let scope = if schema.contains("managementGroupDeploymentTemplate") {
+                "managementGroup().id"
+            } else if schema.contains("subscriptionDeploymentTemplate") {
+                "subscription().id"
+            } else {
+                "resourceGroup().id"
+            };
             let mut resources = Vec::new();
-            flatten(&serde_json::from_str(text).unwrap(), &mut resources);
+            flatten(&t, &mut resources);
             Deployment {
                 workspace: path.clone(),
                 steps: vec![Step {
@@ -470,6 +515,7 @@ fn other_templates(files: &BTreeMap<String, String>) -> Vec<Deployment> {
                     resources,
                 }],
                 bools: BTreeMap::new(),
+                scope: scope.to_string(),
             }
         })
         .collect()

@@ -189,10 +189,60 @@ fn unescape(v: &Value) -> Value {
     }
 }
 
+/// The ids the template makes where it is deployed
+/// (`[managementGroupResourceId('T', 'n')]`, `[subscriptionResourceId(...)]`),
+/// as Azure resolves them when deployed at `scope_id`.
+fn resolve_ids(v: &Value, scope_id: &str) -> Value {
+    match v {
+        Value::String(s) => {
+            let inner = s
+                .strip_prefix("[managementGroupResourceId(")
+                .or_else(|| s.strip_prefix("[subscriptionResourceId("))
+                .and_then(|r| r.strip_suffix(")]"));
+            match inner {
+                Some(args) => {
+                    let parts: Vec<&str> = args.split(", ").map(|a| a.trim_matches('\'')).collect();
+                    Value::String(format!("{scope_id}/providers/{}/{}", parts[0], parts[1]))
+                }
+                None => v.clone(),
+            }
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| resolve_ids(x, scope_id)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), resolve_ids(x, scope_id)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_template_names_no_scope_so_it_deploys_to_any_management_group() {
+    for dir in policy_dirs() {
+        for file in ["azuredeploy.json", "main.bicep"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(
+                !text.contains("/providers/Microsoft.Management/managementGroups/"),
+                "{}/{file} hard-codes a management group",
+                dir.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
     for dir in policy_dirs() {
-        let template = load(&dir.join("azuredeploy.json"));
+        let assignment_file = load(&dir.join("assignment.json"));
+        let scope_id = assignment_file["properties"]["policyDefinitionId"]
+            .as_str()
+            .unwrap()
+            .split("/providers/Microsoft.Authorization/")
+            .next()
+            .unwrap()
+            .to_string();
+        let template = resolve_ids(&load(&dir.join("azuredeploy.json")), &scope_id);
         let resources = template["resources"].as_array().unwrap();
         let by_type =
             |t: &str| -> Vec<&Value> { resources.iter().filter(|r| r["type"] == t).collect() };
@@ -219,9 +269,11 @@ fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
     }
 }
 
-#[test]
-fn the_epac_layout_has_definitions_sets_and_assignments() {
-    let paths = amlgen::driver::collect_paths(&[root().join("examples/guardrails")]).unwrap();
+fn build_epac(dirs: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut paths = Vec::new();
+    for d in dirs {
+        paths.extend(amlgen::driver::collect_paths(&[root().join(d)]).unwrap());
+    }
     let inputs = paths
         .iter()
         .map(|p| amlgen::Input {
@@ -235,17 +287,25 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
         policy_layout: amlgen::emit::policy::Layout::Epac,
         ..amlgen::emit::BuildOptions::default()
     };
-    let files = amlgen::driver::emit(&outcome, &options).unwrap();
+    amlgen::driver::emit(&outcome, &options)
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn the_epac_layout_has_definitions_sets_and_assignments() {
+    let files = build_epac(&["examples/guardrails"]);
     let epac: Vec<&String> = files
         .keys()
-        .filter(|k| k.starts_with("policies/ml-guardrails/epac/Definitions/"))
+        .filter(|k| k.starts_with("epac/Definitions/"))
         .collect();
     let defs: Vec<_> = epac
         .iter()
         .filter(|k| k.contains("/policyDefinitions/"))
         .collect();
-    assert_eq!(defs.len(), 5, "{epac:?}");
-    let set = &files["policies/ml-guardrails/epac/Definitions/policySetDefinitions/amlgen-ml-guardrails.json"];
+    assert_eq!(defs.len(), 7, "{epac:?}");
+    let set = &files["epac/Definitions/policySetDefinitions/amlgen-ml-guardrails.json"];
     let set: Value = serde_json::from_str(set).unwrap();
     assert!(
         set["$schema"]
@@ -253,6 +313,24 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
             .unwrap()
             .ends_with("/policy-set-definition-schema.json")
     );
+    // EPAC's set schema (Schemas/policy-set-definition-schema.json)
+    // allows only these in `properties` (additionalProperties false): no
+    // `version`, no `policyType`.
+    let allowed = [
+        "displayName",
+        "description",
+        "metadata",
+        "importPolicyDefinitionGroups",
+        "policyDefinitionGroups",
+        "parameters",
+        "policyDefinitions",
+    ];
+    for k in set["properties"].as_object().unwrap().keys() {
+        assert!(
+            allowed.contains(&k.as_str()),
+            "EPAC's set schema forbids `{k}`"
+        );
+    }
     for r in set["properties"]["policyDefinitions"].as_array().unwrap() {
         // Custom definitions by name (EPAC makes their ids), built-ins by id.
         let by_name = r.get("policyDefinitionName").is_some();
@@ -261,7 +339,7 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
         });
         assert!(by_name ^ by_id, "{r}");
     }
-    let a = &files["policies/ml-guardrails/epac/Definitions/policyAssignments/ml-guardrails.jsonc"];
+    let a = &files["epac/Definitions/policyAssignments/ml-guardrails.jsonc"];
     let a: Value = serde_json::from_str(a).unwrap();
     assert_eq!(
         a["definitionEntry"]["policySetName"],
@@ -273,10 +351,169 @@ fn the_epac_layout_has_definitions_sets_and_assignments() {
         "/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone"
     );
     assert_eq!(a["parameters"]["compute-ssh-effect"], "Deny");
+    // No policy block has its own EPAC root.
+    assert!(!files.keys().any(|k| k.contains("/epac/")), "{epac:?}");
     // The plain layout does not have it.
+    assert!(!root().join("out/epac").exists());
+}
+
+/// Two policy blocks that share custom definitions: one root, each
+/// definition once (EPAC stops on "Duplicate Policy" otherwise), one set
+/// and one assignment per block.
+#[test]
+fn two_policy_blocks_share_one_epac_root_with_each_definition_once() {
+    let files = build_epac(&["examples/guardrails", "examples/hub-spoke-regulated"]);
+    let roots: std::collections::BTreeSet<&str> = files
+        .keys()
+        .filter_map(|k| k.find("/Definitions/").map(|i| &k[..i]))
+        .collect();
+    assert_eq!(roots.into_iter().collect::<Vec<_>>(), ["epac"]);
+    let mut names = std::collections::BTreeMap::new();
+    for (k, text) in &files {
+        if k.starts_with("epac/Definitions/policyDefinitions/") {
+            let v: Value = serde_json::from_str(text).unwrap();
+            *names
+                .entry(v["name"].as_str().unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    assert!(names.values().all(|n| *n == 1), "{names:?}");
+    // Both blocks use the serverless definition; it is there once.
     assert!(
-        !std::fs::read_dir(root().join("out/policies/ml-guardrails"))
-            .unwrap()
-            .any(|e| e.unwrap().file_name() == "epac")
+        names.contains_key("amlgen-serverless-no-public-ip"),
+        "{names:?}"
     );
+    let sets = files
+        .keys()
+        .filter(|k| k.starts_with("epac/Definitions/policySetDefinitions/"))
+        .count();
+    let assignments = files
+        .keys()
+        .filter(|k| k.starts_with("epac/Definitions/policyAssignments/"))
+        .count();
+    assert_eq!((sets, assignments), (2, 2));
+    // Every set refers only to definitions of the root (or built-ins).
+    for (k, text) in &files {
+        if k.starts_with("epac/Definitions/policySetDefinitions/") {
+            let v: Value = serde_json::from_str(text).unwrap();
+            for r in v["properties"]["policyDefinitions"].as_array().unwrap() {
+                if let Some(n) = r["policyDefinitionName"].as_str() {
+                    assert!(names.contains_key(n), "{k}: {n}");
+                }
+            }
+        }
+    }
+}
+
+/// The private DNS zones deploy effect links zones that often live in a
+/// hub subscription: the assignment's identity gets its role on each zone,
+/// in the zone's resource group (a module there), and EPAC's assignment
+/// lists it as an additional role assignment.
+#[test]
+fn the_dns_zone_deploy_gets_its_role_where_the_zones_are() {
+    let case = "tests/ui/rules/policy-effect-dns-deny-ok.aml";
+    let text = std::fs::read_to_string(root().join(case)).unwrap();
+    let zone = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms";
+    assert!(text.contains(zone));
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: case.into(),
+            text,
+        }],
+        &amlgen::Options::default(),
+    );
+    let options = amlgen::emit::BuildOptions {
+        version: "0.0.0-test".into(),
+        policy_layout: amlgen::emit::policy::Layout::Epac,
+        ..amlgen::emit::BuildOptions::default()
+    };
+    let files = amlgen::driver::emit(&outcome, &options).unwrap();
+    let network_contributor = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+    // ARM: a nested deployment into the zone's resource group, after the
+    // assignment, assigning the role on the zone to the assignment's identity.
+    let t: Value = serde_json::from_str(&files["policies/ml-guardrails/azuredeploy.json"]).unwrap();
+    let nested: Vec<&Value> = t["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.Resources/deployments")
+        .collect();
+    assert_eq!(nested.len(), 1);
+    let d = nested[0];
+    assert_eq!(d["subscriptionId"], "00000000-0000-0000-0000-000000000001");
+    assert_eq!(d["resourceGroup"], "rg-hub-dns");
+    assert!(
+        d["dependsOn"][0]
+            .as_str()
+            .unwrap()
+            .contains("policyAssignments")
+    );
+    assert!(
+        d["properties"]["parameters"]["assignmentPrincipalId"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("identity.principalId")
+    );
+    let inner = &d["properties"]["template"]["resources"][0];
+    assert_eq!(inner["type"], "Microsoft.Authorization/roleAssignments");
+    assert_eq!(
+        inner["scope"],
+        "Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms"
+    );
+    assert!(
+        inner["properties"]["roleDefinitionId"]
+            .as_str()
+            .unwrap()
+            .contains(network_contributor)
+    );
+    // Bicep: the same as a module scoped to that resource group.
+    let main = &files["policies/ml-guardrails/main.bicep"];
+    assert!(
+        main.contains("scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-hub-dns')"),
+        "{main}"
+    );
+    assert!(files.contains_key("policies/ml-guardrails/modules/zone-roles-1.bicep"));
+    // EPAC: the role as an additional role assignment, and the identity's location.
+    let a: Value =
+        serde_json::from_str(&files["epac/Definitions/policyAssignments/ml-guardrails.jsonc"])
+            .unwrap();
+    assert_eq!(
+        a["additionalRoleAssignments"]["tenant"],
+        json!([{ "roleDefinitionId": format!("/providers/Microsoft.Authorization/roleDefinitions/{network_contributor}"), "scope": zone }])
+    );
+    assert_eq!(a["managedIdentityLocations"]["tenant"], "westeurope");
+    // POLICY.md says so.
+    let report = &files["policies/ml-guardrails/POLICY.md"];
+    assert!(report.contains("rg-hub-dns"), "{report}");
+}
+
+/// An assignment with a managed identity must have a location: the
+/// policy's `region`, else the region of its file's first workspace.
+#[test]
+fn an_assignment_with_an_identity_has_a_location() {
+    for (case, region) in [
+        (
+            "tests/ui/rules/policy-identity-location-ok.aml",
+            "westeurope",
+        ),
+        ("tests/ui/rules/policy-effect-dns-deny-ok.aml", "westeurope"),
+    ] {
+        let outcome = amlgen::compile(
+            vec![amlgen::Input {
+                name: case.into(),
+                text: std::fs::read_to_string(root().join(case)).unwrap(),
+            }],
+            &amlgen::Options::default(),
+        );
+        let files = amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap();
+        let assignments: Vec<Value> = files
+            .iter()
+            .filter(|(k, _)| k.ends_with("/assignment.json"))
+            .map(|(_, t)| serde_json::from_str(t).unwrap())
+            .collect();
+        assert_eq!(assignments.len(), 1, "{case}");
+        let a = &assignments[0];
+        assert_eq!(a["identity"]["type"], "SystemAssigned", "{case}");
+        assert_eq!(a["location"], region, "{case}");
+    }
 }

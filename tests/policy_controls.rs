@@ -77,6 +77,14 @@ fn cases() -> Vec<(&'static str, Control, Effect, &'static str)> {
             "workspace-isolation-mode",
         ),
         (
+            "workspace-isolation-mode-disabled",
+            Control::IsolationMode {
+                allowed: vec![IsolationMode::Disabled],
+            },
+            Effect::Deny,
+            "workspace-isolation-mode",
+        ),
+        (
             "workspace-isolation-modes",
             Control::IsolationMode {
                 allowed: vec![AllowInternetOutbound, AllowOnlyApprovedOutbound],
@@ -224,6 +232,10 @@ fn existence_controls_select_the_resource_and_check_the_related_one() {
     let pending = json!({ "type": "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections", "name": "mlw-demo/pe",
         "properties": { "privateLinkServiceConnectionState": { "status": "Pending" } } });
     assert!(existence(&link, &approved));
+    // An AI Foundry project is reached through its hub's private endpoints.
+    let project = json!({ "type": "Microsoft.MachineLearningServices/workspaces", "name": "proj-demo", "kind": "Project", "properties": {} });
+    let v = amlgen::policy::evaluate(&link.definition, &assignment(&link), &project).unwrap();
+    assert!(!v.matched, "{v:?}");
     assert!(!existence(&link, &pending));
 
     let dns = controls::choose(
@@ -245,9 +257,46 @@ fn existence_controls_select_the_resource_and_check_the_related_one() {
         !v.matched,
         "a storage private endpoint is not this control's"
     );
-    let group = json!({ "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", "name": "pe-x/default",
-        "properties": { "privateDnsZoneConfigs": [ { "name": "api", "properties": { "privateDnsZoneId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms" } } ] } });
-    assert!(existence(&dns, &group));
+    // The zone group must link both workspace zones of one cloud
+    // (names from the DNS zone catalogue); a group pointing at any other
+    // zone, or at one of the two, does not comply.
+    let group = |zones: &[&str]| {
+        let configs: Vec<Value> = zones.iter().enumerate().map(|(i, z)| json!({ "name": format!("c{i}"), "properties": {
+            "privateDnsZoneId": format!("/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones/{z}") } })).collect();
+        json!({ "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", "name": "pe-x/default",
+            "properties": { "privateDnsZoneConfigs": configs } })
+    };
+    for (_, cloud) in amlgen::ir::Cloud::ALL {
+        let zones =
+            amlgen::catalog::dns::zones(amlgen::ir::ClientEndpoint::Workspace, *cloud).unwrap();
+        assert!(existence(&dns, &group(zones)), "{cloud:?}");
+        assert!(!existence(&dns, &group(&zones[..1])), "{cloud:?}: one zone");
+        assert!(!existence(&dns, &group(&zones[1..])), "{cloud:?}: one zone");
+    }
+    assert!(!existence(&dns, &group(&[])));
+    assert!(!existence(
+        &dns,
+        &group(&["privatelink.blob.core.windows.net"])
+    ));
+    assert!(!existence(
+        &dns,
+        &group(&["contoso.com", "privatelink.notebooks.azure.net"])
+    ));
+    assert!(!existence(
+        &dns,
+        &group(&[
+            "privatelink.api.azureml.ms.evil.com",
+            "privatelink.notebooks.azure.net.evil.com"
+        ])
+    ));
+    // Zones of two clouds mixed are not one cloud's pair.
+    assert!(!existence(
+        &dns,
+        &group(&[
+            "privatelink.api.azureml.ms",
+            "privatelink.notebooks.chinacloudapi.cn"
+        ])
+    ));
 }
 
 /// The resources of a built workspace as Azure would see them: nested

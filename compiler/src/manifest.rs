@@ -20,7 +20,8 @@
 //!   "policies": {
 //!     "ml-guardrails": { "policies/ml-guardrails/main.bicep": "sha256:..." }
 //!   },
-//!   "hub_firewall": { "hub-firewall/main.bicep": "sha256:..." }
+//!   "hub_firewall": { "hub-firewall/main.bicep": "sha256:..." },
+//!   "epac": { "epac/Definitions/policyDefinitions/amlgen-outbound-rules.json": "sha256:..." }
 //! }
 //! ```
 //!
@@ -63,6 +64,10 @@ pub struct Manifest {
     /// The hash of each `hub-firewall/` artifact (custom VNet mode).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hub_firewall: BTreeMap<String, String>,
+    /// The hash of each `epac/Definitions/` artifact (`--policy-layout
+    /// epac`: one root for all policy blocks).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub epac: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

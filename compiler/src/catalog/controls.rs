@@ -63,10 +63,6 @@ pub const BUILT_IN: &[File] = &[
         include_str!("../../../policies/builtin/DisableLocalAuth_Audit.json"),
     ),
     (
-        "ManagedNetworkIsolationMode_Audit",
-        include_str!("../../../policies/builtin/ManagedNetworkIsolationMode_Audit.json"),
-    ),
-    (
         "Vnet_Audit",
         include_str!("../../../policies/builtin/Vnet_Audit.json"),
     ),
@@ -77,10 +73,6 @@ pub const BUILT_IN: &[File] = &[
     (
         "Workspace_PrivateEndpoint_Audit_V2",
         include_str!("../../../policies/builtin/Workspace_PrivateEndpoint_Audit_V2.json"),
-    ),
-    (
-        "Workspace_PublicNetworkAccessDisabled_Audit",
-        include_str!("../../../policies/builtin/Workspace_PublicNetworkAccessDisabled_Audit.json"),
     ),
 ];
 
@@ -179,20 +171,17 @@ pub fn choose(control: &Control, effect: Effect) -> Vec<Chosen> {
     };
     let none = Map::new;
     match control {
-        Control::PrivateEndpoints {
-            allow_selected_ips: false,
-        } => push(
-            "workspace-public-network-access",
-            built_in("Workspace_PublicNetworkAccessDisabled_Audit"),
-            none(),
-        ),
-        Control::PrivateEndpoints {
-            allow_selected_ips: true,
-        } => push(
-            "workspace-public-network-access",
-            custom("workspace-public-network-access"),
-            none(),
-        ),
+        // Not the built-in 438c38d2: it also denies every AI Foundry
+        // project (kind Project), whose public network access is its hub's.
+        Control::PrivateEndpoints { allow_selected_ips } => {
+            let mut p = Map::new();
+            p.insert("allowSelectedIps".into(), json!(allow_selected_ips));
+            push(
+                "workspace-public-network-access",
+                custom("workspace-public-network-access"),
+                p,
+            );
+        }
         Control::PrivateLink => {
             if effect == Effect::AuditIfNotExists {
                 push(
@@ -259,30 +248,24 @@ pub fn choose(control: &Control, effect: Effect) -> Vec<Chosen> {
             );
             push("compute-setup-script", custom("compute-setup-script"), p);
         }
+        // Not the built-in 6ddb1705, even for one mode: its `notEquals` is
+        // true for a missing mode, so it denies every workspace created
+        // without a `managedNetwork` (Azure's default, Disabled) and every
+        // AI Foundry project (which uses its hub's managed network).
         Control::IsolationMode { allowed } => {
-            if let [one] = allowed.as_slice() {
-                let mut p = Map::new();
-                p.insert("isolationMode".into(), json!(one.arm()));
-                push(
-                    "workspace-isolation-mode",
-                    built_in("ManagedNetworkIsolationMode_Audit"),
-                    p,
-                );
-            } else {
-                let mut modes: Vec<IsolationMode> = allowed.clone();
-                modes.sort();
-                modes.dedup();
-                let mut p = Map::new();
-                p.insert(
-                    "allowedIsolationModes".into(),
-                    json!(modes.iter().map(|m| m.arm()).collect::<Vec<_>>()),
-                );
-                push(
-                    "workspace-isolation-mode",
-                    custom("workspace-isolation-modes"),
-                    p,
-                );
-            }
+            let mut modes: Vec<IsolationMode> = allowed.clone();
+            modes.sort();
+            modes.dedup();
+            let mut p = Map::new();
+            p.insert(
+                "allowedIsolationModes".into(),
+                json!(modes.iter().map(|m| m.arm()).collect::<Vec<_>>()),
+            );
+            push(
+                "workspace-isolation-mode",
+                custom("workspace-isolation-modes"),
+                p,
+            );
         }
         Control::OutboundRules { kinds, fqdns } => {
             let mut ks: Vec<RuleKind> = kinds.clone();

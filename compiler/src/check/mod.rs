@@ -47,6 +47,7 @@ pub fn check(
         outbound::forgotten_workspaces(&posture, p, &mut found);
     }
     policy::contradictions(&posture, &mut found);
+    policy::identity_location(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.extend(found);
     ok.then_some(Checked(posture))

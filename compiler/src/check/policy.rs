@@ -36,6 +36,44 @@ pub fn contradictions(posture: &Posture, d: &mut Diagnostics) {
     }
 }
 
+/// A `deploy_if_not_exists` (or `modify`) control gives the assignment a
+/// system-assigned identity, and an assignment with a managed identity
+/// needs a `location` (Microsoft.Authorization policyAssignments): the
+/// policy's `region`, else the first workspace of its file. With neither,
+/// the assignment could not be created.
+pub fn identity_location(posture: &Posture, d: &mut Diagnostics) {
+    for policy in &posture.policies {
+        let needs_identity = policy.controls.iter().any(|c| {
+            crate::catalog::controls::choose(&c.control, c.effect)
+                .iter()
+                .any(|ch| !ch.roles.is_empty())
+        });
+        let located = policy.region.is_some()
+            || posture
+                .workspaces
+                .iter()
+                .any(|w| w.span.file == policy.span.file);
+        if needs_identity && !located {
+            let at = policy
+                .controls
+                .iter()
+                .find(|c| matches!(c.effect, Effect::DeployIfNotExists | Effect::Modify))
+                .map_or(policy.span, |c| c.span);
+            report(
+                d,
+                Diagnostic::new(
+                    Code::PolicyIdentityLocation,
+                    policy.span,
+                    format!("policy `{}` has no region for its assignment's managed identity", policy.name),
+                )
+                .label("no `region`, and no workspace in this file to take it from")
+                .with_label(at, "this effect gives the assignment a managed identity")
+                .help("add `region = \"westeurope\"` (the region of the identity) to the policy block"),
+            );
+        }
+    }
+}
+
 /// Why `ws` breaks `control`, and where.
 fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::Span)> {
     let pna = &ws.inbound.public_network_access;

@@ -104,6 +104,7 @@ codes! {
     PolicyEffect = "AML3030", "policy-effect", Error, "an effect the policy control does not support";
     UserGrantOnSensitive = "AML3031", "user-grant-on-sensitive", Warning, "a role granted to an individual user on a sensitive workspace";
     PresetNotAllowed = "AML3032", "preset-not-allowed", Error, "a scenario preset whose rule kinds the isolation mode does not accept";
+    PolicyIdentityLocation = "AML3180", "policy-identity-location", Error, "a policy whose assignment needs a managed identity has no region to place it in";
     SpokeLayout = "AML3130", "spoke-layout", Error, "a spoke network whose region, subnets or placement Azure or the recommended layout refuses";
     NsgBlocksRequired = "AML3131", "nsg-blocks-required", Error, "an added NSG rule that blocks or displaces a rule Azure Machine Learning requires";
     PublicIpComputeInSpoke = "AML3132", "public-ip-compute", Warning, "compute with a public IP in custom VNet mode needs inbound rules and routes around the firewall";

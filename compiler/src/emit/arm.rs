@@ -99,6 +99,9 @@ fn envelope(schema: &str, parameters: Option<Map<String, Value>>, resources: Vec
 pub fn module_param_description(name: &str) -> String {
     match name.strip_prefix("computePrincipalId_") {
         _ if name == "principalId" => "object id of the workspace's managed identity".to_string(),
+        _ if name == "assignmentPrincipalId" => {
+            "object id of the policy assignment's managed identity".to_string()
+        }
         Some(compute) => format!(
             "object id of the managed identity of compute `{}`",
             compute.replace('_', "-")
@@ -118,6 +121,49 @@ pub fn tags_value(d: &Deployment) -> Value {
     )
 }
 
+/// One module as a nested deployment (inner-scoped, into its target
+/// resource group when it has one), given the values of its `location`
+/// and `tags` parameters; `modules` are its siblings, for `dependsOn`.
+#[must_use]
+pub fn module_deployment(m: &Module, modules: &[Module], location: &Value, tags: &Value) -> Value {
+    let mut obj = Map::new();
+    obj.insert("type".into(), Value::from(types::DEPLOYMENT));
+    obj.insert("apiVersion".into(), Value::from(api::DEPLOYMENTS));
+    obj.insert("name".into(), json!(Text(m.deployment_name.clone())));
+    if let Some(c) = &m.condition {
+        obj.insert("condition".into(), json!(c));
+    }
+    if !m.depends_on.is_empty() {
+        let deps: Vec<Value> = m
+            .depends_on
+            .iter()
+            .filter_map(|s| modules.iter().find(|o| o.symbol == *s))
+            .map(|o| json!(Expr::resource_id(types::DEPLOYMENT, &[&o.deployment_name])))
+            .collect();
+        obj.insert("dependsOn".into(), Value::Array(deps));
+    }
+    if let Some((sub, rg)) = &m.target {
+        obj.insert("subscriptionId".into(), json!(Text(sub.clone())));
+        obj.insert("resourceGroup".into(), json!(Text(rg.clone())));
+    }
+    let mut params = Map::new();
+    params.insert("location".into(), json!({ "value": location }));
+    params.insert("tags".into(), json!({ "value": tags }));
+    for (name, value) in &m.params {
+        params.insert(name.clone(), json!({ "value": value }));
+    }
+    let mut props = Map::new();
+    props.insert(
+        "expressionEvaluationOptions".into(),
+        json!({ "scope": "inner" }),
+    );
+    props.insert("mode".into(), Value::from("Incremental"));
+    props.insert("parameters".into(), Value::Object(params));
+    props.insert("template".into(), module_template(m));
+    obj.insert("properties".into(), Value::Object(props));
+    Value::Object(obj)
+}
+
 /// The entry template: parameters and one nested deployment per module.
 #[must_use]
 pub fn main_template(d: &Deployment) -> Value {
@@ -125,45 +171,12 @@ pub fn main_template(d: &Deployment) -> Value {
         .modules
         .iter()
         .map(|m| {
-            let mut obj = Map::new();
-            obj.insert("type".into(), Value::from(types::DEPLOYMENT));
-            obj.insert("apiVersion".into(), Value::from(api::DEPLOYMENTS));
-            obj.insert("name".into(), json!(Text(m.deployment_name.clone())));
-            if let Some(c) = &m.condition {
-                obj.insert("condition".into(), json!(c));
-            }
-            if !m.depends_on.is_empty() {
-                let deps: Vec<Value> = m
-                    .depends_on
-                    .iter()
-                    .filter_map(|s| d.modules.iter().find(|o| o.symbol == *s))
-                    .map(|o| json!(Expr::resource_id(types::DEPLOYMENT, &[&o.deployment_name])))
-                    .collect();
-                obj.insert("dependsOn".into(), Value::Array(deps));
-            }
-            if let Some((sub, rg)) = &m.target {
-                obj.insert("subscriptionId".into(), json!(Text(sub.clone())));
-                obj.insert("resourceGroup".into(), json!(Text(rg.clone())));
-            }
-            let mut params = Map::new();
-            params.insert(
-                "location".into(),
-                json!({ "value": Expr::param("location") }),
-            );
-            params.insert("tags".into(), json!({ "value": Expr::param("tags") }));
-            for (name, value) in &m.params {
-                params.insert(name.clone(), json!({ "value": value }));
-            }
-            let mut props = Map::new();
-            props.insert(
-                "expressionEvaluationOptions".into(),
-                json!({ "scope": "inner" }),
-            );
-            props.insert("mode".into(), Value::from("Incremental"));
-            props.insert("parameters".into(), Value::Object(params));
-            props.insert("template".into(), module_template(m));
-            obj.insert("properties".into(), Value::Object(props));
-            Value::Object(obj)
+            module_deployment(
+                m,
+                &d.modules,
+                &json!(Expr::param("location")),
+                &json!(Expr::param("tags")),
+            )
         })
         .collect();
     let mut params = Map::new();

@@ -288,6 +288,32 @@ fn module_data(m: &Module, header: &str) -> Value {
     Value::Object(data)
 }
 
+/// A module declaration of an entry file: its symbol, file, deployment
+/// name, scope (another resource group) and parameter values.
+fn module_entry(m: &Module) -> Value {
+    let params: Vec<Value> = m
+        .params
+        .iter()
+        .map(|(name, value)| json!({ "name": name, "value": value }))
+        .collect();
+    let scope = m.target.as_ref().map(|(sub, rg)| {
+        json!(super::expr::Expr::call(
+            "resourceGroup",
+            vec![super::expr::Expr::str(sub), super::expr::Expr::str(rg)]
+        ))
+    });
+    json!({
+        "symbol": m.symbol,
+        "path": format!("modules/{}.bicep", m.file),
+        "deployment_name": Text(m.deployment_name.clone()),
+        "depends_on": m.depends_on,
+        "description": m.description,
+        "params": params,
+        "scope": scope,
+        "condition": m.condition.as_ref().map(|c| json!(c)),
+    })
+}
+
 /// A Bicep file of one template at a subscription or management group
 /// (a policy block, the deploying identity's role), from `policy.bicep.hbs`.
 pub fn render_scoped(
@@ -298,14 +324,46 @@ pub fn render_scoped(
     header: &str,
     title: &str,
 ) -> Result<String, String> {
+    render_scoped_with_modules(
+        hb,
+        target_scope,
+        management_group,
+        resources,
+        &[],
+        header,
+        title,
+    )
+    .map(|mut files| files.remove("main.bicep").unwrap_or_default())
+}
+
+/// The same, with modules deployed into other resource groups (after the
+/// template's resources): `main.bicep` and `modules/<file>.bicep`.
+pub fn render_scoped_with_modules(
+    hb: &Handlebars,
+    target_scope: &str,
+    management_group: Option<&str>,
+    resources: &[super::model::Resource],
+    modules: &[Module],
+    header: &str,
+    title: &str,
+) -> Result<BTreeMap<String, String>, String> {
     let data = Context::from(json!({
         "header": header,
         "title": title,
         "management_group": management_group,
         "target_scope": target_scope,
         "resources": resources_data(resources),
+        "modules": modules.iter().map(module_entry).collect::<Vec<_>>(),
     }));
-    render(hb, "policy.bicep", &data)
+    let mut files = BTreeMap::new();
+    files.insert("main.bicep".to_string(), render(hb, "policy.bicep", &data)?);
+    for m in modules {
+        files.insert(
+            format!("modules/{}.bicep", m.file),
+            render(hb, "module.bicep", &Context::from(module_data(m, header)))?,
+        );
+    }
+    Ok(files)
 }
 
 /// The hub firewall's rule collection group (`hub-firewall.bicep.hbs`).
@@ -340,33 +398,7 @@ pub fn render_deployment(
     let mut files = BTreeMap::new();
     let tags = super::arm::tags_value(d);
     let location = json!(Text(d.location.clone()));
-    let modules: Vec<Value> = d
-        .modules
-        .iter()
-        .map(|m| {
-            let params: Vec<Value> = m
-                .params
-                .iter()
-                .map(|(name, value)| json!({ "name": name, "value": value }))
-                .collect();
-            let scope = m.target.as_ref().map(|(sub, rg)| {
-                json!(super::expr::Expr::call(
-                    "resourceGroup",
-                    vec![super::expr::Expr::str(sub), super::expr::Expr::str(rg)]
-                ))
-            });
-            json!({
-                "symbol": m.symbol,
-                "path": format!("modules/{}.bicep", m.file),
-                "deployment_name": Text(m.deployment_name.clone()),
-                "depends_on": m.depends_on,
-                "description": m.description,
-                "params": params,
-                "scope": scope,
-                "condition": m.condition.as_ref().map(|c| json!(c)),
-            })
-        })
-        .collect();
+    let modules: Vec<Value> = d.modules.iter().map(module_entry).collect();
     // A context made from a value takes it as it is (no copy).
     let mut data = Map::new();
     data.insert("header".into(), Value::from(header));

@@ -8,6 +8,7 @@
 
 pub mod arm;
 pub mod bicep;
+pub mod epac;
 pub mod escape;
 pub mod expr;
 pub mod firewall;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod names;
 pub mod network;
 pub mod policy;
+pub mod policy_zones;
 pub mod rbac;
 pub mod report;
 
@@ -89,6 +91,7 @@ pub fn build_into(
         workspaces: BTreeMap::new(),
         policies: BTreeMap::new(),
         hub_firewall: BTreeMap::new(),
+        epac: BTreeMap::new(),
     };
     let mut by_workspace = diagnostics_by_workspace(posture, diagnostics);
     let header_from = |files: &str| {
@@ -175,15 +178,9 @@ pub fn build_into(
     }
     for p in &posture.policies {
         let header = header(p.span.file);
-        // The assignment's identity (when it needs one) is placed in the
-        // region of the first workspace of the policy's file.
-        let location = posture
-            .workspaces
-            .iter()
-            .find(|w| w.span.file == p.span.file)
-            .map(|w| w.region.value.as_str());
+        let location = policy_location(posture, p);
         let dir = format!("policies/{}", p.name.as_str());
-        let files = policy::artifacts(p, &hb, &header, options.policy_layout, location, &dir)?;
+        let files = policy::artifacts(p, &hb, &header, location, &dir)?;
         for (path, text) in files {
             manifest
                 .policies
@@ -196,9 +193,46 @@ pub fn build_into(
             sink(&path, text)?;
         }
     }
+    if options.policy_layout == policy::Layout::Epac && !posture.policies.is_empty() {
+        let blocks: Vec<epac::Block> = posture
+            .policies
+            .iter()
+            .map(|p| epac::Block {
+                build: policy::plan(p),
+                policy: p,
+                location: policy_location(posture, p),
+            })
+            .collect();
+        for (path, text) in epac::artifacts(&blocks) {
+            manifest.epac.insert(
+                path.clone(),
+                format!("sha256:{}", sha256_hex(text.as_bytes())),
+            );
+            sink(&path, text)?;
+        }
+    }
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     text.push('\n');
     sink(manifest::FILE_NAME, text)
+}
+
+/// Where a policy's assignment identity (when it needs one) is placed:
+/// the policy's region, else that of the first workspace of its file (the
+/// checker refuses a policy with neither, AML3180).
+fn policy_location<'a>(
+    posture: &'a crate::ir::Posture,
+    p: &'a crate::ir::Policy,
+) -> Option<&'a str> {
+    p.region
+        .as_ref()
+        .map(crate::ir::Region::as_str)
+        .or_else(|| {
+            posture
+                .workspaces
+                .iter()
+                .find(|w| w.span.file == p.span.file)
+                .map(|w| w.region.value.as_str())
+        })
 }
 
 /// The diagnostics of each workspace (by index): those in its

@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 
 use super::Artifacts;
 use super::escape::{Text, arm_literal};
-use super::model::{IdScope, Resource};
+use super::expr::Expr;
+use super::model::{IdScope, Module, Resource};
 use crate::catalog::controls::{self, Chosen, Origin};
 use crate::ir::{Policy, PolicyScope};
 
@@ -28,9 +29,6 @@ const DEFINITIONS: &str = "Microsoft.Authorization/policyDefinitions";
 const SET_DEFINITIONS: &str = "Microsoft.Authorization/policySetDefinitions";
 const ASSIGNMENTS: &str = "Microsoft.Authorization/policyAssignments";
 const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
-
-const EPAC_SCHEMAS: &str =
-    "https://raw.githubusercontent.com/Azure/enterprise-azure-policy-as-code/main/Schemas";
 
 /// How the policy outputs are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,6 +52,49 @@ pub struct PolicyBuild {
     pub assignment: Value,
     /// The role definition ids (GUIDs) the assignment's identity needs.
     pub roles: Vec<String>,
+    /// Roles the identity needs outside the assignment's scope: on the
+    /// private DNS zones a deploy effect links, which often live in a hub
+    /// subscription.
+    pub remote_roles: Vec<RemoteRole>,
+}
+
+/// A role for the assignment's identity on one resource outside its scope.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RemoteRole {
+    /// The resource id the role is granted on.
+    pub scope: String,
+    /// The role definition id (a GUID).
+    pub role: String,
+}
+
+/// The resources a deploy effect acts on, named by its parameters: those
+/// whose `strongType` is a private DNS zone (Microsoft's built-in ee40564d
+/// declares its zone ids so, without `assignPermissions`, so neither the
+/// portal nor a template grants anything on them).
+fn remote_roles(chosen: &[Chosen]) -> Vec<RemoteRole> {
+    let mut out = Vec::new();
+    for c in chosen.iter().filter(|c| !c.roles.is_empty()) {
+        let declared = &c.definition["properties"]["parameters"];
+        for (name, value) in &c.parameters {
+            let zone = declared[name.as_str()]["metadata"]["strongType"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Network/privateDnsZones"));
+            match value.as_str() {
+                Some(id) if zone && !id.is_empty() => {
+                    for role in &c.roles {
+                        out.push(RemoteRole {
+                            scope: id.to_string(),
+                            role: role.clone(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn scope_of(p: &Policy) -> (String, IdScope) {
@@ -208,6 +249,7 @@ pub fn plan(p: &Policy) -> PolicyBuild {
     if !roles.is_empty() {
         assignment["identity"] = json!({ "type": "SystemAssigned" });
     }
+    let remote_roles = remote_roles(&chosen);
     PolicyBuild {
         scope_id,
         scope,
@@ -218,6 +260,7 @@ pub fn plan(p: &Policy) -> PolicyBuild {
         initiative,
         assignment,
         roles,
+        remote_roles,
     }
 }
 
@@ -243,21 +286,40 @@ fn properties(v: &Value) -> Map<String, Value> {
 pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
     let mut out = Vec::new();
     let mut def_symbols = Vec::new();
+    let mut def_ids = std::collections::BTreeMap::new();
     for (i, d) in b.definitions.iter().enumerate() {
         let name = d["name"].as_str().unwrap_or_default();
         let symbol = format!("definition{}", i + 1);
-        out.push(
-            Resource::new(
-                &symbol,
-                DEFINITIONS,
-                api::POLICY,
-                &[name],
-                format!("custom definition {name}"),
-                properties(d),
-            )
-            .at(b.scope),
-        );
+        let def = Resource::new(
+            &symbol,
+            DEFINITIONS,
+            api::POLICY,
+            &[name],
+            format!("custom definition {name}"),
+            properties(d),
+        )
+        .at(b.scope);
+        def_ids.insert(name.to_string(), def.id());
+        out.push(def);
         def_symbols.push(symbol);
+    }
+    // The custom definitions' ids are made where the template is deployed
+    // (`managementGroupResourceId`/`subscriptionResourceId`), not written
+    // with the posture's scope: deployed to another management group, the
+    // initiative still references the definitions the same template made.
+    let mut set_body = properties(&b.initiative);
+    if let Some(refs) = set_body
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("policyDefinitions"))
+        .and_then(Value::as_array_mut)
+    {
+        for (r, c) in refs.iter_mut().zip(&b.chosen) {
+            if let (Origin::Custom { name, .. }, Value::Object(m)) = (&c.origin, r)
+                && let Some(id) = def_ids.get(name)
+            {
+                m.insert("policyDefinitionId".into(), json!(id));
+            }
+        }
     }
     let mut set = Resource::new(
         "initiative",
@@ -265,14 +327,18 @@ pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
         api::POLICY,
         &[&b.set_name],
         "the initiative".into(),
-        properties(&b.initiative),
+        set_body,
     )
     .at(b.scope);
     for s in &def_symbols {
         set = set.after(s);
     }
+    let set_id = set.id();
     out.push(set);
     let mut body = properties(&b.assignment);
+    if let Some(Value::Object(p)) = body.get_mut("properties") {
+        p.insert("policyDefinitionId".into(), json!(set_id));
+    }
     if let Some(identity) = b.assignment.get("identity") {
         body.insert("identity".into(), identity.clone());
         // The identity lives where the deployment is made (`--location`).
@@ -291,32 +357,38 @@ pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
     )
     .at(b.scope)
     .after("initiative");
-    let principal = super::expr::Expr::call(
-        "reference",
-        vec![
-            assignment.id(),
-            super::expr::Expr::str(api::POLICY),
-            super::expr::Expr::str("full"),
-        ],
-    )
-    .prop("identity")
-    .prop("principalId");
+    let principal = principal(b);
+    let assignment_id = assignment.id();
     out.push(assignment);
+    // A name must be known when the deployment starts, and the identity's
+    // object id is not (it is read from the assignment): the name is
+    // `guid(scope, assignment id, role)`, as Azure Landing Zones name
+    // theirs. Re-creating the assignment gives a new identity under the
+    // same name, so POLICY.md says to delete its role assignments with it.
+    let scope_id = match b.scope {
+        IdScope::ManagementGroup => Expr::call("managementGroup", Vec::new()).prop("id"),
+        _ => Expr::call("subscription", Vec::new()).prop("id"),
+    };
     for (i, role) in b.roles.iter().enumerate() {
-        let name = stable_guid(&format!("{}/{}/{role}", b.scope_id, b.assignment_name));
+        let role_id = format!("/providers/Microsoft.Authorization/roleDefinitions/{role}");
+        let name = Expr::call(
+            "guid",
+            vec![scope_id.clone(), assignment_id.clone(), Expr::str(&role_id)],
+        );
         out.push(
             Resource::new(
                 &format!("roleAssignment{}", i + 1),
                 ROLE_ASSIGNMENTS,
                 api::ROLE_ASSIGNMENTS,
-                &[&name],
+                &[],
                 format!("role {role} for the assignment's identity, which the remediation needs"),
                 json!({ "properties": {
-                    "roleDefinitionId": Text(format!("/providers/Microsoft.Authorization/roleDefinitions/{role}")),
+                    "roleDefinitionId": Text(role_id),
                     "principalId": principal.clone(),
                     "principalType": "ServicePrincipal",
                 } }),
             )
+            .named(name)
             .at(b.scope)
             .after("assignment"),
         );
@@ -328,68 +400,46 @@ fn pretty(v: &Value) -> String {
     super::arm::to_text(v)
 }
 
-/// The EPAC layout: definition, set and assignment files under
-/// `epac/Definitions/`.
-fn epac(b: &PolicyBuild, p: &Policy, files: &mut Artifacts, dir: &str) {
-    for d in &b.definitions {
-        let mut v = json!({ "$schema": format!("{EPAC_SCHEMAS}/policy-definition-schema.json") });
-        v["name"] = d["name"].clone();
-        v["properties"] = d["properties"].clone();
-        files.insert(
-            format!(
-                "{dir}/epac/Definitions/policyDefinitions/{}.json",
-                d["name"].as_str().unwrap_or_default()
-            ),
-            pretty(&v),
-        );
-    }
-    // Custom definitions by name (EPAC builds their ids), built-ins by id.
-    let mut set = b.initiative.clone();
-    if let Some(refs) = set["properties"]["policyDefinitions"].as_array_mut() {
-        for (r, c) in refs.iter_mut().zip(&b.chosen) {
-            if let (Origin::Custom { name, .. }, Value::Object(m)) = (&c.origin, r) {
-                m.remove("policyDefinitionId");
-                m.insert("policyDefinitionName".into(), json!(name));
-            }
+/// The ARM JSON template of the deployment: its resources, then the
+/// modules into other resource groups (after the assignment, whose
+/// identity they grant roles to).
+#[must_use]
+pub fn template(b: &PolicyBuild, resources: &[Resource], modules: &[Module]) -> Value {
+    let mut t = super::arm::scoped_template(b.scope, resources);
+    let assignment = Expr::call(
+        b.scope.id_function(),
+        vec![Expr::str(ASSIGNMENTS), Expr::str(&b.assignment_name)],
+    );
+    if let Some(Value::Array(out)) = t.get_mut("resources") {
+        for m in modules {
+            let mut d = super::arm::module_deployment(
+                m,
+                modules,
+                &json!(Expr::call("deployment", Vec::new()).prop("location")),
+                &json!({}),
+            );
+            d["dependsOn"] = json!([assignment]);
+            out.push(d);
         }
     }
-    set["$schema"] = json!(format!("{EPAC_SCHEMAS}/policy-set-definition-schema.json"));
-    files.insert(
-        format!(
-            "{dir}/epac/Definitions/policySetDefinitions/{}.json",
-            b.set_name
-        ),
-        pretty(&set),
-    );
-    let parameters: Map<String, Value> = b.assignment["properties"]["parameters"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v["value"].clone()))
-        .collect();
-    let assignment = json!({
-        "$schema": format!("{EPAC_SCHEMAS}/policy-assignment-schema.json"),
-        "nodeName": format!("/amlgen/{}", p.name),
-        "definitionEntry": { "policySetName": b.set_name },
-        "assignment": {
-            "name": b.assignment_name,
-            "displayName": b.assignment["properties"]["displayName"],
-            "description": b.assignment["properties"]["description"],
-        },
-        "enforcementMode": "Default",
-        "parameters": parameters,
-        "scope": { "tenant": [b.scope_id] },
-    });
-    files.insert(
-        format!("{dir}/epac/Definitions/policyAssignments/{}.jsonc", p.name),
-        pretty(&assignment),
-    );
+    t
 }
 
-/// The ARM JSON template of the deployment.
-#[must_use]
-pub fn template(b: &PolicyBuild, resources: &[Resource]) -> Value {
-    super::arm::scoped_template(b.scope, resources)
+/// The assignment's principal id, once it is deployed.
+fn principal(b: &PolicyBuild) -> Expr {
+    Expr::call(
+        "reference",
+        vec![
+            Expr::call(
+                b.scope.id_function(),
+                vec![Expr::str(ASSIGNMENTS), Expr::str(&b.assignment_name)],
+            ),
+            Expr::str(api::POLICY),
+            Expr::str("full"),
+        ],
+    )
+    .prop("identity")
+    .prop("principalId")
 }
 
 /// The target scope keyword of the Bicep file.
@@ -447,13 +497,37 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
     if !b.roles.is_empty() {
         let _ = writeln!(
             r,
-            "\nThe assignment has a system-assigned identity, granted at the assignment's scope the roles its remediation needs: {}.",
+            "\nThe assignment has a system-assigned identity, granted at the assignment's scope the roles its remediation needs: {}. Those role assignments are named from the scope, the assignment and the role (a name cannot wait for the identity to exist): if you delete the assignment, delete its role assignments too before deploying again, or the new identity's grants are refused as changes of an existing assignment.",
             b.roles
                 .iter()
                 .map(|x| format!("`{x}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    if !b.remote_roles.is_empty() {
+        let _ = writeln!(
+            r,
+            "\nThe private DNS zones it links may live outside the assignment's scope (a hub subscription), where that role does not reach: linking a private endpoint's zone group to a zone needs rights on the zone. The deployment therefore also grants the identity, on each zone, in the zone's resource group (`modules/zone-roles-<n>.bicep`, nested deployments in `azuredeploy.json`; `additionalRoleAssignments` in the EPAC assignment):\n"
+        );
+        for rr in &b.remote_roles {
+            let _ = writeln!(r, "- `{}` on `{}`", rr.role, rr.scope);
+        }
+        let _ = writeln!(
+            r,
+            "\nWhoever deploys it needs the right to assign roles there (for example Owner, User Access Administrator or Role Based Access Control Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
+        );
+    }
+    let notes: Vec<(&str, &str)> = b
+        .chosen
+        .iter()
+        .filter_map(|c| note(c.reference_id).map(|n| (c.reference_id, n)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(r, "\n## Before you assign it\n");
+        for (reference, n) in notes {
+            let _ = writeln!(r, "- `{reference}`: {n}");
+        }
     }
     let _ = writeln!(r, "\n## What the definitions can and cannot see\n");
     for c in &b.chosen {
@@ -470,12 +544,32 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
     r
 }
 
+/// What a reader must know about a control before assigning it, beyond
+/// its definition's description.
+fn note(reference_id: &str) -> Option<&'static str> {
+    match reference_id {
+        // The REST API (Microsoft.MachineLearningServices, OutboundRule)
+        // makes `category` and `status` writable; only `parentRuleNames`
+        // and `errorInformation` are read-only, and Azure Policy judges
+        // the request as sent, so no field of a request proves a rule is
+        // the platform's. Microsoft's docs do not say whether the platform
+        // creates its rules through a request policy sees; an exemption
+        // per rule is the shape that lets no hostile rule through.
+        "outbound-rules" => Some(
+            "no outbound rule is exempt by its `category` (Required, Recommended, Dependency): the caller sets that field, so a rule to any host could claim it. \
+If the platform's own rules (the managed network's required rules and private endpoints, `__SYS_` names) are flagged, exempt each of them, not the workspace: \
+`az policy exemption create --name <rule> --exemption-category Waiver --policy-assignment <this assignment's id> --policy-definition-reference-ids outbound-rules --scope <the rule's resource id>` \
+(`az ml workspace outbound-rule list` lists them). An exemption on the workspace would let every rule of it through.",
+        ),
+        _ => None,
+    }
+}
+
 /// All files of one policy block, under `dir`.
 pub fn artifacts(
     p: &Policy,
     hb: &handlebars::Handlebars,
     header: &str,
-    layout: Layout,
     location: Option<&str>,
     dir: &str,
 ) -> Result<Artifacts, String> {
@@ -497,30 +591,29 @@ pub fn artifacts(
     }
     files.insert(format!("{dir}/assignment.json"), pretty(&assignment));
     let res = resources(&b);
+    let modules = super::policy_zones::modules(&b, &principal(&b));
     files.insert(
         format!("{dir}/azuredeploy.json"),
-        pretty(&template(&b, &res)),
+        pretty(&template(&b, &res, &modules)),
     );
-    files.insert(
-        format!("{dir}/main.bicep"),
-        super::bicep::render_scoped(
-            hb,
-            target_scope(&b),
-            match &p.scope {
-                PolicyScope::ManagementGroup(id) => Some(id.as_str()),
-                PolicyScope::Subscription(_) => None,
-            },
-            &res,
-            header,
-            &format!(
-                "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
-                p.name
-            ),
-        )?,
-    );
-    files.insert(format!("{dir}/POLICY.md"), report(&b, p, header));
-    if layout == Layout::Epac {
-        epac(&b, p, &mut files, dir);
+    let bicep = super::bicep::render_scoped_with_modules(
+        hb,
+        target_scope(&b),
+        match &p.scope {
+            PolicyScope::ManagementGroup(id) => Some(id.as_str()),
+            PolicyScope::Subscription(_) => None,
+        },
+        &res,
+        &modules,
+        header,
+        &format!(
+            "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
+            p.name
+        ),
+    )?;
+    for (path, text) in bicep {
+        files.insert(format!("{dir}/{path}"), text);
     }
+    files.insert(format!("{dir}/POLICY.md"), report(&b, p, header));
     Ok(files)
 }

@@ -2818,7 +2818,7 @@ impl Cx<'_> {
         let name = self.arm_name(name_e, "policy");
         let entries: &[Entry] = s.body.as_ref().map_or(&[], |b| &b.entries);
         let effects = names(Effect::ALL);
-        let b = self.block(entries, "`policy`", &["scope"], &effects);
+        let b = self.block(entries, "`policy`", &["scope", "region"], &effects);
         let span = s.head.span.to(name_e.span);
         let scope = match b.attrs.get("scope") {
             Some((_, e)) => self.policy_scope(e),
@@ -2831,6 +2831,19 @@ impl Cx<'_> {
                 None
             }
         };
+        // A policy block has no cloud of its own: its region is checked
+        // against the cloud that has it (public when none does).
+        let region = b.attrs.get("region").and_then(|(_, e)| {
+            let text = self.string(e)?.0.to_ascii_lowercase().replace(' ', "");
+            let cloud = [
+                (regions::USGOV_REGIONS, Cloud::UsGov),
+                (regions::CHINA_REGIONS, Cloud::China),
+            ]
+            .iter()
+            .find(|(l, _)| l.contains(&text.as_str()))
+            .map_or(Cloud::Public, |(_, c)| *c);
+            self.region(e, cloud).map(|(r, _)| r)
+        });
         let mut controls: Vec<PolicyControl> = Vec::new();
         for st in &b.stmts {
             let Some(effect) = Effect::ALL
@@ -2864,6 +2877,7 @@ impl Cx<'_> {
         Some(Policy {
             name: name?.0,
             scope: scope?,
+            region,
             controls,
             span,
         })

@@ -1067,6 +1067,10 @@ pub struct PolicyControl {
 pub struct Policy {
     pub name: ArmName,
     pub scope: PolicyScope,
+    /// Where the assignment's managed identity lives, when an effect
+    /// needs one (`region = "..."`); else the region of the first
+    /// workspace of the same file.
+    pub region: Option<Region>,
     pub controls: Vec<PolicyControl>,
     pub span: Span,
 }

@@ -152,12 +152,12 @@ resource definition2 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-compute-no-public-ssh'
   properties: {
-    description: 'Compute instances must set sshSettings.sshPublicAccess to Disabled and clusters remoteLoginPortPublicAccess to Disabled; an omitted setting does not comply (a cluster\'s default, NotSpecified, opens SSH when the nodes have public IPs).'
+    description: 'Judges SSH by the API\'s defaults per compute type (REST API, Microsoft.MachineLearningServices computes). A compute instance\'s sshSettings.sshPublicAccess defaults to Disabled, so only a value other than Disabled is flagged. A cluster\'s remoteLoginPortPublicAccess defaults to NotSpecified, which opens SSH on public nodes unless a VNet is set: Enabled is flagged, and so is NotSpecified or omitted unless the cluster has a subnet.id or enableNodePublicIp false.'
     displayName: 'amlgen: Azure Machine Learning compute should not allow public SSH'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '2.0.0'
     }
     mode: 'All'
     parameters: {
@@ -191,16 +191,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                     field: 'Microsoft.MachineLearningServices/workspaces/computes/computeType'
                   }
                   {
-                    anyOf: [
-                      {
-                        exists: 'false'
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                      }
-                      {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                        notEquals: 'Disabled'
-                      }
-                    ]
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                    notEquals: 'Disabled'
                   }
                 ]
               }
@@ -213,12 +209,40 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                   {
                     anyOf: [
                       {
-                        exists: 'false'
+                        equals: 'Enabled'
                         field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
                       }
                       {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
-                        notEquals: 'Disabled'
+                        allOf: [
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                              {
+                                equals: 'NotSpecified'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                            ]
+                          }
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/subnet.id'
+                              }
+                              {
+                                equals: true
+                                value: '[empty(field(\'Microsoft.MachineLearningServices/workspaces/computes/subnet.id\'))]'
+                              }
+                            ]
+                          }
+                          {
+                            field: 'Microsoft.MachineLearningServices/workspaces/computes/enableNodePublicIp'
+                            notEquals: false
+                          }
+                        ]
                       }
                     ]
                   }
@@ -233,7 +257,7 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '2.0.0'
   }
 }
 
@@ -241,12 +265,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-outbound-rules'
   properties: {
-    description: 'Evaluates outbound rules created as their own resources (Microsoft.MachineLearningServices/workspaces/outboundRules): the rule type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be one of allowedFqdns (exact match). It cannot see rules written inline in the workspace (properties.managedNetwork.outboundRules is a map keyed by rule name, with no alias per rule), so those are checked by amlgen at build time instead. Rules the platform creates itself (category Required, Recommended or Dependency, among them the managed network\'s own private endpoints) are let through.'
+    description: 'Evaluates outbound rules created as their own resources (workspaces/outboundRules): the type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be in it (exact match). Inline rules in the workspace have no per-rule alias; amlgen checks those at build time. No rule is exempt by its category: the caller sets it, so a platform rule is exempted with a policy exemption on that rule.'
     displayName: 'amlgen: Azure Machine Learning managed network outbound rules should be of allowed kinds and to allowed hosts'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '2.0.0'
     }
     mode: 'All'
     parameters: {
@@ -292,14 +316,6 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
             field: 'type'
           }
           {
-            field: 'Microsoft.MachineLearningServices/workspaces/outboundRules/category'
-            notIn: [
-              'Required'
-              'Recommended'
-              'Dependency'
-            ]
-          }
-          {
             anyOf: [
               {
                 field: 'Microsoft.MachineLearningServices/workspaces/outboundRules/type'
@@ -330,7 +346,7 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '2.0.0'
   }
 }
 
@@ -338,12 +354,12 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition5 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-serverless-no-public-ip'
   properties: {
-    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected.'
+    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected. AI Foundry projects (kind Project) are not affected: their serverless compute runs in their hub\'s network.'
     displayName: 'amlgen: Azure Machine Learning serverless compute should not have a public IP'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '1.1.0'
     }
     mode: 'Indexed'
     parameters: {
@@ -367,6 +383,12 @@ resource definition5 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
           {
             equals: 'Microsoft.MachineLearningServices/workspaces'
             field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
           }
           {
             field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
@@ -394,7 +416,191 @@ resource definition5 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-isolation-modes
+resource definition6 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-isolation-modes'
+  properties: {
+    description: 'The managed network isolation mode must be one of allowedIsolationModes. A workspace without a managed network is read as Azure reads it: isolation mode Disabled, the API\'s default. AI Foundry projects (kind Project) are not affected: they use their hub\'s managed network, and their requests carry none. Unlike the built-in 6ddb1705, whose notEquals is true for a missing mode, this takes a set and reads a missing mode as Disabled.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should use an allowed managed network isolation mode'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '1.1.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowedIsolationModes: {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                allOf: [
+                  {
+                    exists: 'false'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                    value: 'Disabled'
+                  }
+                ]
+              }
+              {
+                allOf: [
+                  {
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                  }
+                ]
+              }
+            ]
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-public-network-access
+resource definition7 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-public-network-access'
+  properties: {
+    description: 'Public network access must be Disabled; with allowSelectedIps, Enabled with a default-deny network ACL also complies (public access from selected IP addresses only: the ACL\'s IP rules are the exceptions). An omitted publicNetworkAccess does not comply. AI Foundry projects (kind Project) are not affected: they take public network access from their hub. The built-in 438c38d2 does the strict case but also denies every project.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should disable public network access (optionally: allow selected IP addresses only)'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '2.0.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowSelectedIps: {
+        allowedValues: [
+          true
+          false
+        ]
+        defaultValue: false
+        metadata: {
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
+        }
+        type: 'Boolean'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                exists: 'false'
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+              }
+              {
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                notEquals: 'Disabled'
+              }
+            ]
+          }
+          {
+            not: {
+              allOf: [
+                {
+                  equals: true
+                  value: '[parameters(\'allowSelectedIps\')]'
+                }
+                {
+                  equals: 'Enabled'
+                  field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                }
+                {
+                  equals: 'Deny'
+                  field: 'Microsoft.MachineLearningServices/workspaces/networkAcls.defaultAction'
+                }
+              ]
+            }
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '2.0.0'
   }
 }
 
@@ -529,6 +735,21 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         }
         type: 'String'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        defaultValue: [
+          'AllowOnlyApprovedOutbound'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
       'workspace-isolation-mode-effect': {
         allowedValues: [
           'Audit'
@@ -539,19 +760,6 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         metadata: {
           description: 'Enable or disable the execution of the policy'
           displayName: 'Effect: workspace-isolation-mode'
-        }
-        type: 'String'
-      }
-      'workspace-isolation-mode-isolationMode': {
-        allowedValues: [
-          'AllowInternetOutbound'
-          'AllowOnlyApprovedOutbound'
-          'Disabled'
-        ]
-        defaultValue: 'AllowOnlyApprovedOutbound'
-        metadata: {
-          description: 'Managed network isolation mode of the azure machine learning workspace which configures the network settings of the workspace.'
-          displayName: 'Isolation mode of the azure machine learning workspace'
         }
         type: 'String'
       }
@@ -566,6 +774,18 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
           displayName: 'Effect: workspace-private-link'
         }
         type: 'String'
+      }
+      'workspace-public-network-access-allowSelectedIps': {
+        allowedValues: [
+          true
+          false
+        ]
+        defaultValue: false
+        metadata: {
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
+        }
+        type: 'Boolean'
       }
       'workspace-public-network-access-effect': {
         allowedValues: [
@@ -598,7 +818,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ip')
         policyDefinitionReferenceId: 'compute-public-ip'
       }
       {
@@ -610,7 +830,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-setup-script-requiredScript\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-ci-setup-script'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ci-setup-script')
         policyDefinitionReferenceId: 'compute-setup-script'
       }
       {
@@ -619,7 +839,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-ssh-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ssh'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ssh')
         policyDefinitionReferenceId: 'compute-ssh'
       }
       {
@@ -634,7 +854,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'outbound-rules-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-outbound-rules'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-outbound-rules')
         policyDefinitionReferenceId: 'outbound-rules'
       }
       {
@@ -643,20 +863,19 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'serverless-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyDefinitions/amlgen-serverless-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-serverless-no-public-ip')
         policyDefinitionReferenceId: 'serverless-public-ip'
       }
       {
-        definitionVersion: '1.*.*'
         parameters: {
+          allowedIsolationModes: {
+            value: '[parameters(\'workspace-isolation-mode-allowedIsolationModes\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-isolation-mode-effect\')]'
           }
-          isolationMode: {
-            value: '[parameters(\'workspace-isolation-mode-isolationMode\')]'
-          }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/6ddb1705-c8cf-450e-aa4b-19ad6703c440'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-isolation-modes')
         policyDefinitionReferenceId: 'workspace-isolation-mode'
       }
       {
@@ -670,13 +889,15 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         policyDefinitionReferenceId: 'workspace-private-link'
       }
       {
-        definitionVersion: '2.*.*'
         parameters: {
+          allowSelectedIps: {
+            value: '[parameters(\'workspace-public-network-access-allowSelectedIps\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-public-network-access-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/438c38d2-3772-465a-a9cc-7a6666a275ce'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-public-network-access')
         policyDefinitionReferenceId: 'workspace-public-network-access'
       }
     ]
@@ -689,6 +910,8 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
     definition3
     definition4
     definition5
+    definition6
+    definition7
   ]
 }
 
@@ -739,20 +962,25 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
       'serverless-public-ip-effect': {
         value: 'Deny'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        value: [
+          'AllowOnlyApprovedOutbound'
+        ]
+      }
       'workspace-isolation-mode-effect': {
         value: 'Deny'
       }
-      'workspace-isolation-mode-isolationMode': {
-        value: 'AllowOnlyApprovedOutbound'
-      }
       'workspace-private-link-effect': {
         value: 'Audit'
+      }
+      'workspace-public-network-access-allowSelectedIps': {
+        value: false
       }
       'workspace-public-network-access-effect': {
         value: 'Deny'
       }
     }
-    policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policySetDefinitions/amlgen-ml-guardrails'
+    policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policySetDefinitions', 'amlgen-ml-guardrails')
   }
   dependsOn: [
     initiative

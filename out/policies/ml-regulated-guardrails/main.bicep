@@ -135,12 +135,12 @@ resource definition2 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-compute-no-public-ssh'
   properties: {
-    description: 'Compute instances must set sshSettings.sshPublicAccess to Disabled and clusters remoteLoginPortPublicAccess to Disabled; an omitted setting does not comply (a cluster\'s default, NotSpecified, opens SSH when the nodes have public IPs).'
+    description: 'Judges SSH by the API\'s defaults per compute type (REST API, Microsoft.MachineLearningServices computes). A compute instance\'s sshSettings.sshPublicAccess defaults to Disabled, so only a value other than Disabled is flagged. A cluster\'s remoteLoginPortPublicAccess defaults to NotSpecified, which opens SSH on public nodes unless a VNet is set: Enabled is flagged, and so is NotSpecified or omitted unless the cluster has a subnet.id or enableNodePublicIp false.'
     displayName: 'amlgen: Azure Machine Learning compute should not allow public SSH'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '2.0.0'
     }
     mode: 'All'
     parameters: {
@@ -174,16 +174,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                     field: 'Microsoft.MachineLearningServices/workspaces/computes/computeType'
                   }
                   {
-                    anyOf: [
-                      {
-                        exists: 'false'
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                      }
-                      {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
-                        notEquals: 'Disabled'
-                      }
-                    ]
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/computes/sshSettings.sshPublicAccess'
+                    notEquals: 'Disabled'
                   }
                 ]
               }
@@ -196,12 +192,40 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
                   {
                     anyOf: [
                       {
-                        exists: 'false'
+                        equals: 'Enabled'
                         field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
                       }
                       {
-                        field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
-                        notEquals: 'Disabled'
+                        allOf: [
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                              {
+                                equals: 'NotSpecified'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/remoteLoginPortPublicAccess'
+                              }
+                            ]
+                          }
+                          {
+                            anyOf: [
+                              {
+                                exists: 'false'
+                                field: 'Microsoft.MachineLearningServices/workspaces/computes/subnet.id'
+                              }
+                              {
+                                equals: true
+                                value: '[empty(field(\'Microsoft.MachineLearningServices/workspaces/computes/subnet.id\'))]'
+                              }
+                            ]
+                          }
+                          {
+                            field: 'Microsoft.MachineLearningServices/workspaces/computes/enableNodePublicIp'
+                            notEquals: false
+                          }
+                        ]
                       }
                     ]
                   }
@@ -216,7 +240,7 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '2.0.0'
   }
 }
 
@@ -224,12 +248,12 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-serverless-no-public-ip'
   properties: {
-    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected.'
+    description: 'Workspaces without a managed network must set serverlessComputeSettings.serverlessComputeNoPublicIP to true. Under a managed network (isolation mode AllowInternetOutbound or AllowOnlyApprovedOutbound) serverless compute runs in the managed network, so those workspaces are not affected. AI Foundry projects (kind Project) are not affected: their serverless compute runs in their hub\'s network.'
     displayName: 'amlgen: Azure Machine Learning serverless compute should not have a public IP'
     metadata: {
       category: 'Machine Learning'
       source: 'amlgen'
-      version: '1.0.0'
+      version: '1.1.0'
     }
     mode: 'Indexed'
     parameters: {
@@ -253,6 +277,12 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
           {
             equals: 'Microsoft.MachineLearningServices/workspaces'
             field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
           }
           {
             field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
@@ -280,7 +310,191 @@ resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
       }
     }
     policyType: 'Custom'
-    version: '1.0.0'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-isolation-modes
+resource definition5 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-isolation-modes'
+  properties: {
+    description: 'The managed network isolation mode must be one of allowedIsolationModes. A workspace without a managed network is read as Azure reads it: isolation mode Disabled, the API\'s default. AI Foundry projects (kind Project) are not affected: they use their hub\'s managed network, and their requests carry none. Unlike the built-in 6ddb1705, whose notEquals is true for a missing mode, this takes a set and reads a missing mode as Disabled.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should use an allowed managed network isolation mode'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '1.1.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowedIsolationModes: {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                allOf: [
+                  {
+                    exists: 'false'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                    value: 'Disabled'
+                  }
+                ]
+              }
+              {
+                allOf: [
+                  {
+                    exists: 'true'
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                  }
+                  {
+                    field: 'Microsoft.MachineLearningServices/workspaces/managedNetwork.isolationMode'
+                    notIn: '[parameters(\'allowedIsolationModes\')]'
+                  }
+                ]
+              }
+            ]
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '1.1.0'
+  }
+}
+
+// custom definition amlgen-ws-public-network-access
+resource definition6 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
+  name: 'amlgen-ws-public-network-access'
+  properties: {
+    description: 'Public network access must be Disabled; with allowSelectedIps, Enabled with a default-deny network ACL also complies (public access from selected IP addresses only: the ACL\'s IP rules are the exceptions). An omitted publicNetworkAccess does not comply. AI Foundry projects (kind Project) are not affected: they take public network access from their hub. The built-in 438c38d2 does the strict case but also denies every project.'
+    displayName: 'amlgen: Azure Machine Learning workspaces should disable public network access (optionally: allow selected IP addresses only)'
+    metadata: {
+      category: 'Machine Learning'
+      source: 'amlgen'
+      version: '2.0.0'
+    }
+    mode: 'Indexed'
+    parameters: {
+      allowSelectedIps: {
+        allowedValues: [
+          true
+          false
+        ]
+        defaultValue: false
+        metadata: {
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
+        }
+        type: 'Boolean'
+      }
+      effect: {
+        allowedValues: [
+          'Audit'
+          'Deny'
+          'Disabled'
+        ]
+        defaultValue: 'Audit'
+        metadata: {
+          description: 'Enable or disable the execution of the policy'
+          displayName: 'Effect'
+        }
+        type: 'String'
+      }
+    }
+    policyRule: {
+      if: {
+        allOf: [
+          {
+            equals: 'Microsoft.MachineLearningServices/workspaces'
+            field: 'type'
+          }
+          {
+            not: {
+              equals: 'Project'
+              field: 'kind'
+            }
+          }
+          {
+            anyOf: [
+              {
+                exists: 'false'
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+              }
+              {
+                field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                notEquals: 'Disabled'
+              }
+            ]
+          }
+          {
+            not: {
+              allOf: [
+                {
+                  equals: true
+                  value: '[parameters(\'allowSelectedIps\')]'
+                }
+                {
+                  equals: 'Enabled'
+                  field: 'Microsoft.MachineLearningServices/workspaces/publicNetworkAccess'
+                }
+                {
+                  equals: 'Deny'
+                  field: 'Microsoft.MachineLearningServices/workspaces/networkAcls.defaultAction'
+                }
+              ]
+            }
+          }
+        ]
+      }
+      then: {
+        effect: '[parameters(\'effect\')]'
+      }
+    }
+    policyType: 'Custom'
+    version: '2.0.0'
   }
 }
 
@@ -361,6 +575,21 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         }
         type: 'String'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        allowedValues: [
+          'Disabled'
+          'AllowInternetOutbound'
+          'AllowOnlyApprovedOutbound'
+        ]
+        defaultValue: [
+          'Disabled'
+        ]
+        metadata: {
+          description: 'Managed network isolation modes a workspace may use'
+          displayName: 'Allowed isolation modes'
+        }
+        type: 'Array'
+      }
       'workspace-isolation-mode-effect': {
         allowedValues: [
           'Audit'
@@ -374,18 +603,17 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
         }
         type: 'String'
       }
-      'workspace-isolation-mode-isolationMode': {
+      'workspace-public-network-access-allowSelectedIps': {
         allowedValues: [
-          'AllowInternetOutbound'
-          'AllowOnlyApprovedOutbound'
-          'Disabled'
+          true
+          false
         ]
-        defaultValue: 'Disabled'
+        defaultValue: false
         metadata: {
-          description: 'Managed network isolation mode of the azure machine learning workspace which configures the network settings of the workspace.'
-          displayName: 'Isolation mode of the azure machine learning workspace'
+          description: 'Also accept Enabled with a default-deny network ACL'
+          displayName: 'Allow selected IP addresses'
         }
-        type: 'String'
+        type: 'Boolean'
       }
       'workspace-public-network-access-effect': {
         allowedValues: [
@@ -408,7 +636,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-in-subnet-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-in-subnet'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-in-subnet')
         policyDefinitionReferenceId: 'compute-in-subnet'
       }
       {
@@ -427,7 +655,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ip')
         policyDefinitionReferenceId: 'compute-public-ip'
       }
       {
@@ -436,7 +664,7 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'compute-ssh-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-compute-no-public-ssh'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-compute-no-public-ssh')
         policyDefinitionReferenceId: 'compute-ssh'
       }
       {
@@ -445,30 +673,31 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
             value: '[parameters(\'serverless-public-ip-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policyDefinitions/amlgen-serverless-no-public-ip'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-serverless-no-public-ip')
         policyDefinitionReferenceId: 'serverless-public-ip'
       }
       {
-        definitionVersion: '1.*.*'
         parameters: {
+          allowedIsolationModes: {
+            value: '[parameters(\'workspace-isolation-mode-allowedIsolationModes\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-isolation-mode-effect\')]'
           }
-          isolationMode: {
-            value: '[parameters(\'workspace-isolation-mode-isolationMode\')]'
-          }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/6ddb1705-c8cf-450e-aa4b-19ad6703c440'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-isolation-modes')
         policyDefinitionReferenceId: 'workspace-isolation-mode'
       }
       {
-        definitionVersion: '2.*.*'
         parameters: {
+          allowSelectedIps: {
+            value: '[parameters(\'workspace-public-network-access-allowSelectedIps\')]'
+          }
           effect: {
             value: '[parameters(\'workspace-public-network-access-effect\')]'
           }
         }
-        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/438c38d2-3772-465a-a9cc-7a6666a275ce'
+        policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'amlgen-ws-public-network-access')
         policyDefinitionReferenceId: 'workspace-public-network-access'
       }
     ]
@@ -480,6 +709,8 @@ resource initiative 'Microsoft.Authorization/policySetDefinitions@2026-06-01' = 
     definition2
     definition3
     definition4
+    definition5
+    definition6
   ]
 }
 
@@ -506,17 +737,22 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
       'serverless-public-ip-effect': {
         value: 'Deny'
       }
+      'workspace-isolation-mode-allowedIsolationModes': {
+        value: [
+          'Disabled'
+        ]
+      }
       'workspace-isolation-mode-effect': {
         value: 'Deny'
       }
-      'workspace-isolation-mode-isolationMode': {
-        value: 'Disabled'
+      'workspace-public-network-access-allowSelectedIps': {
+        value: false
       }
       'workspace-public-network-access-effect': {
         value: 'Deny'
       }
     }
-    policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg-ml-regulated/providers/Microsoft.Authorization/policySetDefinitions/amlgen-ml-regulated-guardrails'
+    policyDefinitionId: managementGroupResourceId('Microsoft.Authorization/policySetDefinitions', 'amlgen-ml-regulated-guardrails')
   }
   dependsOn: [
     initiative
