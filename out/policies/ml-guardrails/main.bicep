@@ -241,7 +241,7 @@ resource definition3 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
 resource definition4 'Microsoft.Authorization/policyDefinitions@2026-06-01' = {
   name: 'amlgen-outbound-rules'
   properties: {
-    description: 'Evaluates outbound rules created as their own resources (Microsoft.MachineLearningServices/workspaces/outboundRules): the rule type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be one of allowedFqdns (exact match). It cannot see rules written inline in the workspace (properties.managedNetwork.outboundRules is a map keyed by rule name, with no alias per rule), so those are checked by amlgen at build time instead. Rules the platform creates itself (category Required, Recommended or Dependency, among them the managed network\'s own private endpoints) are let through.'
+    description: 'Evaluates outbound rules created as their own resources (Microsoft.MachineLearningServices/workspaces/outboundRules): the rule type must be in allowedRuleTypes and, when allowedFqdns is not empty, an FQDN rule\'s destination must be one of allowedFqdns (exact match). Rules written inline in a workspace (managedNetwork.outboundRules, no alias per rule) are invisible to it; amlgen checks those at build time. Rules the platform creates itself (category Required, Recommended or Dependency) are let through.'
     displayName: 'amlgen: Azure Machine Learning managed network outbound rules should be of allowed kinds and to allowed hosts'
     metadata: {
       category: 'Machine Learning'
