@@ -8,39 +8,14 @@
 mod arm;
 #[path = "common/bicep.rs"]
 mod bicep;
+#[path = "common/postures.rs"]
+mod postures;
 
-use std::path::{Path, PathBuf};
-
-fn legal_postures() -> Vec<(PathBuf, Option<PathBuf>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    let mut stack = vec![root.join("tests/ui"), root.join("examples")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "aml") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let example = p.starts_with(root.join("examples"));
-                if !example && !text.lines().any(|l| l.starts_with("# neighbour-of:")) {
-                    continue;
-                }
-                let previous = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("# previous:"))
-                    .map(|n| p.parent().unwrap().join(n.trim()));
-                out.push((p, previous));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::Path;
 
 #[test]
 fn every_legal_posture_builds_valid_bicep_and_arm() {
-    let cases = legal_postures();
+    let cases = postures::legal_postures();
     assert!(cases.len() > 100, "only {} legal postures", cases.len());
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("legal-postures");
     let _ = std::fs::remove_dir_all(&scratch);
