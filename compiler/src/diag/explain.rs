@@ -68,6 +68,9 @@ pub fn explanation(code: Code) -> &'static str {
         Code::NoExfiltrationGuard => include_str!("../../../docs/codes/AML3134.md"),
         Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
+        Code::TagRefused => include_str!("../../../docs/codes/AML3140.md"),
+        Code::TagNameCase => include_str!("../../../docs/codes/AML3141.md"),
+        Code::NameRefused => include_str!("../../../docs/codes/AML3142.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
     }
 }
