@@ -28,11 +28,13 @@ fn build(
         }],
         &options,
     );
-    let build = amlgen::emit::BuildOptions {
+    let mut build = amlgen::emit::BuildOptions {
         version: "0.0.0-test".into(),
         templates: None,
         ..amlgen::emit::BuildOptions::default()
     };
+    // The plain files plus the Enterprise Policy as Code ones.
+    build.policy_layout = amlgen::emit::policy::Layout::Epac;
     amlgen::driver::emit(&outcome, &build).map_err(|e| format!("{name}: does not build: {e}"))
 }
 
@@ -130,4 +132,46 @@ fn the_walker_finds_broken_rows() {
         );
     }
     assert_eq!(found.len(), ids.len(), "{found:#?}");
+}
+
+/// Policy-native files are judged too, plain and EPAC, with the scope of
+/// the block's deployment: an assignment name of 25 characters at
+/// management-group scope is refused, a definition description of 513.
+#[test]
+fn the_walker_reads_policy_files() {
+    let mut files = amlgen::emit::Artifacts::new();
+    files.insert(
+        "policies/p/azuredeploy.json".into(),
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#",
+            "resources": []
+        })
+        .to_string(),
+    );
+    files.insert(
+        "policies/p/epac/Definitions/policyAssignments/p.jsonc".into(),
+        serde_json::json!({
+            "assignment": { "name": "a".repeat(25), "displayName": "d", "description": "" }
+        })
+        .to_string(),
+    );
+    files.insert(
+        "policies/p/definitions/x.json".into(),
+        serde_json::json!({
+            "name": "x",
+            "properties": { "displayName": "x", "description": "d".repeat(513) }
+        })
+        .to_string(),
+    );
+    let found = runtime::violations(&files);
+    for id in [
+        "policy.assignment.name.length.management-group",
+        "policy.definition.description.length",
+    ] {
+        assert!(
+            found.iter().any(|f| f.contains(&format!("rule {id};"))),
+            "{id} not found in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 2, "{found:#?}");
 }

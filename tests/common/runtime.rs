@@ -190,7 +190,7 @@ pub fn violations(files: &BTreeMap<String, String>) -> Vec<String> {
     for (path, text) in files {
         if !std::path::Path::new(path)
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonc"))
         {
             continue;
         }
@@ -202,32 +202,51 @@ pub fn violations(files: &BTreeMap<String, String>) -> Vec<String> {
         if json.get("resources").is_some() {
             walk(&json, &Params::new(), &mut found);
         } else if let Some(ty) = policy_file_type(path) {
-            let dir = path
-                .rsplit_once("/definitions/")
-                .map_or_else(|| path.rsplit_once('/').map_or("", |(d, _)| d), |(d, _)| d);
             let at_mg = files
-                .get(&format!("{dir}/azuredeploy.json"))
+                .get(&format!("{}/azuredeploy.json", policy_dir(path)))
                 .and_then(|t| serde_json::from_str::<Value>(t).ok())
                 .is_some_and(|t| is_mg_template(&t));
-            check_resource(ty, &json, &Params::new(), at_mg, &mut found);
+            check_resource(ty, &as_resource(&json), &Params::new(), at_mg, &mut found);
         }
         out.extend(found.into_iter().map(|f| format!("{path}: {f}")));
     }
     out
 }
 
-/// The resource type a policy-native file holds, by its place in `policies/<name>/`.
+/// The resource type a policy-native file holds, by its place in
+/// `policies/<name>/` (plain or Enterprise Policy as Code layout).
 fn policy_file_type(path: &str) -> Option<&'static str> {
     if !path.starts_with("policies/") {
         return None;
     }
-    if path.contains("/definitions/") {
+    if path.contains("/definitions/") || path.contains("/policyDefinitions/") {
         Some("Microsoft.Authorization/policyDefinitions")
-    } else if path.ends_with("/initiative.json") {
+    } else if path.ends_with("/initiative.json") || path.contains("/policySetDefinitions/") {
         Some("Microsoft.Authorization/policySetDefinitions")
-    } else if path.ends_with("/assignment.json") {
+    } else if path.ends_with("/assignment.json") || path.contains("/policyAssignments/") {
         Some("Microsoft.Authorization/policyAssignments")
     } else {
         None
+    }
+}
+
+/// The directory of a policy block's files (`policies/<name>`).
+fn policy_dir(path: &str) -> &str {
+    let mut parts = path.splitn(3, '/');
+    let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
+        return "";
+    };
+    &path[..a.len() + 1 + b.len()]
+}
+
+/// An EPAC assignment file keeps its name, display name and description
+/// under `assignment`: judge them as an assignment's `name` and `properties`.
+fn as_resource(json: &Value) -> Value {
+    match json.get("assignment") {
+        Some(a) => serde_json::json!({
+            "name": a["name"],
+            "properties": { "displayName": a["displayName"], "description": a["description"] },
+        }),
+        None => json.clone(),
     }
 }
