@@ -344,9 +344,9 @@ fn network(
     );
 }
 
-#[allow(clippy::too_many_lines)]
-fn table() -> Vec<RuntimeRule> {
-    let mut v = vec![
+/// Tags, on every resource.
+fn tag_rows() -> Vec<RuntimeRule> {
+    vec![
         // Tags, on every resource.
         row("tags.count", "*", "tags", Limit::MaxEntries(50), TAGS),
         row(
@@ -370,6 +370,8 @@ fn table() -> Vec<RuntimeRule> {
             Limit::Forbidden("<>%&\\?/"),
             "Naming rules and restrictions for Azure resources (Microsoft.Resources tagNames: can't use `<>%&\\?/` or control characters)",
         ),
+        // The naming page gives tag values 1-256; it is silent on whether
+        // an empty value is taken. The documented lower bound cannot fail.
         row(
             "tags.value.length",
             "*",
@@ -377,6 +379,12 @@ fn table() -> Vec<RuntimeRule> {
             Limit::Length { min: 1, max: 256 },
             "Naming rules and restrictions for Azure resources (Microsoft.Resources tagNames / tagValues: 1-256, all characters)",
         ),
+    ]
+}
+
+/// Azure Policy definitions, initiatives and assignments.
+fn policy_rows() -> Vec<RuntimeRule> {
+    vec![
         // Azure Policy.
         row(
             "policy.definition.displayName.length",
@@ -491,6 +499,12 @@ fn table() -> Vec<RuntimeRule> {
             Limit::NotEndWith(". "),
             NAMING_AUTH,
         ),
+    ]
+}
+
+/// Azure RBAC: custom roles and role assignments.
+fn rbac_rows() -> Vec<RuntimeRule> {
+    vec![
         // Azure RBAC.
         row(
             "rbac.role.name",
@@ -525,7 +539,7 @@ fn table() -> Vec<RuntimeRule> {
             ROLE_DEF,
             "name",
             Limit::Behaviour,
-            "Azure custom roles: the GUID `name` is a custom role's identity and its roleName is unique in the tenant, so one roleName under two GUIDs fails (Troubleshoot Azure RBAC: RoleDefinitionWithSameNameExists)",
+            "Azure custom roles: the GUID `name` is a custom role's id and its roleName must be unique in the Microsoft Entra tenant, so one roleName under a second GUID is refused; keep a custom role's GUID stable across deployments",
         ),
         row(
             "rbac.assignment.name",
@@ -534,6 +548,8 @@ fn table() -> Vec<RuntimeRule> {
             Limit::Guid,
             "Naming rules and restrictions for Azure resources (Microsoft.Authorization roleAssignments: a GUID); an expression such as `guid(...)` is evaluated by Azure into one",
         ),
+        // Microsoft's RBAC pages and the Microsoft.Authorization schema give
+        // no limit for a role assignment's `description`, so it has no row.
         row(
             "rbac.assignment.name.unique",
             ROLE_ASSIGNMENT,
@@ -546,8 +562,21 @@ fn table() -> Vec<RuntimeRule> {
             ROLE_ASSIGNMENT,
             "name",
             Limit::Behaviour,
-            "Create Azure RBAC resources by using Bicep (Bicep best practice): name a role assignment `guid(scope, principalId, roleDefinitionId)` so a redeploy finds the same assignment",
+            "Bicep best practices for role assignments: name a role assignment `guid(scope, principalId, roleDefinitionId)` so a redeploy finds the same assignment",
         ),
+        row(
+            "private-dns-zone.name.length",
+            "Microsoft.Network/privateDnsZones",
+            "name",
+            Limit::Length { min: 1, max: 63 },
+            "Naming rules and restrictions for Azure resources (Microsoft.Network privateDnsZones: 1-63 characters, 2 to 34 labels)",
+        ),
+    ]
+}
+
+/// NSG rule descriptions, private DNS zones, deployments and the workspace's associated resources.
+fn resource_rows() -> Vec<RuntimeRule> {
+    let mut v = vec![
         // Network: inline rule descriptions.
         row(
             "nsg.rule.description.length",
@@ -628,6 +657,41 @@ fn table() -> Vec<RuntimeRule> {
             Limit::NotEndWith(". "),
             NAMING,
         ),
+    ];
+    name_rows(
+        &mut v,
+        [
+            "key-vault.name.length",
+            "key-vault.name.chars",
+            "key-vault.name.start",
+            "key-vault.name.end",
+        ],
+        "Microsoft.KeyVault/vaults",
+        "name",
+        (3, 24),
+        (Chars::AlnumHyphen, Chars::Letter, Some(Chars::Alnum)),
+        NAMING,
+    );
+    name_rows(
+        &mut v,
+        [
+            "log-analytics.name.length",
+            "log-analytics.name.chars",
+            "log-analytics.name.start",
+            "log-analytics.name.end",
+        ],
+        "Microsoft.OperationalInsights/workspaces",
+        "name",
+        (4, 63),
+        (Chars::AlnumHyphen, Chars::Alnum, Some(Chars::Alnum)),
+        NAMING,
+    );
+    v
+}
+
+/// The workspace and its computes.
+fn ml_rows() -> Vec<RuntimeRule> {
+    vec![
         // The workspace and its computes. Microsoft's ARM schema lets `_`
         // through in a workspace name; the naming page does not: the
         // stricter reading cannot fail.
@@ -676,35 +740,12 @@ fn table() -> Vec<RuntimeRule> {
             limit: Limit::Length { min: 2, max: 16 },
             source: ML,
         },
-    ];
-    name_rows(
-        &mut v,
-        [
-            "key-vault.name.length",
-            "key-vault.name.chars",
-            "key-vault.name.start",
-            "key-vault.name.end",
-        ],
-        "Microsoft.KeyVault/vaults",
-        "name",
-        (3, 24),
-        (Chars::AlnumHyphen, Chars::Letter, Some(Chars::Alnum)),
-        NAMING,
-    );
-    name_rows(
-        &mut v,
-        [
-            "log-analytics.name.length",
-            "log-analytics.name.chars",
-            "log-analytics.name.start",
-            "log-analytics.name.end",
-        ],
-        "Microsoft.OperationalInsights/workspaces",
-        "name",
-        (4, 63),
-        (Chars::AlnumHyphen, Chars::Alnum, Some(Chars::Alnum)),
-        NAMING,
-    );
+    ]
+}
+
+/// Microsoft.Network names.
+fn network_rows() -> Vec<RuntimeRule> {
+    let mut v = Vec::new();
     for (prefix, ty, prop, len) in [
         (
             [
@@ -831,6 +872,18 @@ fn table() -> Vec<RuntimeRule> {
         network(&mut v, prefix, ty, prop, len);
     }
     v
+}
+
+fn table() -> Vec<RuntimeRule> {
+    [
+        tag_rows(),
+        policy_rows(),
+        rbac_rows(),
+        resource_rows(),
+        ml_rows(),
+        network_rows(),
+    ]
+    .concat()
 }
 
 static RULES: std::sync::LazyLock<Vec<RuntimeRule>> = std::sync::LazyLock::new(table);
