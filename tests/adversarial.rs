@@ -9,83 +9,13 @@
 mod arm;
 #[path = "common/bicep.rs"]
 mod bicep;
+#[path = "common/postures.rs"]
+mod postures;
 
-use std::fmt::Write;
 use std::path::Path;
 
 use amlgen::emit::escape::{is_arm_expression, unarm_literal, unbicep_string};
-
-/// Strings that try to break out of a Bicep or JSON string.
-const NASTY: &[&str] = &[
-    "it's",
-    "${resourceGroup().id}",
-    "line\nbreak\r\ttab",
-    "ünïcødé ✓ 🚀",
-    "'\n}\nresource evil 'Microsoft.Storage/storageAccounts@2026-04-01' = {",
-    "[parameters('location')]",
-    "[[x]",
-    "back\\slash",
-    "// not a comment */ /*",
-    "esc\n// after an escape \t/* too",
-];
-
-fn esc(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A resource-id segment Azure's id syntax lets through (no `"`, `\`,
-/// control characters, `?`, `#`, `<`, `>`, `/`).
-const ID_NAME: &str = "it's-${x}-ünï";
-
-fn posture() -> String {
-    let sub = "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-x";
-    let mut tags = String::new();
-    for (i, s) in NASTY.iter().enumerate() {
-        let _ = writeln!(tags, "    t{i} = \"{}\"", esc(s));
-    }
-    let n = esc(ID_NAME);
-    format!(
-        r#"let sub = "{sub}"
-workspace "mlw-nasty" {{
-  resource_group = "rg-nasty"
-  region = "westeurope"
-  profile = exfiltration_protected
-  identity = user_assigned "${{sub}}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{n}"
-  tags = {{
-{tags}  }}
-  inbound {{
-    public_network_access = disabled
-    private_endpoint {{
-      subnet = "${{sub}}/providers/Microsoft.Network/virtualNetworks/vnet-{n}/subnets/snet-{n}"
-      dns = create
-    }}
-  }}
-  outbound {{
-    rule "lake" private_endpoint "${{sub}}/providers/Microsoft.Storage/storageAccounts/{n}" {{ subresource = blob }}
-  }}
-  storage {{ existing = "${{sub}}/providers/Microsoft.Storage/storageAccounts/st-{n}" }}
-  container_registry {{ sku = premium  image_build_compute = "{ibc}" }}
-  compute {{ setup_script = "{script}" }}
-  compute "ci-nasty" {{ kind = instance  vm_size = "{size}" }}
-}}
-"#,
-        ibc = esc(NASTY[0]),
-        script = esc(NASTY[4]),
-        size = esc(NASTY[1]),
-    )
-}
+use postures::{ID_NAME, NASTY, posture};
 
 /// Checks and builds a posture (it must have no error) into a fresh
 /// directory under the target's temporary one.
@@ -185,32 +115,7 @@ fn adversarial_strings_in_every_slot() {
 /// subnet ids and the hub firewall artifact intact and inert.
 #[test]
 fn adversarial_strings_in_a_custom_vnet() {
-    let sub = "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-x";
-    let n = esc(ID_NAME);
-    let text = format!(
-        r#"workspace "mlw-nasty" {{
-  resource_group = "rg-nasty"
-  region = "westeurope"
-  subscription_id = "00000000-0000-0000-0000-000000000009"
-  tags = {{ t = "{tag}" }}
-  inbound {{ public_network_access = disabled }}
-  outbound {{
-    mode = custom_vnet
-    vnet {{
-      existing    = "{sub}/providers/Microsoft.Network/virtualNetworks/vnet-{n}"
-      training    = "10.1.0.0/24"
-      pe          = "10.1.1.0/27"
-      firewall_ip = "10.0.1.4"
-    }}
-  }}
-  container_registry {{ image_build_compute = "{ibc}" }}
-  compute "cpu" {{ kind = cluster  vm_size = "{size}" }}
-}}
-"#,
-        tag = esc(NASTY[4]),
-        ibc = esc(NASTY[0]),
-        size = esc(NASTY[1]),
-    );
+    let text = postures::custom_vnet_posture();
     let (files, out) = build(text, "adversarial-vnet");
     let mut errors = Vec::new();
     for f in &bicep::bicep_files(&out) {

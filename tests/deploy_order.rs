@@ -34,8 +34,8 @@
 //!   access, IP allowlist) or fewer outbound rules than both the state
 //!   before and the state after it allow.
 
-#[path = "common/legal.rs"]
-mod legal;
+#[path = "common/postures.rs"]
+mod postures;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -541,12 +541,12 @@ fn every_legal_posture_deploys_in_order_with_unique_names_and_safe_redeploys() {
     let mut problems = Vec::new();
     let mut two_phase = 0;
     let mut computes = 0;
-    let cases = legal::legal_postures();
+    let cases = postures::legal_postures();
     assert!(cases.len() > 100, "only {} legal postures", cases.len());
     for (path, previous) in &cases {
         let label = path.display().to_string();
-        let files =
-            legal::build_file(path, previous.as_deref()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let files = postures::build_file(path, previous.as_deref())
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
         bicepparam_problems(&files, &mut problems);
         let mut roles = BTreeMap::new();
         for d in deployments(&files) {
@@ -584,8 +584,8 @@ fn variant(
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{example} no longer contains {from:?}");
-    let old = legal::build_text(example, text.clone(), None).unwrap();
-    let new = legal::build_text(example, text.replacen(from, to, 1), None)
+    let old = postures::build_text(example, text.clone(), None).unwrap();
+    let new = postures::build_text(example, text.replacen(from, to, 1), None)
         .unwrap_or_else(|e| panic!("{example} changed: {e}"));
     (old, new)
 }
@@ -657,7 +657,7 @@ fn a_redeploy_after_a_small_change_never_narrows_access_or_reuses_a_name() {
 fn the_rules_catch_the_defects_they_guard_against() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/exfiltration-protected/posture.aml");
-    let files = legal::build_file(&path, None).unwrap();
+    let files = postures::build_file(&path, None).unwrap();
     let good = deployments(&files)
         .into_iter()
         .find(|d| d.workspace == "mlw-fraud-prod")
@@ -711,7 +711,7 @@ fn the_rules_catch_the_defects_they_guard_against() {
     );
 
     // A redeploy that replays a private first phase (the old selected-IP shape).
-    let sel = legal::build_file(
+    let sel = postures::build_file(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/selected-ip-inbound/posture.aml"),
         None,
     )

@@ -8,24 +8,21 @@
 mod arm;
 #[path = "common/bicep.rs"]
 mod bicep;
-
-#[path = "common/legal.rs"]
-mod legal;
+#[path = "common/postures.rs"]
+mod postures;
 
 use std::path::Path;
 
-use legal::legal_postures;
-
 #[test]
 fn every_legal_posture_builds_valid_bicep_and_arm() {
-    let cases = legal_postures();
+    let cases = postures::legal_postures();
     assert!(cases.len() > 100, "only {} legal postures", cases.len());
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("legal-postures");
     let _ = std::fs::remove_dir_all(&scratch);
     let mut problems = Vec::new();
     for (i, (path, previous)) in cases.iter().enumerate() {
         let name = path.display().to_string();
-        let files = match legal::build_file(path, previous.as_deref()) {
+        let files = match postures::build_file(path, previous.as_deref()) {
             Ok(f) => f,
             Err(e) => {
                 problems.push(format!("{name}: does not build: {e}"));

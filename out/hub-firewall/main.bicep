@@ -153,7 +153,7 @@ resource ruleCollectionGroup 'Microsoft.Network/firewallPolicies/ruleCollectionG
             ]
           }
           {
-            description: 'monitoring and metrics to Azure Monitor (the workspace\'s Azure Monitor is not behind a private link scope); also support-incident logs'
+            description: 'metrics and monitoring to Azure Monitor (not behind a private link scope here); support-incident logs'
             destinationAddresses: [
               'AzureMonitor'
             ]
@@ -351,7 +351,7 @@ resource ruleCollectionGroup 'Microsoft.Network/firewallPolicies/ruleCollectionG
             ]
           }
           {
-            description: 'monitoring and metrics to Azure Monitor (the workspace\'s Azure Monitor is not behind a private link scope); also support-incident logs'
+            description: 'metrics and monitoring to Azure Monitor (not behind a private link scope here); support-incident logs'
             destinationAddresses: [
               'AzureMonitor'
             ]

@@ -135,7 +135,7 @@ pub const REQUIRED: &[RequiredRule] = &[
         // Needed unless Azure Monitor is secured (a private link scope),
         // which a posture cannot declare: always.
         when: When::Always,
-        purpose: "monitoring and metrics to Azure Monitor (the workspace's Azure Monitor is not behind a private link scope); also support-incident logs",
+        purpose: "metrics and monitoring to Azure Monitor (not behind a private link scope here); support-incident logs",
         seed: "002",
     },
     RequiredRule {
@@ -147,7 +147,7 @@ pub const REQUIRED: &[RequiredRule] = &[
         ports: &["443", "445"],
         subnets: COMPUTE,
         when: When::Always,
-        purpose: "private endpoints in the virtual network or peered virtual networks (the default storage over 443 and SMB 445)",
+        purpose: "private endpoints in this or peered virtual networks (the default storage over 443 and SMB 445)",
         seed: "002",
     },
     RequiredRule {
@@ -260,6 +260,15 @@ pub fn public_ip_compute(ws: &crate::ir::Workspace) -> bool {
         })
 }
 
+/// The NSG description of a posture's `nsg_extra` rule.
+const EXTRA_DESCRIPTION: &str = "Added by the posture (nsg_extra)";
+
+/// The NSG description of a required rule: Azure refuses more than 140
+/// characters (`nsg.rule.description.length` of the runtime-rule table).
+fn required_description(r: &RequiredRule) -> String {
+    format!("Required by Azure Machine Learning: {}", r.purpose)
+}
+
 /// The required rules of one subnet's NSG, with their priorities: 100,
 /// 110, ... in table order.
 #[must_use]
@@ -298,7 +307,7 @@ pub fn required_rules(
             source,
             destination,
             ports: r.ports.iter().map(|p| (*p).to_string()).collect(),
-            description: format!("Required by Azure Machine Learning: {}", r.purpose),
+            description: required_description(r),
             required: true,
         });
         priority += PRIORITY_STEP;
@@ -365,7 +374,7 @@ pub fn security_rules(
                         .collect()
                 },
             ),
-            description: "Added by the posture (nsg_extra)".to_string(),
+            description: EXTRA_DESCRIPTION.to_string(),
             required: false,
         });
     }
@@ -412,4 +421,21 @@ pub fn routes(ws: &crate::ir::Workspace, spoke: &crate::ir::Spoke) -> Vec<Route>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::limits::rule;
+
+    /// Every description a spoke NSG can carry is within Azure's limit.
+    #[test]
+    fn nsg_rule_descriptions_fit_azures_limit() {
+        let limit = rule("nsg.rule.description.length");
+        for r in REQUIRED {
+            let d = required_description(r);
+            assert!(limit.check(&d).is_ok(), "{} chars: {d}", d.chars().count());
+        }
+        assert!(limit.check(EXTRA_DESCRIPTION).is_ok());
+    }
 }

@@ -6,6 +6,7 @@
 pub mod controls;
 pub mod custom_vnet;
 pub mod dns;
+pub mod limits;
 pub mod presets;
 pub mod private_link;
 pub mod regions;

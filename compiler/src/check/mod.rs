@@ -7,6 +7,7 @@
 mod compute;
 mod custom_vnet;
 mod inbound;
+mod limits;
 mod outbound;
 mod policy;
 mod resources;
@@ -83,6 +84,8 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);
+    limits::tags(ws, d);
+    limits::names(ws, d);
 }
 
 /// Pushes a diagnostic (a helper so rule files read as rules).

@@ -3,7 +3,8 @@
 //! `AML0xxx` lexing, `AML1xxx` parsing, `AML2xxx` names and types,
 //! `AML3xxx` platform rules (`AML30NN` is rule RNN of the posture rules
 //! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
-//! `AML3029`-`AML3032` were taken first),
+//! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
+//! runtime rules of `catalog::limits`),
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -112,6 +113,9 @@ codes! {
     NoExfiltrationGuard = "AML3134", "no-exfiltration-guard", Warning, "the training subnet has no service endpoint policy";
     SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
+    TagRefused = "AML3140", "tag-refused", Error, "a tag Azure refuses: its name or value too long or with a forbidden character, or more than 50 tags";
+    TagNameCase = "AML3141", "tag-name-case", Error, "two tags whose names differ only in case, which Azure takes as one";
+    NameRefused = "AML3142", "name-refused", Error, "a workspace or compute name Azure refuses for its type";
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";

@@ -16,6 +16,70 @@ pub fn fnv1a(text: &str) -> u64 {
     h
 }
 
+/// Six hex digits of a text's hash.
+fn hash6(text: &str) -> String {
+    format!("{:06x}", fnv1a(text) & 0x00ff_ffff)
+}
+
+/// `stem` cut so that `-` and the hash of `original` fit in `max`
+/// characters, with no `-`, `_` or `.` left at the cut: two texts that cut
+/// or clean alike still get distinct names.
+fn cut_with_hash(stem: &str, original: &str, max: usize) -> String {
+    let h = hash6(original);
+    let cut: String = stem.chars().take(max.saturating_sub(h.len() + 1)).collect();
+    let cut = cut.trim_end_matches(['-', '_', '.']);
+    if cut.is_empty() {
+        h
+    } else {
+        format!("{cut}-{h}")
+    }
+}
+
+/// A name of at most `max` characters: the text itself when it fits, else
+/// a cut with a stable hash so two long names stay apart (policy and
+/// deployment names, whose characters amlgen already keeps legal).
+#[must_use]
+pub fn fit(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        name.to_string()
+    } else {
+        cut_with_hash(name, name, max)
+    }
+}
+
+fn network_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// A Microsoft.Network name of at most `max` characters: letters, digits,
+/// `_`, `.` and `-`, starting with a letter or digit and ending with one
+/// or `_` (Naming rules and restrictions for Azure resources). A text that
+/// already is one is kept as it is; any other (a name taken from an
+/// existing resource's id may hold any character the id syntax lets
+/// through, or be too long) has its other characters made `-`, is cut,
+/// and gets a stable hash of the whole text, so that two texts that clean
+/// or cut to the same prefix still name two resources.
+#[must_use]
+pub fn network_name(raw: &str, max: usize) -> String {
+    let n = raw.chars().count();
+    let legal = (2..=max).contains(&n)
+        && raw.chars().all(network_char)
+        && raw.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && raw.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if legal {
+        return raw.to_string();
+    }
+    let mut cleaned = String::new();
+    for c in raw.chars() {
+        let c = if network_char(c) { c } else { '-' };
+        if !(c == '-' && cleaned.ends_with('-')) {
+            cleaned.push(c);
+        }
+    }
+    let cleaned = cleaned.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    cut_with_hash(cleaned, raw, max)
+}
+
 /// Six hex digits that tell this workspace's resources from another's.
 #[must_use]
 pub fn suffix(ws: &Workspace) -> String {
@@ -26,7 +90,7 @@ pub fn suffix(ws: &Workspace) -> String {
         ws.name.as_str()
     )
     .to_ascii_lowercase();
-    format!("{:06x}", fnv1a(&key) & 0x00ff_ffff)
+    hash6(&key)
 }
 
 fn alnum_lower(s: &str) -> String {
@@ -92,9 +156,7 @@ pub fn log_analytics(ws: &Workspace) -> String {
 /// A client-VNet private endpoint to `resource` for `group`.
 #[must_use]
 pub fn private_endpoint(resource: &str, group: &str) -> String {
-    let mut n = format!("pe-{resource}-{group}");
-    n.truncate(64);
-    n
+    network_name(&format!("pe-{resource}-{group}"), 64)
 }
 
 /// A private DNS zone config name inside a zone group: the zone with dots as hyphens.
@@ -106,47 +168,93 @@ pub fn zone_config(zone: &str) -> String {
 /// A private DNS zone's link to a virtual network.
 #[must_use]
 pub fn vnet_link(vnet: &str) -> String {
-    let mut n = format!("link-{vnet}");
-    n.truncate(80);
-    n
+    network_name(&format!("link-{vnet}"), 80)
 }
 
 /// A nested deployment (a Bicep module) of a workspace: at most 64 characters.
 #[must_use]
 pub fn deployment(ws: &Workspace, module: &str) -> String {
-    let mut n = format!("{}-{module}", ws.name.as_str());
-    n.truncate(64);
-    n
+    fit(&format!("{}-{module}", ws.name.as_str()), 64)
 }
 
 /// The NSG of a spoke subnet: `nsg-<workspace>-<role>`, at most 80 characters.
 #[must_use]
 pub fn nsg(ws: &Workspace, role: crate::ir::SubnetRole) -> String {
-    let mut n = format!("nsg-{}-{}", ws.name.as_str(), role.keyword());
-    n.truncate(80);
-    n
+    network_name(&format!("nsg-{}-{}", ws.name.as_str(), role.keyword()), 80)
 }
 
 /// The route table of the spoke's compute subnets.
 #[must_use]
 pub fn route_table(ws: &Workspace) -> String {
-    let mut n = format!("rt-{}-to-hub", ws.name.as_str());
-    n.truncate(80);
-    n
+    network_name(&format!("rt-{}-to-hub", ws.name.as_str()), 80)
 }
 
 /// The service endpoint policy of the training subnet.
 #[must_use]
 pub fn service_endpoint_policy(ws: &Workspace) -> String {
-    let mut n = format!("sep-{}-training", ws.name.as_str());
-    n.truncate(80);
-    n
+    network_name(&format!("sep-{}-training", ws.name.as_str()), 80)
 }
 
 /// The spoke's peering with the hub VNet.
 #[must_use]
 pub fn peering(hub: &str) -> String {
-    let mut n = format!("peer-to-{hub}");
-    n.truncate(80);
-    n
+    network_name(&format!("peer-to-{hub}"), 80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::limits::rules_for;
+
+    fn legal(ty: &str, name: &str) -> bool {
+        rules_for(ty)
+            .filter(|r| r.property == "name")
+            .all(|r| r.check(name).is_ok())
+    }
+
+    #[test]
+    fn cut_names_stay_legal_and_distinct() {
+        // Two existing registries whose names share their first 60
+        // characters: cut to 64 they were one name.
+        let a = format!("{}-one", "a".repeat(61));
+        let b = format!("{}-two", "a".repeat(61));
+        let (pa, pb) = (
+            private_endpoint(&a, "registry"),
+            private_endpoint(&b, "registry"),
+        );
+        assert_ne!(pa, pb);
+        for n in [&pa, &pb] {
+            assert!(legal("Microsoft.Network/privateEndpoints", n), "{n}");
+        }
+        // A cut that lands on a hyphen does not end in it.
+        let n = private_endpoint(&format!("{}-x", "b".repeat(60)), "registry");
+        assert!(legal("Microsoft.Network/privateEndpoints", &n), "{n}");
+    }
+
+    #[test]
+    fn names_from_ids_are_cleaned_and_kept_apart() {
+        let a = vnet_link("vnet-it's-${x}-ünï");
+        let b = vnet_link("vnet-it-s--x--n-");
+        assert!(
+            legal("Microsoft.Network/privateDnsZones/virtualNetworkLinks", &a),
+            "{a}"
+        );
+        assert!(
+            legal("Microsoft.Network/privateDnsZones/virtualNetworkLinks", &b),
+            "{b}"
+        );
+        assert_ne!(a, b);
+        // A legal name is kept as it is.
+        assert_eq!(vnet_link("vnet-clients"), "link-vnet-clients");
+        assert_eq!(private_endpoint("stx", "blob"), "pe-stx-blob");
+    }
+
+    #[test]
+    fn fit_keeps_short_names_and_cuts_long_ones_apart() {
+        assert_eq!(fit("ml-guardrails", 24), "ml-guardrails");
+        let a = fit(&format!("{}-aaaa", "x".repeat(30)), 24);
+        let b = fit(&format!("{}-bbbb", "x".repeat(30)), 24);
+        assert_ne!(a, b);
+        assert!(a.chars().count() <= 24 && !a.ends_with('-'));
+    }
 }

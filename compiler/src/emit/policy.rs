@@ -110,18 +110,6 @@ fn scope_of(p: &Policy) -> (String, IdScope) {
     }
 }
 
-/// A name of at most `max` characters: the text itself when it fits, else
-/// a cut with a stable hash so two long names stay apart.
-fn fit(name: &str, max: usize) -> String {
-    if name.len() <= max {
-        return name.to_string();
-    }
-    let h = format!("{:06x}", super::names::fnv1a(name) & 0x00ff_ffff);
-    let mut cut: String = name.chars().take(max - h.len() - 1).collect();
-    cut = cut.trim_end_matches(['-', '_', '.']).to_string();
-    format!("{cut}-{h}")
-}
-
 /// A GUID made from text, stable across builds (a role assignment's
 /// name): the first 128 bits of its SHA-256, as a version-4-shaped GUID.
 #[must_use]
@@ -164,8 +152,8 @@ pub fn plan(p: &Policy) -> PolicyBuild {
         .flat_map(|c| controls::choose(&c.control, c.effect))
         .collect();
     chosen.sort_by(|a, b| a.reference_id.cmp(b.reference_id));
-    let set_name = fit(&format!("amlgen-{}", p.name), 64);
-    let assignment_name = fit(p.name.as_str(), 24);
+    let set_name = super::names::fit(&format!("amlgen-{}", p.name), 64);
+    let assignment_name = super::names::fit(p.name.as_str(), 24);
     let mut definitions: Vec<Value> = chosen
         .iter()
         .filter(|c| matches!(c.origin, Origin::Custom { .. }))

@@ -16,7 +16,7 @@ use super::{
     NsgDirection, NsgRule, OnlineEndpoint, Outbound, OutboundRule, PeSubnet, PeTarget, Policy,
     PolicyControl, PolicyScope, Posture, Preset, PrincipalKind, Profile, Protocol, Provision,
     PublicNetworkAccess, Region, RegistrySku, RuleKind, RuleOrigin, Setting, Source, Spoke,
-    SpokeSubnet, SpokeVnet, Storage, SubnetRole, Workspace,
+    SpokeSubnet, SpokeVnet, Storage, SubnetRole, TagSpan, Workspace,
 };
 use crate::catalog::{presets, private_link, regions, roles};
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -110,7 +110,7 @@ struct Defaults {
     region: Option<(Region, Span)>,
     resource_group: Option<(ResourceGroupName, Span)>,
     subscription_id: Option<(Guid, Span)>,
-    tags: BTreeMap<String, String>,
+    tags: BTreeMap<String, (String, TagSpan)>,
     profile: Option<(Profile, Span)>,
     cloud: Option<(Cloud, Span)>,
 }
@@ -666,7 +666,7 @@ impl Cx<'_> {
         None
     }
 
-    fn tags(&mut self, e: &Expr) -> BTreeMap<String, String> {
+    fn tags(&mut self, e: &Expr) -> BTreeMap<String, (String, TagSpan)> {
         let mut out = BTreeMap::new();
         let value = self.deref(e).clone();
         let ExprKind::Map(items) = &value.kind else {
@@ -674,8 +674,19 @@ impl Cx<'_> {
             return out;
         };
         for (k, v) in items {
-            if let Some((s, _)) = self.string(v)
-                && out.insert(k.text.clone(), s).is_some()
+            if let Some((s, at)) = self.string(v)
+                && out
+                    .insert(
+                        k.text.clone(),
+                        (
+                            s,
+                            TagSpan {
+                                name: k.span,
+                                value: at,
+                            },
+                        ),
+                    )
+                    .is_some()
             {
                 self.push(
                     Diagnostic::new(
@@ -987,10 +998,15 @@ impl Cx<'_> {
             Some((_, e)) => self.guid(e).map(|(g, _)| g),
             None => defaults.subscription_id.as_ref().map(|(g, _)| g.clone()),
         };
-        let mut tags = defaults.tags.clone();
+        let mut tagged = defaults.tags.clone();
         if let Some((_, e)) = b.attrs.get("tags") {
-            tags.extend(self.tags(e));
+            tagged.extend(self.tags(e));
         }
+        let tags = tagged
+            .iter()
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect();
+        let tag_spans = tagged.into_iter().map(|(k, (_, at))| (k, at)).collect();
         let profile = match b.attrs.get("profile") {
             Some((_, e)) => self
                 .choice(e, Profile::ALL, "profile")
@@ -1115,6 +1131,7 @@ impl Cx<'_> {
             region: region?,
             cloud: cloud?,
             tags,
+            tag_spans,
             profile,
             sensitive,
             identity,

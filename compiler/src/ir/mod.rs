@@ -901,6 +901,13 @@ pub enum Lock {
     ReadOnly,
 }
 
+/// Where a tag's name and value are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TagSpan {
+    pub name: Span,
+    pub value: Span,
+}
+
 /// One workspace and everything around it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workspace {
@@ -911,6 +918,8 @@ pub struct Workspace {
     pub region: Setting<Region>,
     pub cloud: Setting<Cloud>,
     pub tags: BTreeMap<String, String>,
+    /// Where each tag's name and value are written (the workspace or `defaults`).
+    pub tag_spans: BTreeMap<String, TagSpan>,
     pub profile: Option<Setting<Profile>>,
     /// Holds sensitive data (grants to individual users are warned about).
     pub sensitive: Setting<bool>,

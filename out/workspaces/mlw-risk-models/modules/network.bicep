@@ -122,7 +122,7 @@ resource nsgTraining 'Microsoft.Network/networkSecurityGroups@2025-07-01' = {
         name: 'allow-out-AzureMonitor-tcp'
         properties: {
           access: 'Allow'
-          description: 'Required by Azure Machine Learning: monitoring and metrics to Azure Monitor (the workspace\'s Azure Monitor is not behind a private link scope); also support-incident logs'
+          description: 'Required by Azure Machine Learning: metrics and monitoring to Azure Monitor (not behind a private link scope here); support-incident logs'
           destinationAddressPrefix: 'AzureMonitor'
           destinationPortRange: '443'
           direction: 'Outbound'
@@ -136,7 +136,7 @@ resource nsgTraining 'Microsoft.Network/networkSecurityGroups@2025-07-01' = {
         name: 'allow-out-VirtualNetwork-tcp'
         properties: {
           access: 'Allow'
-          description: 'Required by Azure Machine Learning: private endpoints in the virtual network or peered virtual networks (the default storage over 443 and SMB 445)'
+          description: 'Required by Azure Machine Learning: private endpoints in this or peered virtual networks (the default storage over 443 and SMB 445)'
           destinationAddressPrefix: 'VirtualNetwork'
           destinationPortRanges: [
             '443'
@@ -283,7 +283,7 @@ resource nsgScoring 'Microsoft.Network/networkSecurityGroups@2025-07-01' = {
         name: 'allow-out-AzureMonitor-tcp'
         properties: {
           access: 'Allow'
-          description: 'Required by Azure Machine Learning: monitoring and metrics to Azure Monitor (the workspace\'s Azure Monitor is not behind a private link scope); also support-incident logs'
+          description: 'Required by Azure Machine Learning: metrics and monitoring to Azure Monitor (not behind a private link scope here); support-incident logs'
           destinationAddressPrefix: 'AzureMonitor'
           destinationPortRange: '443'
           direction: 'Outbound'
@@ -297,7 +297,7 @@ resource nsgScoring 'Microsoft.Network/networkSecurityGroups@2025-07-01' = {
         name: 'allow-out-VirtualNetwork-tcp'
         properties: {
           access: 'Allow'
-          description: 'Required by Azure Machine Learning: private endpoints in the virtual network or peered virtual networks (the default storage over 443 and SMB 445)'
+          description: 'Required by Azure Machine Learning: private endpoints in this or peered virtual networks (the default storage over 443 and SMB 445)'
           destinationAddressPrefix: 'VirtualNetwork'
           destinationPortRanges: [
             '443'

@@ -1,0 +1,177 @@
+//! Azure's runtime rules (`amlgen::catalog::limits`), the ones no schema
+//! carries, over every emitted artifact of every legal posture of the
+//! suite: each example, each `tests/ui` `# neighbour-of` case and the
+//! hostile postures of `tests/adversarial.rs`. A failure names the rule
+//! and its Microsoft source.
+
+#[path = "common/postures.rs"]
+mod postures;
+#[path = "common/runtime.rs"]
+mod runtime;
+
+/// A posture: its name, text and the previous manifest (name, text).
+type Case = (String, String, Option<(String, String)>);
+
+fn build(
+    name: &str,
+    text: String,
+    previous: Option<(String, String)>,
+) -> Result<amlgen::emit::Artifacts, String> {
+    let options = amlgen::Options {
+        previous,
+        ..amlgen::Options::default()
+    };
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: name.to_string(),
+            text,
+        }],
+        &options,
+    );
+    let mut build = amlgen::emit::BuildOptions {
+        version: "0.0.0-test".into(),
+        templates: None,
+        ..amlgen::emit::BuildOptions::default()
+    };
+    // The plain files plus the Enterprise Policy as Code ones.
+    build.policy_layout = amlgen::emit::policy::Layout::Epac;
+    amlgen::driver::emit(&outcome, &build).map_err(|e| format!("{name}: does not build: {e}"))
+}
+
+#[test]
+fn every_legal_posture_deploys_within_azures_runtime_rules() {
+    let mut problems = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
+    for (path, previous) in postures::legal_postures() {
+        cases.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+            previous.map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            }),
+        ));
+    }
+    assert!(cases.len() > 100, "only {} legal postures", cases.len());
+    cases.push(("hostile.aml".into(), postures::posture(), None));
+    cases.push((
+        "hostile-vnet.aml".into(),
+        postures::custom_vnet_posture(),
+        None,
+    ));
+    let mut files_seen = 0;
+    for (name, text, previous) in cases {
+        match build(&name, text, previous) {
+            Ok(files) => {
+                files_seen += files.len();
+                problems.extend(
+                    runtime::violations(&files)
+                        .into_iter()
+                        .map(|v| format!("{name}: {v}")),
+                );
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    assert!(files_seen > 1000, "only {files_seen} files");
+    assert!(
+        problems.is_empty(),
+        "{} violations:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The walker judges what it should: a file breaking rows is caught, with
+/// the rule named, through a nested deployment and a parameter.
+#[test]
+fn the_walker_finds_broken_rows() {
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": { "tags": { "type": "object", "defaultValue": { "env": "a", "Env": "b" } } },
+        "resources": [{
+            "type": "Microsoft.Resources/deployments",
+            "name": "d",
+            "properties": {
+                "parameters": { "tags": { "value": "[parameters('tags')]" } },
+                "template": {
+                    "parameters": { "tags": { "type": "object" } },
+                    "resources": [
+                        {
+                            "type": "Microsoft.Network/networkSecurityGroups",
+                            "name": "nsg-x-",
+                            "tags": "[parameters('tags')]",
+                            "properties": { "securityRules": [
+                                { "name": "r", "properties": { "description": "x".repeat(141) } }
+                            ] }
+                        },
+                        {
+                            "type": "Microsoft.Authorization/roleAssignments",
+                            "name": "[guid(resourceGroup().id, 'x')]"
+                        }
+                    ]
+                }
+            }
+        }]
+    });
+    let mut files = amlgen::emit::Artifacts::new();
+    files.insert("workspaces/w/azuredeploy.json".into(), template.to_string());
+    let found = runtime::violations(&files);
+    let ids: Vec<&str> = [
+        "nsg.name.end",
+        "nsg.rule.description.length",
+        "tags.name.unique",
+    ]
+    .to_vec();
+    for id in &ids {
+        assert!(
+            found.iter().any(|f| f.contains(&format!("rule {id};"))),
+            "{id} not found in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), ids.len(), "{found:#?}");
+}
+
+/// Policy-native files are judged too, plain and EPAC, with the scope of
+/// the block's deployment: an assignment name of 25 characters at
+/// management-group scope is refused, a definition description of 513.
+#[test]
+fn the_walker_reads_policy_files() {
+    let mut files = amlgen::emit::Artifacts::new();
+    files.insert(
+        "policies/p/azuredeploy.json".into(),
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#",
+            "resources": []
+        })
+        .to_string(),
+    );
+    files.insert(
+        "policies/p/epac/Definitions/policyAssignments/p.jsonc".into(),
+        serde_json::json!({
+            "assignment": { "name": "a".repeat(25), "displayName": "d", "description": "" }
+        })
+        .to_string(),
+    );
+    files.insert(
+        "policies/p/definitions/x.json".into(),
+        serde_json::json!({
+            "name": "x",
+            "properties": { "displayName": "x", "description": "d".repeat(513) }
+        })
+        .to_string(),
+    );
+    let found = runtime::violations(&files);
+    for id in [
+        "policy.assignment.name.length.management-group",
+        "policy.definition.description.length",
+    ] {
+        assert!(
+            found.iter().any(|f| f.contains(&format!("rule {id};"))),
+            "{id} not found in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 2, "{found:#?}");
+}
