@@ -56,6 +56,21 @@ const PRIVATE_NETWORK: &[&str] = &[
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
 ];
 
+/// A rule's tag, its row in the runtime-rule table and that row's source,
+/// for a failure message.
+fn why(tag: &str) -> String {
+    let id = match tag {
+        "ORDER-PE" => "order.compute.after-private-endpoints",
+        "ORDER-APPROVE" => "order.approver.before-provisioning",
+        "NAME-ASSIGNMENT" => "rbac.assignment.name.recipe",
+        "NAME-ROLE" => "rbac.role.name-guid-pairing",
+        "NAME-ROLE-UNIQUE" => "rbac.role.roleName.unique",
+        _ => "redeploy.never-narrows",
+    };
+    let row = amlgen::catalog::limits::rule(id);
+    format!("[{tag}: {id}; source: {}]", row.source)
+}
+
 /// One nested deployment of an entry template.
 struct Step {
     name: String,
@@ -248,8 +263,10 @@ fn order_problems(d: &Deployment, problems: &mut Vec<String>) {
             for (p, rule) in must_follow {
                 if p != s.name && !before.contains(p) {
                     problems.push(format!(
-                        "{} ({scenario}): {} runs without waiting for {p} [{rule}]",
-                        d.workspace, s.name
+                        "{} ({scenario}): {} runs without waiting for {p} {}",
+                        d.workspace,
+                        s.name,
+                        why(rule)
                     ));
                 }
             }
@@ -354,8 +371,11 @@ fn name_problems(
                 );
                 if r["name"] != want.as_str() {
                     problems.push(format!(
-                        "{}/{}: role assignment named {} instead of {want} [NAME-ASSIGNMENT]",
-                        d.workspace, s.name, r["name"]
+                        "{}/{}: role assignment named {} instead of {want} {}",
+                        d.workspace,
+                        s.name,
+                        r["name"],
+                        why("NAME-ASSIGNMENT")
                     ));
                 }
             }
@@ -364,8 +384,11 @@ fn name_problems(
                 let want = format!("[guid({})]", as_arg(role_name));
                 if r["name"] != want.as_str() {
                     problems.push(format!(
-                        "{}/{}: custom role named {} instead of {want} [NAME-ROLE]",
-                        d.workspace, s.name, r["name"]
+                        "{}/{}: custom role named {} instead of {want} {}",
+                        d.workspace,
+                        s.name,
+                        r["name"],
+                        why("NAME-ROLE")
                     ));
                 }
                 let resolved = resolve(&as_arg(role_name), &s.params);
@@ -375,7 +398,8 @@ fn name_problems(
                     && *other_body != body
                 {
                     problems.push(format!(
-                        "{at} and {other} define two roles named {resolved} [NAME-ROLE]"
+                        "{at} and {other} define two roles named {resolved} {}",
+                        why("NAME-ROLE-UNIQUE")
                     ));
                 }
                 roles.insert(resolved, (at, body));
@@ -454,7 +478,8 @@ fn redeploy_problems(
         for grant in before.union(last) {
             if allows(before, grant) && allows(last, grant) && !allows(&have, grant) {
                 problems.push(format!(
-                    "{label}: {step} narrows {key} during a redeploy: {grant} is allowed before and after, not in between [REDEPLOY]"
+                    "{label}: {step} narrows {key} during a redeploy: {grant} is allowed before and after, not in between {}",
+                    why("REDEPLOY")
                 ));
             }
         }
@@ -643,7 +668,8 @@ fn a_redeploy_after_a_small_change_never_narrows_access_or_reuses_a_name() {
         for (name, (at, _)) in &roles_old {
             if !roles_new.contains_key(name) {
                 problems.push(format!(
-                    "{example}: the change renames the custom role of {at} ({name}) [NAME-ROLE]"
+                    "{example}: the change renames the custom role of {at} ({name}) {}",
+                    why("NAME-ROLE")
                 ));
             }
         }
@@ -679,9 +705,9 @@ fn the_rules_catch_the_defects_they_guard_against() {
     let broken = read("mlw-fraud-prod", &t.to_string());
     let mut found = Vec::new();
     order_problems(&broken, &mut found);
-    assert!(found.iter().any(|p| p.contains("[ORDER-PE]")), "{found:?}");
+    assert!(found.iter().any(|p| p.contains("[ORDER-PE:")), "{found:?}");
     assert!(
-        found.iter().any(|p| p.contains("[ORDER-APPROVE]")),
+        found.iter().any(|p| p.contains("[ORDER-APPROVE:")),
         "{found:?}"
     );
 
@@ -706,7 +732,7 @@ fn the_rules_catch_the_defects_they_guard_against() {
         &mut found,
     );
     assert!(
-        found.iter().any(|p| p.contains("[NAME-ASSIGNMENT]")),
+        found.iter().any(|p| p.contains("[NAME-ASSIGNMENT:")),
         "{found:?}"
     );
 
@@ -724,5 +750,5 @@ fn the_rules_catch_the_defects_they_guard_against() {
     let d = read("mlw-analytics", &t.to_string());
     let mut found = Vec::new();
     redeploy_problems("replayed first phase", &final_state(&d), &d, &mut found);
-    assert!(found.iter().any(|p| p.contains("[REDEPLOY]")), "{found:?}");
+    assert!(found.iter().any(|p| p.contains("[REDEPLOY:")), "{found:?}");
 }

@@ -882,8 +882,37 @@ fn table() -> Vec<RuntimeRule> {
         resource_rows(),
         ml_rows(),
         network_rows(),
+        order_rows(),
     ]
     .concat()
+}
+
+/// The order of a deployment and what a redeploy may do (behaviours,
+/// applied by `tests/deploy_order.rs` to the emitted templates).
+fn order_rows() -> Vec<RuntimeRule> {
+    vec![
+        row(
+            "order.compute.after-private-endpoints",
+            COMPUTE,
+            "",
+            Limit::Behaviour,
+            "Secure an Azure Machine Learning training environment with virtual networks: compute without a public IP reaches the workspace through its private endpoint and private DNS; Microsoft's secure workspace quickstart makes computes depend on the private endpoint deployment",
+        ),
+        row(
+            "order.approver.before-provisioning",
+            "Microsoft.MachineLearningServices/workspaces",
+            "properties.managedNetwork",
+            Limit::Behaviour,
+            "Configure a managed virtual network (private endpoint outbound rules): since 30 April 2025 the workspace identity needs the Azure AI Enterprise Network Connection Approver role (or the target's approval actions) on each target, granted before the managed network is provisioned (provision now or the first compute), else the endpoint is not approved",
+        ),
+        row(
+            "redeploy.never-narrows",
+            "*",
+            "",
+            Limit::Behaviour,
+            "Azure Resource Manager deployments are PUTs of the whole resource in dependsOn order (incremental mode): a redeploy that first writes a narrower shape (public network access, IP allowlist, outbound rules) and later the final one cuts access in between; an IP allowlist can only be set on an existing workspace and a rule to the workspace itself not at creation (Configure a managed virtual network), so only a first deployment may take two steps",
+        ),
+    ]
 }
 
 static RULES: std::sync::LazyLock<Vec<RuntimeRule>> = std::sync::LazyLock::new(table);
