@@ -215,7 +215,10 @@ fn approver_roles(d: &Deployment) -> BTreeSet<String> {
                     })
                 })
         })
-        .map(|r| strip_expr(r["name"].as_str().unwrap()).unwrap().to_string())
+        .map(|r| {
+            let n = r["name"].as_str().unwrap_or_default();
+            strip_expr(n).unwrap_or(n).to_string()
+        })
         .collect()
 }
 
