@@ -554,7 +554,8 @@ fn bicepparam_problems(files: &BTreeMap<String, String>, problems: &mut Vec<Stri
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("main.bicepparam")) {
         for line in text.lines() {
             if line.starts_with("param firstDeployment")
-                && line.trim() != "param firstDeployment = false"
+                && line.trim()
+                    != "param firstDeployment = bool(readEnvironmentVariable('AMLGEN_FIRST_DEPLOYMENT', 'false'))"
             {
                 problems.push(format!(
                     "{path}: `{line}`: the parameters file must keep the redeploy default"

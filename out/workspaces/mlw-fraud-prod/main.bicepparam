@@ -9,7 +9,7 @@ param tags = {
   owner: 'ml-platform'
 }
 
-// The deployment that creates the workspace passes firstDeployment=true
-// (az deployment group create ... --parameters main.bicepparam --parameters firstDeployment=true);
-// every later one keeps false.
-param firstDeployment = false
+// Only the deployment that creates the workspace sets AMLGEN_FIRST_DEPLOYMENT=true
+// in its environment; every later one leaves it unset (false), so a redeploy never
+// narrows access (see the report's "Before deploying").
+param firstDeployment = bool(readEnvironmentVariable('AMLGEN_FIRST_DEPLOYMENT', 'false'))
