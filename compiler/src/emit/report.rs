@@ -13,6 +13,8 @@ use crate::ir::{
 };
 use crate::source::SourceMap;
 
+mod network;
+
 /// A value inside a Markdown code span: backticks cannot end it early.
 fn code(s: &str) -> String {
     let s: String = s
@@ -164,11 +166,12 @@ pub fn render(
                 pe_subnet_text(ws, pe),
                 targets.join(", ")
             );
+            let _ = writeln!(r, "- {}", network::pe_placement_text(ws, pe));
             match &pe.dns {
                 Dns::Create => {
                     let _ = writeln!(
                         r,
-                        "- Private DNS zones are created in the workspace's resource group and linked to the client virtual network."
+                        "- Private DNS zones are created beside the endpoints and linked to the client virtual network."
                     );
                 }
                 Dns::Existing(ids) => {
@@ -334,6 +337,18 @@ pub fn render(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if let Some((sub, _)) = super::endpoints::client_group(ws)
+        && ws
+            .subscription_id
+            .as_ref()
+            .is_none_or(|s| s.as_str() != sub)
+    {
+        let _ = writeln!(
+            r,
+            "- Register `Microsoft.Network` on subscription {} too: the client private endpoints are deployed there (the subscription that holds a private endpoint must be registered with the network resource provider).",
+            code(&sub)
+        );
+    }
     let _ = writeln!(
         r,
         "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once (`az deployment sub create`; it is assignable in every subscription below) and assign it on {}{}.",

@@ -24,6 +24,8 @@ use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
 use crate::syntax::token::StrPart;
 
+mod network;
+
 /// Lowers the files of one build into one posture.
 pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
     // Tokens the lexer reported carry a guessed value (`0` for a malformed
@@ -1074,6 +1076,8 @@ impl Cx<'_> {
                     default_endpoints(&storage, &key_vault, &container_registry, true),
                     Source::SecureDefault,
                 ),
+                resource_group: None,
+                region: None,
                 span: at,
             });
         }
@@ -1444,7 +1448,7 @@ impl Cx<'_> {
         };
         let private_endpoint = self
             .single(&b, "private_endpoint", "`inbound`")
-            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr, custom_vnet));
+            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr, (custom_vnet, ctx.cloud)));
         Inbound {
             public_network_access,
             private_endpoint,
@@ -1487,13 +1491,20 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
-        custom_vnet: bool,
+        (custom_vnet, cloud): (bool, Cloud),
     ) -> Option<ClientPrivateEndpoint> {
         let entries = self.plain_body(s);
         let b = self.block(
             entries,
             "`private_endpoint`",
-            &["custom_dns", "dns", "resources", "subnet"],
+            &[
+                "custom_dns",
+                "dns",
+                "region",
+                "resource_group",
+                "resources",
+                "subnet",
+            ],
             &[],
         );
         let subnet = match b.attrs.get("subnet") {
@@ -1558,11 +1569,14 @@ impl Cx<'_> {
                 Source::SecureDefault,
             ),
         };
+        let placement = self.client_placement(&b, subnet.as_ref(), cloud);
         Some(ClientPrivateEndpoint {
             subnet: subnet?,
             dns,
             custom_dns,
             targets,
+            resource_group: placement.resource_group,
+            region: placement.region,
             span: s.head.span,
         })
     }
@@ -3099,7 +3113,6 @@ fn default_endpoints(
 
 struct WsCtx {
     profile: Option<Profile>,
-    #[allow(dead_code)] // Kept for sovereign-cloud specific defaults.
     cloud: Cloud,
 }
 

@@ -251,6 +251,12 @@ pub struct ClientPrivateEndpoint {
     /// The client VNet uses custom DNS servers: conditional forwarders needed.
     pub custom_dns: bool,
     pub targets: Setting<Vec<ClientEndpoint>>,
+    /// The resource group the endpoints go in, in the subnet's
+    /// subscription: written, else the subnet's own group.
+    pub resource_group: Option<(ResourceGroupName, Span)>,
+    /// The client virtual network's region, where the endpoints must be:
+    /// written, else the workspace's (the spoke's in custom VNet mode).
+    pub region: Option<Setting<Region>>,
     pub span: Span,
 }
 

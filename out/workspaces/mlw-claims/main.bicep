@@ -63,9 +63,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-claims-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-network')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwclaims910c85')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwclaims910c85')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwclaims910c85')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims')
   }
   dependsOn: [
     monitoring
@@ -82,7 +87,6 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     location: location
     tags: tags
-    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
     monitoring
@@ -117,6 +121,25 @@ module rbac1 'modules/rbac-1.bicep' = {
 module rbac2 'modules/rbac-2.bicep' = {
   name: 'mlw-claims-rbac-2'
   scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-etl')
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
+// role assignments in resource group rg-network
+module rbac3 'modules/rbac-3.bicep' = {
+  name: 'mlw-claims-rbac-3'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-network')
   params: {
     location: location
     tags: tags

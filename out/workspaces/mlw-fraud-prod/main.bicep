@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-fraud-prod-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-hub')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwfraudprod734038')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwfraudprod734038')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwfraudprod734038')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod')
   }
   dependsOn: [
     monitoring
@@ -86,6 +91,24 @@ module rbac 'modules/rbac.bicep' = {
     location: location
     tags: tags
     computePrincipalId_cpu_build: reference('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-fraud-ml/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-fraud-train', '2024-11-30').principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
+// role assignments in resource group rg-hub
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-fraud-prod-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-hub')
+  params: {
+    location: location
+    tags: tags
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
@@ -99,8 +122,8 @@ module rbac 'modules/rbac.bicep' = {
 }
 
 // role assignments in resource group rg-data
-module rbac1 'modules/rbac-1.bicep' = {
-  name: 'mlw-fraud-prod-rbac-1'
+module rbac2 'modules/rbac-2.bicep' = {
+  name: 'mlw-fraud-prod-rbac-2'
   scope: resourceGroup('00000000-0000-0000-0000-000000000002', 'rg-data')
   params: {
     location: location

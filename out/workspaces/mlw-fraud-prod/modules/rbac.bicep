@@ -10,9 +10,6 @@ param tags object
 @description('object id of the managed identity of compute `cpu-build`')
 param computePrincipalId_cpu_build string
 
-@description('object id of the workspace\'s managed identity')
-param principalId string
-
 resource target1 'Microsoft.ContainerRegistry/registries@2025-11-01' existing = {
   name: 'crmlwfraudprod734038'
 }
@@ -54,37 +51,5 @@ resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502'
     principalType: 'Group'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e503ece1-11d0-4e8e-8e2c-7a6c3bf38815')
-  }
-}
-
-resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
-  name: 'pe-stmlwfraudprod734038-blob'
-}
-
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target4
-  name: '3cb9be0a-70dd-46d3-8be1-1679d8fcd32a'
-  properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
-  }
-}
-
-resource target5 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
-  name: 'pe-stmlwfraudprod734038-file'
-}
-
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant5 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target5
-  name: '1393ddd2-02c5-46da-8c5b-67f768040f70'
-  properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
   }
 }

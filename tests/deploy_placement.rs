@@ -1,0 +1,212 @@
+//! Where network resources are deployed, so that a deployment works the
+//! first time: client private endpoints in their VNet's subscription and
+//! region ("What is a private endpoint?": "The private endpoint must be
+//! deployed in the same region and subscription as the virtual network"),
+//! with the zones they create, their zone groups and the R22 Reader grants
+//! following them.
+
+use serde_json::Value;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+const CLIENT_SUB: &str = "00000000-0000-0000-0000-0000000000bb";
+
+fn build(text: &str) -> amlgen::emit::Artifacts {
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "case.aml".into(),
+            text: text.into(),
+        }],
+        &amlgen::Options::default(),
+    );
+    assert!(
+        outcome.checked.is_some(),
+        "does not check: {:?}",
+        outcome
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    );
+    amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap()
+}
+
+/// `(subscription/group of the nested deployment or "", resource)` for
+/// every resource of the workspace's ARM template.
+fn resources(files: &amlgen::emit::Artifacts) -> Vec<(String, Value)> {
+    fn walk(t: &Value, at: &str, out: &mut Vec<(String, Value)>) {
+        for r in t["resources"].as_array().into_iter().flatten() {
+            if r["type"] == "Microsoft.Resources/deployments" {
+                let here = match (r["subscriptionId"].as_str(), r["resourceGroup"].as_str()) {
+                    (Some(s), Some(g)) => format!("{s}/{g}"),
+                    _ => at.to_string(),
+                };
+                walk(&r["properties"]["template"], &here, out);
+            } else {
+                out.push((at.to_string(), r.clone()));
+            }
+        }
+    }
+    let t: Value = serde_json::from_str(&files["workspaces/mlw-demo/azuredeploy.json"]).unwrap();
+    let mut out = Vec::new();
+    walk(&t, "", &mut out);
+    out
+}
+
+/// The entry template's nested deployment of this name.
+fn nested_deployment(files: &amlgen::emit::Artifacts, name: &str) -> Value {
+    let t: Value = serde_json::from_str(&files["workspaces/mlw-demo/azuredeploy.json"]).unwrap();
+    t["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap()
+        .clone()
+}
+
+fn of_type<'a>(rs: &'a [(String, Value)], ty: &str) -> Vec<&'a (String, Value)> {
+    rs.iter().filter(|(_, r)| r["type"] == ty).collect()
+}
+
+fn client_posture(extra: &str) -> String {
+    format!(
+        r#"workspace "mlw-demo" {{
+  region          = "westeurope"
+  resource_group  = "rg-ml"
+  subscription_id = "{SUB}"
+  inbound {{
+    public_network_access = disabled
+    private_endpoint {{
+      subnet = "/subscriptions/{CLIENT_SUB}/resourceGroups/rg-client-net/providers/Microsoft.Network/virtualNetworks/vnet-client/subnets/snet-pe"
+      {extra}
+    }}
+  }}
+  container_registry {{ image_build_compute = "cpu-build" }}
+}}
+"#
+    )
+}
+
+#[test]
+fn client_endpoints_go_to_the_vnets_subscription_and_group() {
+    let files = build(&client_posture(""));
+    let rs = resources(&files);
+    let pes = of_type(&rs, "Microsoft.Network/privateEndpoints");
+    assert_eq!(pes.len(), 5, "workspace, blob, file, vault, registry");
+    for (at, pe) in &pes {
+        assert_eq!(
+            at,
+            &format!("{CLIENT_SUB}/rg-client-net"),
+            "{} is not in the subnet's subscription and group",
+            pe["name"]
+        );
+        // The workspace's region: the posture does not state another.
+        assert_eq!(pe["location"], "[parameters('location')]");
+        // Targets created in the workspace's group are passed in by id,
+        // not computed in the endpoints' group.
+        let target = pe["properties"]["privateLinkServiceConnections"][0]["properties"]
+            ["privateLinkServiceId"]
+            .as_str()
+            .unwrap();
+        assert!(target.starts_with("[parameters('"), "{target}");
+    }
+    // The zones amlgen creates are beside the endpoints, linked to the
+    // client VNet, and so are the zone groups.
+    for ty in [
+        "Microsoft.Network/privateDnsZones",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    ] {
+        let found = of_type(&rs, ty);
+        assert!(!found.is_empty(), "no {ty}");
+        assert!(
+            found
+                .iter()
+                .all(|(at, _)| at == &format!("{CLIENT_SUB}/rg-client-net"))
+        );
+    }
+    // The entry file fills the ids in from the workspace's group.
+    let pe_module = nested_deployment(&files, "mlw-demo-private-endpoints");
+    assert_eq!(
+        pe_module["properties"]["parameters"]["workspaceId"]["value"],
+        "[resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-demo')]"
+    );
+}
+
+#[test]
+fn the_posture_names_the_endpoints_group_and_the_vnets_region() {
+    let files = build(&client_posture(
+        "resource_group = \"rg-client-endpoints\"\n      region = \"northeurope\"",
+    ));
+    let rs = resources(&files);
+    for (at, pe) in of_type(&rs, "Microsoft.Network/privateEndpoints") {
+        assert_eq!(at, &format!("{CLIENT_SUB}/rg-client-endpoints"));
+        assert_eq!(pe["location"], "northeurope");
+    }
+    let report = &files["workspaces/mlw-demo/REPORT.md"];
+    assert!(
+        report.contains("`rg-client-endpoints` of subscription"),
+        "{report}"
+    );
+    assert!(report.contains("region `northeurope` (as the posture states)"));
+    // The deployer role may be assigned where the endpoints go.
+    let deployer = &files["workspaces/mlw-demo/deployer/azuredeploy.json"];
+    assert!(deployer.contains(&format!("/subscriptions/{CLIENT_SUB}")));
+    assert!(report.contains(&format!(
+        "/subscriptions/{CLIENT_SUB}/resourceGroups/rg-client-endpoints"
+    )));
+}
+
+#[test]
+fn the_r22_reader_grants_are_made_where_the_storage_endpoints_are() {
+    let files = build(&client_posture(""));
+    let rs = resources(&files);
+    let readers: Vec<_> = of_type(&rs, "Microsoft.Authorization/roleAssignments")
+        .into_iter()
+        .filter(|(_, r)| {
+            r["properties"]["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("R22"))
+        })
+        .collect();
+    assert_eq!(readers.len(), 2, "blob and file");
+    for (at, r) in readers {
+        assert_eq!(at, &format!("{CLIENT_SUB}/rg-client-net"));
+        let scope = r["scope"].as_str().unwrap();
+        assert!(
+            scope.starts_with("Microsoft.Network/privateEndpoints/pe-"),
+            "{scope}"
+        );
+    }
+}
+
+/// Every example's client private endpoints are deployed in the
+/// subscription of the subnet they use, whatever the workspace's.
+#[test]
+fn example_endpoints_are_in_their_subnets_subscription() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for e in std::fs::read_dir(root.join("out/workspaces")).unwrap() {
+        let dir = e.unwrap().path();
+        let text = std::fs::read_to_string(dir.join("azuredeploy.json")).unwrap();
+        let mut files = amlgen::emit::Artifacts::new();
+        files.insert("workspaces/mlw-demo/azuredeploy.json".into(), text);
+        for (at, pe) in of_type(&resources(&files), "Microsoft.Network/privateEndpoints") {
+            let subnet = pe["properties"]["subnet"]["id"].as_str().unwrap();
+            let Some(rest) = subnet.strip_prefix("/subscriptions/") else {
+                // A spoke the deployment creates, in the workspace's group.
+                assert!(at.is_empty(), "{}: {at}", dir.display());
+                continue;
+            };
+            let sub = rest.split('/').next().unwrap();
+            assert!(
+                at.starts_with(&format!("{sub}/")),
+                "{}: endpoint {} in {at:?}, its subnet in subscription {sub}",
+                dir.display(),
+                pe["name"]
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
