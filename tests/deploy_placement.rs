@@ -1,9 +1,12 @@
-//! Where network resources are deployed, so that a deployment works the
-//! first time: client private endpoints in their VNet's subscription and
-//! region ("What is a private endpoint?": "The private endpoint must be
-//! deployed in the same region and subscription as the virtual network"),
-//! with the zones they create, their zone groups and the R22 Reader grants
-//! following them.
+//! Where network resources are deployed and what they keep, so that a
+//! deployment works the first time:
+//! - client private endpoints in their VNet's subscription and region
+//!   ("What is a private endpoint?": "The private endpoint must be deployed
+//!   in the same region and subscription as the virtual network"), with
+//!   the zones they create, their zone groups and the R22 Reader grants
+//!   following them;
+//! - an existing spoke's subnets written back with what they keep (a
+//!   subnet write replaces every property it does not carry).
 
 use serde_json::Value;
 
@@ -178,6 +181,86 @@ fn the_r22_reader_grants_are_made_where_the_storage_endpoints_are() {
             "{scope}"
         );
     }
+}
+
+fn existing_spoke(keep: &str) -> String {
+    format!(
+        r#"workspace "mlw-demo" {{
+  region          = "westeurope"
+  resource_group  = "rg-ml"
+  subscription_id = "{SUB}"
+  inbound            {{ public_network_access = disabled }}
+  container_registry {{ public_network_access = enabled }}
+  outbound {{
+    mode = custom_vnet
+    vnet {{
+      existing    = "/subscriptions/{SUB}/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
+      training    = "10.60.0.0/24"
+      pe          = "10.60.2.0/27"
+      firewall_ip = "10.0.1.4"
+      {keep}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn an_existing_subnet_is_written_back_with_what_it_keeps() {
+    let nat = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-spoke/providers/Microsoft.Network/natGateways/ng-spoke"
+    );
+    let files = build(&existing_spoke(&format!(
+        r#"keep training {{
+        delegations             = {{ batch = "Microsoft.Batch/batchAccounts" }}
+        nat_gateway             = "{nat}"
+        service_endpoints       = ["Microsoft.Sql", "Microsoft.Storage"]
+        default_outbound_access = false
+      }}
+      keep pe {{ private_endpoint_network_policies = network_security_group_enabled }}"#
+    )));
+    let rs = resources(&files);
+    let subnets = of_type(&rs, "Microsoft.Network/virtualNetworks/subnets");
+    let props = |name: &str| {
+        subnets
+            .iter()
+            .find(|(_, s)| s["name"] == format!("vnet-spoke/{name}"))
+            .map(|(_, s)| s["properties"].clone())
+            .unwrap()
+    };
+    let training = props("snet-training");
+    assert_eq!(
+        training["delegations"],
+        serde_json::json!([{ "name": "batch", "properties": { "serviceName": "Microsoft.Batch/batchAccounts" } }])
+    );
+    assert_eq!(training["natGateway"]["id"], nat.as_str());
+    assert_eq!(training["defaultOutboundAccess"], false);
+    // The storage endpoint amlgen sets is not written twice.
+    assert_eq!(
+        training["serviceEndpoints"],
+        serde_json::json!([{ "service": "Microsoft.Sql" }, { "service": "Microsoft.Storage" }])
+    );
+    let pe = props("snet-pe");
+    assert_eq!(
+        pe["privateEndpointNetworkPolicies"],
+        "NetworkSecurityGroupEnabled"
+    );
+    assert!(pe.get("delegations").is_none() && pe.get("natGateway").is_none());
+}
+
+#[test]
+fn an_existing_subnet_without_keep_is_refused() {
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "case.aml".into(),
+            text: existing_spoke("keep training {}"),
+        }],
+        &amlgen::Options::default(),
+    );
+    assert!(outcome.checked.is_none());
+    let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code.id()).collect();
+    assert_eq!(codes, ["AML3150"], "only the pe subnet says nothing");
 }
 
 /// Every example's client private endpoints are deployed in the

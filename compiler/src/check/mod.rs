@@ -9,6 +9,7 @@ mod inbound;
 mod outbound;
 mod policy;
 mod resources;
+mod spoke_deploy;
 
 pub use custom_vnet::{IpPlan, ip_plan};
 
@@ -65,6 +66,7 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     custom_vnet::firewall_ip(ws, d);
     custom_vnet::exfiltration_guard(ws, d);
     custom_vnet::ip_planning(ws, d);
+    spoke_deploy::existing_subnets(ws, d);
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);

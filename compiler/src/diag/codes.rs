@@ -3,7 +3,8 @@
 //! `AML0xxx` lexing, `AML1xxx` parsing, `AML2xxx` names and types,
 //! `AML3xxx` platform rules (`AML30NN` is rule RNN of the posture rules
 //! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
-//! `AML3029`-`AML3032` were taken first),
+//! `AML3029`-`AML3032` were taken first; `AML3150`-`AML3159` are what
+//! makes a spoke's deployment harm or fail),
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -111,6 +112,7 @@ codes! {
     NoExfiltrationGuard = "AML3134", "no-exfiltration-guard", Warning, "the training subnet has no service endpoint policy";
     SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
+    ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
 }
 

@@ -68,6 +68,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::NoExfiltrationGuard => include_str!("../../../docs/codes/AML3134.md"),
         Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
+        Code::ExistingSubnetRewrite => include_str!("../../../docs/codes/AML3150.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
     }
 }

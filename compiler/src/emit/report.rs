@@ -390,11 +390,15 @@ pub fn render(
             crate::ir::SpokeVnet::Existing { id, .. } => {
                 let _ = writeln!(
                     r,
-                    "- The deployment rewrites the subnets {} of the existing spoke {} with their prefix, NSG, route table and service endpoints: a subnet write replaces its properties, so anything else set on them (delegations, other service endpoints) must be added to the posture's network first or it is removed. The spoke must already be peered with the hub.",
+                    "- The deployment rewrites the subnets {} of the existing spoke {} with their prefix, NSG, route table and service endpoints, and what the posture's `keep` blocks list: a subnet write replaces its properties, so check with the network team that nothing else is set on them (anything unlisted is removed). The spoke must already be peered with the hub.",
                     spoke
                         .subnets
                         .iter()
-                        .map(|s| code(&s.name))
+                        .map(|s| format!(
+                            "{} ({})",
+                            code(&s.name),
+                            network::keep_text(spoke, s.role)
+                        ))
                         .collect::<Vec<_>>()
                         .join(", "),
                     code(id.as_str())

@@ -1699,7 +1699,7 @@ impl Cx<'_> {
                 "subnet_names",
                 "training",
             ],
-            &["nsg_extra"],
+            &["keep", "nsg_extra"],
         );
         let at = s.head.span;
         let vnet = match (b.attrs.get("address_space"), b.attrs.get("existing")) {
@@ -1891,6 +1891,8 @@ impl Cx<'_> {
                 nsg_extra.push(r);
             }
         }
+        let existing = b.attrs.contains_key("existing");
+        let keep = self.subnet_keeps(&b.stmts, existing);
         if !complete {
             return None;
         }
@@ -1901,6 +1903,7 @@ impl Cx<'_> {
             firewall_ip: firewall_ip?,
             service_endpoint_policy,
             nsg_extra,
+            keep,
             span: at,
         })
     }

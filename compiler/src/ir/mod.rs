@@ -670,6 +670,25 @@ pub struct Spoke {
     /// A service endpoint policy with the AML alias on the training subnet.
     pub service_endpoint_policy: Setting<bool>,
     pub nsg_extra: Vec<NsgRule>,
+    /// An existing spoke: what each rewritten subnet keeps (`keep`).
+    pub keep: Vec<SubnetKeep>,
+    pub span: Span,
+}
+
+/// What an existing spoke subnet has that amlgen's write must carry: a
+/// subnet write replaces its properties (`keep <role> { ... }`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubnetKeep {
+    pub role: SubnetRole,
+    /// `(name, serviceName)` of each delegation, as the subnet has them.
+    pub delegations: Vec<(String, String)>,
+    pub nat_gateway: Option<ResourceId>,
+    /// Service endpoints besides the one amlgen sets (`Microsoft.Storage`
+    /// on a guarded training subnet).
+    pub service_endpoints: Vec<String>,
+    /// `privateEndpointNetworkPolicies`, as the schema spells it.
+    pub private_endpoint_network_policies: Option<&'static str>,
+    pub default_outbound_access: Option<bool>,
     pub span: Span,
 }
 

@@ -1,5 +1,6 @@
-//! The report's text about where network resources go: the client
-//! private endpoints' group and region.
+//! The report's text about where network resources go and what they
+//! keep: the client private endpoints' group and region, what an existing
+//! subnet keeps.
 
 use super::code;
 use crate::ir::Workspace;
@@ -28,4 +29,32 @@ pub(super) fn pe_placement_text(ws: &Workspace, pe: &crate::ir::ClientPrivateEnd
         "The endpoints are deployed in {group}, in region {} ({why}): a private endpoint must be in the same region and subscription as its virtual network.",
         code(region.as_str())
     )
+}
+
+/// What an existing spoke subnet keeps, in words.
+pub(super) fn keep_text(spoke: &crate::ir::Spoke, role: crate::ir::SubnetRole) -> String {
+    let Some(k) = spoke.keep.iter().find(|k| k.role == role) else {
+        return "keeps nothing".to_string();
+    };
+    let mut parts = Vec::new();
+    for (name, service) in &k.delegations {
+        parts.push(format!("delegation {} to {}", code(name), code(service)));
+    }
+    if let Some(id) = &k.nat_gateway {
+        parts.push(format!("NAT gateway {}", code(id.name())));
+    }
+    for se in &k.service_endpoints {
+        parts.push(format!("service endpoint {}", code(se)));
+    }
+    if let Some(p) = k.private_endpoint_network_policies {
+        parts.push(format!("private endpoint network policies {}", code(p)));
+    }
+    if let Some(b) = k.default_outbound_access {
+        parts.push(format!("default outbound access {}", code(&b.to_string())));
+    }
+    if parts.is_empty() {
+        "keeps nothing".to_string()
+    } else {
+        format!("keeps {}", parts.join(", "))
+    }
 }

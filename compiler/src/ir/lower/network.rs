@@ -1,17 +1,31 @@
-//! Lowering of where network resources go: the client private endpoints'
-//! resource group and region.
+//! Lowering of where network resources go and what they keep: the client
+//! private endpoints' resource group and region, and what an existing
+//! spoke's subnets keep when amlgen rewrites them.
 
-use super::{Block, Cx};
+use super::{Block, Cx, names};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::ResourceGroupName;
-use crate::ir::{Cloud, PeSubnet, Region, Setting, Source};
+use crate::ir::{Cloud, PeSubnet, Region, Setting, Source, SubnetKeep, SubnetRole};
 use crate::span::Span;
+use crate::syntax::ast::{ExprKind, Stmt};
 
 /// The client private endpoint's placement settings, as lowered.
 pub(super) struct Placement {
     pub resource_group: Option<(ResourceGroupName, Span)>,
     pub region: Option<Setting<Region>>,
 }
+
+/// `privateEndpointNetworkPolicies` values (Microsoft.Network schema,
+/// `SubnetPropertiesFormat`), as the posture writes them.
+const PE_POLICIES: &[(&str, &str)] = &[
+    ("enabled", "Enabled"),
+    ("disabled", "Disabled"),
+    (
+        "network_security_group_enabled",
+        "NetworkSecurityGroupEnabled",
+    ),
+    ("route_table_enabled", "RouteTableEnabled"),
+];
 
 impl Cx<'_> {
     /// `resource_group` and `region` of `private_endpoint`. The spoke's pe
@@ -71,4 +85,184 @@ impl Cx<'_> {
             region,
         }
     }
+
+    /// The `keep <role> { ... }` blocks of the `vnet` block.
+    pub(super) fn subnet_keeps(&mut self, stmts: &[&Stmt], existing: bool) -> Vec<SubnetKeep> {
+        let mut out: Vec<SubnetKeep> = Vec::new();
+        for st in stmts.iter().filter(|st| st.head.name == "keep") {
+            if !existing {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownSetting,
+                        st.head.span,
+                        "a created spoke's subnets have nothing to keep",
+                    )
+                    .label("`keep` describes a subnet of an existing spoke")
+                    .help("remove `keep`, or use `existing = \"<vnet id>\"`"),
+                );
+                continue;
+            }
+            let Some(role) = (match st.args.as_slice() {
+                [a] => match &a.kind {
+                    ExprKind::Ident(w) => {
+                        let r = SubnetRole::ALL
+                            .iter()
+                            .find(|(n, _)| n == w)
+                            .map(|(_, r)| *r);
+                        if r.is_none() {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::InvalidEnumValue,
+                                    a.span,
+                                    format!("`{w}` is not a spoke subnet"),
+                                )
+                                .label("expected `training`, `scoring` or `pe`")
+                                .suggest(w, names(SubnetRole::ALL)),
+                            );
+                        }
+                        r
+                    }
+                    _ => {
+                        self.type_error(a, "a subnet: `training`, `scoring` or `pe`");
+                        None
+                    }
+                },
+                _ => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::MissingSetting,
+                            st.head.span,
+                            "`keep` names one subnet",
+                        )
+                        .label("which subnet?")
+                        .help("write `keep training { ... }`, `keep scoring { ... }` or `keep pe { ... }`"),
+                    );
+                    None
+                }
+            }) else {
+                continue;
+            };
+            if let Some(first) = out.iter().find(|k| k.role == role) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateSetting,
+                        st.head.span,
+                        format!("`keep {}` appears twice", role.keyword()),
+                    )
+                    .label("second block")
+                    .with_label(first.span, "first block here")
+                    .help("merge them into one block"),
+                );
+                continue;
+            }
+            let k = self.subnet_keep(st, role);
+            out.push(k);
+        }
+        out
+    }
+
+    fn subnet_keep(&mut self, st: &Stmt, role: SubnetRole) -> SubnetKeep {
+        let entries = st.body.as_ref().map_or(&[][..], |b| &b.entries[..]);
+        let b = self.block(
+            entries,
+            "`keep`",
+            &[
+                "default_outbound_access",
+                "delegations",
+                "nat_gateway",
+                "private_endpoint_network_policies",
+                "service_endpoints",
+            ],
+            &[],
+        );
+        let mut delegations = Vec::new();
+        if let Some((_, e)) = b.attrs.get("delegations") {
+            let value = self.deref(e).clone();
+            if let ExprKind::Map(items) = &value.kind {
+                for (k, v) in items {
+                    if let Some((service, span)) = self.string(v) {
+                        if provider_name(&service, true) {
+                            delegations.push((k.text.clone(), service));
+                        } else {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::InvalidEnumValue,
+                                    span,
+                                    format!("`{service}` is not a delegation's service name"),
+                                )
+                                .label("expected `Namespace.Provider/type`")
+                                .help("write the delegation as the subnet has it, e.g. `{ aci = \"Microsoft.ContainerInstance/containerGroups\" }`"),
+                            );
+                        }
+                    }
+                }
+            } else {
+                self.type_error(
+                    e,
+                    "a map of delegation name to service, `{ aci = \"Microsoft.ContainerInstance/containerGroups\" }`",
+                );
+            }
+        }
+        let nat_gateway = b.attrs.get("nat_gateway").and_then(|(_, e)| {
+            self.resource_id(e, Some("Microsoft.Network/natGateways"))
+                .map(|(id, _)| id)
+        });
+        let mut service_endpoints = Vec::new();
+        if let Some((_, e)) = b.attrs.get("service_endpoints") {
+            for item in self.list(e).unwrap_or_default() {
+                if let Some((s, span)) = self.string(&item) {
+                    if provider_name(&s, false) {
+                        service_endpoints.push(s);
+                    } else {
+                        self.push(
+                            Diagnostic::new(
+                                Code::InvalidEnumValue,
+                                span,
+                                format!("`{s}` is not a service endpoint's service"),
+                            )
+                            .label("expected a provider namespace, e.g. `Microsoft.Sql`")
+                            .help("write the service as the subnet lists it, e.g. `Microsoft.KeyVault`"),
+                        );
+                    }
+                }
+            }
+        }
+        service_endpoints.sort();
+        service_endpoints.dedup();
+        let private_endpoint_network_policies = b
+            .attrs
+            .get("private_endpoint_network_policies")
+            .and_then(|(_, e)| self.choice(e, PE_POLICIES, "private endpoint network policy"));
+        let default_outbound_access = b
+            .attrs
+            .get("default_outbound_access")
+            .and_then(|(_, e)| self.bool(e))
+            .map(|(v, _)| v);
+        SubnetKeep {
+            role,
+            delegations,
+            nat_gateway,
+            service_endpoints,
+            private_endpoint_network_policies,
+            default_outbound_access,
+            span: st.head.span,
+        }
+    }
+}
+
+/// `Namespace.Provider` (a service endpoint) or `Namespace.Provider/type`
+/// (a delegation): dotted words of letters and digits.
+fn provider_name(text: &str, with_type: bool) -> bool {
+    let (ns, ty) = match text.split_once('/') {
+        Some((ns, ty)) => (ns, Some(ty)),
+        None => (text, None),
+    };
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric());
+    let dotted = |s: &str| s.contains('.') && s.split('.').all(word);
+    dotted(ns)
+        && match (with_type, ty) {
+            (true, Some(t)) => t.split('/').all(word),
+            (false, None) => true,
+            _ => false,
+        }
 }
