@@ -6,12 +6,15 @@
 //!   the zones they create, their zone groups and the R22 Reader grants
 //!   following them;
 //! - an existing spoke's subnets written back with what they keep (a
-//!   subnet write replaces every property it does not carry).
+//!   subnet write replaces every property it does not carry);
+//! - a created spoke resolving the hub's DNS zones: links on the zones, in
+//!   their own group, or the hub's resolver as the spoke's DNS servers.
 
 use serde_json::Value;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 const CLIENT_SUB: &str = "00000000-0000-0000-0000-0000000000bb";
+const HUB_SUB: &str = "00000000-0000-0000-0000-0000000000aa";
 
 fn build(text: &str) -> amlgen::emit::Artifacts {
     let outcome = amlgen::compile(
@@ -261,6 +264,112 @@ fn an_existing_subnet_without_keep_is_refused() {
     assert!(outcome.checked.is_none());
     let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code.id()).collect();
     assert_eq!(codes, ["AML3150"], "only the pe subnet says nothing");
+}
+
+fn created_spoke(pe_extra: &str, vnet_extra: &str) -> String {
+    let z = format!(
+        "/subscriptions/{HUB_SUB}/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones"
+    );
+    format!(
+        r#"workspace "mlw-demo" {{
+  region          = "westeurope"
+  resource_group  = "rg-ml"
+  subscription_id = "{SUB}"
+  inbound {{
+    public_network_access = disabled
+    private_endpoint {{
+      resources = [workspace, storage]
+      dns = ["{z}/privatelink.api.azureml.ms", "{z}/privatelink.notebooks.azure.net",
+             "{z}/privatelink.blob.core.windows.net", "{z}/privatelink.file.core.windows.net"]
+      {pe_extra}
+    }}
+  }}
+  container_registry {{ public_network_access = enabled }}
+  key_vault          {{ public_network_access = enabled }}
+  outbound {{
+    mode = custom_vnet
+    vnet {{
+      address_space = "10.60.0.0/22"
+      training      = "10.60.0.0/24"
+      pe            = "10.60.2.0/27"
+      firewall_ip   = "10.0.1.4"
+      {vnet_extra}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn hub_zones_are_linked_to_a_created_spoke_in_their_own_group() {
+    let files = build(&created_spoke("link_zones = true", ""));
+    let rs = resources(&files);
+    let links = of_type(&rs, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
+    assert_eq!(links.len(), 4, "one per hub zone");
+    let mut names = Vec::new();
+    for (at, l) in &links {
+        assert_eq!(at, &format!("{HUB_SUB}/rg-hub-dns"));
+        assert_eq!(l["properties"]["registrationEnabled"], false);
+        assert_eq!(
+            l["properties"]["virtualNetwork"]["id"],
+            "[parameters('spokeVnetId')]"
+        );
+        names.push(
+            l["name"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    names.dedup();
+    assert_eq!(names.len(), 1, "one stable link name: {names:?}");
+    assert!(names[0].starts_with("link-vnet-mlw-demo-"));
+    // The spoke's id comes from the workspace's group, and the links wait
+    // for the spoke.
+    let m = nested_deployment(&files, "mlw-demo-zone-links-1");
+    assert_eq!(
+        m["properties"]["parameters"]["spokeVnetId"]["value"],
+        "[resourceId('Microsoft.Network/virtualNetworks', 'vnet-mlw-demo')]"
+    );
+    assert!(m["dependsOn"].to_string().contains("mlw-demo-network"));
+    // Rebuilding gives the same names.
+    assert_eq!(files, build(&created_spoke("link_zones = true", "")));
+}
+
+#[test]
+fn a_created_spoke_can_ask_the_hubs_resolver() {
+    let files = build(&created_spoke("", "dns_servers = [\"10.0.2.4\"]"));
+    let rs = resources(&files);
+    let vnet = of_type(&rs, "Microsoft.Network/virtualNetworks");
+    assert_eq!(
+        vnet[0].1["properties"]["dhcpOptions"]["dnsServers"],
+        serde_json::json!(["10.0.2.4"])
+    );
+    assert!(of_type(&rs, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").is_empty());
+}
+
+#[test]
+fn the_hub_team_gets_the_links_to_make() {
+    let files = build(&created_spoke("link_zones = false", ""));
+    let rs = resources(&files);
+    assert!(of_type(&rs, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").is_empty());
+    let allow: Value = serde_json::from_str(&files["hub-firewall/allowlist.json"]).unwrap();
+    let links = allow["workspaces"][0]["dns_zone_links"].as_array().unwrap();
+    assert_eq!(links.len(), 4);
+    assert_eq!(links[0]["virtual_network"], "vnet-mlw-demo");
+    assert_eq!(links[0]["virtual_network_resource_group"], "rg-ml");
+    assert_eq!(links[0]["virtual_network_subscription"], SUB);
+    let report = &files["workspaces/mlw-demo/REPORT.md"];
+    assert_eq!(
+        report
+            .matches("The hub team links their private DNS zone")
+            .count(),
+        4
+    );
 }
 
 /// Every example's client private endpoints are deployed in the

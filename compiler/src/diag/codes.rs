@@ -113,6 +113,7 @@ codes! {
     SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
+    SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
 }
 

@@ -69,6 +69,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
         Code::ExistingSubnetRewrite => include_str!("../../../docs/codes/AML3150.md"),
+        Code::SpokeDnsUnresolved => include_str!("../../../docs/codes/AML3151.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
     }
 }

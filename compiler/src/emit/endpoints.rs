@@ -1,6 +1,7 @@
 //! The client-VNet private endpoints (`privateEndpoints` module): where
-//! they go, their DNS zone groups, and the private DNS zones amlgen
-//! creates with their VNet links.
+//! they go, their DNS zone groups, the private DNS zones amlgen creates
+//! with their VNet links, and the links of existing (hub) zones to a spoke
+//! the deployment creates (`zone-links-<n>` modules).
 //!
 //! "The private endpoint must be deployed in the same region and
 //! subscription as the virtual network" (Azure Private Link, "What is a
@@ -451,6 +452,94 @@ fn target_name(r: &(Option<String>, Ref)) -> String {
         (None, Ref::Id(t)) => t.as_str().rsplit('/').next().unwrap_or("").to_string(),
         (None, Ref::Expr(_)) => String::new(),
     }
+}
+
+/// The existing DNS zones a created spoke is linked to by this deployment
+/// (`link_zones = true`), by `(subscription, group)`.
+#[must_use]
+pub fn linked_zones(ws: &Workspace) -> BTreeMap<(String, String), Vec<&ResourceId>> {
+    let mut out: BTreeMap<(String, String), Vec<&ResourceId>> = BTreeMap::new();
+    let Some(pe) = &ws.inbound.private_endpoint else {
+        return out;
+    };
+    let (Dns::Existing(ids), Some((true, _))) = (&pe.dns, pe.link_zones) else {
+        return out;
+    };
+    if !matches!(
+        ws.outbound.custom_vnet().map(|s| &s.vnet),
+        Some(SpokeVnet::Create { .. })
+    ) {
+        return out;
+    }
+    for id in ids {
+        out.entry((
+            id.subscription().as_str().to_string(),
+            id.resource_group().to_string(),
+        ))
+        .or_default()
+        .push(id);
+    }
+    out
+}
+
+/// The name of a created spoke's link in an existing zone: the VNet's link
+/// name and the workspace's suffix, as one hub zone holds the links of
+/// many spokes (a VNet name is only unique in its group).
+#[must_use]
+pub fn spoke_link_name(ws: &Workspace, spoke: &Spoke) -> String {
+    let base = names::vnet_link(spoke.vnet_name());
+    let suffix = names::suffix(ws);
+    let keep = 80usize.saturating_sub(suffix.len() + 1);
+    let base: String = base.chars().take(keep).collect();
+    format!("{}-{suffix}", base.trim_end_matches(['-', '.', '_']))
+}
+
+/// One module per resource group of existing zones a created spoke is
+/// linked to, scoped there: a VNet link on each zone to the spoke, whose
+/// id the entry file passes in (`spokeVnetId`).
+#[must_use]
+pub fn zone_link_modules(ws: &Workspace) -> Vec<Module> {
+    let Some(spoke) = ws.outbound.custom_vnet() else {
+        return Vec::new();
+    };
+    let link = spoke_link_name(ws, spoke);
+    let mut out = Vec::new();
+    for (i, ((sub, group), zones)) in linked_zones(ws).into_iter().enumerate() {
+        let mut resources = Vec::new();
+        for (j, zone) in zones.iter().enumerate() {
+            let zsym = format!("zone{}", j + 1);
+            resources.push(Resource::existing(
+                &zsym,
+                types::PRIVATE_DNS_ZONE,
+                api::PRIVATE_DNS,
+                zone.name(),
+            ));
+            resources.push(vnet_link(
+                &zsym,
+                zone.name(),
+                &link,
+                Ref::Expr(Expr::param("spokeVnetId")),
+                format!("links the existing zone {} to the spoke", zone.name()),
+            ));
+        }
+        let file = format!("zone-links-{}", i + 1);
+        out.push(Module {
+            symbol: format!("zoneLinks{}", i + 1),
+            deployment_name: names::deployment(ws, &file),
+            file,
+            description: format!(
+                "links the existing private DNS zones of resource group {group} to the spoke"
+            ),
+            resources,
+            depends_on: vec!["network".into()],
+            target: Some((sub, group)),
+            params: vec![(
+                "spokeVnetId".into(),
+                Expr::resource_id(types::VNET, &[spoke.vnet_name()]),
+            )],
+        });
+    }
+    out
 }
 
 /// A resolution-only link (registration off) of the zone declared as

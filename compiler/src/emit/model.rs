@@ -857,6 +857,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
     let (workspace, access) = workspace_module(ws, &assoc, ml_api, before_workspace);
     modules.push(workspace);
     modules.extend(access);
+    modules.extend(super::endpoints::zone_link_modules(ws));
     if let Some(mut pe) = super::endpoints::client_endpoints_module(ws, &assoc) {
         pe.depends_on = modules.iter().map(|m| m.symbol.clone()).collect();
         modules.push(pe);

@@ -121,7 +121,16 @@ struct VirtualNetwork {
 #[serde(rename_all = "camelCase")]
 struct VnetProperties {
     address_space: AddressSpace,
+    /// The spoke's DNS servers (`vnet { dns_servers }`), e.g. the hub's resolver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dhcp_options: Option<DhcpOptions>,
     subnets: Vec<SubnetModel>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DhcpOptions {
+    dns_servers: Vec<Text>,
 }
 
 #[derive(Serialize)]
@@ -376,6 +385,13 @@ pub fn module(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Module {
                     location: loc(),
                     tags: tags(),
                     properties: VnetProperties {
+                        dhcp_options: (!spoke.dns_servers.is_empty()).then(|| DhcpOptions {
+                            dns_servers: spoke
+                                .dns_servers
+                                .iter()
+                                .map(|(ip, _)| Text(ip.to_string()))
+                                .collect(),
+                        }),
                         address_space: AddressSpace {
                             address_prefixes: address_space
                                 .iter()

@@ -179,6 +179,9 @@ pub fn render(
                     for id in ids {
                         let _ = writeln!(r, "  - {}", code(id.as_str()));
                     }
+                    if let Some(t) = network::spoke_dns_text(ws, pe) {
+                        let _ = writeln!(r, "- {t}");
+                    }
                 }
             }
         }
@@ -404,6 +407,15 @@ pub fn render(
                     code(id.as_str())
                 );
             }
+        }
+        for link in super::firewall::hub_team_zone_links(ws) {
+            let _ = writeln!(
+                r,
+                "- The hub team links their private DNS zone {} to the spoke {} (link {}, registration off) before compute is created: until then compute in the spoke cannot resolve the workspace's private endpoints. `hub-firewall/allowlist.json` lists these links too.",
+                code(&link.zone),
+                code(&link.virtual_network),
+                code(&link.link_name)
+            );
         }
         let _ = writeln!(
             r,

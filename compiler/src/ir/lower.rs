@@ -1055,6 +1055,13 @@ impl Cx<'_> {
             region.as_ref(),
         );
         let custom_vnet = outbound.custom_requested;
+        let spoke_created = matches!(
+            outbound.spoke,
+            Some(Spoke {
+                vnet: SpokeVnet::Create { .. },
+                ..
+            })
+        );
         let inbound_stmt = self.single(&b, "inbound", "a workspace");
         let mut inbound = self.inbound(
             inbound_stmt,
@@ -1062,7 +1069,7 @@ impl Cx<'_> {
             &storage,
             &key_vault,
             &container_registry,
-            custom_vnet,
+            (custom_vnet, spoke_created),
         );
         if custom_vnet && inbound.private_endpoint.is_none() {
             // Compute in the spoke reaches the workspace and its private
@@ -1078,6 +1085,7 @@ impl Cx<'_> {
                 ),
                 resource_group: None,
                 region: None,
+                link_zones: None,
                 span: at,
             });
         }
@@ -1376,7 +1384,7 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
-        custom_vnet: bool,
+        (custom_vnet, spoke_created): (bool, bool),
     ) -> Inbound {
         let entries = self.entries_of(s);
         let b = self.block(
@@ -1448,7 +1456,15 @@ impl Cx<'_> {
         };
         let private_endpoint = self
             .single(&b, "private_endpoint", "`inbound`")
-            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr, (custom_vnet, ctx.cloud)));
+            .and_then(|pe| {
+                self.client_endpoint(
+                    pe,
+                    storage,
+                    kv,
+                    acr,
+                    (custom_vnet, spoke_created, ctx.cloud),
+                )
+            });
         Inbound {
             public_network_access,
             private_endpoint,
@@ -1491,7 +1507,7 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
-        (custom_vnet, cloud): (bool, Cloud),
+        (custom_vnet, spoke_created, cloud): (bool, bool, Cloud),
     ) -> Option<ClientPrivateEndpoint> {
         let entries = self.plain_body(s);
         let b = self.block(
@@ -1500,6 +1516,7 @@ impl Cx<'_> {
             &[
                 "custom_dns",
                 "dns",
+                "link_zones",
                 "region",
                 "resource_group",
                 "resources",
@@ -1569,7 +1586,7 @@ impl Cx<'_> {
                 Source::SecureDefault,
             ),
         };
-        let placement = self.client_placement(&b, subnet.as_ref(), cloud);
+        let placement = self.client_placement(&b, subnet.as_ref(), &dns, cloud, spoke_created);
         Some(ClientPrivateEndpoint {
             subnet: subnet?,
             dns,
@@ -1577,6 +1594,7 @@ impl Cx<'_> {
             targets,
             resource_group: placement.resource_group,
             region: placement.region,
+            link_zones: placement.link_zones,
             span: s.head.span,
         })
     }
@@ -1688,6 +1706,7 @@ impl Cx<'_> {
             "`vnet`",
             &[
                 "address_space",
+                "dns_servers",
                 "existing",
                 "firewall_ip",
                 "hub_vnet",
@@ -1892,6 +1911,7 @@ impl Cx<'_> {
             }
         }
         let existing = b.attrs.contains_key("existing");
+        let dns_servers = self.dns_servers(&b, existing);
         let keep = self.subnet_keeps(&b.stmts, existing);
         if !complete {
             return None;
@@ -1903,6 +1923,7 @@ impl Cx<'_> {
             firewall_ip: firewall_ip?,
             service_endpoint_policy,
             nsg_extra,
+            dns_servers,
             keep,
             span: at,
         })

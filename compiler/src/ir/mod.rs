@@ -257,6 +257,10 @@ pub struct ClientPrivateEndpoint {
     /// The client virtual network's region, where the endpoints must be:
     /// written, else the workspace's (the spoke's in custom VNet mode).
     pub region: Option<Setting<Region>>,
+    /// Existing zones and a spoke the deployment creates: link each zone
+    /// to the spoke (`true`: amlgen, in the zones' group) or leave it to
+    /// the hub team (`false`). Unset is `AML3152` there.
+    pub link_zones: Option<(bool, Span)>,
     pub span: Span,
 }
 
@@ -670,6 +674,9 @@ pub struct Spoke {
     /// A service endpoint policy with the AML alias on the training subnet.
     pub service_endpoint_policy: Setting<bool>,
     pub nsg_extra: Vec<NsgRule>,
+    /// A created spoke's DNS servers (`dhcpOptions.dnsServers`), e.g. the
+    /// hub's DNS resolver; empty is Azure's DNS.
+    pub dns_servers: Vec<(Ipv4Net, Span)>,
     /// An existing spoke: what each rewritten subnet keeps (`keep`).
     pub keep: Vec<SubnetKeep>,
     pub span: Span,

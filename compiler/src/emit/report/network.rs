@@ -1,6 +1,6 @@
 //! The report's text about where network resources go and what they
-//! keep: the client private endpoints' group and region, what an existing
-//! subnet keeps.
+//! keep: the client private endpoints' group and region, how a created
+//! spoke resolves existing zones, what an existing subnet keeps.
 
 use super::code;
 use crate::ir::Workspace;
@@ -29,6 +29,38 @@ pub(super) fn pe_placement_text(ws: &Workspace, pe: &crate::ir::ClientPrivateEnd
         "The endpoints are deployed in {group}, in region {} ({why}): a private endpoint must be in the same region and subscription as its virtual network.",
         code(region.as_str())
     )
+}
+
+/// How a created spoke resolves existing zones, in words.
+pub(super) fn spoke_dns_text(
+    ws: &Workspace,
+    pe: &crate::ir::ClientPrivateEndpoint,
+) -> Option<String> {
+    let spoke = ws.outbound.custom_vnet()?;
+    let crate::ir::SpokeVnet::Create { name, .. } = &spoke.vnet else {
+        return None;
+    };
+    let servers = spoke
+        .dns_servers
+        .iter()
+        .map(|(ip, _)| code(&ip.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(match (pe.link_zones, servers.is_empty()) {
+        (Some((true, _)), _) => format!(
+            "This deployment links each zone to the spoke {} (`modules/zone-links-<n>.bicep`, scoped to the zones' resource groups).",
+            code(name)
+        ),
+        (Some((false, _)), true) => format!(
+            "The hub team links each zone to the spoke {} (see Before deploying).",
+            code(name)
+        ),
+        (_, false) => format!(
+            "The spoke {} asks the DNS servers {servers}, which must resolve these zones (a resolver in a network the zones are linked to).",
+            code(name)
+        ),
+        (None, true) => return None,
+    })
 }
 
 /// What an existing spoke subnet keeps, in words.

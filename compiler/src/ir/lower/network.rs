@@ -1,11 +1,12 @@
 //! Lowering of where network resources go and what they keep: the client
-//! private endpoints' resource group and region, and what an existing
+//! private endpoints' resource group and region, a created spoke's DNS
+//! servers and its link to existing DNS zones, and what an existing
 //! spoke's subnets keep when amlgen rewrites them.
 
 use super::{Block, Cx, names};
 use crate::diag::{Code, Diagnostic};
-use crate::ir::newtypes::ResourceGroupName;
-use crate::ir::{Cloud, PeSubnet, Region, Setting, Source, SubnetKeep, SubnetRole};
+use crate::ir::newtypes::{Ipv4Net, ResourceGroupName};
+use crate::ir::{Cloud, Dns, PeSubnet, Region, Setting, Source, SubnetKeep, SubnetRole};
 use crate::span::Span;
 use crate::syntax::ast::{ExprKind, Stmt};
 
@@ -13,6 +14,7 @@ use crate::syntax::ast::{ExprKind, Stmt};
 pub(super) struct Placement {
     pub resource_group: Option<(ResourceGroupName, Span)>,
     pub region: Option<Setting<Region>>,
+    pub link_zones: Option<(bool, Span)>,
 }
 
 /// `privateEndpointNetworkPolicies` values (Microsoft.Network schema,
@@ -28,13 +30,17 @@ const PE_POLICIES: &[(&str, &str)] = &[
 ];
 
 impl Cx<'_> {
-    /// `resource_group` and `region` of `private_endpoint`. The spoke's pe
-    /// subnet is placed by the `vnet` block, so both are refused there.
+    /// `resource_group`, `region` and `link_zones` of `private_endpoint`.
+    /// The spoke's pe subnet is placed by the `vnet` block, so the first
+    /// two are refused there; `link_zones` only links existing zones to a
+    /// spoke the deployment creates.
     pub(super) fn client_placement(
         &mut self,
         b: &Block,
         subnet: Option<&PeSubnet>,
+        dns: &Dns,
         cloud: Cloud,
+        spoke_created: bool,
     ) -> Placement {
         let spoke = matches!(subnet, Some(PeSubnet::Spoke));
         let refuse = |cx: &mut Self, key: &str, why: &str, help: &str| {
@@ -80,10 +86,70 @@ impl Cx<'_> {
                     .map(|(r, sp)| Setting::new(r, Source::Explicit(sp)))
             })
         };
+        let link_zones = b.attrs.get("link_zones").and_then(|(_, e)| self.bool(e));
+        if link_zones.is_some() {
+            let problem = match (dns, spoke && spoke_created) {
+                (Dns::Create, _) => Some((
+                    "the zones amlgen creates are always linked to the client network",
+                    "remove `link_zones`",
+                )),
+                (Dns::Existing(_), false) => Some((
+                    "`link_zones` only links existing zones to a spoke this deployment creates",
+                    "remove `link_zones`: an existing network's DNS is its owners'",
+                )),
+                (Dns::Existing(_), true) => None,
+            };
+            if let Some((why, help)) = problem
+                && refuse(self, "link_zones", why, help)
+            {
+                return Placement {
+                    resource_group,
+                    region,
+                    link_zones: None,
+                };
+            }
+        }
         Placement {
             resource_group,
             region,
+            link_zones,
         }
+    }
+
+    /// `dns_servers` of a created spoke: IPv4 addresses, not ranges.
+    pub(super) fn dns_servers(&mut self, b: &Block, existing: bool) -> Vec<(Ipv4Net, Span)> {
+        let Some((k, e)) = b.attrs.get("dns_servers") else {
+            return Vec::new();
+        };
+        if existing {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownSetting,
+                    k.span,
+                    "an existing spoke's DNS servers are its owners'",
+                )
+                .label("`dns_servers` only sets the DNS of a spoke amlgen creates")
+                .help("remove `dns_servers`; the existing spoke must already resolve the private DNS zones"),
+            );
+            return Vec::new();
+        }
+        let items = match &self.deref(e).kind {
+            ExprKind::List(_) => self.list(e).unwrap_or_default(),
+            _ => vec![(*e).clone()],
+        };
+        let mut out = Vec::new();
+        for item in &items {
+            match self.cidr(item, "a DNS server's IPv4 address") {
+                Some((ip, span)) if ip.prefix == 32 => out.push((ip, span)),
+                Some((ip, span)) => self.push(
+                    Diagnostic::new(Code::InvalidIpRange, span, "a DNS server is a range")
+                        .label(format!("`{ip}` is a /{} range", ip.prefix))
+                        .help("write the DNS server's IP address, e.g. the hub DNS resolver's inbound endpoint `10.0.2.4`"),
+                ),
+                None => {}
+            }
+        }
+        out
     }
 
     /// The `keep <role> { ... }` blocks of the `vnet` block.
