@@ -200,7 +200,7 @@ fn adversarial_strings_in_a_custom_vnet() {
       training    = "10.1.0.0/24"
       pe          = "10.1.1.0/27"
       firewall_ip = "10.0.1.4"
-      keep training {{ delegations = {{ "{tag}" = "Microsoft.Web/serverFarms" }} }}
+      keep training {{ delegations = {{ "{tag}" = "Microsoft.ContainerInstance/containerGroups" }} }}
       keep pe {{}}
     }}
   }}

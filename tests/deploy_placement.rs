@@ -216,7 +216,7 @@ fn an_existing_subnet_is_written_back_with_what_it_keeps() {
     );
     let files = build(&existing_spoke(&format!(
         r#"keep training {{
-        delegations             = {{ batch = "Microsoft.Batch/batchAccounts" }}
+        delegations             = {{ aci = "Microsoft.ContainerInstance/containerGroups" }}
         nat_gateway             = "{nat}"
         service_endpoints       = ["Microsoft.Sql", "Microsoft.Storage"]
         default_outbound_access = false
@@ -235,7 +235,7 @@ fn an_existing_subnet_is_written_back_with_what_it_keeps() {
     let training = props("snet-training");
     assert_eq!(
         training["delegations"],
-        serde_json::json!([{ "name": "batch", "properties": { "serviceName": "Microsoft.Batch/batchAccounts" } }])
+        serde_json::json!([{ "name": "aci", "properties": { "serviceName": "Microsoft.ContainerInstance/containerGroups" } }])
     );
     assert_eq!(training["natGateway"]["id"], nat.as_str());
     assert_eq!(training["defaultOutboundAccess"], false);

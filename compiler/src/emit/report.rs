@@ -411,7 +411,7 @@ pub fn render(
         for link in super::firewall::hub_team_zone_links(ws) {
             let _ = writeln!(
                 r,
-                "- The hub team links their private DNS zone {} to the spoke {} (link {}, registration off) before compute is created: until then compute in the spoke cannot resolve the workspace's private endpoints. `hub-firewall/allowlist.json` lists these links too.",
+                "- The hub team links their private DNS zone {} to the spoke {} (link {}, registration off) as soon as the deployment has created the spoke: until then compute in the spoke cannot resolve the workspace's private endpoints, and a compute instance created before the links may fail to provision. `hub-firewall/allowlist.json` lists these links too.",
                 code(&link.zone),
                 code(&link.virtual_network),
                 code(&link.link_name)
