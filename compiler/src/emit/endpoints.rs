@@ -26,7 +26,7 @@ use crate::ir::{
 };
 
 /// A resource's `location`: the module's parameter, or a region written out.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(untagged)]
 enum Location {
     Param(Expr),
@@ -245,10 +245,7 @@ pub(crate) fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Opt
                 &[&name],
                 format!("client private endpoint to {resource_name} ({group})"),
                 PrivateEndpoint {
-                    location: match &location {
-                        Location::Param(e) => Location::Param(e.clone()),
-                        Location::Region(r) => Location::Region(r.clone()),
-                    },
+                    location: location.clone(),
                     tags: tags(),
                     properties: PrivateEndpointProperties {
                         subnet: IdRef { id: subnet.clone() },
