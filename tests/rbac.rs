@@ -288,6 +288,35 @@ fn the_report_explains_every_derived_grant() {
     }
 }
 
+/// R22: the Reader grants on the client storage endpoints are made in
+/// the group the endpoints are deployed in (their VNet's, not always the
+/// workspace's), on an endpoint of that name.
+#[test]
+fn the_storage_endpoint_readers_are_granted_where_the_endpoints_are() {
+    let mut seen = 0;
+    for (ws, rs, _) in workspaces() {
+        for (at, r) in rs.iter().filter(|(_, r)| {
+            r["type"] == "Microsoft.Authorization/roleAssignments"
+                && r["properties"]["description"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("R22"))
+        }) {
+            let scope = r["scope"].as_str().unwrap();
+            let name = scope
+                .strip_prefix("Microsoft.Network/privateEndpoints/")
+                .unwrap_or_else(|| panic!("{ws}: R22 grant not on an endpoint: {scope}"));
+            assert!(
+                rs.iter().any(|(pat, pe)| pat == at
+                    && pe["type"] == "Microsoft.Network/privateEndpoints"
+                    && pe["name"] == name),
+                "{ws}: no endpoint {name} where its Reader grant is made ({at:?})"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no example has an R22 grant");
+}
+
 #[test]
 fn the_deploying_identity_gets_a_role_with_what_the_deployment_needs() {
     for e in std::fs::read_dir(root().join("out/workspaces")).unwrap() {

@@ -129,6 +129,8 @@ pub fn custom_vnet_posture() -> String {
       training    = "10.1.0.0/24"
       pe          = "10.1.1.0/27"
       firewall_ip = "10.0.1.4"
+      keep training {{ delegations = {{ "{tag}" = "Microsoft.ContainerInstance/containerGroups" }} }}
+      keep pe {{}}
     }}
   }}
   container_registry {{ image_build_compute = "{ibc}" }}

@@ -11,6 +11,7 @@ mod limits;
 mod outbound;
 mod policy;
 mod resources;
+mod spoke_deploy;
 
 pub use custom_vnet::{IpPlan, ip_plan};
 
@@ -81,6 +82,8 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     custom_vnet::firewall_ip(ws, d);
     custom_vnet::exfiltration_guard(ws, d);
     custom_vnet::ip_planning(ws, d);
+    spoke_deploy::existing_subnets(ws, d);
+    spoke_deploy::spoke_dns(ws, d);
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);

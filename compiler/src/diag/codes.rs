@@ -4,7 +4,8 @@
 //! `AML3xxx` platform rules (`AML30NN` is rule RNN of the posture rules
 //! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
 //! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
-//! runtime rules of `catalog::limits`),
+//! runtime rules of `catalog::limits`, `AML3150`-`AML3159` what makes a
+//! spoke's deployment harm or fail),
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -117,6 +118,8 @@ codes! {
     TagNameCase = "AML3141", "tag-name-case", Error, "two tags whose names differ only in case, which Azure takes as one";
     NameRefused = "AML3142", "name-refused", Error, "a workspace or compute name Azure refuses for its type";
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
+    ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
+    SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
 }

@@ -73,6 +73,8 @@ pub fn explanation(code: Code) -> &'static str {
         Code::TagNameCase => include_str!("../../../docs/codes/AML3141.md"),
         Code::NameRefused => include_str!("../../../docs/codes/AML3142.md"),
         Code::UnassignedComputeInstance => include_str!("../../../docs/codes/AML3160.md"),
+        Code::ExistingSubnetRewrite => include_str!("../../../docs/codes/AML3150.md"),
+        Code::SpokeDnsUnresolved => include_str!("../../../docs/codes/AML3151.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
         Code::ForgottenWorkspace => include_str!("../../../docs/codes/AML9002.md"),
     }

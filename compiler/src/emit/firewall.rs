@@ -53,6 +53,54 @@ pub struct WorkspaceAllow {
     pub firewall_ip: String,
     pub allow: Vec<Allow>,
     pub not_through_firewall: Vec<Bypass>,
+    /// The hub's private DNS zones the hub team links to a spoke the
+    /// deployment creates (`link_zones = false`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dns_zone_links: Vec<ZoneLink>,
+}
+
+/// A virtual network link the hub team makes on one of their zones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ZoneLink {
+    pub zone: String,
+    /// The link's name: the one `link_zones = true` would give it.
+    pub link_name: String,
+    pub virtual_network: String,
+    pub virtual_network_resource_group: String,
+    /// `None` when the posture does not name the workspace's subscription.
+    pub virtual_network_subscription: Option<String>,
+    pub registration_enabled: bool,
+}
+
+/// The links the hub team makes for a created spoke (`link_zones = false`).
+#[must_use]
+pub fn hub_team_zone_links(ws: &Workspace) -> Vec<ZoneLink> {
+    let (Some(spoke), Some(pe)) = (ws.outbound.custom_vnet(), &ws.inbound.private_endpoint) else {
+        return Vec::new();
+    };
+    let (
+        crate::ir::SpokeVnet::Create { name, .. },
+        crate::ir::Dns::Existing(zones),
+        Some((false, _)),
+    ) = (&spoke.vnet, &pe.dns, pe.link_zones)
+    else {
+        return Vec::new();
+    };
+    let link_name = super::endpoints::spoke_link_name(ws, spoke);
+    zones
+        .iter()
+        .map(|z| ZoneLink {
+            zone: z.as_str().to_string(),
+            link_name: link_name.clone(),
+            virtual_network: name.clone(),
+            virtual_network_resource_group: ws.resource_group.value.as_str().to_string(),
+            virtual_network_subscription: ws
+                .subscription_id
+                .as_ref()
+                .map(|g| g.as_str().to_string()),
+            registration_enabled: false,
+        })
+        .collect()
 }
 
 fn prefixes(spoke: &Spoke, roles: &[SubnetRole]) -> Vec<String> {
@@ -191,6 +239,7 @@ fn workspace_allow(
         firewall_ip: spoke.firewall_ip.0.to_string(),
         allow,
         not_through_firewall: bypass,
+        dns_zone_links: hub_team_zone_links(ws),
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod arm;
 pub mod bicep;
+pub mod endpoints;
 pub mod epac;
 pub mod escape;
 pub mod expr;

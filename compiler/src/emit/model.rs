@@ -14,10 +14,9 @@ use serde_json::{Map, Value};
 use super::escape::Text;
 use super::expr::Expr;
 use super::names;
-use crate::catalog::dns;
 use crate::ir::{
-    Access, ClientEndpoint, Compute, ComputeKind, Destination, Dns, IsolationMode, OutboundRule,
-    PeSubnet, PeTarget, Provision, PublicNetworkAccess, RegistrySku, RuleKind, Workspace,
+    Access, Compute, ComputeKind, Destination, IsolationMode, OutboundRule, PeTarget, Provision,
+    PublicNetworkAccess, RegistrySku, RuleKind, Workspace,
 };
 
 /// API versions: the newest stable that has every property used, from
@@ -590,84 +589,8 @@ fn identity_of(i: &crate::ir::Identity) -> Identity {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrivateEndpoint {
-    location: Expr,
-    tags: Expr,
-    properties: PrivateEndpointProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrivateEndpointProperties {
-    subnet: IdRef,
-    private_link_service_connections: Vec<PrivateLinkServiceConnection>,
-}
-
-#[derive(Serialize)]
 pub(crate) struct IdRef {
     pub(crate) id: Ref,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrivateLinkServiceConnection {
-    name: Text,
-    properties: PrivateLinkServiceConnectionProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrivateLinkServiceConnectionProperties {
-    private_link_service_id: Ref,
-    group_ids: Vec<Text>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ZoneGroup {
-    properties: ZoneGroupProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ZoneGroupProperties {
-    private_dns_zone_configs: Vec<ZoneConfig>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ZoneConfig {
-    name: Text,
-    properties: ZoneConfigProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ZoneConfigProperties {
-    private_dns_zone_id: Ref,
-}
-
-#[derive(Serialize)]
-struct PrivateDnsZone {
-    location: &'static str,
-    tags: Expr,
-    properties: Map<String, Value>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VnetLink {
-    location: &'static str,
-    tags: Expr,
-    properties: VnetLinkProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VnetLinkProperties {
-    registration_enabled: bool,
-    virtual_network: IdRef,
 }
 
 // ---------------------------------------------------------------- lowering
@@ -978,7 +901,8 @@ pub fn lower(ws: &Workspace) -> Deployment {
     let mut first = workspace_module(ws, &assoc, ml_api, &phases, false);
     first.depends_on = symbols(&modules);
     modules.push(first);
-    if let Some(mut pe) = client_endpoints_module(ws, &assoc) {
+    modules.extend(super::endpoints::zone_link_modules(ws));
+    if let Some(mut pe) = super::endpoints::client_endpoints_module(ws, &assoc) {
         pe.depends_on = symbols(&modules);
         modules.push(pe);
     }
@@ -1434,216 +1358,4 @@ fn compute_body(ws: &Workspace, c: &Compute) -> Option<Value> {
         "disableLocalAuth": !d.local_auth.value,
         "properties": inner,
     }))
-}
-
-/// The client-VNet private endpoints, their DNS zone groups, and the
-/// private DNS zones with their VNet links when the posture creates them.
-fn client_endpoints_module(ws: &Workspace, assoc: &Associated) -> Option<Module> {
-    let pe = ws.inbound.private_endpoint.as_ref()?;
-    let cloud = ws.cloud.value;
-    let (subnet, vnet) = match (&pe.subnet, ws.outbound.custom_vnet()) {
-        (PeSubnet::Id(id), _) => (
-            Ref::Id(Text(id.as_str().to_string())),
-            id.parent()
-                .map(|v| (v.name().to_string(), Ref::Id(Text(v.as_str().to_string())))),
-        ),
-        (PeSubnet::Spoke, Some(spoke)) => (
-            super::network::subnet_ref(spoke, crate::ir::SubnetRole::Pe)?,
-            Some((
-                spoke.vnet_name().to_string(),
-                super::network::vnet_ref(spoke),
-            )),
-        ),
-        (PeSubnet::Spoke, None) => return None,
-    };
-    let mut resources = Vec::new();
-    let mut zone_symbols: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut targets: Vec<ClientEndpoint> = pe.targets.value.clone();
-    targets.sort();
-    targets.dedup();
-    if matches!(pe.dns, Dns::Create) {
-        let mut zones: Vec<&'static str> = targets
-            .iter()
-            .filter_map(|t| dns::zones(*t, cloud))
-            .flatten()
-            .copied()
-            .collect();
-        zones.sort_unstable();
-        zones.dedup();
-        for (i, zone) in zones.iter().enumerate() {
-            let zsym = format!("zone{}", i + 1);
-            resources.push(Resource::new(
-                &zsym,
-                types::PRIVATE_DNS_ZONE,
-                api::PRIVATE_DNS,
-                &[zone],
-                format!("private DNS zone {zone}"),
-                PrivateDnsZone {
-                    location: "global",
-                    tags: tags(),
-                    properties: Map::new(),
-                },
-            ));
-            if let Some((vnet_name, vnet_id)) = &vnet {
-                resources.push(
-                    Resource::new(
-                        &format!("zone{}Link", i + 1),
-                        types::VNET_LINK,
-                        api::PRIVATE_DNS,
-                        &[zone, &names::vnet_link(vnet_name)],
-                        format!("links {zone} to the client virtual network"),
-                        VnetLink {
-                            location: "global",
-                            tags: tags(),
-                            properties: VnetLinkProperties {
-                                registration_enabled: false,
-                                virtual_network: IdRef {
-                                    id: vnet_id.clone(),
-                                },
-                            },
-                        },
-                    )
-                    .child_of(&zsym)
-                    .after(&zsym),
-                );
-            }
-            zone_symbols.insert(zone, zsym);
-        }
-    }
-    let zone_ref = |zone: &str| -> Option<Ref> {
-        match &pe.dns {
-            Dns::Create => Some(Ref::Expr(Expr::resource_id(
-                types::PRIVATE_DNS_ZONE,
-                &[zone],
-            ))),
-            Dns::Existing(ids) => ids
-                .iter()
-                .find(|id| id.name().eq_ignore_ascii_case(zone))
-                .map(|id| Ref::Id(Text(id.as_str().to_string()))),
-        }
-    };
-    let ws_name = ws.name.as_str();
-    let mut n = 0;
-    for t in targets {
-        let (resource_name, id, groups): (String, Ref, Vec<(&str, &[&str])>) = match t {
-            ClientEndpoint::Workspace => (
-                ws_name.to_string(),
-                Ref::Expr(Expr::resource_id(types::WORKSPACE, &[ws_name])),
-                vec![(
-                    "amlworkspace",
-                    &[
-                        "privatelink.api.azureml.ms",
-                        "privatelink.notebooks.azure.net",
-                    ][..],
-                )],
-            ),
-            ClientEndpoint::Storage => (
-                target_name(&assoc.storage),
-                assoc.storage.1.clone(),
-                vec![
-                    ("blob", &["privatelink.blob.core.windows.net"][..]),
-                    ("file", &["privatelink.file.core.windows.net"][..]),
-                ],
-            ),
-            ClientEndpoint::KeyVault => (
-                target_name(&assoc.key_vault),
-                assoc.key_vault.1.clone(),
-                vec![("vault", &["privatelink.vaultcore.azure.net"][..])],
-            ),
-            ClientEndpoint::ContainerRegistry => (
-                target_name(&assoc.container_registry),
-                assoc.container_registry.1.clone(),
-                vec![("registry", &["privatelink.azurecr.io"][..])],
-            ),
-        };
-        let cloud_zones: Vec<&'static str> =
-            dns::zones(t, cloud).map(<[_]>::to_vec).unwrap_or_default();
-        for (group, public_zones) in groups {
-            n += 1;
-            let sym = format!("pe{n}");
-            let name = names::private_endpoint(&resource_name, group);
-            resources.push(Resource::new(
-                &sym,
-                types::PRIVATE_ENDPOINT,
-                api::NETWORK,
-                &[&name],
-                format!("client private endpoint to {resource_name} ({group})"),
-                PrivateEndpoint {
-                    location: loc(),
-                    tags: tags(),
-                    properties: PrivateEndpointProperties {
-                        subnet: IdRef { id: subnet.clone() },
-                        private_link_service_connections: vec![PrivateLinkServiceConnection {
-                            name: Text(group.to_string()),
-                            properties: PrivateLinkServiceConnectionProperties {
-                                private_link_service_id: id.clone(),
-                                group_ids: vec![Text(group.to_string())],
-                            },
-                        }],
-                    },
-                },
-            ));
-            // The zones of this group in this cloud: the public names map
-            // position by position onto the cloud's list.
-            let all_public = dns::zones(t, crate::ir::Cloud::Public).unwrap_or(&[]);
-            let zones: Vec<&str> = public_zones
-                .iter()
-                .filter_map(|z| all_public.iter().position(|p| p == z))
-                .filter_map(|i| cloud_zones.get(i).copied())
-                .collect();
-            let configs: Vec<ZoneConfig> = zones
-                .iter()
-                .filter_map(|z| {
-                    zone_ref(z).map(|r| ZoneConfig {
-                        name: Text(names::zone_config(z)),
-                        properties: ZoneConfigProperties {
-                            private_dns_zone_id: r,
-                        },
-                    })
-                })
-                .collect();
-            if configs.is_empty() {
-                continue;
-            }
-            let mut zg = Resource::new(
-                &format!("{sym}Dns"),
-                types::ZONE_GROUP,
-                api::NETWORK,
-                &[&name, "default"],
-                format!("registers {name} in its private DNS zones"),
-                ZoneGroup {
-                    properties: ZoneGroupProperties {
-                        private_dns_zone_configs: configs,
-                    },
-                },
-            )
-            .child_of(&sym)
-            .after(&sym);
-            for z in &zones {
-                if let Some(zs) = zone_symbols.get(z) {
-                    zg = zg.after(zs);
-                }
-            }
-            resources.push(zg);
-        }
-    }
-    Some(Module {
-        symbol: "privateEndpoints".into(),
-        file: "private-endpoints".into(),
-        deployment_name: names::deployment(ws, "private-endpoints"),
-        description: "client-VNet private endpoints and their private DNS".into(),
-        resources,
-        depends_on: Vec::new(),
-        target: None,
-        params: Vec::new(),
-        condition: None,
-    })
-}
-
-fn target_name(r: &(Option<String>, Ref)) -> String {
-    match r {
-        (Some(n), _) => n.clone(),
-        (None, Ref::Id(t)) => t.as_str().rsplit('/').next().unwrap_or("").to_string(),
-        (None, Ref::Expr(_)) => String::new(),
-    }
 }

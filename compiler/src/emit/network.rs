@@ -121,7 +121,16 @@ struct VirtualNetwork {
 #[serde(rename_all = "camelCase")]
 struct VnetProperties {
     address_space: AddressSpace,
+    /// The spoke's DNS servers (`vnet { dns_servers }`), e.g. the hub's resolver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dhcp_options: Option<DhcpOptions>,
     subnets: Vec<SubnetModel>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DhcpOptions {
+    dns_servers: Vec<Text>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +162,28 @@ struct SubnetProperties {
     service_endpoint_policies: Vec<IdRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     service_endpoints: Vec<ServiceEndpoint>,
+    // What an existing subnet keeps (`keep`): a subnet write replaces
+    // every property it does not carry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    delegations: Vec<Delegation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nat_gateway: Option<IdRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_endpoint_network_policies: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_outbound_access: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Delegation {
+    name: Text,
+    properties: DelegationProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DelegationProperties {
+    service_name: Text,
 }
 
 #[derive(Serialize)]
@@ -174,7 +205,7 @@ struct PeeringProperties {
 
 #[derive(Serialize)]
 struct ServiceEndpoint {
-    service: &'static str,
+    service: Text,
 }
 
 /// The id of the spoke VNet.
@@ -333,37 +364,7 @@ pub fn module(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Module {
         ));
         waits.push("serviceEndpointPolicy".into());
     }
-    let subnet_props = |role: SubnetRole| {
-        let s = spoke.subnet(role).expect("a listed subnet");
-        let compute = role != SubnetRole::Pe;
-        let guarded = role == SubnetRole::Training && spoke.service_endpoint_policy.value;
-        SubnetProperties {
-            address_prefix: Text(s.prefix.to_string()),
-            network_security_group: IdRef {
-                id: Ref::Expr(Expr::resource_id(types::NSG, &[&names::nsg(ws, role)])),
-            },
-            route_table: compute.then(|| IdRef {
-                id: Ref::Expr(Expr::resource_id(types::ROUTE_TABLE, &[&rt_name])),
-            }),
-            service_endpoint_policies: if guarded {
-                vec![IdRef {
-                    id: Ref::Expr(Expr::resource_id(
-                        types::SERVICE_ENDPOINT_POLICY,
-                        &[&sep_name],
-                    )),
-                }]
-            } else {
-                Vec::new()
-            },
-            service_endpoints: if guarded {
-                vec![ServiceEndpoint {
-                    service: "Microsoft.Storage",
-                }]
-            } else {
-                Vec::new()
-            },
-        }
-    };
+    let subnet_props = |role: SubnetRole| subnet_properties(ws, spoke, role, &rt_name, &sep_name);
     let target = match &spoke.vnet {
         SpokeVnet::Create {
             name,
@@ -384,6 +385,13 @@ pub fn module(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Module {
                     location: loc(),
                     tags: tags(),
                     properties: VnetProperties {
+                        dhcp_options: (!spoke.dns_servers.is_empty()).then(|| DhcpOptions {
+                            dns_servers: spoke
+                                .dns_servers
+                                .iter()
+                                .map(|(ip, _)| Text(ip.to_string()))
+                                .collect(),
+                        }),
                         address_space: AddressSpace {
                             address_prefixes: address_space
                                 .iter()
@@ -514,5 +522,80 @@ fn storage_ref(ws: &Workspace, spoke: &Spoke, assoc: &Associated) -> Ref {
             ],
         )),
         (_, (_, id)) => id.clone(),
+    }
+}
+
+/// A subnet's service endpoints: `Microsoft.Storage` under the service
+/// endpoint policy, and those an existing subnet keeps, sorted.
+fn service_endpoints(guarded: bool, keep: Option<&crate::ir::SubnetKeep>) -> Vec<ServiceEndpoint> {
+    let mut names: Vec<String> = keep
+        .map(|k| k.service_endpoints.clone())
+        .unwrap_or_default();
+    if guarded {
+        names.push("Microsoft.Storage".into());
+    }
+    names.sort_by_key(|n| n.to_ascii_lowercase());
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    names
+        .into_iter()
+        .map(|service| ServiceEndpoint {
+            service: Text(service),
+        })
+        .collect()
+}
+
+/// The properties of one spoke subnet as amlgen writes them: prefix, NSG,
+/// routes (compute subnets), the exfiltration guard (training), and what
+/// an existing subnet keeps (`keep`).
+fn subnet_properties(
+    ws: &Workspace,
+    spoke: &Spoke,
+    role: SubnetRole,
+    rt_name: &str,
+    sep_name: &str,
+) -> SubnetProperties {
+    let s = spoke.subnet(role).expect("a listed subnet");
+    let compute = role != SubnetRole::Pe;
+    let guarded = role == SubnetRole::Training && spoke.service_endpoint_policy.value;
+    let keep = spoke.keep.iter().find(|k| k.role == role);
+    SubnetProperties {
+        address_prefix: Text(s.prefix.to_string()),
+        network_security_group: IdRef {
+            id: Ref::Expr(Expr::resource_id(types::NSG, &[&names::nsg(ws, role)])),
+        },
+        route_table: compute.then(|| IdRef {
+            id: Ref::Expr(Expr::resource_id(types::ROUTE_TABLE, &[rt_name])),
+        }),
+        service_endpoint_policies: if guarded {
+            vec![IdRef {
+                id: Ref::Expr(Expr::resource_id(
+                    types::SERVICE_ENDPOINT_POLICY,
+                    &[sep_name],
+                )),
+            }]
+        } else {
+            Vec::new()
+        },
+        service_endpoints: service_endpoints(guarded, keep),
+        delegations: keep
+            .map(|k| {
+                k.delegations
+                    .iter()
+                    .map(|(name, service)| Delegation {
+                        name: Text(name.clone()),
+                        properties: DelegationProperties {
+                            service_name: Text(service.clone()),
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        nat_gateway: keep.and_then(|k| {
+            k.nat_gateway.as_ref().map(|id| IdRef {
+                id: Ref::Id(Text(id.as_str().to_string())),
+            })
+        }),
+        private_endpoint_network_policies: keep.and_then(|k| k.private_endpoint_network_policies),
+        default_outbound_access: keep.and_then(|k| k.default_outbound_access),
     }
 }

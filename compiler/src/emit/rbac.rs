@@ -222,10 +222,13 @@ pub fn grants(ws: &Workspace, assoc: &Associated) -> Vec<RoleGrant> {
             } else {
                 "R23: data profiling reads the default storage through its client private endpoint"
             };
+            // The endpoints are in the client VNet's group (see
+            // `endpoints::client_group`), not always the deployment's.
+            let name = names::private_endpoint(&storage_name, group);
             push(
-                Target::Created(
-                    types::PRIVATE_ENDPOINT,
-                    names::private_endpoint(&storage_name, group),
+                super::endpoints::client_endpoint_id(ws, &name).map_or_else(
+                    || Target::Created(types::PRIVATE_ENDPOINT, name.clone()),
+                    Target::Elsewhere,
                 ),
                 Principal::Workspace,
                 built_in("Reader"),
@@ -545,8 +548,9 @@ pub fn deployer_actions(ws: &Workspace, d: &super::model::Deployment) -> Vec<Str
 }
 
 /// The resource groups the deploying identity works in besides the
-/// workspace's: the client subnet's, the hub DNS zones', and those a role
-/// assignment is made in. As `(subscription, group)`.
+/// workspace's: the client subnet's, the hub DNS zones', and every group a
+/// module is scoped to (the client private endpoints', the zone links',
+/// those a role assignment is made in). As `(subscription, group)`.
 #[must_use]
 pub fn deployer_groups(ws: &Workspace, d: &super::model::Deployment) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
@@ -563,6 +567,7 @@ pub fn deployer_groups(ws: &Workspace, d: &super::model::Deployment) -> Vec<(Str
         if let crate::ir::PeSubnet::Id(id) = &pe.subnet {
             add(id);
         }
+
         if let crate::ir::Dns::Existing(zones) = &pe.dns {
             zones.iter().for_each(&mut add);
         }

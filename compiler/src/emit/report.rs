@@ -14,6 +14,7 @@ use crate::ir::{
 use crate::source::SourceMap;
 
 mod instances;
+mod network;
 
 /// A value inside a Markdown code span: backticks cannot end it early.
 fn code(s: &str) -> String {
@@ -166,17 +167,21 @@ pub fn render(
                 pe_subnet_text(ws, pe),
                 targets.join(", ")
             );
+            let _ = writeln!(r, "- {}", network::pe_placement_text(ws, pe));
             match &pe.dns {
                 Dns::Create => {
                     let _ = writeln!(
                         r,
-                        "- Private DNS zones are created in the workspace's resource group and linked to the client virtual network."
+                        "- Private DNS zones are created beside the endpoints and linked to the client virtual network."
                     );
                 }
                 Dns::Existing(ids) => {
                     let _ = writeln!(r, "- The endpoints register in existing private DNS zones:");
                     for id in ids {
                         let _ = writeln!(r, "  - {}", code(id.as_str()));
+                    }
+                    if let Some(t) = network::spoke_dns_text(ws, pe) {
+                        let _ = writeln!(r, "- {t}");
                     }
                 }
             }
@@ -344,6 +349,18 @@ pub fn render(
             super::model::first_phase_reasons(&phases)
         );
     }
+    if let Some((sub, _)) = super::endpoints::client_group(ws)
+        && ws
+            .subscription_id
+            .as_ref()
+            .is_none_or(|s| s.as_str() != sub)
+    {
+        let _ = writeln!(
+            r,
+            "- Register `Microsoft.Network` on subscription {} too: the client private endpoints are deployed there (the subscription that holds a private endpoint must be registered with the network resource provider).",
+            code(&sub)
+        );
+    }
     let _ = writeln!(
         r,
         "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once (`az deployment sub create`; it is assignable in every subscription below) and assign it on {}{}.",
@@ -385,16 +402,29 @@ pub fn render(
             crate::ir::SpokeVnet::Existing { id, .. } => {
                 let _ = writeln!(
                     r,
-                    "- The deployment rewrites the subnets {} of the existing spoke {} with their prefix, NSG, route table and service endpoints: a subnet write replaces its properties, so anything else set on them (delegations, other service endpoints) must be added to the posture's network first or it is removed. The spoke must already be peered with the hub.",
+                    "- The deployment rewrites the subnets {} of the existing spoke {} with their prefix, NSG, route table and service endpoints, and what the posture's `keep` blocks list: a subnet write replaces its properties, so check with the network team that nothing else is set on them (anything unlisted is removed). The spoke must already be peered with the hub.",
                     spoke
                         .subnets
                         .iter()
-                        .map(|s| code(&s.name))
+                        .map(|s| format!(
+                            "{} ({})",
+                            code(&s.name),
+                            network::keep_text(spoke, s.role)
+                        ))
                         .collect::<Vec<_>>()
                         .join(", "),
                     code(id.as_str())
                 );
             }
+        }
+        for link in super::firewall::hub_team_zone_links(ws) {
+            let _ = writeln!(
+                r,
+                "- The hub team links their private DNS zone {} to the spoke {} (link {}, registration off) as soon as the deployment has created the spoke: until then compute in the spoke cannot resolve the workspace's private endpoints, and a compute instance created before the links may fail to provision. `hub-firewall/allowlist.json` lists these links too.",
+                code(&link.zone),
+                code(&link.virtual_network),
+                code(&link.link_name)
+            );
         }
         let _ = writeln!(
             r,

@@ -25,6 +25,7 @@ use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
 use crate::syntax::token::StrPart;
 
 mod assigned_user;
+mod network;
 
 /// Lowers the files of one build into one posture.
 pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
@@ -1071,6 +1072,13 @@ impl Cx<'_> {
             region.as_ref(),
         );
         let custom_vnet = outbound.custom_requested;
+        let spoke_created = matches!(
+            outbound.spoke,
+            Some(Spoke {
+                vnet: SpokeVnet::Create { .. },
+                ..
+            })
+        );
         let inbound_stmt = self.single(&b, "inbound", "a workspace");
         let mut inbound = self.inbound(
             inbound_stmt,
@@ -1078,7 +1086,7 @@ impl Cx<'_> {
             &storage,
             &key_vault,
             &container_registry,
-            custom_vnet,
+            (custom_vnet, spoke_created),
         );
         if custom_vnet && inbound.private_endpoint.is_none() {
             // Compute in the spoke reaches the workspace and its private
@@ -1092,6 +1100,9 @@ impl Cx<'_> {
                     default_endpoints(&storage, &key_vault, &container_registry, true),
                     Source::SecureDefault,
                 ),
+                resource_group: None,
+                region: None,
+                link_zones: None,
                 span: at,
             });
         }
@@ -1391,7 +1402,7 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
-        custom_vnet: bool,
+        (custom_vnet, spoke_created): (bool, bool),
     ) -> Inbound {
         let entries = self.entries_of(s);
         let b = self.block(
@@ -1463,7 +1474,15 @@ impl Cx<'_> {
         };
         let private_endpoint = self
             .single(&b, "private_endpoint", "`inbound`")
-            .and_then(|pe| self.client_endpoint(pe, storage, kv, acr, custom_vnet));
+            .and_then(|pe| {
+                self.client_endpoint(
+                    pe,
+                    storage,
+                    kv,
+                    acr,
+                    (custom_vnet, spoke_created, ctx.cloud),
+                )
+            });
         Inbound {
             public_network_access,
             private_endpoint,
@@ -1506,13 +1525,21 @@ impl Cx<'_> {
         storage: &Storage,
         kv: &KeyVault,
         acr: &ContainerRegistry,
-        custom_vnet: bool,
+        (custom_vnet, spoke_created, cloud): (bool, bool, Cloud),
     ) -> Option<ClientPrivateEndpoint> {
         let entries = self.plain_body(s);
         let b = self.block(
             entries,
             "`private_endpoint`",
-            &["custom_dns", "dns", "resources", "subnet"],
+            &[
+                "custom_dns",
+                "dns",
+                "link_zones",
+                "region",
+                "resource_group",
+                "resources",
+                "subnet",
+            ],
             &[],
         );
         let subnet = match b.attrs.get("subnet") {
@@ -1577,11 +1604,15 @@ impl Cx<'_> {
                 Source::SecureDefault,
             ),
         };
+        let placement = self.client_placement(&b, subnet.as_ref(), &dns, cloud, spoke_created);
         Some(ClientPrivateEndpoint {
             subnet: subnet?,
             dns,
             custom_dns,
             targets,
+            resource_group: placement.resource_group,
+            region: placement.region,
+            link_zones: placement.link_zones,
             span: s.head.span,
         })
     }
@@ -1693,6 +1724,7 @@ impl Cx<'_> {
             "`vnet`",
             &[
                 "address_space",
+                "dns_servers",
                 "existing",
                 "firewall_ip",
                 "hub_vnet",
@@ -1704,7 +1736,7 @@ impl Cx<'_> {
                 "subnet_names",
                 "training",
             ],
-            &["nsg_extra"],
+            &["keep", "nsg_extra"],
         );
         let at = s.head.span;
         let vnet = match (b.attrs.get("address_space"), b.attrs.get("existing")) {
@@ -1896,6 +1928,9 @@ impl Cx<'_> {
                 nsg_extra.push(r);
             }
         }
+        let existing = b.attrs.contains_key("existing");
+        let dns_servers = self.dns_servers(&b, existing);
+        let keep = self.subnet_keeps(&b.stmts, existing);
         if !complete {
             return None;
         }
@@ -1906,6 +1941,8 @@ impl Cx<'_> {
             firewall_ip: firewall_ip?,
             service_endpoint_policy,
             nsg_extra,
+            dns_servers,
+            keep,
             span: at,
         })
     }
@@ -3150,7 +3187,6 @@ fn default_endpoints(
 
 struct WsCtx {
     profile: Option<Profile>,
-    #[allow(dead_code)] // Kept for sovereign-cloud specific defaults.
     cloud: Cloud,
 }
 

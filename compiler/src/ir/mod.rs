@@ -251,6 +251,16 @@ pub struct ClientPrivateEndpoint {
     /// The client VNet uses custom DNS servers: conditional forwarders needed.
     pub custom_dns: bool,
     pub targets: Setting<Vec<ClientEndpoint>>,
+    /// The resource group the endpoints go in, in the subnet's
+    /// subscription: written, else the subnet's own group.
+    pub resource_group: Option<(ResourceGroupName, Span)>,
+    /// The client virtual network's region, where the endpoints must be:
+    /// written, else the workspace's (the spoke's in custom VNet mode).
+    pub region: Option<Setting<Region>>,
+    /// Existing zones and a spoke the deployment creates: link each zone
+    /// to the spoke (`true`: amlgen, in the zones' group) or leave it to
+    /// the hub team (`false`). Unset is `AML3152` there.
+    pub link_zones: Option<(bool, Span)>,
     pub span: Span,
 }
 
@@ -668,6 +678,28 @@ pub struct Spoke {
     /// A service endpoint policy with the AML alias on the training subnet.
     pub service_endpoint_policy: Setting<bool>,
     pub nsg_extra: Vec<NsgRule>,
+    /// A created spoke's DNS servers (`dhcpOptions.dnsServers`), e.g. the
+    /// hub's DNS resolver; empty is Azure's DNS.
+    pub dns_servers: Vec<(Ipv4Net, Span)>,
+    /// An existing spoke: what each rewritten subnet keeps (`keep`).
+    pub keep: Vec<SubnetKeep>,
+    pub span: Span,
+}
+
+/// What an existing spoke subnet has that amlgen's write must carry: a
+/// subnet write replaces its properties (`keep <role> { ... }`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubnetKeep {
+    pub role: SubnetRole,
+    /// `(name, serviceName)` of each delegation, as the subnet has them.
+    pub delegations: Vec<(String, String)>,
+    pub nat_gateway: Option<ResourceId>,
+    /// Service endpoints besides the one amlgen sets (`Microsoft.Storage`
+    /// on a guarded training subnet).
+    pub service_endpoints: Vec<String>,
+    /// `privateEndpointNetworkPolicies`, as the schema spells it.
+    pub private_endpoint_network_policies: Option<&'static str>,
+    pub default_outbound_access: Option<bool>,
     pub span: Span,
 }
 

@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = if (firstDeployment) {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-claims-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-network')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwclaims910c85')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwclaims910c85')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwclaims910c85')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims')
   }
   dependsOn: [
     monitoring
@@ -85,7 +90,6 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     location: location
     tags: tags
-    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
     monitoring
@@ -135,6 +139,25 @@ module rbac2 'modules/rbac-2.bicep' = {
   ]
 }
 
+// role assignments in resource group rg-network
+module rbac3 'modules/rbac-3.bicep' = {
+  name: 'mlw-claims-rbac-3'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-network')
+  params: {
+    location: location
+    tags: tags
+    principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims'), '2026-05-01', 'full').identity.principalId
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
 // the workspace's final settings, after its role assignments: the managed network provisioned only after the workspace identity may approve its private endpoints
 module workspaceFinal 'modules/workspace-final.bicep' = {
   name: 'mlw-claims-workspace-final'
@@ -152,6 +175,7 @@ module workspaceFinal 'modules/workspace-final.bicep' = {
     rbac
     rbac1
     rbac2
+    rbac3
   ]
 }
 
@@ -172,6 +196,7 @@ module computes 'modules/computes.bicep' = {
     rbac
     rbac1
     rbac2
+    rbac3
     workspaceFinal
   ]
 }

@@ -63,9 +63,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-credit-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000004', 'rg-network')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwcredit1788d6')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwcredit1788d6')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwcredit1788d6')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-credit')
   }
   dependsOn: [
     monitoring
@@ -76,9 +81,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-credit-rbac'
+// role assignments in resource group rg-network
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-credit-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000004', 'rg-network')
   params: {
     location: location
     tags: tags
@@ -108,6 +114,6 @@ module computes 'modules/computes.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
-    rbac
+    rbac1
   ]
 }

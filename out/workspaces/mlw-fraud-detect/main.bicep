@@ -80,9 +80,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-fraud-detect-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000cc', 'rg-spoke-fraud')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwfrauddetect0da254')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwfrauddetect0da254')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwfrauddetect0da254')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-detect')
   }
   dependsOn: [
     monitoring
@@ -94,9 +99,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-fraud-detect-rbac'
+// role assignments in resource group rg-spoke-fraud
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-fraud-detect-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000cc', 'rg-spoke-fraud')
   params: {
     location: location
     tags: tags
@@ -128,6 +134,6 @@ module computes 'modules/computes.bicep' = {
     network
     workspace
     privateEndpoints
-    rbac
+    rbac1
   ]
 }

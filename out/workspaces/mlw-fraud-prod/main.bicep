@@ -69,9 +69,14 @@ module workspace 'modules/workspace.bicep' = if (firstDeployment) {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-fraud-prod-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-hub')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwfraudprod734038')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwfraudprod734038')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwfraudprod734038')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod')
   }
   dependsOn: [
     monitoring
@@ -88,6 +93,24 @@ module rbac 'modules/rbac.bicep' = {
   params: {
     location: location
     tags: tags
+  }
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+    containerRegistry
+    workspace
+    privateEndpoints
+  ]
+}
+
+// role assignments in resource group rg-hub
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-fraud-prod-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000001', 'rg-hub')
+  params: {
+    location: location
+    tags: tags
     principalId: reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-fraud-prod'), '2026-05-01', 'full').identity.principalId
   }
   dependsOn: [
@@ -101,8 +124,8 @@ module rbac 'modules/rbac.bicep' = {
 }
 
 // role assignments in resource group rg-data
-module rbac1 'modules/rbac-1.bicep' = {
-  name: 'mlw-fraud-prod-rbac-1'
+module rbac2 'modules/rbac-2.bicep' = {
+  name: 'mlw-fraud-prod-rbac-2'
   scope: resourceGroup('00000000-0000-0000-0000-000000000002', 'rg-data')
   params: {
     location: location
@@ -135,6 +158,7 @@ module workspaceFinal 'modules/workspace-final.bicep' = {
     privateEndpoints
     rbac
     rbac1
+    rbac2
   ]
 }
 
@@ -154,6 +178,7 @@ module computes 'modules/computes.bicep' = {
     privateEndpoints
     rbac
     rbac1
+    rbac2
     workspaceFinal
   ]
 }
@@ -175,6 +200,7 @@ module computeRbac 'modules/compute-rbac.bicep' = {
     privateEndpoints
     rbac
     rbac1
+    rbac2
     workspaceFinal
     computes
   ]
@@ -198,6 +224,7 @@ module computeRbac1 'modules/compute-rbac-1.bicep' = {
     privateEndpoints
     rbac
     rbac1
+    rbac2
     workspaceFinal
     computes
   ]

@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = if (firstDeployment) {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-lakehouse-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000003', 'rg-network')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwlakehoused7e6ed')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwlakehoused7e6ed')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwlakehoused7e6ed')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-lakehouse')
   }
   dependsOn: [
     monitoring
@@ -79,9 +84,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-lakehouse-rbac'
+// role assignments in resource group rg-lake
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-lakehouse-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000003', 'rg-lake')
   params: {
     location: location
     tags: tags
@@ -97,10 +103,10 @@ module rbac 'modules/rbac.bicep' = {
   ]
 }
 
-// role assignments in resource group rg-lake
-module rbac1 'modules/rbac-1.bicep' = {
-  name: 'mlw-lakehouse-rbac-1'
-  scope: resourceGroup('00000000-0000-0000-0000-000000000003', 'rg-lake')
+// role assignments in resource group rg-network
+module rbac2 'modules/rbac-2.bicep' = {
+  name: 'mlw-lakehouse-rbac-2'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000003', 'rg-network')
   params: {
     location: location
     tags: tags
@@ -130,7 +136,7 @@ module workspaceFinal 'modules/workspace-final.bicep' = {
     containerRegistry
     workspace
     privateEndpoints
-    rbac
     rbac1
+    rbac2
   ]
 }

@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-marketing-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwmarketingacc40a')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwmarketingacc40a')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwmarketingacc40a')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-marketing')
   }
   dependsOn: [
     monitoring
@@ -79,9 +84,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-marketing-rbac'
+// role assignments in resource group rg-spoke
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-marketing-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags

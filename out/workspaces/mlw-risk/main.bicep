@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-risk-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwriskb66d46')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwriskb66d46')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwriskb66d46')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-risk')
   }
   dependsOn: [
     monitoring
@@ -79,9 +84,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-risk-rbac'
+// role assignments in resource group rg-spoke
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-risk-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags

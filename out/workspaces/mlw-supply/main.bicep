@@ -66,9 +66,14 @@ module workspace 'modules/workspace.bicep' = {
 // client-VNet private endpoints and their private DNS
 module privateEndpoints 'modules/private-endpoints.bicep' = {
   name: 'mlw-supply-private-endpoints'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags
+    containerRegistryId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwsupply6bef6a')
+    keyVaultId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwsupply6bef6a')
+    storageId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwsupply6bef6a')
+    workspaceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-supply')
   }
   dependsOn: [
     monitoring
@@ -79,9 +84,10 @@ module privateEndpoints 'modules/private-endpoints.bicep' = {
   ]
 }
 
-// role assignments on what this deployment creates
-module rbac 'modules/rbac.bicep' = {
-  name: 'mlw-supply-rbac'
+// role assignments in resource group rg-spoke
+module rbac1 'modules/rbac-1.bicep' = {
+  name: 'mlw-supply-rbac-1'
+  scope: resourceGroup('00000000-0000-0000-0000-0000000000bb', 'rg-spoke')
   params: {
     location: location
     tags: tags

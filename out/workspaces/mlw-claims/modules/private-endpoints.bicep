@@ -7,6 +7,18 @@ param location string
 @description('Tags for every resource')
 param tags object
 
+@description('containerRegistryId')
+param containerRegistryId string
+
+@description('keyVaultId')
+param keyVaultId string
+
+@description('storageId')
+param storageId string
+
+@description('workspaceId')
+param workspaceId string
+
 // private DNS zone privatelink.api.azureml.ms
 resource zone1 'Microsoft.Network/privateDnsZones@2024-06-01' = {
   name: 'privatelink.api.azureml.ms'
@@ -151,7 +163,7 @@ resource pe1 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'amlworkspace'
           ]
-          privateLinkServiceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-claims')
+          privateLinkServiceId: workspaceId
         }
       }
     ]
@@ -200,7 +212,7 @@ resource pe2 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'blob'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwclaims910c85')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -242,7 +254,7 @@ resource pe3 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'file'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwclaims910c85')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -284,7 +296,7 @@ resource pe4 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'vault'
           ]
-          privateLinkServiceId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwclaims910c85')
+          privateLinkServiceId: keyVaultId
         }
       }
     ]
@@ -326,7 +338,7 @@ resource pe5 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'registry'
           ]
-          privateLinkServiceId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwclaims910c85')
+          privateLinkServiceId: containerRegistryId
         }
       }
     ]

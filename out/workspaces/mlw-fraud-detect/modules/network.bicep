@@ -266,6 +266,9 @@ resource subnetTraining 'Microsoft.Network/virtualNetworks/subnets@2025-07-01' =
     ]
     serviceEndpoints: [
       {
+        service: 'Microsoft.KeyVault'
+      }
+      {
         service: 'Microsoft.Storage'
       }
     ]
@@ -287,6 +290,7 @@ resource subnetPe 'Microsoft.Network/virtualNetworks/subnets@2025-07-01' = {
     networkSecurityGroup: {
       id: resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-mlw-fraud-detect-pe')
     }
+    privateEndpointNetworkPolicies: 'NetworkSecurityGroupEnabled'
   }
   dependsOn: [
     nsgTraining

@@ -7,9 +7,6 @@ param location string
 @description('Tags for every resource')
 param tags object
 
-@description('object id of the workspace\'s managed identity')
-param principalId string
-
 resource target1 'Microsoft.MachineLearningServices/workspaces@2026-05-01' existing = {
   name: 'mlw-fraud-prod'
 }
@@ -35,37 +32,5 @@ resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: '9a2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e502'
     principalType: 'Group'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e503ece1-11d0-4e8e-8e2c-7a6c3bf38815')
-  }
-}
-
-resource target3 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
-  name: 'pe-stmlwfraudprod734038-blob'
-}
-
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant3 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target3
-  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwfraudprod734038-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
-  properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
-  }
-}
-
-resource target4 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
-  name: 'pe-stmlwfraudprod734038-file'
-}
-
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
-resource grant4 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: target4
-  name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwfraudprod734038-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
-  properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
   }
 }

@@ -7,6 +7,18 @@ param location string
 @description('Tags for every resource')
 param tags object
 
+@description('containerRegistryId')
+param containerRegistryId string
+
+@description('keyVaultId')
+param keyVaultId string
+
+@description('storageId')
+param storageId string
+
+@description('workspaceId')
+param workspaceId string
+
 // client private endpoint to mlw-risk (amlworkspace)
 resource pe1 'Microsoft.Network/privateEndpoints@2025-07-01' = {
   name: 'pe-mlw-risk-amlworkspace'
@@ -19,7 +31,7 @@ resource pe1 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'amlworkspace'
           ]
-          privateLinkServiceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-risk')
+          privateLinkServiceId: workspaceId
         }
       }
     ]
@@ -64,7 +76,7 @@ resource pe2 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'blob'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwriskb66d46')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -103,7 +115,7 @@ resource pe3 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'file'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwriskb66d46')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -142,7 +154,7 @@ resource pe4 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'vault'
           ]
-          privateLinkServiceId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwriskb66d46')
+          privateLinkServiceId: keyVaultId
         }
       }
     ]
@@ -181,7 +193,7 @@ resource pe5 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'registry'
           ]
-          privateLinkServiceId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwriskb66d46')
+          privateLinkServiceId: containerRegistryId
         }
       }
     ]

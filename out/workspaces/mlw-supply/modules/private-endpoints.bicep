@@ -7,6 +7,18 @@ param location string
 @description('Tags for every resource')
 param tags object
 
+@description('containerRegistryId')
+param containerRegistryId string
+
+@description('keyVaultId')
+param keyVaultId string
+
+@description('storageId')
+param storageId string
+
+@description('workspaceId')
+param workspaceId string
+
 // client private endpoint to mlw-supply (amlworkspace)
 resource pe1 'Microsoft.Network/privateEndpoints@2025-07-01' = {
   name: 'pe-mlw-supply-amlworkspace'
@@ -19,7 +31,7 @@ resource pe1 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'amlworkspace'
           ]
-          privateLinkServiceId: resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-supply')
+          privateLinkServiceId: workspaceId
         }
       }
     ]
@@ -64,7 +76,7 @@ resource pe2 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'blob'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwsupply6bef6a')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -103,7 +115,7 @@ resource pe3 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'file'
           ]
-          privateLinkServiceId: resourceId('Microsoft.Storage/storageAccounts', 'stmlwsupply6bef6a')
+          privateLinkServiceId: storageId
         }
       }
     ]
@@ -142,7 +154,7 @@ resource pe4 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'vault'
           ]
-          privateLinkServiceId: resourceId('Microsoft.KeyVault/vaults', 'kvmlwsupply6bef6a')
+          privateLinkServiceId: keyVaultId
         }
       }
     ]
@@ -181,7 +193,7 @@ resource pe5 'Microsoft.Network/privateEndpoints@2025-07-01' = {
           groupIds: [
             'registry'
           ]
-          privateLinkServiceId: resourceId('Microsoft.ContainerRegistry/registries', 'crmlwsupply6bef6a')
+          privateLinkServiceId: containerRegistryId
         }
       }
     ]
