@@ -2,7 +2,7 @@
 //!
 //! - [`syntax_errors`]: the tree-sitter-bicep parse (every ERROR or MISSING
 //!   node) plus the five rules of Bicep's own parser that the grammar misses,
-//!   ported from the independent oracle `/work/shared/oracles/bicep_syntax_check.py`
+//!   ported from the independent oracle reference checker `bicep_syntax_check.py` (kept beside the project, not in it)
 //!   with the same semantics, so that both report the same line, column and
 //!   rule: `NL-DECL` one declaration per line, `NL-DEC` decorator newlines,
 //!   `SEP` element separators, `ESC` string escapes, `BODY` loop bodies.
