@@ -65,6 +65,7 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     custom_vnet::firewall_ip(ws, d);
     custom_vnet::exfiltration_guard(ws, d);
     custom_vnet::ip_planning(ws, d);
+    inbound::selected_ips(ws, d);
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);

@@ -1403,17 +1403,12 @@ impl Cx<'_> {
             (Some((2, sp)), Some((_, list))) => {
                 Setting::new(PublicNetworkAccess::SelectedIps(list), Source::Explicit(sp))
             }
-            (Some((2, sp)), None) => {
-                self.push(
-                    Diagnostic::new(Code::PublicAccessSettings, sp, "`selected_ips` needs `allowed_ips`")
-                        .label("no addresses to allow")
-                        .help("add `allowed_ips = [\"203.0.113.0/24\"]` with the IPv4 addresses or ranges to allow"),
-                );
-                Setting::new(
-                    PublicNetworkAccess::SelectedIps(Vec::new()),
-                    Source::Explicit(sp),
-                )
-            }
+            // An absent list is an empty one: the checker refuses both
+            // (`check::inbound::selected_ips`).
+            (Some((2, sp)), None) => Setting::new(
+                PublicNetworkAccess::SelectedIps(Vec::new()),
+                Source::Explicit(sp),
+            ),
             (m, Some((ksp, _))) => {
                 self.push(
                     Diagnostic::new(
