@@ -164,13 +164,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
             ));
         }
         let bytes = std::fs::read(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {})",
-                p.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
+        // Bytes that are not UTF-8 become U+FFFD, which the lexer reports
+        // (AML0006) at the first one, with its line and column.
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
         inputs.push(Input {
             name: display_name(p),
             text,

@@ -38,6 +38,7 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
                     | Code::InvalidEscape
                     | Code::InvalidNumber
                     | Code::InvalidInterpolation
+                    | Code::InvalidUtf8
             )
         })
         .filter_map(|d| d.primary)

@@ -15,9 +15,14 @@ pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
         tokens: Vec::new(),
         diags,
     };
+    lexer.invalid_utf8();
     lexer.run();
     lexer.tokens
 }
+
+/// What the driver puts where a file's bytes are not UTF-8
+/// (`String::from_utf8_lossy`), one per bad sequence.
+const REPLACEMENT: char = '\u{fffd}';
 
 struct Lexer<'a, 'd> {
     file: FileId,
@@ -61,6 +66,31 @@ impl Lexer<'_, '_> {
         self.tokens.push(Token { kind, span });
     }
 
+    /// A file that is not UTF-8 reaches the lexer with each bad byte
+    /// sequence replaced by U+FFFD (the replacement character, which
+    /// nobody writes on purpose in a posture): reported once, at the first
+    /// one, whose offset and column are those of the first bad byte.
+    fn invalid_utf8(&mut self) {
+        let Some(first) = self.text.find(REPLACEMENT) else {
+            return;
+        };
+        let count = self.text.matches(REPLACEMENT).count();
+        let mut d = Diagnostic::new(
+            Code::InvalidUtf8,
+            self.span(first, first + REPLACEMENT.len_utf8()),
+            "the file is not valid UTF-8",
+        )
+        .label("the first byte that is not UTF-8 is here");
+        if count > 1 {
+            d = d.note(format!(
+                "{count} places in this file are not UTF-8 (or hold U+FFFD, the replacement character); this is the first"
+            ));
+        }
+        self.diags.push(d.help(
+            "save the file as UTF-8 (it may be in a legacy code page such as Windows-1252 or Latin-1); write any other character in a string as `\\u{XXXX}`",
+        ));
+    }
+
     fn run(&mut self) {
         while let Some(c) = self.peek() {
             let start = self.pos;
@@ -69,7 +99,10 @@ impl Lexer<'_, '_> {
                     self.bump();
                     self.push(TokenKind::Newline, start);
                 }
-                c if c.is_whitespace() || c == '\u{feff}' => {
+                // A replacement character is reported once, by
+                // `invalid_utf8`; a byte order mark past the start (a
+                // concatenated file) is not text either.
+                c if c.is_whitespace() || c == crate::source::BOM || c == REPLACEMENT => {
                     self.bump();
                 }
                 '#' => self.skip_line(),
