@@ -54,7 +54,7 @@ codes! {
     InvalidEscape = "AML0003", "invalid-escape", Error, "an unknown escape sequence in a string";
     InvalidNumber = "AML0004", "invalid-number", Error, "a number that does not fit or is malformed";
     InvalidInterpolation = "AML0005", "invalid-interpolation", Error, "a `${...}` interpolation that is not a plain name";
-    InvalidUtf8 = "AML0006", "not-utf-eight", Error, "a file that is not UTF-8 text";
+    InvalidUtf8 = "AML0006", "invalid-encoding", Error, "a file that is not UTF-8 text";
     UnexpectedToken = "AML1001", "unexpected-token", Error, "the parser found a token it did not expect";
     UnclosedDelimiter = "AML1002", "unclosed-delimiter", Error, "a `{` or `[` is never closed";
     UnknownSetting = "AML2001", "unknown-setting", Error, "a setting or block that does not exist here";
