@@ -56,6 +56,7 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
         let mut cx = Cx {
             diags,
             lets: HashMap::new(),
+            let_spans: HashMap::new(),
             broken: &broken,
         };
         cx.file(file, &mut posture);
@@ -93,6 +94,9 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
 struct Cx<'d> {
     diags: &'d mut Diagnostics,
     lets: HashMap<String, Expr>,
+    /// Where each `let` of the file is defined (its first definition),
+    /// including those not yet read: a use before its `let` says so.
+    let_spans: HashMap<String, Span>,
     /// Spans of tokens the lexer reported; see [`Cx::push`].
     broken: &'d [Span],
 }
@@ -368,7 +372,16 @@ impl Cx<'_> {
         e
     }
 
+    /// A bare name of a `let` whose value was refused (and reported): its
+    /// uses say nothing more.
+    fn refused(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Ident(n) if self.let_spans.contains_key(n) && !self.lets.contains_key(n))
+    }
+
     fn type_error(&mut self, e: &Expr, expected: &str) {
+        if self.refused(e) {
+            return;
+        }
         let value = self.deref(e);
         let found = match &e.kind {
             ExprKind::Ident(n) if !std::ptr::eq(value, e) => {
@@ -400,6 +413,28 @@ impl Cx<'_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span) {
+        if let Some(&def) = self.let_spans.get(name) {
+            if def.start < span.start {
+                // Defined above, but its own value was refused (and
+                // reported): saying it is not defined would be wrong.
+                return;
+            }
+            // Lets are read top to bottom, so that what a name means never
+            // depends on what follows it.
+            self.push(
+                Diagnostic::new(
+                    Code::UndefinedName,
+                    span,
+                    format!("`{name}` is not defined yet"),
+                )
+                .label("used here, before its `let`")
+                .with_label(def, format!("`{name}` is defined here, later in the file"))
+                .help(format!(
+                    "move `let {name}` above this use: a `let` may only use the lets before it"
+                )),
+            );
+            return;
+        }
         let lets: Vec<String> = self.lets.keys().cloned().collect();
         let mut lets_sorted = lets.clone();
         lets_sorted.sort();
@@ -515,6 +550,7 @@ impl Cx<'_> {
     /// A value from a closed set, written as a bare name or a string.
     fn choice<T: Copy>(&mut self, e: &Expr, table: &[(&'static str, T)], what: &str) -> Option<T> {
         let word = match &e.kind {
+            _ if self.refused(e) => return None,
             ExprKind::Ident(w) => w.clone(),
             ExprKind::Str(parts) => self.interpolate(parts)?,
             _ => {
@@ -694,6 +730,13 @@ impl Cx<'_> {
     fn file(&mut self, file: &File, posture: &mut Posture) {
         let mut defaults: Option<(Defaults, Span)> = None;
         let mut policy_names: HashMap<String, Span> = HashMap::new();
+        for e in &file.entries {
+            if let Entry::Let { name, .. } = e {
+                self.let_spans
+                    .entry(name.name.clone())
+                    .or_insert(name.span);
+            }
+        }
         // Lets first, in order: a let may use only the lets before it.
         let mut let_names: HashMap<&str, Span> = HashMap::new();
         for e in &file.entries {
@@ -790,6 +833,13 @@ impl Cx<'_> {
             ExprKind::Str(parts) => ExprKind::Str(vec![StrPart::Text(self.interpolate(parts)?)]),
             ExprKind::Ident(n) => match self.lets.get(n) {
                 Some(v) => v.kind.clone(),
+                // A let's name, but not (yet) a value: defined below, or
+                // refused. Kept as a name, it would be reported at every
+                // use of this let instead of here.
+                None if self.let_spans.contains_key(n) => {
+                    self.undefined(n, e.span);
+                    return None;
+                }
                 None => ExprKind::Ident(n.clone()),
             },
             ExprKind::List(items) => {
@@ -2405,6 +2455,7 @@ impl Cx<'_> {
 
     fn protocol(&mut self, e: &Expr) -> Option<Protocol> {
         let word = match &e.kind {
+            _ if self.refused(e) => return None,
             ExprKind::Ident(w) => w.clone(),
             ExprKind::Str(_) => self.string(e)?.0,
             _ => {
