@@ -35,7 +35,7 @@ pub fn check(
     custom_vnet::shared_spokes(&posture, &mut found);
     policy::contradictions(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
-    diags.extend(found);
+    diags.append(found);
     ok.then_some(Checked(posture))
 }
 

@@ -73,6 +73,7 @@ codes! {
     UnknownRole = "AML2014", "unknown-role", Error, "a role that is not a known built-in role";
     InvalidNumberRange = "AML2015", "number-out-of-range", Error, "a number outside its allowed range";
     WrongResourceType = "AML2016", "wrong-resource-type", Error, "a resource id of the wrong type for this setting";
+    ExpansionLimit = "AML2017", "expansion-limit", Error, "a `let` or the uses of lets expand past amlgen's size or nesting limit";
     IsolationDowngrade = "AML3001", "isolation-downgrade", Error, "the isolation mode is lower than the last build's";
     ComputeRecreate = "AML3002", "compute-recreate", Warning, "enabling a managed network means recreating every managed compute";
     RuleKindNotAllowed = "AML3003", "rule-kind-not-allowed", Error, "an outbound rule kind the isolation mode does not accept";
@@ -113,6 +114,7 @@ codes! {
     SubnetTooSmall = "AML3135", "subnet-too-small", Error, "a spoke subnet too small for what the posture puts in it";
     SharedSpoke = "AML3136", "shared-spoke", Warning, "two workspaces share one spoke VNet";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
+    TooManyDiagnostics = "AML9005", "too-many-diagnostics", Error, "more diagnostics than one run reports";
 }
 
 impl std::fmt::Display for Code {

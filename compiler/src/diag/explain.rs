@@ -30,6 +30,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::UnknownRole => include_str!("../../../docs/codes/AML2014.md"),
         Code::InvalidNumberRange => include_str!("../../../docs/codes/AML2015.md"),
         Code::WrongResourceType => include_str!("../../../docs/codes/AML2016.md"),
+        Code::ExpansionLimit => include_str!("../../../docs/codes/AML2017.md"),
         Code::IsolationDowngrade => include_str!("../../../docs/codes/AML3001.md"),
         Code::ComputeRecreate => include_str!("../../../docs/codes/AML3002.md"),
         Code::RuleKindNotAllowed => include_str!("../../../docs/codes/AML3003.md"),
@@ -70,5 +71,6 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SubnetTooSmall => include_str!("../../../docs/codes/AML3135.md"),
         Code::SharedSpoke => include_str!("../../../docs/codes/AML3136.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
+        Code::TooManyDiagnostics => include_str!("../../../docs/codes/AML9005.md"),
     }
 }

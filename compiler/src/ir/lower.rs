@@ -22,6 +22,7 @@ use crate::catalog::{presets, private_link, regions, roles};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
+use crate::syntax::limits;
 use crate::syntax::token::StrPart;
 
 /// Lowers the files of one build into one posture.
@@ -52,11 +53,14 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
     unparsed.sort_unstable();
     unparsed.dedup();
     let mut posture = Posture::default();
+    let mut expanded = 0;
     for file in files {
         let mut cx = Cx {
             diags,
             lets: HashMap::new(),
             let_spans: HashMap::new(),
+            let_extents: BTreeMap::new(),
+            expanded: &mut expanded,
             broken: &broken,
         };
         cx.file(file, &mut posture);
@@ -97,6 +101,10 @@ struct Cx<'d> {
     /// Where each `let` of the file is defined (its first definition),
     /// including those not yet read: a use before its `let` says so.
     let_spans: HashMap<String, Span>,
+    /// What each accepted `let` expands to.
+    let_extents: BTreeMap<String, limits::Extent>,
+    /// What the uses of lets have expanded to in this build so far.
+    expanded: &'d mut usize,
     /// Spans of tokens the lexer reported; see [`Cx::push`].
     broken: &'d [Span],
 }
@@ -144,6 +152,37 @@ fn fqdn_help(text: &str) -> String {
     } else {
         "write a host name such as `pypi.org`, or `*.pythonhosted.org` for every host under a ___domain".to_string()
     }
+}
+
+/// AML2017 at a `let` whose value would expand past the limits.
+fn too_large(name: &Ident, value: &Expr, x: limits::Extent) -> Diagnostic {
+    let (what, help) = if x.depth > limits::MAX_DEPTH {
+        (
+            format!(
+                "nests {} levels deep, past the limit of {}",
+                x.depth,
+                limits::MAX_DEPTH
+            ),
+            "postures need only a few levels of lists and maps; do not wrap a let in a list again and again",
+        )
+    } else {
+        (
+            format!(
+                "would expand to {} bytes, past the limit of {} MiB",
+                x.size,
+                limits::MAX_LET_SIZE >> 20
+            ),
+            "a let that uses another twice doubles it: build the value from fewer uses, or write it out",
+        )
+    };
+    Diagnostic::new(
+        Code::ExpansionLimit,
+        name.span,
+        format!("`let {}` expands past amlgen's limits", name.name),
+    )
+    .label("this let is not defined")
+    .with_label(value.span, what)
+    .help(help)
 }
 
 fn list_words(words: &[&str]) -> String {
@@ -732,9 +771,7 @@ impl Cx<'_> {
         let mut policy_names: HashMap<String, Span> = HashMap::new();
         for e in &file.entries {
             if let Entry::Let { name, .. } = e {
-                self.let_spans
-                    .entry(name.name.clone())
-                    .or_insert(name.span);
+                self.let_spans.entry(name.name.clone()).or_insert(name.span);
             }
         }
         // Lets first, in order: a let may use only the lets before it.
@@ -755,10 +792,35 @@ impl Cx<'_> {
                     continue;
                 }
                 let_names.insert(&name.name, name.span);
+                // Measured before it is expanded: a let past the limits is
+                // never built (each doubling `let` would double memory).
+                let x = limits::extent(value, &self.let_extents);
+                if x.size > limits::MAX_LET_SIZE || x.depth > limits::MAX_DEPTH {
+                    self.push(too_large(name, value, x));
+                    continue;
+                }
                 if let Some(v) = self.resolve_let(value) {
                     self.lets.insert(name.name.clone(), v);
+                    self.let_extents.insert(name.name.clone(), x);
                 }
             }
+        }
+        if let Some((name, span)) = limits::overuse(&file.entries, &self.let_extents, self.expanded)
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::ExpansionLimit,
+                    span,
+                    "the lets used in this build expand to too much text",
+                )
+                .label(format!(
+                    "this use of `{name}` takes them past {} MiB",
+                    limits::MAX_EXPANSION >> 20
+                ))
+                .note("the rest of this file is not read")
+                .help("use large lets fewer times, or split the fleet into several builds"),
+            );
+            return;
         }
         for e in &file.entries {
             match e {
