@@ -55,6 +55,8 @@ codes! {
     InvalidNumber = "AML0004", "invalid-number", Error, "a number that does not fit or is malformed";
     InvalidInterpolation = "AML0005", "invalid-interpolation", Error, "a `${...}` interpolation that is not a plain name";
     InvalidUtf8 = "AML0006", "invalid-encoding", Error, "a file that is not UTF-8 text";
+    TooManyTokens = "AML0007", "too-many-tokens", Error, "a build with more tokens than amlgen reads";
+    LineTooLong = "AML0008", "line-too-long", Error, "a line longer than amlgen reads";
     UnexpectedToken = "AML1001", "unexpected-token", Error, "the parser found a token it did not expect";
     UnclosedDelimiter = "AML1002", "unclosed-delimiter", Error, "a `{` or `[` is never closed";
     UnknownSetting = "AML2001", "unknown-setting", Error, "a setting or block that does not exist here";

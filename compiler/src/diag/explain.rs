@@ -12,6 +12,8 @@ pub fn explanation(code: Code) -> &'static str {
         Code::InvalidNumber => include_str!("../../../docs/codes/AML0004.md"),
         Code::InvalidInterpolation => include_str!("../../../docs/codes/AML0005.md"),
         Code::InvalidUtf8 => include_str!("../../../docs/codes/AML0006.md"),
+        Code::TooManyTokens => include_str!("../../../docs/codes/AML0007.md"),
+        Code::LineTooLong => include_str!("../../../docs/codes/AML0008.md"),
         Code::UnexpectedToken => include_str!("../../../docs/codes/AML1001.md"),
         Code::UnclosedDelimiter => include_str!("../../../docs/codes/AML1002.md"),
         Code::UnknownSetting => include_str!("../../../docs/codes/AML2001.md"),

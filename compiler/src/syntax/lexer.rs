@@ -1,6 +1,7 @@
 //! Posture text to tokens. Never fails: bad input becomes a diagnostic and
 //! lexing goes on.
 
+use super::limits;
 use super::token::{StrPart, Token, TokenKind};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::source::FileId;
@@ -8,11 +9,25 @@ use crate::span::Span;
 
 /// Lexes one file. The result always ends with [`TokenKind::Eof`].
 pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
+    lex_limited(file, text, limits::MAX_TOKENS, diags)
+}
+
+/// Lexes one file into at most `max_tokens` tokens (and `Eof`): past them,
+/// reports `AML0007` where the limit is reached and stops, so that no file
+/// (nor a build, which passes what is left of its budget) holds more
+/// tokens, and syntax trees, than fit in memory.
+pub fn lex_limited(
+    file: FileId,
+    text: &str,
+    max_tokens: usize,
+    diags: &mut Diagnostics,
+) -> Vec<Token> {
     let mut lexer = Lexer {
         file,
         text,
         pos: 0,
         tokens: Vec::new(),
+        max_tokens,
         diags,
     };
     lexer.invalid_utf8();
@@ -29,6 +44,7 @@ struct Lexer<'a, 'd> {
     text: &'a str,
     pos: usize,
     tokens: Vec<Token>,
+    max_tokens: usize,
     diags: &'d mut Diagnostics,
 }
 
@@ -92,8 +108,21 @@ impl Lexer<'_, '_> {
     }
 
     fn run(&mut self) {
+        let mut end = self.text.len();
+        if let Some(line) = self.long_line() {
+            // Lex only the lines before it, and end the file where the line
+            // before it ends: no other diagnostic may point into (and so
+            // render) a line of megabytes.
+            self.text = &self.text[..line.saturating_sub(1)];
+            end = self.text.len();
+        }
         while let Some(c) = self.peek() {
             let start = self.pos;
+            if self.tokens.len() >= self.max_tokens {
+                self.too_many_tokens();
+                end = self.pos;
+                break;
+            }
             match c {
                 '\n' => {
                     self.bump();
@@ -135,11 +164,55 @@ impl Lexer<'_, '_> {
                 }
             }
         }
-        let end = self.text.len();
         self.tokens.push(Token {
             kind: TokenKind::Eof,
             span: self.span(end, end),
         });
+    }
+
+    /// The start of the first line longer than [`limits::MAX_LINE_BYTES`],
+    /// reported (`AML0008`) at its first character.
+    fn long_line(&mut self) -> Option<usize> {
+        let mut start = 0;
+        for line in self.text.split_inclusive('\n') {
+            if line.len() > limits::MAX_LINE_BYTES {
+                let first = line.chars().next().map_or(0, char::len_utf8);
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::LineTooLong,
+                        self.span(start, start + first),
+                        format!(
+                            "a line of {} bytes, longer than the limit of {} KiB",
+                            line.len(),
+                            limits::MAX_LINE_BYTES / 1024
+                        ),
+                    )
+                    .label("this line is too long; amlgen reads no further in this file")
+                    .help("break long lists and maps over several lines: a new line may follow any `[`, `{` or `,`"),
+                );
+                return Some(start);
+            }
+            start += line.len();
+        }
+        None
+    }
+
+    fn too_many_tokens(&mut self) {
+        let start = self.pos;
+        let end = start + self.peek().map_or(0, char::len_utf8);
+        self.diags.push(
+            Diagnostic::new(
+                Code::TooManyTokens,
+                self.span(start, end),
+                format!("more than {} tokens in this build", limits::MAX_TOKENS),
+            )
+            .label("amlgen reads no further")
+            .note(format!(
+                "a token is a word, string, number, sign or line break; a 1,000-workspace fleet is about 200,000, and a build may hold {}",
+                limits::MAX_TOKENS
+            ))
+            .help("split the fleet into several builds, or check that this is a posture file"),
+        );
     }
 
     fn single(&mut self, kind: TokenKind) {

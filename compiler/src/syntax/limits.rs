@@ -32,6 +32,18 @@ pub const NODE: usize = 64;
 /// 1 MiB `let` may be used 16 times, a 200-byte subnet id 80,000 times.
 pub const MAX_EXPANSION: usize = 16 * 1024 * 1024;
 
+/// The most tokens one build reads, over all its files (each costs about
+/// 40 bytes, and its syntax tree and lowered posture up to 500 more): a
+/// 1,000-workspace fleet with 20 rules each is about 200,000. The most
+/// memory-hungry input per token (a file of empty workspaces, each
+/// lowered with all its defaults) stays near 300 MiB at this limit.
+pub const MAX_TOKENS: usize = 500_000;
+
+/// The longest line amlgen reads. Every diagnostic shows its whole line,
+/// so a line of megabytes would make each message megabytes of work; a
+/// list of 2,000 address ranges on one line is 40 KiB.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// The size and depth a value expands to, as counted by [`extent`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Extent {
