@@ -178,13 +178,7 @@ fn no_input_panics_and_every_rejection_is_explained() {
         };
         let text = input.clone();
         let result = panic::catch_unwind(move || {
-            let outcome = amlgen::compile(
-                vec![amlgen::Input {
-                    name: "fuzz.aml".into(),
-                    text,
-                }],
-                &amlgen::Options::default(),
-            );
+            let outcome = compile_one(text);
             if i % 8 == 0 {
                 let _ = render::human(&outcome.diagnostics, &outcome.sources, false);
                 let _ = render::json(&outcome.diagnostics, &outcome.sources);
@@ -218,6 +212,16 @@ fn no_input_panics_and_every_rejection_is_explained() {
         rejected > total / 4,
         "too few rejections ({rejected}): the mutations are too gentle"
     );
+}
+
+fn compile_one(text: String) -> amlgen::Outcome {
+    amlgen::compile(
+        vec![amlgen::Input {
+            name: "fuzz.aml".into(),
+            text,
+        }],
+        &amlgen::Options::default(),
+    )
 }
 
 /// Every diagnostic has a registered code and a span inside the input;
@@ -301,13 +305,7 @@ fn hostile_shapes_never_panic_and_are_explained() {
         };
         let text = input.clone();
         let outcome = panic::catch_unwind(move || {
-            let o = amlgen::compile(
-                vec![amlgen::Input {
-                    name: "hostile.aml".into(),
-                    text,
-                }],
-                &amlgen::Options::default(),
-            );
+            let o = compile_one(text);
             let _ = render::human(&o.diagnostics, &o.sources, false);
             o
         })
