@@ -115,6 +115,18 @@ fn hostile_inputs_stay_within_the_memory_bound() {
         ),
         ("not-utf8.aml", vec![0xff; 4 * 1024 * 1024], 1, "AML0006"),
         (
+            // A misspelt 60,000-character name: "did you mean" must not
+            // build a 60,000 x 60,000 table.
+            "long-names.aml",
+            format!(
+                "let {0} = \"x\"\nworkspace \"w\" {{\n  tags = {{ k = {0}b }}\n}}\n",
+                "a".repeat(60_000)
+            )
+            .into_bytes(),
+            1,
+            "AML2005",
+        ),
+        (
             "errors-everywhere.aml",
             "x = ]\n".repeat(200_000).into_bytes(),
             1,

@@ -27,6 +27,9 @@ pub fn distance(a: &str, b: &str) -> usize {
     m[a.len() * w + b.len()]
 }
 
+/// The longest word compared by edit distance.
+const MAX_COMPARED: usize = 128;
+
 /// The candidate closest to `found`, if it is close enough to be a typo:
 /// within a third of the longer length (at least 1, at most 4 edits), or one
 /// that contains the other ignoring `_`/`-`.
@@ -40,12 +43,19 @@ pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -
             continue;
         }
         let c_n = norm(c);
+        let (found_len, c_len) = (found.chars().count(), c.chars().count());
+        let limit = (found_len.max(c_len) / 3).clamp(1, 4);
+        // The distance takes time and memory of the product of the lengths:
+        // only words short enough to be typed, and close enough in length
+        // to be within `limit`, are compared (two 60,000-character names
+        // would need 29 GB).
         let d = if c_n == found_n {
             0
-        } else {
+        } else if found_len.max(c_len) <= MAX_COMPARED && found_len.abs_diff(c_len) <= limit {
             distance(found, c)
+        } else {
+            usize::MAX
         };
-        let limit = (found.chars().count().max(c.chars().count()) / 3).clamp(1, 4);
         let contains = found_n.len() >= 4 && (c_n.contains(&found_n) || found_n.contains(&c_n));
         if (d <= limit || contains) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
@@ -74,5 +84,15 @@ mod tests {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("dsf", "dfs"), 1);
         assert_eq!(closest("dsf", ["blob", "dfs", "file"]), Some("dfs"));
+    }
+
+    #[test]
+    fn long_words_are_not_compared() {
+        let long = "a".repeat(60_000);
+        let typo = format!("{long}b");
+        // Contained, so still suggested, without a 60,000 x 60,000 table.
+        assert_eq!(closest(&typo, [long.as_str()]), Some(long.as_str()));
+        let other = "b".repeat(60_000);
+        assert_eq!(closest(&typo, [other.as_str()]), None);
     }
 }
