@@ -19,7 +19,7 @@ use super::{
     SpokeSubnet, SpokeVnet, Storage, SubnetRole, Workspace,
 };
 use crate::catalog::{presets, private_link, regions, roles};
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, suggest};
 use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
 use crate::syntax::limits;
@@ -152,6 +152,68 @@ fn fqdn_help(text: &str) -> String {
     } else {
         "write a host name such as `pypi.org`, or `*.pythonhosted.org` for every host under a ___domain".to_string()
     }
+}
+
+/// AML2011 for a name with a character outside ASCII: points at the
+/// character and names it (or says which character of the name it is,
+/// when the name comes from a `let` or holds escapes), and suggests the
+/// name with look-alikes replaced by the ASCII characters they look like,
+/// when that name is `valid`. `None` when the name is all ASCII.
+fn non_ascii_name(
+    e: &Expr,
+    text: &str,
+    span: Span,
+    what: &str,
+    msg: &str,
+    valid: impl Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let (index, (byte, c)) = text
+        .char_indices()
+        .enumerate()
+        .find(|(_, (_, c))| !c.is_ascii() && suggest::look_alike(*c).is_some())
+        .or_else(|| {
+            text.char_indices()
+                .enumerate()
+                .find(|(_, (_, c))| !c.is_ascii())
+        })?;
+    let what_char = match suggest::look_alike(c) {
+        Some(a) => format!("{}, which looks like `{a}`", suggest::describe_char(c)),
+        None => suggest::describe_char(c),
+    };
+    // Only a plain literal maps characters of the value to bytes of the
+    // source one to one (an escape is longer than what it stands for).
+    let literal = matches!(&e.kind, ExprKind::Str(p) if matches!(p.as_slice(), [StrPart::Text(t)] if t == text))
+        && (e.span.end - e.span.start) as usize == text.len() + 2;
+    let title = format!("invalid {what} name");
+    let d = if literal {
+        let start = e.span.start + 1 + byte as u32;
+        let at = Span {
+            start,
+            end: start + c.len_utf8() as u32,
+            ..e.span
+        };
+        Diagnostic::new(Code::InvalidName, at, title)
+            .label(format!(
+                "character {} of the name is {what_char}",
+                index + 1
+            ))
+            .with_label(span, msg)
+    } else {
+        Diagnostic::new(Code::InvalidName, span, title)
+            .label(msg)
+            .note(format!(
+                "character {} of the name is {what_char}",
+                index + 1
+            ))
+    };
+    Some(
+        match suggest::ascii_look_alikes(text).filter(|f| valid(f)) {
+            Some(fixed) => d.help(format!(
+                "did you mean `{fixed}`, with the ASCII characters the look-alikes stand for?"
+            )),
+            None => d,
+        },
+    )
 }
 
 /// AML2017 at a `let` whose value would expand past the limits.
@@ -669,6 +731,17 @@ impl Cx<'_> {
         match ArmName::parse(&text, what) {
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                if let Some(d) = non_ascii_name(e, &text, span, what, &msg, |f| {
+                    ArmName::parse(f, what).is_ok()
+                }) {
+                    let d = if d.help.is_empty() {
+                        d.help("rename it with 3 to 33 ASCII letters, digits, `_` and `-`")
+                    } else {
+                        d
+                    };
+                    self.push(d);
+                    return None;
+                }
                 let fixed: String = text
                     .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
                     .chars()
@@ -956,9 +1029,34 @@ impl Cx<'_> {
 
     fn resource_group(&mut self, e: &Expr) -> Option<(ResourceGroupName, Span)> {
         let (text, span) = self.string(e)?;
+        let valid = |f: &str| ResourceGroupName::parse(f).is_ok();
         match ResourceGroupName::parse(&text) {
+            // Azure accepts letters of any script in a resource group name,
+            // so `rg-dеmo` with a Cyrillic `е` is a valid group: a different
+            // one from the `rg-demo` it looks like, which a reviewer cannot
+            // tell apart. Microsoft's naming rules are silent on look-alikes;
+            // refusing a name that mixes ASCII letters with look-alikes is
+            // the shape that cannot deploy into the wrong group.
+            Ok(_)
+                if text.chars().any(|c| c.is_ascii_alphabetic())
+                    && suggest::ascii_look_alikes(&text).is_some() =>
+            {
+                let msg = "ASCII letters mixed with a look-alike character from another script";
+                let d = non_ascii_name(e, &text, span, "resource group", msg, valid)?;
+                self.push(d.note("Azure accepts it, but it names a different resource group from the one it looks like"));
+                None
+            }
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                if let Some(d) = non_ascii_name(e, &text, span, "resource group", &msg, valid) {
+                    let d = if d.help.is_empty() {
+                        d.help("use 1 to 90 letters, digits, `_`, `-`, `.`, `(` and `)`, e.g. `rg-ml-prod`")
+                    } else {
+                        d
+                    };
+                    self.push(d);
+                    return None;
+                }
                 let fixed = text.trim_end_matches('.');
                 let help = if fixed != text && ResourceGroupName::parse(fixed).is_ok() {
                     format!("did you mean `{fixed}`?")
@@ -2127,26 +2225,37 @@ impl Cx<'_> {
     fn network_name(&mut self, e: &Expr, what: &str, max: usize) -> Option<String> {
         let (text, span) = self.string(e)?;
         let min = if what == "subnet" { 1 } else { 2 };
-        let len = text.chars().count();
-        let problem = if !(min..=max).contains(&len) {
-            Some(format!(
-                "a {what} name has {min} to {max} characters, not {len}"
-            ))
-        } else if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            Some(format!("a {what} name starts with a letter or digit"))
-        } else if !text.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-            Some(format!("a {what} name ends with a letter, digit or `_`"))
-        } else {
-            text.chars()
-                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-                .map(|c| {
-                    format!(
-                        "a {what} name has only letters, digits, `_`, `.` and `-`, not `{}`",
-                        c.escape_debug()
-                    )
-                })
+        let problem_of = |text: &str| {
+            let len = text.chars().count();
+            if !(min..=max).contains(&len) {
+                Some(format!(
+                    "a {what} name has {min} to {max} characters, not {len}"
+                ))
+            } else if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                Some(format!("a {what} name starts with a letter or digit"))
+            } else if !text.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                Some(format!("a {what} name ends with a letter, digit or `_`"))
+            } else {
+                text.chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+                    .map(|c| {
+                        format!(
+                            "a {what} name has only letters, digits, `_`, `.` and `-`, not `{}`",
+                            c.escape_debug()
+                        )
+                    })
+            }
         };
-        if let Some(p) = problem {
+        if let Some(p) = problem_of(&text) {
+            if let Some(d) = non_ascii_name(e, &text, span, what, &p, |f| problem_of(f).is_none()) {
+                let d = if d.help.is_empty() {
+                    d.help("rename it with ASCII letters, digits, `_`, `.` and `-`")
+                } else {
+                    d
+                };
+                self.push(d);
+                return None;
+            }
             self.push(
                 Diagnostic::new(Code::InvalidName, span, format!("invalid {what} name"))
                     .label(p)
