@@ -176,6 +176,14 @@ pub fn describe_char(c: char) -> String {
     }
 }
 
+/// Whether `text` mixes ASCII letters with look-alikes of ASCII
+/// characters from another script: `rg-dеmo` with a Cyrillic `е`. Names
+/// wholly in another script are not mixed.
+#[must_use]
+pub fn mixes_look_alikes(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_alphabetic()) && text.chars().any(|c| look_alike(c).is_some())
+}
+
 /// `text` with each look-alike replaced by the ASCII character it looks
 /// like; `None` when it has none.
 #[must_use]
@@ -225,6 +233,8 @@ mod tests {
             Some("mlw-demo")
         );
         assert_eq!(ascii_look_alikes("mlw-demo"), None);
+        assert!(mixes_look_alikes("rg-d\u{0435}mo"));
+        assert!(!mixes_look_alikes("\u{0440}\u{0433}-\u{043c}\u{043b}"));
     }
 
     #[test]

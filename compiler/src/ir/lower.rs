@@ -154,6 +154,10 @@ fn fqdn_help(text: &str) -> String {
     }
 }
 
+const MIXED_SCRIPT: &str = "ASCII letters mixed with a look-alike character from another script";
+const ACCEPTED_BUT_OTHER: &str =
+    "Azure accepts it, but it names a different group from the one it looks like";
+
 /// AML2011 for a name with a character outside ASCII: points at the
 /// character and names it (or says which character of the name it is,
 /// when the name comes from a `let` or holds escapes), and suggests the
@@ -1037,13 +1041,9 @@ impl Cx<'_> {
             // tell apart. Microsoft's naming rules are silent on look-alikes;
             // refusing a name that mixes ASCII letters with look-alikes is
             // the shape that cannot deploy into the wrong group.
-            Ok(_)
-                if text.chars().any(|c| c.is_ascii_alphabetic())
-                    && suggest::ascii_look_alikes(&text).is_some() =>
-            {
-                let msg = "ASCII letters mixed with a look-alike character from another script";
-                let d = non_ascii_name(e, &text, span, "resource group", msg, valid)?;
-                self.push(d.note("Azure accepts it, but it names a different resource group from the one it looks like"));
+            Ok(_) if suggest::mixes_look_alikes(&text) => {
+                let d = non_ascii_name(e, &text, span, "resource group", MIXED_SCRIPT, valid)?;
+                self.push(d.note(ACCEPTED_BUT_OTHER));
                 None
             }
             Ok(n) => Some((n, span)),
@@ -3080,13 +3080,29 @@ impl Cx<'_> {
         match tag.name.as_str() {
             "management_group" => {
                 let (id, span) = self.string(inner)?;
-                let ok = (1..=90).contains(&id.chars().count())
-                    && id
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'));
-                if ok {
+                let valid = |id: &str| {
+                    (1..=90).contains(&id.chars().count())
+                        && id.chars().all(|c| {
+                            c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')')
+                        })
+                };
+                // As for resource groups: letters of any script are valid,
+                // ASCII mixed with look-alikes names another group.
+                let mixed = suggest::mixes_look_alikes(&id);
+                if valid(&id) && !mixed {
                     Some(PolicyScope::ManagementGroup(id))
                 } else {
+                    let msg = if mixed {
+                        MIXED_SCRIPT
+                    } else {
+                        "1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`"
+                    };
+                    if let Some(d) =
+                        non_ascii_name(inner, &id, span, "management group", msg, valid)
+                    {
+                        self.push(if mixed { d.note(ACCEPTED_BUT_OTHER) } else { d });
+                        return None;
+                    }
                     self.push(
                         Diagnostic::new(Code::InvalidName, span, "invalid management group id")
                             .label("1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`")
