@@ -60,6 +60,7 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
             lets: HashMap::new(),
             let_spans: HashMap::new(),
             let_extents: BTreeMap::new(),
+            literal_lets: std::collections::HashSet::new(),
             expanded: &mut expanded,
             broken: &broken,
         };
@@ -101,6 +102,9 @@ struct Cx<'d> {
     /// Where each `let` of the file is defined (its first definition),
     /// including those not yet read: a use before its `let` says so.
     let_spans: HashMap<String, Span>,
+    /// The lets whose value is written as one plain string (no `${}`): a
+    /// character of their value can be pointed at in the source.
+    literal_lets: std::collections::HashSet<String>,
     /// What each accepted `let` expands to.
     let_extents: BTreeMap<String, limits::Extent>,
     /// What the uses of lets have expanded to in this build so far.
@@ -159,8 +163,9 @@ const ACCEPTED_BUT_OTHER: &str =
     "Azure accepts it, but it names a different group from the one it looks like";
 
 /// AML2011 for a name with a character outside ASCII: points at the
-/// character and names it (or says which character of the name it is,
-/// when the name comes from a `let` or holds escapes), and suggests the
+/// character where `e` writes it (a plain string, at the use or in its
+/// `let`) and names it (or says which character of the name it is, when
+/// the name holds escapes or `${}`), and suggests the
 /// name with look-alikes replaced by the ASCII characters they look like,
 /// when that name is `valid`. `None` when the name is all ASCII.
 fn non_ascii_name(
@@ -196,12 +201,17 @@ fn non_ascii_name(
             end: start + c.len_utf8() as u32,
             ..e.span
         };
-        Diagnostic::new(Code::InvalidName, at, title)
-            .label(format!(
-                "character {} of the name is {what_char}",
-                index + 1
-            ))
-            .with_label(span, msg)
+        let d = Diagnostic::new(Code::InvalidName, at, title).label(format!(
+            "character {} of the name is {what_char}",
+            index + 1
+        ));
+        if e.span == span {
+            d.with_label(span, msg)
+        } else {
+            // The name comes from a `let`: the caret is in its definition.
+            d.with_label(e.span, msg)
+                .with_label(span, format!("used as the {what} name here"))
+        }
     } else {
         Diagnostic::new(Code::InvalidName, span, title)
             .label(msg)
@@ -477,6 +487,15 @@ impl Cx<'_> {
         e
     }
 
+    /// Where a string value is written: the `let` it names when that is a
+    /// plain string, else the expression itself.
+    fn written<'e>(&'e self, e: &'e Expr) -> &'e Expr {
+        match &e.kind {
+            ExprKind::Ident(n) if self.literal_lets.contains(n) => self.lets.get(n).unwrap_or(e),
+            _ => e,
+        }
+    }
+
     /// A bare name of a `let` whose value was refused (and reported): its
     /// uses say nothing more.
     fn refused(&self, e: &Expr) -> bool {
@@ -735,7 +754,7 @@ impl Cx<'_> {
         match ArmName::parse(&text, what) {
             Ok(n) => Some((n, span)),
             Err(msg) => {
-                if let Some(d) = non_ascii_name(e, &text, span, what, &msg, |f| {
+                if let Some(d) = non_ascii_name(self.written(e), &text, span, what, &msg, |f| {
                     ArmName::parse(f, what).is_ok()
                 }) {
                     let d = if d.help.is_empty() {
@@ -877,6 +896,10 @@ impl Cx<'_> {
                     continue;
                 }
                 if let Some(v) = self.resolve_let(value) {
+                    if matches!(&value.kind, ExprKind::Str(p) if p.iter().all(|x| matches!(x, StrPart::Text(_))))
+                    {
+                        self.literal_lets.insert(name.name.clone());
+                    }
                     self.lets.insert(name.name.clone(), v);
                     self.let_extents.insert(name.name.clone(), x);
                 }
@@ -1042,13 +1065,22 @@ impl Cx<'_> {
             // refusing a name that mixes ASCII letters with look-alikes is
             // the shape that cannot deploy into the wrong group.
             Ok(_) if suggest::mixes_look_alikes(&text) => {
-                let d = non_ascii_name(e, &text, span, "resource group", MIXED_SCRIPT, valid)?;
+                let d = non_ascii_name(
+                    self.written(e),
+                    &text,
+                    span,
+                    "resource group",
+                    MIXED_SCRIPT,
+                    valid,
+                )?;
                 self.push(d.note(ACCEPTED_BUT_OTHER));
                 None
             }
             Ok(n) => Some((n, span)),
             Err(msg) => {
-                if let Some(d) = non_ascii_name(e, &text, span, "resource group", &msg, valid) {
+                if let Some(d) =
+                    non_ascii_name(self.written(e), &text, span, "resource group", &msg, valid)
+                {
                     let d = if d.help.is_empty() {
                         d.help("use 1 to 90 letters, digits, `_`, `-`, `.`, `(` and `)`, e.g. `rg-ml-prod`")
                     } else {
@@ -2247,7 +2279,9 @@ impl Cx<'_> {
             }
         };
         if let Some(p) = problem_of(&text) {
-            if let Some(d) = non_ascii_name(e, &text, span, what, &p, |f| problem_of(f).is_none()) {
+            if let Some(d) = non_ascii_name(self.written(e), &text, span, what, &p, |f| {
+                problem_of(f).is_none()
+            }) {
                 let d = if d.help.is_empty() {
                     d.help("rename it with ASCII letters, digits, `_`, `.` and `-`")
                 } else {
@@ -3097,9 +3131,14 @@ impl Cx<'_> {
                     } else {
                         "1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`"
                     };
-                    if let Some(d) =
-                        non_ascii_name(inner, &id, span, "management group", msg, valid)
-                    {
+                    if let Some(d) = non_ascii_name(
+                        self.written(inner),
+                        &id,
+                        span,
+                        "management group",
+                        msg,
+                        valid,
+                    ) {
                         self.push(if mixed { d.note(ACCEPTED_BUT_OTHER) } else { d });
                         return None;
                     }
