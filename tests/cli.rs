@@ -106,11 +106,24 @@ fn usage_errors_exit_two() {
     let empty = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-empty");
     std::fs::create_dir_all(&empty).unwrap();
     assert_eq!(code(&amlgen(&["check", &empty.to_string_lossy()])), 2);
+}
+
+/// A file that is not UTF-8 is a posture error at its first bad byte, not
+/// an unplaced I/O error; a byte order mark shifts no column.
+#[test]
+fn encoding_errors_are_placed() {
     let latin1 = scratch("latin1.aml", "");
     std::fs::write(&latin1, b"workspace \"\xe9\" {}\n").unwrap();
-    let o = amlgen(&["check", &latin1]);
-    assert_eq!(code(&o), 2);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not UTF-8"));
+    let o = amlgen(&["check", &latin1, "--color", "never"]);
+    assert_eq!(code(&o), 1);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[AML0006]"), "{err}");
+    assert!(err.contains("latin1.aml:1:12"), "{err}");
+    let bom = scratch("bom.aml", "\u{feff}workspace \"mlw-demo\" { colour = 1 }\n");
+    let o = amlgen(&["check", &bom, "--color", "never"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[AML2001]"), "{err}");
+    assert!(err.contains("bom.aml:1:24"), "{err}");
 }
 
 #[test]

@@ -9,13 +9,17 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::ir::{self, Checked};
 use crate::manifest::Manifest;
 use crate::source::{SourceFile, SourceMap};
-use crate::syntax::{lexer, parser};
+use crate::syntax::{lexer, limits, parser};
 
 /// The extension of posture files.
 pub const EXTENSION: &str = "aml";
 
 /// Largest posture file amlgen reads (spans are 32-bit byte offsets).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most all posture files of one build may hold together: they are
+/// all in memory at once (see also `syntax::limits`).
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// One posture file's name (as shown in diagnostics) and text.
 #[derive(Clone, Debug)]
@@ -65,10 +69,14 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
+    // The token limit is the build's: the syntax trees of all files are
+    // held at once.
+    let mut tokens_left = limits::MAX_TOKENS;
     for input in inputs {
         let id = sources.add(SourceFile::new(input.name, input.text));
         let text = &sources.get(id).text;
-        let tokens = lexer::lex(id, text, &mut diags);
+        let tokens = lexer::lex_limited(id, text, tokens_left, &mut diags);
+        tokens_left = tokens_left.saturating_sub(tokens.len() - 1);
         files.push(parser::parse(&tokens, &mut diags));
     }
     let posture = ir::lower::lower(&files, &mut diags);
@@ -159,6 +167,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// Reads posture files. Errors are usage errors (exit 2).
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
+    let mut total = 0u64;
     for p in paths {
         let meta =
             std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
@@ -169,14 +178,31 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
                 MAX_FILE_BYTES / 1024 / 1024
             ));
         }
-        let bytes = std::fs::read(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {})",
+        total += meta.len();
+        if total > MAX_INPUT_BYTES {
+            return Err(format!(
+                "the posture files of one build may hold at most {} MiB together; `{}` takes them past it: split the fleet into several builds",
+                MAX_INPUT_BYTES / 1024 / 1024,
                 p.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
+            ));
+        }
+        // Read no more than the limit, even if the file grew since.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                std::fs::File::open(p)
+                    .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?,
+                MAX_FILE_BYTES,
+            ),
+            &mut bytes,
+        )
+        .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        // Bytes that are not UTF-8 become U+FFFD, which the lexer reports
+        // (AML0006) at the first one, with its line and column.
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
         inputs.push(Input {
             name: display_name(p),
             text,

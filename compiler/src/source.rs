@@ -3,6 +3,9 @@
 //! Spans everywhere else are byte offsets; line and column are computed only
 //! here, when a diagnostic is rendered.
 
+/// U+FEFF, which some editors write at the start of a UTF-8 file.
+pub const BOM: char = '\u{feff}';
+
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
@@ -16,9 +19,15 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A leading byte order mark is dropped: it is not text, and kept it
+    /// would count as a column on line 1. Spans are offsets into the text
+    /// after it.
     #[must_use]
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let mut text = text.into();
+        if text.starts_with(BOM) {
+            text.drain(..BOM.len_utf8());
+        }
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -99,5 +108,14 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_col(100), (3, 1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_column() {
+        let f = SourceFile::new("a", "\u{feff}ab = \"x\"\ncd");
+        assert_eq!(f.text, "ab = \"x\"\ncd");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(5), (1, 6));
+        assert_eq!(f.line_col(9), (2, 1));
     }
 }

@@ -1,9 +1,34 @@
-//! Inbound: R21, R22, R23.
+//! Inbound: R20 (the selected-IP allowlist), R21, R22, R23.
 
 use super::report;
 use crate::catalog::dns;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Access, ClientEndpoint, Dns, Workspace};
+use crate::ir::{Access, ClientEndpoint, Dns, PublicNetworkAccess, Workspace};
+
+/// R20: `selected_ips` admits only the addresses of its allowlist, so an
+/// empty one (absent, `[]`, an empty `let`, or every entry malformed)
+/// deploys a workspace nobody can reach from a public network.
+pub fn selected_ips(ws: &Workspace, d: &mut Diagnostics) {
+    let pna = &ws.inbound.public_network_access;
+    let PublicNetworkAccess::SelectedIps(list) = &pna.value else {
+        return;
+    };
+    if !list.is_empty() {
+        return;
+    }
+    let at = pna.span().unwrap_or(ws.span);
+    report(
+        d,
+        Diagnostic::new(
+            Code::PublicAccessSettings,
+            at,
+            format!("workspace `{}` allows selected IPs but its allowlist is empty", ws.name),
+        )
+        .label("`selected_ips` with no valid address in `allowed_ips`")
+        .note("only the listed addresses may reach the workspace: with none, nobody can (a malformed entry is reported on its own and not listed)")
+        .help("list the IPv4 addresses or ranges to allow, e.g. `allowed_ips = [\"203.0.113.0/24\"]`, or set `public_network_access = disabled` and add a private endpoint"),
+    );
+}
 
 /// R21: a private workspace needs a private endpoint in the client VNet and
 /// the DNS zones for it.

@@ -51,7 +51,7 @@ pub fn check(
     policy::contradictions(&posture, &mut found);
     policy::identity_location(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
-    diags.extend(found);
+    diags.append(found);
     ok.then_some(Checked(posture))
 }
 
@@ -84,6 +84,7 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     custom_vnet::ip_planning(ws, d);
     spoke_deploy::existing_subnets(ws, d);
     spoke_deploy::spoke_dns(ws, d);
+    inbound::selected_ips(ws, d);
     inbound::private_workspace(ws, d);
     inbound::studio_storage(ws, d);
     inbound::data_profiling(ws, d);

@@ -56,6 +56,9 @@ codes! {
     InvalidEscape = "AML0003", "invalid-escape", Error, "an unknown escape sequence in a string";
     InvalidNumber = "AML0004", "invalid-number", Error, "a number that does not fit or is malformed";
     InvalidInterpolation = "AML0005", "invalid-interpolation", Error, "a `${...}` interpolation that is not a plain name";
+    InvalidUtf8 = "AML0006", "invalid-encoding", Error, "a file that is not UTF-8 text";
+    TooManyTokens = "AML0007", "too-many-tokens", Error, "a build with more tokens than amlgen reads";
+    LineTooLong = "AML0008", "line-too-long", Error, "a line longer than amlgen reads";
     UnexpectedToken = "AML1001", "unexpected-token", Error, "the parser found a token it did not expect";
     UnclosedDelimiter = "AML1002", "unclosed-delimiter", Error, "a `{` or `[` is never closed";
     UnknownSetting = "AML2001", "unknown-setting", Error, "a setting or block that does not exist here";
@@ -74,6 +77,7 @@ codes! {
     UnknownRole = "AML2014", "unknown-role", Error, "a role that is not a known built-in role";
     InvalidNumberRange = "AML2015", "number-out-of-range", Error, "a number outside its allowed range";
     WrongResourceType = "AML2016", "wrong-resource-type", Error, "a resource id of the wrong type for this setting";
+    ExpansionLimit = "AML2017", "expansion-limit", Error, "a `let` or the uses of lets expand past amlgen's size or nesting limit";
     IsolationDowngrade = "AML3001", "isolation-downgrade", Error, "the isolation mode is lower than the last build's";
     ComputeRecreate = "AML3002", "compute-recreate", Warning, "enabling a managed network means recreating every managed compute";
     RuleKindNotAllowed = "AML3003", "rule-kind-not-allowed", Error, "an outbound rule kind the isolation mode does not accept";
@@ -122,6 +126,7 @@ codes! {
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
+    TooManyDiagnostics = "AML9005", "too-many-diagnostics", Error, "more diagnostics than one run reports";
 }
 
 impl std::fmt::Display for Code {

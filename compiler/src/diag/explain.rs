@@ -11,6 +11,9 @@ pub fn explanation(code: Code) -> &'static str {
         Code::InvalidEscape => include_str!("../../../docs/codes/AML0003.md"),
         Code::InvalidNumber => include_str!("../../../docs/codes/AML0004.md"),
         Code::InvalidInterpolation => include_str!("../../../docs/codes/AML0005.md"),
+        Code::InvalidUtf8 => include_str!("../../../docs/codes/AML0006.md"),
+        Code::TooManyTokens => include_str!("../../../docs/codes/AML0007.md"),
+        Code::LineTooLong => include_str!("../../../docs/codes/AML0008.md"),
         Code::UnexpectedToken => include_str!("../../../docs/codes/AML1001.md"),
         Code::UnclosedDelimiter => include_str!("../../../docs/codes/AML1002.md"),
         Code::UnknownSetting => include_str!("../../../docs/codes/AML2001.md"),
@@ -29,6 +32,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::UnknownRole => include_str!("../../../docs/codes/AML2014.md"),
         Code::InvalidNumberRange => include_str!("../../../docs/codes/AML2015.md"),
         Code::WrongResourceType => include_str!("../../../docs/codes/AML2016.md"),
+        Code::ExpansionLimit => include_str!("../../../docs/codes/AML2017.md"),
         Code::IsolationDowngrade => include_str!("../../../docs/codes/AML3001.md"),
         Code::ComputeRecreate => include_str!("../../../docs/codes/AML3002.md"),
         Code::RuleKindNotAllowed => include_str!("../../../docs/codes/AML3003.md"),
@@ -77,5 +81,6 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SpokeDnsUnresolved => include_str!("../../../docs/codes/AML3151.md"),
         Code::InvalidManifest => include_str!("../../../docs/codes/AML9001.md"),
         Code::ForgottenWorkspace => include_str!("../../../docs/codes/AML9002.md"),
+        Code::TooManyDiagnostics => include_str!("../../../docs/codes/AML9005.md"),
     }
 }

@@ -115,20 +115,43 @@ impl Diagnostic {
     }
 }
 
+/// How many errors one run keeps (clang's default limit is 20). Past it,
+/// each further error is only counted, and [`Diagnostics::into_sorted`]
+/// ends with one `AML9005` that says how many were left out: a file of a
+/// million mistakes must not hold a million messages in memory (or print
+/// them). The first errors are the ones that matter; the rest are usually
+/// their echoes.
+pub const MAX_ERRORS: usize = 100;
+
+/// How many diagnostics of any severity one run keeps: a fleet's warnings
+/// are all shown, but their number is bounded too.
+pub const MAX_DIAGNOSTICS: usize = 10_000;
+
 /// The sink every phase writes to.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    errors: usize,
+    /// Diagnostics past the limits, and how many of them errors.
+    dropped: usize,
+    dropped_errors: usize,
 }
 
 impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
+        let error = d.severity == Severity::Error;
+        if (error && self.errors >= MAX_ERRORS) || self.items.len() >= MAX_DIAGNOSTICS {
+            self.dropped += 1;
+            self.dropped_errors += usize::from(error);
+            return;
+        }
+        self.errors += usize::from(error);
         self.items.push(d);
     }
 
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
+        self.dropped_errors > 0 || self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
     #[must_use]
@@ -145,8 +168,18 @@ impl Diagnostics {
         self.items.iter()
     }
 
+    /// Appends another sink's diagnostics, and its count of those left out.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(other);
+        for d in other {
+            self.push(d);
+        }
+    }
+
+    /// Moves another sink into this one, with its count of those left out.
+    pub fn append(&mut self, other: Diagnostics) {
+        self.dropped += other.dropped;
+        self.dropped_errors += other.dropped_errors;
+        self.extend(other.items);
     }
 
     /// Sorted by position (file, offset), then code: the order users read.
@@ -158,6 +191,23 @@ impl Diagnostics {
             ka.cmp(&kb).then(a.code.cmp(&b.code))
         });
         self.items.dedup();
+        if self.dropped > 0 {
+            let mut d = Diagnostic::unplaced(
+                Code::TooManyDiagnostics,
+                format!(
+                    "{} more diagnostics ({} of them errors) are not shown",
+                    self.dropped, self.dropped_errors
+                ),
+            )
+            .note(format!(
+                "amlgen keeps the first {MAX_ERRORS} errors and {MAX_DIAGNOSTICS} diagnostics of a run"
+            ))
+            .help("fix the ones shown and run again");
+            if self.dropped_errors == 0 {
+                d.severity = Severity::Warning;
+            }
+            self.items.push(d);
+        }
         self.items
     }
 }

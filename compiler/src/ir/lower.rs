@@ -19,9 +19,10 @@ use super::{
     SpokeSubnet, SpokeVnet, Storage, SubnetRole, TagSpan, Workspace,
 };
 use crate::catalog::{presets, private_link, regions, roles};
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, suggest};
 use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, File, Ident, Stmt};
+use crate::syntax::limits;
 use crate::syntax::token::StrPart;
 
 mod assigned_user;
@@ -41,6 +42,7 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
                     | Code::InvalidEscape
                     | Code::InvalidNumber
                     | Code::InvalidInterpolation
+                    | Code::InvalidUtf8
             )
         })
         .filter_map(|d| d.primary)
@@ -54,10 +56,15 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
     unparsed.sort_unstable();
     unparsed.dedup();
     let mut posture = Posture::default();
+    let mut expanded = 0;
     for file in files {
         let mut cx = Cx {
             diags,
             lets: HashMap::new(),
+            let_spans: HashMap::new(),
+            let_extents: BTreeMap::new(),
+            literal_lets: std::collections::HashSet::new(),
+            expanded: &mut expanded,
             broken: &broken,
         };
         cx.file(file, &mut posture);
@@ -95,6 +102,16 @@ pub fn lower(files: &[File], diags: &mut Diagnostics) -> Posture {
 struct Cx<'d> {
     diags: &'d mut Diagnostics,
     lets: HashMap<String, Expr>,
+    /// Where each `let` of the file is defined (its first definition),
+    /// including those not yet read: a use before its `let` says so.
+    let_spans: HashMap<String, Span>,
+    /// The lets whose value is written as one plain string (no `${}`): a
+    /// character of their value can be pointed at in the source.
+    literal_lets: std::collections::HashSet<String>,
+    /// What each accepted `let` expands to.
+    let_extents: BTreeMap<String, limits::Extent>,
+    /// What the uses of lets have expanded to in this build so far.
+    expanded: &'d mut usize,
     /// Spans of tokens the lexer reported; see [`Cx::push`].
     broken: &'d [Span],
 }
@@ -142,6 +159,109 @@ fn fqdn_help(text: &str) -> String {
     } else {
         "write a host name such as `pypi.org`, or `*.pythonhosted.org` for every host under a ___domain".to_string()
     }
+}
+
+const MIXED_SCRIPT: &str = "ASCII letters mixed with a look-alike character from another script";
+const ACCEPTED_BUT_OTHER: &str =
+    "Azure accepts it, but it names a different group from the one it looks like";
+
+/// AML2011 for a name with a character outside ASCII: points at the
+/// character where `e` writes it (a plain string, at the use or in its
+/// `let`) and names it (or says which character of the name it is, when
+/// the name holds escapes or `${}`), and suggests the
+/// name with look-alikes replaced by the ASCII characters they look like,
+/// when that name is `valid`. `None` when the name is all ASCII.
+fn non_ascii_name(
+    e: &Expr,
+    text: &str,
+    span: Span,
+    what: &str,
+    msg: &str,
+    valid: impl Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let (index, (byte, c)) = text
+        .char_indices()
+        .enumerate()
+        .find(|(_, (_, c))| !c.is_ascii() && suggest::look_alike(*c).is_some())
+        .or_else(|| {
+            text.char_indices()
+                .enumerate()
+                .find(|(_, (_, c))| !c.is_ascii())
+        })?;
+    let what_char = match suggest::look_alike(c) {
+        Some(a) => format!("{}, which looks like `{a}`", suggest::describe_char(c)),
+        None => suggest::describe_char(c),
+    };
+    // Only a plain literal maps characters of the value to bytes of the
+    // source one to one (an escape is longer than what it stands for).
+    let literal = matches!(&e.kind, ExprKind::Str(p) if matches!(p.as_slice(), [StrPart::Text(t)] if t == text))
+        && (e.span.end - e.span.start) as usize == text.len() + 2;
+    let title = format!("invalid {what} name");
+    let d = if literal {
+        let start = e.span.start + 1 + byte as u32;
+        let at = Span {
+            start,
+            end: start + c.len_utf8() as u32,
+            ..e.span
+        };
+        let d = Diagnostic::new(Code::InvalidName, at, title).label(format!(
+            "character {} of the name is {what_char}",
+            index + 1
+        ));
+        if e.span == span {
+            d.with_label(span, msg)
+        } else {
+            // The name comes from a `let`: the caret is in its definition.
+            d.with_label(e.span, msg)
+                .with_label(span, format!("used as the {what} name here"))
+        }
+    } else {
+        Diagnostic::new(Code::InvalidName, span, title)
+            .label(msg)
+            .note(format!(
+                "character {} of the name is {what_char}",
+                index + 1
+            ))
+    };
+    Some(
+        match suggest::ascii_look_alikes(text).filter(|f| valid(f)) {
+            Some(fixed) => d.help(format!(
+                "did you mean `{fixed}`, with the ASCII characters the look-alikes stand for?"
+            )),
+            None => d,
+        },
+    )
+}
+
+/// AML2017 at a `let` whose value would expand past the limits.
+fn too_large(name: &Ident, value: &Expr, x: limits::Extent) -> Diagnostic {
+    let (what, help) = if x.depth > limits::MAX_DEPTH {
+        (
+            format!(
+                "nests {} levels deep, past the limit of {}",
+                x.depth,
+                limits::MAX_DEPTH
+            ),
+            "postures need only a few levels of lists and maps; do not wrap a let in a list again and again",
+        )
+    } else {
+        (
+            format!(
+                "would expand to {} bytes, past the limit of {} MiB",
+                x.size,
+                limits::MAX_LET_SIZE >> 20
+            ),
+            "a let that uses another twice doubles it: build the value from fewer uses, or write it out",
+        )
+    };
+    Diagnostic::new(
+        Code::ExpansionLimit,
+        name.span,
+        format!("`let {}` expands past amlgen's limits", name.name),
+    )
+    .label("this let is not defined")
+    .with_label(value.span, what)
+    .help(help)
 }
 
 fn list_words(words: &[&str]) -> String {
@@ -370,7 +490,25 @@ impl Cx<'_> {
         e
     }
 
+    /// Where a string value is written: the `let` it names when that is a
+    /// plain string, else the expression itself.
+    fn written<'e>(&'e self, e: &'e Expr) -> &'e Expr {
+        match &e.kind {
+            ExprKind::Ident(n) if self.literal_lets.contains(n) => self.lets.get(n).unwrap_or(e),
+            _ => e,
+        }
+    }
+
+    /// A bare name of a `let` whose value was refused (and reported): its
+    /// uses say nothing more.
+    fn refused(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Ident(n) if self.let_spans.contains_key(n) && !self.lets.contains_key(n))
+    }
+
     fn type_error(&mut self, e: &Expr, expected: &str) {
+        if self.refused(e) {
+            return;
+        }
         let value = self.deref(e);
         let found = match &e.kind {
             ExprKind::Ident(n) if !std::ptr::eq(value, e) => {
@@ -402,6 +540,28 @@ impl Cx<'_> {
     }
 
     fn undefined(&mut self, name: &str, span: Span) {
+        if let Some(&def) = self.let_spans.get(name) {
+            if def.start < span.start {
+                // Defined above, but its own value was refused (and
+                // reported): saying it is not defined would be wrong.
+                return;
+            }
+            // Lets are read top to bottom, so that what a name means never
+            // depends on what follows it.
+            self.push(
+                Diagnostic::new(
+                    Code::UndefinedName,
+                    span,
+                    format!("`{name}` is not defined yet"),
+                )
+                .label("used here, before its `let`")
+                .with_label(def, format!("`{name}` is defined here, later in the file"))
+                .help(format!(
+                    "move `let {name}` above this use: a `let` may only use the lets before it"
+                )),
+            );
+            return;
+        }
         let lets: Vec<String> = self.lets.keys().cloned().collect();
         let mut lets_sorted = lets.clone();
         lets_sorted.sort();
@@ -517,6 +677,7 @@ impl Cx<'_> {
     /// A value from a closed set, written as a bare name or a string.
     fn choice<T: Copy>(&mut self, e: &Expr, table: &[(&'static str, T)], what: &str) -> Option<T> {
         let word = match &e.kind {
+            _ if self.refused(e) => return None,
             ExprKind::Ident(w) => w.clone(),
             ExprKind::Str(parts) => self.interpolate(parts)?,
             _ => {
@@ -596,6 +757,17 @@ impl Cx<'_> {
         match ArmName::parse(&text, what) {
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                if let Some(d) = non_ascii_name(self.written(e), &text, span, what, &msg, |f| {
+                    ArmName::parse(f, what).is_ok()
+                }) {
+                    let d = if d.help.is_empty() {
+                        d.help("rename it with 3 to 33 ASCII letters, digits, `_` and `-`")
+                    } else {
+                        d
+                    };
+                    self.push(d);
+                    return None;
+                }
                 let fixed: String = text
                     .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
                     .chars()
@@ -707,6 +879,11 @@ impl Cx<'_> {
     fn file(&mut self, file: &File, posture: &mut Posture) {
         let mut defaults: Option<(Defaults, Span)> = None;
         let mut policy_names: HashMap<String, Span> = HashMap::new();
+        for e in &file.entries {
+            if let Entry::Let { name, .. } = e {
+                self.let_spans.entry(name.name.clone()).or_insert(name.span);
+            }
+        }
         // Lets first, in order: a let may use only the lets before it.
         let mut let_names: HashMap<&str, Span> = HashMap::new();
         for e in &file.entries {
@@ -725,10 +902,39 @@ impl Cx<'_> {
                     continue;
                 }
                 let_names.insert(&name.name, name.span);
+                // Measured before it is expanded: a let past the limits is
+                // never built (each doubling `let` would double memory).
+                let x = limits::extent(value, &self.let_extents);
+                if x.size > limits::MAX_LET_SIZE || x.depth > limits::MAX_DEPTH {
+                    self.push(too_large(name, value, x));
+                    continue;
+                }
                 if let Some(v) = self.resolve_let(value) {
+                    if matches!(&value.kind, ExprKind::Str(p) if p.iter().all(|x| matches!(x, StrPart::Text(_))))
+                    {
+                        self.literal_lets.insert(name.name.clone());
+                    }
                     self.lets.insert(name.name.clone(), v);
+                    self.let_extents.insert(name.name.clone(), x);
                 }
             }
+        }
+        if let Some((name, span)) = limits::overuse(&file.entries, &self.let_extents, self.expanded)
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::ExpansionLimit,
+                    span,
+                    "the lets used in this build expand to too much text",
+                )
+                .label(format!(
+                    "this use of `{name}` takes them past {} MiB",
+                    limits::MAX_EXPANSION >> 20
+                ))
+                .note("the rest of this file is not read")
+                .help("use large lets fewer times, or split the fleet into several builds"),
+            );
+            return;
         }
         for e in &file.entries {
             match e {
@@ -803,6 +1009,13 @@ impl Cx<'_> {
             ExprKind::Str(parts) => ExprKind::Str(vec![StrPart::Text(self.interpolate(parts)?)]),
             ExprKind::Ident(n) => match self.lets.get(n) {
                 Some(v) => v.kind.clone(),
+                // A let's name, but not (yet) a value: defined below, or
+                // refused. Kept as a name, it would be reported at every
+                // use of this let instead of here.
+                None if self.let_spans.contains_key(n) => {
+                    self.undefined(n, e.span);
+                    return None;
+                }
                 None => ExprKind::Ident(n.clone()),
             },
             ExprKind::List(items) => {
@@ -857,9 +1070,39 @@ impl Cx<'_> {
 
     fn resource_group(&mut self, e: &Expr) -> Option<(ResourceGroupName, Span)> {
         let (text, span) = self.string(e)?;
+        let valid = |f: &str| ResourceGroupName::parse(f).is_ok();
         match ResourceGroupName::parse(&text) {
+            // Azure accepts letters of any script in a resource group name,
+            // so `rg-dеmo` with a Cyrillic `е` is a valid group: a different
+            // one from the `rg-demo` it looks like, which a reviewer cannot
+            // tell apart. Microsoft's naming rules are silent on look-alikes;
+            // refusing a name that mixes ASCII letters with look-alikes is
+            // the shape that cannot deploy into the wrong group.
+            Ok(_) if suggest::mixes_look_alikes(&text) => {
+                let d = non_ascii_name(
+                    self.written(e),
+                    &text,
+                    span,
+                    "resource group",
+                    MIXED_SCRIPT,
+                    valid,
+                )?;
+                self.push(d.note(ACCEPTED_BUT_OTHER));
+                None
+            }
             Ok(n) => Some((n, span)),
             Err(msg) => {
+                if let Some(d) =
+                    non_ascii_name(self.written(e), &text, span, "resource group", &msg, valid)
+                {
+                    let d = if d.help.is_empty() {
+                        d.help("use 1 to 90 letters, digits, `_`, `-`, `.`, `(` and `)`, e.g. `rg-ml-prod`")
+                    } else {
+                        d
+                    };
+                    self.push(d);
+                    return None;
+                }
                 let fixed = text.trim_end_matches('.');
                 let help = if fixed != text && ResourceGroupName::parse(fixed).is_ok() {
                     format!("did you mean `{fixed}`?")
@@ -1433,17 +1676,12 @@ impl Cx<'_> {
             (Some((2, sp)), Some((_, list))) => {
                 Setting::new(PublicNetworkAccess::SelectedIps(list), Source::Explicit(sp))
             }
-            (Some((2, sp)), None) => {
-                self.push(
-                    Diagnostic::new(Code::PublicAccessSettings, sp, "`selected_ips` needs `allowed_ips`")
-                        .label("no addresses to allow")
-                        .help("add `allowed_ips = [\"203.0.113.0/24\"]` with the IPv4 addresses or ranges to allow"),
-                );
-                Setting::new(
-                    PublicNetworkAccess::SelectedIps(Vec::new()),
-                    Source::Explicit(sp),
-                )
-            }
+            // An absent list is an empty one: the checker refuses both
+            // (`check::inbound::selected_ips`).
+            (Some((2, sp)), None) => Setting::new(
+                PublicNetworkAccess::SelectedIps(Vec::new()),
+                Source::Explicit(sp),
+            ),
             (m, Some((ksp, _))) => {
                 self.push(
                     Diagnostic::new(
@@ -2075,26 +2313,39 @@ impl Cx<'_> {
     fn network_name(&mut self, e: &Expr, what: &str, max: usize) -> Option<String> {
         let (text, span) = self.string(e)?;
         let min = if what == "subnet" { 1 } else { 2 };
-        let len = text.chars().count();
-        let problem = if !(min..=max).contains(&len) {
-            Some(format!(
-                "a {what} name has {min} to {max} characters, not {len}"
-            ))
-        } else if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            Some(format!("a {what} name starts with a letter or digit"))
-        } else if !text.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-            Some(format!("a {what} name ends with a letter, digit or `_`"))
-        } else {
-            text.chars()
-                .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-                .map(|c| {
-                    format!(
-                        "a {what} name has only letters, digits, `_`, `.` and `-`, not `{}`",
-                        c.escape_debug()
-                    )
-                })
+        let problem_of = |text: &str| {
+            let len = text.chars().count();
+            if !(min..=max).contains(&len) {
+                Some(format!(
+                    "a {what} name has {min} to {max} characters, not {len}"
+                ))
+            } else if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                Some(format!("a {what} name starts with a letter or digit"))
+            } else if !text.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                Some(format!("a {what} name ends with a letter, digit or `_`"))
+            } else {
+                text.chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+                    .map(|c| {
+                        format!(
+                            "a {what} name has only letters, digits, `_`, `.` and `-`, not `{}`",
+                            c.escape_debug()
+                        )
+                    })
+            }
         };
-        if let Some(p) = problem {
+        if let Some(p) = problem_of(&text) {
+            if let Some(d) = non_ascii_name(self.written(e), &text, span, what, &p, |f| {
+                problem_of(f).is_none()
+            }) {
+                let d = if d.help.is_empty() {
+                    d.help("rename it with ASCII letters, digits, `_`, `.` and `-`")
+                } else {
+                    d
+                };
+                self.push(d);
+                return None;
+            }
             self.push(
                 Diagnostic::new(Code::InvalidName, span, format!("invalid {what} name"))
                     .label(p)
@@ -2470,6 +2721,7 @@ impl Cx<'_> {
 
     fn protocol(&mut self, e: &Expr) -> Option<Protocol> {
         let word = match &e.kind {
+            _ if self.refused(e) => return None,
             ExprKind::Ident(w) => w.clone(),
             ExprKind::Str(_) => self.string(e)?.0,
             _ => {
@@ -2950,13 +3202,34 @@ impl Cx<'_> {
         match tag.name.as_str() {
             "management_group" => {
                 let (id, span) = self.string(inner)?;
-                let ok = (1..=90).contains(&id.chars().count())
-                    && id
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'));
-                if ok {
+                let valid = |id: &str| {
+                    (1..=90).contains(&id.chars().count())
+                        && id.chars().all(|c| {
+                            c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')')
+                        })
+                };
+                // As for resource groups: letters of any script are valid,
+                // ASCII mixed with look-alikes names another group.
+                let mixed = suggest::mixes_look_alikes(&id);
+                if valid(&id) && !mixed {
                     Some(PolicyScope::ManagementGroup(id))
                 } else {
+                    let msg = if mixed {
+                        MIXED_SCRIPT
+                    } else {
+                        "1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`"
+                    };
+                    if let Some(d) = non_ascii_name(
+                        self.written(inner),
+                        &id,
+                        span,
+                        "management group",
+                        msg,
+                        valid,
+                    ) {
+                        self.push(if mixed { d.note(ACCEPTED_BUT_OTHER) } else { d });
+                        return None;
+                    }
                     self.push(
                         Diagnostic::new(Code::InvalidName, span, "invalid management group id")
                             .label("1 to 90 letters, digits, `-`, `_`, `.`, `(`, `)`")

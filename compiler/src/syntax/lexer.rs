@@ -1,6 +1,7 @@
 //! Posture text to tokens. Never fails: bad input becomes a diagnostic and
 //! lexing goes on.
 
+use super::limits;
 use super::token::{StrPart, Token, TokenKind};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::source::FileId;
@@ -8,22 +9,42 @@ use crate::span::Span;
 
 /// Lexes one file. The result always ends with [`TokenKind::Eof`].
 pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
+    lex_limited(file, text, limits::MAX_TOKENS, diags)
+}
+
+/// Lexes one file into at most `max_tokens` tokens (and `Eof`): past them,
+/// reports `AML0007` where the limit is reached and stops, so that no file
+/// (nor a build, which passes what is left of its budget) holds more
+/// tokens, and syntax trees, than fit in memory.
+pub fn lex_limited(
+    file: FileId,
+    text: &str,
+    max_tokens: usize,
+    diags: &mut Diagnostics,
+) -> Vec<Token> {
     let mut lexer = Lexer {
         file,
         text,
         pos: 0,
         tokens: Vec::new(),
+        max_tokens,
         diags,
     };
+    lexer.invalid_utf8();
     lexer.run();
     lexer.tokens
 }
+
+/// What the driver puts where a file's bytes are not UTF-8
+/// (`String::from_utf8_lossy`), one per bad sequence.
+const REPLACEMENT: char = '\u{fffd}';
 
 struct Lexer<'a, 'd> {
     file: FileId,
     text: &'a str,
     pos: usize,
     tokens: Vec<Token>,
+    max_tokens: usize,
     diags: &'d mut Diagnostics,
 }
 
@@ -61,15 +82,56 @@ impl Lexer<'_, '_> {
         self.tokens.push(Token { kind, span });
     }
 
+    /// A file that is not UTF-8 reaches the lexer with each bad byte
+    /// sequence replaced by U+FFFD (the replacement character, which
+    /// nobody writes on purpose in a posture): reported once, at the first
+    /// one, whose offset and column are those of the first bad byte.
+    fn invalid_utf8(&mut self) {
+        let Some(first) = self.text.find(REPLACEMENT) else {
+            return;
+        };
+        let count = self.text.matches(REPLACEMENT).count();
+        let mut d = Diagnostic::new(
+            Code::InvalidUtf8,
+            self.span(first, first + REPLACEMENT.len_utf8()),
+            "the file is not valid UTF-8",
+        )
+        .label("the first byte that is not UTF-8 is here");
+        if count > 1 {
+            d = d.note(format!(
+                "{count} places in this file are not UTF-8 (or hold U+FFFD, the replacement character); this is the first"
+            ));
+        }
+        self.diags.push(d.help(
+            "save the file as UTF-8 (it may be in a legacy code page such as Windows-1252 or Latin-1); write any other character in a string as `\\u{XXXX}`",
+        ));
+    }
+
     fn run(&mut self) {
+        let mut end = self.text.len();
+        if let Some(line) = self.long_line() {
+            // Lex only the lines before it, and end the file where the line
+            // before it ends: no other diagnostic may point into (and so
+            // render) a line of megabytes.
+            self.text = &self.text[..line.saturating_sub(1)];
+            end = self.text.len();
+        }
         while let Some(c) = self.peek() {
             let start = self.pos;
+            if self.tokens.len() >= self.max_tokens {
+                self.too_many_tokens();
+                end = self.pos;
+                break;
+            }
             match c {
                 '\n' => {
                     self.bump();
                     self.push(TokenKind::Newline, start);
                 }
-                c if c.is_whitespace() || c == '\u{feff}' => {
+                // A replacement character is reported once, by
+                // `invalid_utf8`; a byte order mark past the start (a
+                // concatenated file) is not text either.
+                c if c.is_whitespace() || c == crate::source::BOM || c == REPLACEMENT => {
                     self.bump();
                 }
                 '#' => self.skip_line(),
@@ -102,11 +164,55 @@ impl Lexer<'_, '_> {
                 }
             }
         }
-        let end = self.text.len();
         self.tokens.push(Token {
             kind: TokenKind::Eof,
             span: self.span(end, end),
         });
+    }
+
+    /// The start of the first line longer than [`limits::MAX_LINE_BYTES`],
+    /// reported (`AML0008`) at its first character.
+    fn long_line(&mut self) -> Option<usize> {
+        let mut start = 0;
+        for line in self.text.split_inclusive('\n') {
+            if line.len() > limits::MAX_LINE_BYTES {
+                let first = line.chars().next().map_or(0, char::len_utf8);
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::LineTooLong,
+                        self.span(start, start + first),
+                        format!(
+                            "a line of {} bytes, longer than the limit of {} KiB",
+                            line.len(),
+                            limits::MAX_LINE_BYTES / 1024
+                        ),
+                    )
+                    .label("this line is too long; amlgen reads no further in this file")
+                    .help("break long lists and maps over several lines: a new line may follow any `[`, `{` or `,`"),
+                );
+                return Some(start);
+            }
+            start += line.len();
+        }
+        None
+    }
+
+    fn too_many_tokens(&mut self) {
+        let start = self.pos;
+        let end = start + self.peek().map_or(0, char::len_utf8);
+        self.diags.push(
+            Diagnostic::new(
+                Code::TooManyTokens,
+                self.span(start, end),
+                format!("more than {} tokens in this build", limits::MAX_TOKENS),
+            )
+            .label("amlgen reads no further")
+            .note(format!(
+                "a token is a word, string, number, sign or line break; a 1,000-workspace fleet is about 200,000, and a build may hold {}",
+                limits::MAX_TOKENS
+            ))
+            .help("split the fleet into several builds, or check that this is a posture file"),
+        );
     }
 
     fn single(&mut self, kind: TokenKind) {

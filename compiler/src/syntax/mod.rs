@@ -5,5 +5,6 @@
 
 pub mod ast;
 pub mod lexer;
+pub mod limits;
 pub mod parser;
 pub mod token;

@@ -13,7 +13,7 @@ use crate::span::Span;
 
 /// Nesting deeper than this is reported rather than recursed into, so no
 /// input can overflow the stack.
-const MAX_DEPTH: usize = 64;
+use super::limits::MAX_DEPTH;
 
 /// Parses the tokens of one file.
 pub fn parse(tokens: &[Token], diags: &mut Diagnostics) -> File {
