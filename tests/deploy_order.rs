@@ -34,6 +34,8 @@
 //!   access, IP allowlist) or fewer outbound rules than both the state
 //!   before and the state after it allow.
 
+#[path = "common/posture.rs"]
+mod one_posture;
 #[path = "common/postures.rs"]
 mod postures;
 
@@ -492,35 +494,25 @@ fn redeploy_problems(
 fn deployments(files: &BTreeMap<String, String>) -> Vec<Deployment> {
     files
         .iter()
-        .filter_map(|(path, text)| {
-            let ws = path
-                .strip_prefix("workspaces/")?
-                .strip_suffix("/azuredeploy.json")?;
-            (!ws.contains('/')).then(|| read(ws, text))
-        })
+        .filter_map(|(path, text)| entry_workspace(path).map(|ws| read(ws, text)))
         .collect()
+}
+
+/// The workspace whose entry template this path is
+/// (`workspaces/<ws>/azuredeploy.json`).
+fn entry_workspace(path: &str) -> Option<&str> {
+    let ws = path
+        .strip_prefix("workspaces/")?
+        .strip_suffix("/azuredeploy.json")?;
+    (!ws.contains('/')).then_some(ws)
 }
 
 /// Every other template of a build (the deployer role, policy blocks, the
 /// hub firewall) as one step holding all its resources, nested ones too.
 fn other_templates(files: &BTreeMap<String, String>) -> Vec<Deployment> {
-    fn flatten(t: &Value, out: &mut Vec<Value>) {
-        for r in t["resources"].as_array().into_iter().flatten() {
-            if r["type"] == DEPLOYMENTS {
-                flatten(&r["properties"]["template"], out);
-            } else {
-                out.push(r.clone());
-            }
-        }
-    }
     files
         .iter()
-        .filter(|(p, _)| p.ends_with("azuredeploy.json"))
-        .filter(|(p, _)| {
-            p.strip_prefix("workspaces/")
-                .and_then(|x| x.strip_suffix("/azuredeploy.json"))
-                .is_none_or(|ws| ws.contains('/'))
-        })
+        .filter(|(p, _)| p.ends_with("azuredeploy.json") && entry_workspace(p).is_none())
         .map(|(path, text)| {
             let t: Value = serde_json::from_str(text).unwrap();
             let schema = t["$schema"].as_str().unwrap_or_default();
@@ -532,7 +524,7 @@ fn other_templates(files: &BTreeMap<String, String>) -> Vec<Deployment> {
                 "resourceGroup().id"
             };
             let mut resources = Vec::new();
-            flatten(&t, &mut resources);
+            one_posture::resources(&t, &mut resources);
             Deployment {
                 workspace: path.clone(),
                 steps: vec![Step {

@@ -10,54 +10,25 @@
 //! - a created spoke resolving the hub's DNS zones: links on the zones, in
 //!   their own group, or the hub's resolver as the spoke's DNS servers.
 
+#[path = "common/posture.rs"]
+mod one_posture;
+
+use one_posture::build;
 use serde_json::Value;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 const CLIENT_SUB: &str = "00000000-0000-0000-0000-0000000000bb";
 const HUB_SUB: &str = "00000000-0000-0000-0000-0000000000aa";
 
-fn build(text: &str) -> amlgen::emit::Artifacts {
-    let outcome = amlgen::compile(
-        vec![amlgen::Input {
-            name: "case.aml".into(),
-            text: text.into(),
-        }],
-        &amlgen::Options::default(),
-    );
-    assert!(
-        outcome.checked.is_some(),
-        "does not check: {:?}",
-        outcome
-            .diagnostics
-            .iter()
-            .map(|d| d.message.clone())
-            .collect::<Vec<_>>()
-    );
-    amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap()
-}
-
 /// `(subscription/group of the nested deployment or "", resource)` for
 /// every resource of the workspace's ARM template.
 fn resources(files: &amlgen::emit::Artifacts) -> Vec<(String, Value)> {
-    fn walk(t: &Value, at: &str, out: &mut Vec<(String, Value)>) {
-        for r in t["resources"].as_array().into_iter().flatten() {
-            if r["type"] == "Microsoft.Resources/deployments" {
-                let here = match (r["subscriptionId"].as_str(), r["resourceGroup"].as_str()) {
-                    (Some(s), Some(g)) => format!("{s}/{g}"),
-                    _ => at.to_string(),
-                };
-                walk(&r["properties"]["template"], &here, out);
-            } else {
-                out.push((at.to_string(), r.clone()));
-            }
-        }
-    }
     let t: Value = serde_json::from_str(&files["workspaces/mlw-demo/azuredeploy.json"]).unwrap();
-    let mut out = Vec::new();
-    walk(&t, "", &mut out);
-    out
+    one_posture::located_resources(&t)
+        .into_iter()
+        .map(|(at, r)| (at.map_or_else(String::new, |(s, g)| format!("{s}/{g}")), r))
+        .collect()
 }
-
 /// The entry template's nested deployment of this name.
 fn nested_deployment(files: &amlgen::emit::Artifacts, name: &str) -> Value {
     let t: Value = serde_json::from_str(&files["workspaces/mlw-demo/azuredeploy.json"]).unwrap();

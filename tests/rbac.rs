@@ -7,6 +7,9 @@
 //! principal and role; the
 //! report explains every derived grant.
 
+#[path = "common/posture.rs"]
+mod one_posture;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -20,20 +23,17 @@ fn root() -> &'static Path {
 
 /// (deployment subscription/group or "", resource) for every resource of
 /// a template, nested deployments flattened.
-fn flatten(t: &Value, at: &str, out: &mut Vec<(String, Value)>) {
-    for r in t["resources"].as_array().into_iter().flatten() {
-        if r["type"] == "Microsoft.Resources/deployments" {
-            let here = match (r["subscriptionId"].as_str(), r["resourceGroup"].as_str()) {
-                (Some(s), Some(g)) => format!("/subscriptions/{s}/resourceGroups/{g}"),
-                _ => at.to_string(),
-            };
-            flatten(&r["properties"]["template"], &here, out);
-        } else {
-            out.push((at.to_string(), r.clone()));
-        }
-    }
+fn flatten(t: &Value) -> Vec<(String, Value)> {
+    one_posture::located_resources(t)
+        .into_iter()
+        .map(|(at, r)| {
+            let at = at.map_or_else(String::new, |(s, g)| {
+                format!("/subscriptions/{s}/resourceGroups/{g}")
+            });
+            (at, r)
+        })
+        .collect()
 }
-
 /// The role an assignment gives: a built-in's GUID, or the expression
 /// that names a custom role (its `guid(...)`).
 fn role_guid(r: &Value) -> String {
@@ -71,8 +71,7 @@ fn workspaces() -> Vec<Built> {
         let t: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("azuredeploy.json")).unwrap())
                 .unwrap();
-        let mut rs = Vec::new();
-        flatten(&t, "", &mut rs);
+        let rs = flatten(&t);
         let report = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
         out.push((
             dir.file_name().unwrap().to_string_lossy().into_owned(),
@@ -349,9 +348,7 @@ fn the_deploying_identity_gets_a_role_with_what_the_deployment_needs() {
         let main: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("azuredeploy.json")).unwrap())
                 .unwrap();
-        let mut rs = Vec::new();
-        flatten(&main, "", &mut rs);
-        for (_, r) in rs {
+        for (_, r) in flatten(&main) {
             let ty = r["type"].as_str().unwrap();
             assert!(
                 actions.contains(&format!("{ty}/write").as_str()),

@@ -9,33 +9,19 @@ mod postures;
 #[path = "common/runtime.rs"]
 mod runtime;
 
-/// A posture: its name, text and the previous manifest (name, text).
-type Case = (String, String, Option<(String, String)>);
+use std::path::{Path, PathBuf};
 
+/// A posture: its name, text and the previous manifest.
+type Case = (String, String, Option<PathBuf>);
+
+/// The plain files plus the Enterprise Policy as Code ones.
 fn build(
     name: &str,
     text: String,
-    previous: Option<(String, String)>,
+    previous: Option<&Path>,
 ) -> Result<amlgen::emit::Artifacts, String> {
-    let options = amlgen::Options {
-        previous,
-        ..amlgen::Options::default()
-    };
-    let outcome = amlgen::compile(
-        vec![amlgen::Input {
-            name: name.to_string(),
-            text,
-        }],
-        &options,
-    );
-    let mut build = amlgen::emit::BuildOptions {
-        version: "0.0.0-test".into(),
-        templates: None,
-        ..amlgen::emit::BuildOptions::default()
-    };
-    // The plain files plus the Enterprise Policy as Code ones.
-    build.policy_layout = amlgen::emit::policy::Layout::Epac;
-    amlgen::driver::emit(&outcome, &build).map_err(|e| format!("{name}: does not build: {e}"))
+    postures::build_with(name, text, previous, amlgen::emit::policy::Layout::Epac)
+        .map_err(|e| format!("{name}: does not build: {e}"))
 }
 
 #[test]
@@ -45,13 +31,8 @@ fn every_legal_posture_deploys_within_azures_runtime_rules() {
     for (path, previous) in postures::legal_postures() {
         cases.push((
             path.display().to_string(),
-            std::fs::read_to_string(&path).unwrap(),
-            previous.map(|p| {
-                (
-                    p.display().to_string(),
-                    std::fs::read_to_string(&p).unwrap(),
-                )
-            }),
+            postures::read_posture(&path),
+            previous,
         ));
     }
     assert!(cases.len() > 100, "only {} legal postures", cases.len());
@@ -63,7 +44,7 @@ fn every_legal_posture_deploys_within_azures_runtime_rules() {
     ));
     let mut files_seen = 0;
     for (name, text, previous) in cases {
-        match build(&name, text, previous) {
+        match build(&name, text, previous.as_deref()) {
             Ok(files) => {
                 files_seen += files.len();
                 problems.extend(

@@ -20,8 +20,7 @@ pub fn legal_postures() -> Vec<(PathBuf, Option<PathBuf>)> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "aml") {
-                // Some cases are not UTF-8 on purpose (AML0006).
-                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                let text = read_posture(&p);
                 let example = p.starts_with(root.join("examples"));
                 if !example && !text.lines().any(|l| l.starts_with("# neighbour-of:")) {
                     continue;
@@ -151,6 +150,16 @@ pub fn build_text(
     text: String,
     previous: Option<&Path>,
 ) -> Result<BTreeMap<String, String>, String> {
+    build_with(name, text, previous, amlgen::emit::policy::Layout::Plain)
+}
+
+/// Builds one posture text in memory with a policy layout.
+pub fn build_with(
+    name: &str,
+    text: String,
+    previous: Option<&Path>,
+    policy_layout: amlgen::emit::policy::Layout,
+) -> Result<BTreeMap<String, String>, String> {
     let options = amlgen::Options {
         previous: previous.map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap())),
         ..amlgen::Options::default()
@@ -165,9 +174,15 @@ pub fn build_text(
     let build = amlgen::emit::BuildOptions {
         version: "0.0.0-test".into(),
         templates: None,
-        ..amlgen::emit::BuildOptions::default()
+        policy_layout,
     };
     amlgen::driver::emit(&outcome, &build)
+}
+
+/// The text of a posture file; some cases are not UTF-8 on purpose
+/// (AML0006).
+pub fn read_posture(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned()
 }
 
 /// Builds one posture file in memory.
@@ -175,9 +190,5 @@ pub fn build_file(
     path: &Path,
     previous: Option<&Path>,
 ) -> Result<BTreeMap<String, String>, String> {
-    build_text(
-        &path.display().to_string(),
-        String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned(),
-        previous,
-    )
+    build_text(&path.display().to_string(), read_posture(path), previous)
 }

@@ -192,7 +192,7 @@ pub fn main_template(d: &Deployment) -> Value {
         "tags".into(),
         param("object", Some(tags_value(d)), "tags for every resource"),
     );
-    if d.two_phase {
+    if d.phases.two_phase() {
         params.insert(
             super::model::FIRST_DEPLOYMENT.into(),
             param("bool", Some(Value::Bool(false)), FIRST_DEPLOYMENT_HELP),

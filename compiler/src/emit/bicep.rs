@@ -405,7 +405,7 @@ pub fn render_deployment(
     data.insert("workspace".into(), Value::from(d.workspace.as_str()));
     data.insert("location".into(), location);
     data.insert("tags".into(), tags);
-    data.insert("two_phase".into(), Value::Bool(d.two_phase));
+    data.insert("two_phase".into(), Value::Bool(d.phases.two_phase()));
     data.insert(
         "first_deployment_help".into(),
         json!(Text(super::arm::FIRST_DEPLOYMENT_HELP.to_string())),

@@ -36,6 +36,8 @@ pub mod api {
     /// User-assigned identities, read for their principal id.
     pub const MANAGED_IDENTITY: &str = "2024-11-30";
     pub const DEPLOYMENTS: &str = "2025-04-01";
+    /// Role definitions and role assignments (Microsoft.Authorization).
+    pub const ROLES: &str = "2022-04-01";
 }
 
 pub mod types {
@@ -59,6 +61,8 @@ pub mod types {
     pub const ROUTE_TABLE: &str = "Microsoft.Network/routeTables";
     pub const SERVICE_ENDPOINT_POLICY: &str = "Microsoft.Network/serviceEndpointPolicies";
     pub const FIREWALL_POLICY: &str = "Microsoft.Network/firewallPolicies";
+    pub const ROLE_DEFINITION: &str = "Microsoft.Authorization/roleDefinitions";
+    pub const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
     pub const RULE_COLLECTION_GROUP: &str =
         "Microsoft.Network/firewallPolicies/ruleCollectionGroups";
 }
@@ -295,9 +299,10 @@ pub struct Deployment {
     pub ml_api: &'static str,
     /// Every role assignment, declared and derived, with its reason.
     pub grants: Vec<super::rbac::RoleGrant>,
-    /// Whether the workspace is deployed in two phases, the first only on
-    /// the first deployment (entry-file parameter [`FIRST_DEPLOYMENT`]).
-    pub two_phase: bool,
+    /// Why the workspace is deployed in two phases, if it is: the first
+    /// only on the first deployment (entry-file parameter
+    /// [`FIRST_DEPLOYMENT`]).
+    pub phases: Phases,
 }
 
 /// The entry-file parameter that tells a first deployment from a redeploy.
@@ -898,7 +903,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
     let grants = super::rbac::grants(ws, &assoc);
     let phases = Phases::of(ws, &grants);
     let symbols = |m: &[Module]| -> Vec<String> { m.iter().map(|m| m.symbol.clone()).collect() };
-    let mut first = workspace_module(ws, &assoc, ml_api, &phases, false);
+    let mut first = workspace_module(ws, &assoc, ml_api, phases, false);
     first.depends_on = symbols(&modules);
     modules.push(first);
     modules.extend(super::endpoints::zone_link_modules(ws));
@@ -919,7 +924,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
         "rbac",
     ));
     if phases.two_phase() {
-        let mut last = workspace_module(ws, &assoc, ml_api, &phases, true);
+        let mut last = workspace_module(ws, &assoc, ml_api, phases, true);
         last.depends_on = symbols(&modules);
         modules.push(last);
     }
@@ -944,7 +949,7 @@ pub fn lower(ws: &Workspace) -> Deployment {
         modules,
         ml_api,
         grants,
-        two_phase: phases.two_phase(),
+        phases,
     }
 }
 
@@ -970,14 +975,15 @@ pub fn lower(ws: &Workspace) -> Deployment {
 /// role on a new target before the rule that needs it is added. A first
 /// deployment run without the flag fails harmlessly (the workspace does
 /// not exist for the role assignments) and the report says what to pass.
-pub(crate) struct Phases {
-    pub(crate) selected_ips: bool,
-    pub(crate) self_rules: bool,
-    pub(crate) gated: bool,
+#[derive(Clone, Copy, Debug)]
+pub struct Phases {
+    pub selected_ips: bool,
+    pub self_rules: bool,
+    pub gated: bool,
 }
 
 impl Phases {
-    pub(crate) fn of(ws: &Workspace, grants: &[super::rbac::RoleGrant]) -> Phases {
+    fn of(ws: &Workspace, grants: &[super::rbac::RoleGrant]) -> Phases {
         let managed = ws.outbound.mode.value.is_managed() && ws.outbound.custom_vnet().is_none();
         Phases {
             selected_ips: matches!(
@@ -992,7 +998,8 @@ impl Phases {
         }
     }
 
-    pub(crate) fn two_phase(&self) -> bool {
+    #[must_use]
+    pub fn two_phase(&self) -> bool {
         self.selected_ips || self.self_rules || self.gated
     }
 }
@@ -1063,7 +1070,7 @@ fn workspace_module(
     ws: &Workspace,
     assoc: &Associated,
     ml_api: &'static str,
-    phases: &Phases,
+    phases: Phases,
     last: bool,
 ) -> Module {
     let out = &ws.outbound;
@@ -1216,7 +1223,7 @@ fn workspace_module(
 }
 
 /// What the last phase sets that the first may not, in words.
-pub(crate) fn first_phase_reasons(phases: &Phases) -> String {
+pub(crate) fn first_phase_reasons(phases: Phases) -> String {
     let mut why = Vec::new();
     if phases.selected_ips {
         why.push("public access from the selected IPs (an allowlist can only be set on an existing workspace)");

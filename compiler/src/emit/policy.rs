@@ -22,13 +22,11 @@ use crate::ir::{Policy, PolicyScope};
 /// API versions, from the vendored Microsoft.Authorization schemas.
 pub mod api {
     pub const POLICY: &str = "2026-06-01";
-    pub const ROLE_ASSIGNMENTS: &str = "2022-04-01";
 }
 
 const DEFINITIONS: &str = "Microsoft.Authorization/policyDefinitions";
 const SET_DEFINITIONS: &str = "Microsoft.Authorization/policySetDefinitions";
 const ASSIGNMENTS: &str = "Microsoft.Authorization/policyAssignments";
-const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
 
 /// How the policy outputs are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -366,8 +364,8 @@ pub fn resources(b: &PolicyBuild) -> Vec<Resource> {
         out.push(
             Resource::new(
                 &format!("roleAssignment{}", i + 1),
-                ROLE_ASSIGNMENTS,
-                api::ROLE_ASSIGNMENTS,
+                super::model::types::ROLE_ASSIGNMENT,
+                super::model::api::ROLES,
                 &[],
                 format!("role {role} for the assignment's identity, which the remediation needs"),
                 json!({ "properties": {

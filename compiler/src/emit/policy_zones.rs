@@ -57,18 +57,12 @@ pub fn modules(b: &PolicyBuild, principal: &Expr) -> Vec<Module> {
                         zones.len() - 1
                     }
                 };
-                let role_definition = Expr::call(
-                    "subscriptionResourceId",
-                    vec![
-                        Expr::str("Microsoft.Authorization/roleDefinitions"),
-                        Expr::str(role),
-                    ],
-                );
+                let role_definition = super::rbac::role_definition_id(Expr::str(role));
                 resources.push(
                     Resource::new(
                         &format!("zoneRole{}", i + 1),
-                        "Microsoft.Authorization/roleAssignments",
-                        super::policy::api::ROLE_ASSIGNMENTS,
+                        types::ROLE_ASSIGNMENT,
+                        api::ROLES,
                         &[],
                         format!("role {role} on private DNS zone {zone} for the policy assignment's identity, which links private endpoints to it"),
                         json!({ "properties": {

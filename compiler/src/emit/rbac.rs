@@ -620,8 +620,8 @@ pub fn deployer_role(ws: &Workspace, d: &super::model::Deployment) -> Resource {
     let role_name = deployer_role_name(ws);
     Resource::new(
         "deployerRole",
-        ROLE_DEFINITIONS,
-        "2022-04-01",
+        types::ROLE_DEFINITION,
+        api::ROLES,
         &[],
         "what the identity that deploys this workspace needs, and nothing more".into(),
         json!({ "properties": {
@@ -656,14 +656,11 @@ fn deployer_role_name(ws: &Workspace) -> Expr {
     )
 }
 
-const ROLE_DEFINITIONS: &str = "Microsoft.Authorization/roleDefinitions";
-const ROLE_ASSIGNMENTS: &str = "Microsoft.Authorization/roleAssignments";
-
 /// A role definition's id in the deployment's subscription.
-fn role_definition_id(guid: Expr) -> Expr {
+pub(crate) fn role_definition_id(guid: Expr) -> Expr {
     Expr::call(
         "subscriptionResourceId",
-        vec![Expr::str(ROLE_DEFINITIONS), guid],
+        vec![Expr::str(types::ROLE_DEFINITION), guid],
     )
 }
 
@@ -676,11 +673,21 @@ fn principal_param(p: &Principal) -> Option<String> {
     }
 }
 
-fn principal_value(p: &Principal) -> (Value, &'static str) {
+/// A principal's object id: the declared GUID, or the module parameter
+/// that carries a managed identity's; and its `principalType`.
+fn principal_id(p: &Principal) -> (Expr, &'static str) {
     match (p, principal_param(p)) {
-        (Principal::Declared(kind, id), _) => (json!(Text(id.clone())), kind.arm()),
-        (_, Some(param)) => (json!(Expr::param(&param)), "ServicePrincipal"),
-        (_, None) => (Value::Null, "ServicePrincipal"),
+        (Principal::Declared(kind, id), _) => (Expr::str(id), kind.arm()),
+        (_, param) => (Expr::param(&param.unwrap_or_default()), "ServicePrincipal"),
+    }
+}
+
+/// The object id as the assignment's `principalId` writes it: a literal
+/// GUID, or the parameter.
+fn principal_value(id: &Expr) -> Value {
+    match id {
+        Expr::Str(s) => json!(Text(s.clone())),
+        e => json!(e),
     }
 }
 
@@ -843,8 +850,8 @@ fn module(
                     resources.push(
                         Resource::new(
                             "approverRole1",
-                            ROLE_DEFINITIONS,
-                            "2022-04-01",
+                            types::ROLE_DEFINITION,
+                            api::ROLES,
                             &[],
                             "a custom role that may only read and approve private endpoint connections of these types".into(),
                             json!({ "properties": {
@@ -862,17 +869,13 @@ fn module(
                 role_definition_id(Expr::call("guid", vec![role_name.clone()]))
             }
         };
-        let (principal_id, principal_type) = principal_value(&g.principal);
+        let (principal_id, principal_type) = principal_id(&g.principal);
         // Bicep's `guid(scope, principalId, roleDefinitionId)`: unique for
         // each scope, principal and role, and new for a new identity
         // ("role assignment names must be unique": RBAC troubleshooting).
         let name = Expr::call(
             "guid",
-            vec![
-                scope_id,
-                principal_guid_arg(&g.principal),
-                role_definition.clone(),
-            ],
+            vec![scope_id, principal_id.clone(), role_definition.clone()],
         );
         let role_name = match &g.role {
             RoleRef::BuiltIn { name, .. } => (*name).to_string(),
@@ -880,13 +883,13 @@ fn module(
         };
         let mut r = Resource::new(
             &format!("grant{}", i + 1),
-            ROLE_ASSIGNMENTS,
-            "2022-04-01",
+            types::ROLE_ASSIGNMENT,
+            api::ROLES,
             &[],
             format!("{role_name}: {}", g.why),
             json!({ "properties": {
                 "roleDefinitionId": role_definition,
-                "principalId": principal_id,
+                "principalId": principal_value(&principal_id),
                 "principalType": principal_type,
                 "description": Text(g.why.clone()),
             } }),
@@ -947,13 +950,4 @@ fn custom_approver_name(ws: &Workspace, scope: &str) -> Expr {
             Expr::str(scope),
         ],
     )
-}
-
-/// A principal's object id as the assignment name's `guid()` reads it.
-fn principal_guid_arg(p: &Principal) -> Expr {
-    match (p, principal_param(p)) {
-        (Principal::Declared(_, id), _) => Expr::str(id),
-        (_, Some(param)) => Expr::param(&param),
-        (_, None) => Expr::str(""),
-    }
 }

@@ -341,12 +341,11 @@ pub fn render(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if d.two_phase {
-        let phases = super::model::Phases::of(ws, &d.grants);
+    if d.phases.two_phase() {
         let _ = writeln!(
             r,
             "- **The deployment that creates the workspace sets `firstDeployment` to true; every later one keeps the default, false**: with `main.bicepparam`, run the first deployment with `AMLGEN_FIRST_DEPLOYMENT=true` in its environment; with `azuredeploy.json`, pass `--parameters firstDeployment=true`. The workspace is set in two steps: {}. On the first deployment `modules/workspace.bicep` creates it without those, and `modules/workspace-final.bicep` sets them after the role assignments. On a redeploy the first step is skipped, so the workspace gets one update with its final settings and access is never narrowed, even for a moment. A first deployment run without the flag cannot narrow anything either: it fails where a step needs the workspace that does not exist yet, or creates it directly with its final settings; if it fails, run it again with the flag.",
-            super::model::first_phase_reasons(&phases)
+            super::model::first_phase_reasons(d.phases)
         );
     }
     if let Some((sub, _)) = super::endpoints::client_group(ws)
