@@ -8,6 +8,7 @@ pub mod check;
 pub mod diag;
 pub mod driver;
 pub mod emit;
+pub mod escape;
 pub mod ir;
 pub mod manifest;
 pub mod policy;

@@ -173,6 +173,17 @@ impl Manifest {
     }
 }
 
+/// SHA-256 of bytes, as lowercase hex.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{b:02x}"));
+        s
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

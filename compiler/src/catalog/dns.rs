@@ -42,3 +42,25 @@ pub fn zones(target: ClientEndpoint, cloud: Cloud) -> Option<&'static [&'static 
         (ClientEndpoint::KeyVault | ClientEndpoint::ContainerRegistry, _) => None,
     }
 }
+
+/// The sub-resources (group ids) a client private endpoint to `target`
+/// is made for, each with its public-cloud zones (the position in
+/// [`zones`]' public list maps it onto another cloud's).
+#[must_use]
+pub fn client_groups(target: ClientEndpoint) -> &'static [(&'static str, &'static [&'static str])] {
+    match target {
+        ClientEndpoint::Workspace => &[(
+            "amlworkspace",
+            &[
+                "privatelink.api.azureml.ms",
+                "privatelink.notebooks.azure.net",
+            ],
+        )],
+        ClientEndpoint::Storage => &[
+            ("blob", &["privatelink.blob.core.windows.net"]),
+            ("file", &["privatelink.file.core.windows.net"]),
+        ],
+        ClientEndpoint::KeyVault => &[("vault", &["privatelink.vaultcore.azure.net"])],
+        ClientEndpoint::ContainerRegistry => &[("registry", &["privatelink.azurecr.io"])],
+    }
+}

@@ -3,6 +3,7 @@
 //! Each file names its sources; the only code reads the tables
 //! (`custom_vnet` resolves its rules for one spoke).
 
+pub mod approval;
 pub mod controls;
 pub mod custom_vnet;
 pub mod dns;

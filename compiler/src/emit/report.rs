@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use super::model::{Deployment, api};
+use super::azure::{Deployment, api, first_phase_reasons, types};
+use crate::catalog::approval;
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::{
     Access, ClientEndpoint, Destination, Dns, IsolationMode, PeTarget, Provision,
@@ -167,7 +168,7 @@ pub fn render(
                 pe_subnet_text(ws, pe),
                 targets.join(", ")
             );
-            let _ = writeln!(r, "- {}", network::pe_placement_text(ws, pe));
+            let _ = writeln!(r, "- {}", network::pe_placement_text(ws, d, pe));
             match &pe.dns {
                 Dns::Create => {
                     let _ = writeln!(
@@ -286,7 +287,7 @@ pub fn render(
         .modules
         .iter()
         .flat_map(|m| &m.resources)
-        .filter(|x| x.arm_type == super::model::types::PRIVATE_ENDPOINT && !x.existing)
+        .filter(|x| x.arm_type == types::PRIVATE_ENDPOINT && !x.existing)
         .count();
     if mode == IsolationMode::AllowOnlyApprovedOutbound && out.has_fqdn_rules() {
         let _ = writeln!(
@@ -345,10 +346,10 @@ pub fn render(
         let _ = writeln!(
             r,
             "- **The deployment that creates the workspace sets `firstDeployment` to true; every later one keeps the default, false**: with `main.bicepparam`, run the first deployment with `AMLGEN_FIRST_DEPLOYMENT=true` in its environment; with `azuredeploy.json`, pass `--parameters firstDeployment=true`. The workspace is set in two steps: {}. On the first deployment `modules/workspace.bicep` creates it without those, and `modules/workspace-final.bicep` sets them after the role assignments. On a redeploy the first step is skipped, so the workspace gets one update with its final settings and access is never narrowed, even for a moment. A first deployment run without the flag cannot narrow anything either: it fails where a step needs the workspace that does not exist yet, or creates it directly with its final settings; if it fails, run it again with the flag.",
-            super::model::first_phase_reasons(d.phases)
+            first_phase_reasons(d.phases)
         );
     }
-    if let Some((sub, _)) = super::endpoints::client_group(ws)
+    if let Some((sub, _)) = &d.client_group
         && ws
             .subscription_id
             .as_ref()
@@ -357,7 +358,7 @@ pub fn render(
         let _ = writeln!(
             r,
             "- Register `Microsoft.Network` on subscription {} too: the client private endpoints are deployed there (the subscription that holds a private endpoint must be registered with the network resource provider).",
-            code(&sub)
+            code(sub)
         );
     }
     let _ = writeln!(
@@ -365,7 +366,7 @@ pub fn render(
         "- The identity that runs the deployment needs what `deployer/main.bicep` defines (a custom role, among its actions `Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read` and `/write`): deploy it once (`az deployment sub create`; it is assignable in every subscription below) and assign it on {}{}.",
         code(ws.resource_group.value.as_str()),
         {
-            let groups = super::rbac::deployer_groups(ws, d);
+            let groups = &d.deployer_groups;
             if groups.is_empty() {
                 String::new()
             } else {
@@ -416,7 +417,7 @@ pub fn render(
                 );
             }
         }
-        for link in super::firewall::hub_team_zone_links(ws) {
+        for link in &d.hub_zone_links {
             let _ = writeln!(
                 r,
                 "- The hub team links their private DNS zone {} to the spoke {} (link {}, registration off) as soon as the deployment has created the spoke: until then compute in the spoke cannot resolve the workspace's private endpoints, and a compute instance created before the links may fail to provision. `hub-firewall/allowlist.json` lists these links too.",
@@ -509,12 +510,12 @@ pub fn render(
     } else {
         let _ = writeln!(r, "| role | to | on | why |\n| --- | --- | --- | --- |");
         for g in &d.grants {
-            use super::rbac::{Principal, RoleRef, Target};
+            use super::azure::{Principal, RoleRef, Target};
             let role = match &g.role {
                 RoleRef::BuiltIn { name, id } => format!("{name} ({})", code(id)),
                 RoleRef::CustomApprover(types) => format!(
                     "custom: amlgen private endpoint approver ({})",
-                    super::rbac::approval_actions(types)
+                    approval::actions(types)
                         .iter()
                         .map(|a| code(a))
                         .collect::<Vec<_>>()

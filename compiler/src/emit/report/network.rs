@@ -3,23 +3,31 @@
 //! spoke resolves existing zones, what an existing subnet keeps.
 
 use super::code;
+use crate::emit::azure::Deployment;
 use crate::ir::Workspace;
 
 /// Where the client private endpoints are deployed, in words: Azure wants
 /// them in their VNet's subscription and region.
-pub(super) fn pe_placement_text(ws: &Workspace, pe: &crate::ir::ClientPrivateEndpoint) -> String {
-    let group = match super::super::endpoints::client_group(ws) {
+pub(super) fn pe_placement_text(
+    ws: &Workspace,
+    d: &Deployment,
+    pe: &crate::ir::ClientPrivateEndpoint,
+) -> String {
+    let group = match &d.client_group {
         Some((sub, group)) => format!(
             "resource group {} of subscription {}",
-            code(&group),
-            code(&sub)
+            code(group),
+            code(sub)
         ),
         None => format!(
             "the workspace's resource group {}",
             code(ws.resource_group.value.as_str())
         ),
     };
-    let region = super::super::endpoints::client_region(ws).unwrap_or(&ws.region.value);
+    let region = d
+        .client_region
+        .as_deref()
+        .unwrap_or(ws.region.value.as_str());
     let why = match (&pe.region, &pe.subnet) {
         (Some(_), _) => "as the posture states".to_string(),
         (None, crate::ir::PeSubnet::Spoke) => "the spoke's".to_string(),
@@ -27,7 +35,7 @@ pub(super) fn pe_placement_text(ws: &Workspace, pe: &crate::ir::ClientPrivateEnd
     };
     format!(
         "The endpoints are deployed in {group}, in region {} ({why}): a private endpoint must be in the same region and subscription as its virtual network.",
-        code(region.as_str())
+        code(region)
     )
 }
 

@@ -13,31 +13,32 @@ use handlebars::{
 };
 use serde_json::{Map, Value, json};
 
-use super::escape::{Text, bicep_string, is_arm_expression, is_bicep_identifier, unarm_literal};
-use super::expr::parse_arm;
-use super::model::{Deployment, Module};
+use super::arm;
+use crate::emit::azure::expr::parse_arm;
+use crate::emit::azure::{Deployment, Expr, Module, Resource, types};
+use crate::escape::{Text, bicep_string, is_arm_expression, is_bicep_identifier, unarm_literal};
 
 /// The templates and their embedded defaults.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "hub-firewall.bicep",
-        include_str!("../../../templates/hub-firewall.bicep.hbs"),
+        include_str!("../../../../templates/hub-firewall.bicep.hbs"),
     ),
     (
         "main.bicep",
-        include_str!("../../../templates/main.bicep.hbs"),
+        include_str!("../../../../templates/main.bicep.hbs"),
     ),
     (
         "module.bicep",
-        include_str!("../../../templates/module.bicep.hbs"),
+        include_str!("../../../../templates/module.bicep.hbs"),
     ),
     (
         "main.bicepparam",
-        include_str!("../../../templates/main.bicepparam.hbs"),
+        include_str!("../../../../templates/main.bicepparam.hbs"),
     ),
     (
         "policy.bicep",
-        include_str!("../../../templates/policy.bicep.hbs"),
+        include_str!("../../../../templates/policy.bicep.hbs"),
     ),
 ];
 
@@ -234,7 +235,7 @@ fn render(hb: &Handlebars, name: &str, data: &Context) -> Result<String, String>
     Ok(text)
 }
 
-fn resources_data(resources: &[super::model::Resource]) -> Vec<Value> {
+fn resources_data(resources: &[Resource]) -> Vec<Value> {
     resources
         .iter()
         .map(|r| {
@@ -275,7 +276,7 @@ fn module_data(m: &Module, header: &str) -> Value {
     let params: Vec<Value> = m
         .params
         .iter()
-        .map(|(name, _)| json!({ "name": name, "description": Text(super::arm::module_param_description(name)) }))
+        .map(|(name, _)| json!({ "name": name, "description": Text(arm::module_param_description(name)) }))
         .collect();
     let mut data = Map::new();
     data.insert("header".into(), Value::from(header));
@@ -297,9 +298,9 @@ fn module_entry(m: &Module) -> Value {
         .map(|(name, value)| json!({ "name": name, "value": value }))
         .collect();
     let scope = m.target.as_ref().map(|(sub, rg)| {
-        json!(super::expr::Expr::call(
+        json!(Expr::call(
             "resourceGroup",
-            vec![super::expr::Expr::str(sub), super::expr::Expr::str(rg)]
+            vec![Expr::str(sub), Expr::str(rg)]
         ))
     });
     json!({
@@ -320,7 +321,7 @@ pub fn render_scoped(
     hb: &Handlebars,
     target_scope: &str,
     management_group: Option<&str>,
-    resources: &[super::model::Resource],
+    resources: &[Resource],
     header: &str,
     title: &str,
 ) -> Result<String, String> {
@@ -342,7 +343,7 @@ pub fn render_scoped_with_modules(
     hb: &Handlebars,
     target_scope: &str,
     management_group: Option<&str>,
-    resources: &[super::model::Resource],
+    resources: &[Resource],
     modules: &[Module],
     header: &str,
     title: &str,
@@ -371,14 +372,14 @@ pub fn render_hub_firewall(
     hb: &Handlebars,
     header: &str,
     title: &str,
-    group: &super::model::Resource,
+    group: &Resource,
     priority: u32,
 ) -> Result<String, String> {
     let data = Context::from(json!({
         "header": header,
         "title": title,
         "priority": priority,
-        "policy_type": super::model::types::FIREWALL_POLICY,
+        "policy_type": types::FIREWALL_POLICY,
         "api_version": group.api_version,
         "type": group.arm_type,
         "name": Text(group.short_name().to_string()),
@@ -396,7 +397,7 @@ pub fn render_deployment(
     header: &str,
 ) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
-    let tags = super::arm::tags_value(d);
+    let tags = arm::tags_value(d);
     let location = json!(Text(d.location.clone()));
     let modules: Vec<Value> = d.modules.iter().map(module_entry).collect();
     // A context made from a value takes it as it is (no copy).
@@ -408,7 +409,7 @@ pub fn render_deployment(
     data.insert("two_phase".into(), Value::Bool(d.phases.two_phase()));
     data.insert(
         "first_deployment_help".into(),
-        json!(Text(super::arm::FIRST_DEPLOYMENT_HELP.to_string())),
+        json!(Text(arm::FIRST_DEPLOYMENT_HELP.to_string())),
     );
     data.insert("modules".into(), Value::Array(modules));
     let main = Context::from(Value::Object(data));

@@ -6,7 +6,7 @@
 
 use serde::{Serialize, Serializer};
 
-use super::escape::{arm_expr_string, bicep_string};
+use crate::escape::{arm_expr_string, bicep_string};
 
 /// An expression.
 #[derive(Clone, Debug, PartialEq, Eq)]

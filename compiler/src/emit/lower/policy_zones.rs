@@ -11,9 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::expr::Expr;
-use super::model::{Module, Resource, api, types};
-use super::policy::PolicyBuild;
+use crate::emit::azure::grants::role_definition_id;
+use crate::emit::azure::{Expr, Module, PolicyBuild, Resource, api, types};
 use crate::ir::ResourceId;
 
 const PRINCIPAL: &str = "assignmentPrincipalId";
@@ -57,7 +56,7 @@ pub fn modules(b: &PolicyBuild, principal: &Expr) -> Vec<Module> {
                         zones.len() - 1
                     }
                 };
-                let role_definition = super::rbac::role_definition_id(Expr::str(role));
+                let role_definition = role_definition_id(Expr::str(role));
                 resources.push(
                     Resource::new(
                         &format!("zoneRole{}", i + 1),

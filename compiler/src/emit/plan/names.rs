@@ -1,7 +1,10 @@
 //! Names amlgen gives the resources it creates: derived from the workspace
 //! name, within each type's rules, and stable (a short hash of the
 //! subscription, resource group and workspace makes the globally unique
-//! ones unique without any randomness).
+//! ones unique without any randomness). The ones derived from a workspace
+//! are private to the plan, which calls each once per workspace
+//! ([`super::Plan::of`]); `fit` serves the policy lowering and
+//! `zone_config` the private endpoint lowering too.
 
 use crate::ir::Workspace;
 
@@ -82,7 +85,7 @@ pub fn network_name(raw: &str, max: usize) -> String {
 
 /// Six hex digits that tell this workspace's resources from another's.
 #[must_use]
-pub fn suffix(ws: &Workspace) -> String {
+pub(super) fn suffix(ws: &Workspace) -> String {
     let key = format!(
         "{}/{}/{}",
         ws.subscription_id.as_ref().map_or("", |g| g.as_str()),
@@ -109,19 +112,19 @@ fn prefixed_alnum(prefix: &str, ws: &Workspace, max: usize) -> String {
 
 /// Storage account: 3 to 24 lowercase letters and digits, globally unique.
 #[must_use]
-pub fn storage(ws: &Workspace) -> String {
+pub(super) fn storage(ws: &Workspace) -> String {
     prefixed_alnum("st", ws, 24)
 }
 
 /// Key vault: 3 to 24 letters, digits and hyphens, starting with a letter, globally unique.
 #[must_use]
-pub fn key_vault(ws: &Workspace) -> String {
+pub(super) fn key_vault(ws: &Workspace) -> String {
     prefixed_alnum("kv", ws, 24)
 }
 
 /// Container registry: 5 to 50 letters and digits, globally unique.
 #[must_use]
-pub fn container_registry(ws: &Workspace) -> String {
+pub(super) fn container_registry(ws: &Workspace) -> String {
     prefixed_alnum("cr", ws, 50)
 }
 
@@ -143,19 +146,19 @@ fn hyphenated(prefix: &str, ws: &Workspace) -> String {
 
 /// Application Insights component.
 #[must_use]
-pub fn app_insights(ws: &Workspace) -> String {
+pub(super) fn app_insights(ws: &Workspace) -> String {
     hyphenated("appi-", ws)
 }
 
 /// Log Analytics workspace: 4 to 63 letters, digits and hyphens.
 #[must_use]
-pub fn log_analytics(ws: &Workspace) -> String {
+pub(super) fn log_analytics(ws: &Workspace) -> String {
     hyphenated("log-", ws)
 }
 
 /// A client-VNet private endpoint to `resource` for `group`.
 #[must_use]
-pub fn private_endpoint(resource: &str, group: &str) -> String {
+pub(super) fn private_endpoint(resource: &str, group: &str) -> String {
     network_name(&format!("pe-{resource}-{group}"), 64)
 }
 
@@ -167,37 +170,37 @@ pub fn zone_config(zone: &str) -> String {
 
 /// A private DNS zone's link to a virtual network.
 #[must_use]
-pub fn vnet_link(vnet: &str) -> String {
+pub(super) fn vnet_link(vnet: &str) -> String {
     network_name(&format!("link-{vnet}"), 80)
 }
 
 /// A nested deployment (a Bicep module) of a workspace: at most 64 characters.
 #[must_use]
-pub fn deployment(ws: &Workspace, module: &str) -> String {
-    fit(&format!("{}-{module}", ws.name.as_str()), 64)
+pub(super) fn deployment(workspace: &str, module: &str) -> String {
+    fit(&format!("{workspace}-{module}"), 64)
 }
 
 /// The NSG of a spoke subnet: `nsg-<workspace>-<role>`, at most 80 characters.
 #[must_use]
-pub fn nsg(ws: &Workspace, role: crate::ir::SubnetRole) -> String {
+pub(super) fn nsg(ws: &Workspace, role: crate::ir::SubnetRole) -> String {
     network_name(&format!("nsg-{}-{}", ws.name.as_str(), role.keyword()), 80)
 }
 
 /// The route table of the spoke's compute subnets.
 #[must_use]
-pub fn route_table(ws: &Workspace) -> String {
+pub(super) fn route_table(ws: &Workspace) -> String {
     network_name(&format!("rt-{}-to-hub", ws.name.as_str()), 80)
 }
 
 /// The service endpoint policy of the training subnet.
 #[must_use]
-pub fn service_endpoint_policy(ws: &Workspace) -> String {
+pub(super) fn service_endpoint_policy(ws: &Workspace) -> String {
     network_name(&format!("sep-{}-training", ws.name.as_str()), 80)
 }
 
 /// The spoke's peering with the hub VNet.
 #[must_use]
-pub fn peering(hub: &str) -> String {
+pub(super) fn peering(hub: &str) -> String {
     network_name(&format!("peer-to-{hub}"), 80)
 }
 

@@ -5,9 +5,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::escape::Text;
-use super::expr::Expr;
-use super::model::{Deployment, Module, Resource, api, types};
+use crate::emit::azure::{
+    Deployment, Expr, FIRST_DEPLOYMENT, IdScope, Module, Resource, api, types,
+};
+use crate::escape::Text;
 
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
@@ -194,7 +195,7 @@ pub fn main_template(d: &Deployment) -> Value {
     );
     if d.phases.two_phase() {
         params.insert(
-            super::model::FIRST_DEPLOYMENT.into(),
+            FIRST_DEPLOYMENT.into(),
             param("bool", Some(Value::Bool(false)), FIRST_DEPLOYMENT_HELP),
         );
     }
@@ -204,15 +205,15 @@ pub fn main_template(d: &Deployment) -> Value {
 /// A template at a subscription or management group holding `resources`
 /// (no parameters).
 #[must_use]
-pub fn scoped_template(scope: super::model::IdScope, resources: &[Resource]) -> Value {
+pub fn scoped_template(scope: IdScope, resources: &[Resource]) -> Value {
     let schema = match scope {
-        super::model::IdScope::ManagementGroup => {
+        IdScope::ManagementGroup => {
             "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#"
         }
-        super::model::IdScope::Subscription => {
+        IdScope::Subscription => {
             "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
         }
-        super::model::IdScope::ResourceGroup => SCHEMA,
+        IdScope::ResourceGroup => SCHEMA,
     };
     let module = Module {
         symbol: String::new(),

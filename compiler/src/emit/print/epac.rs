@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::Artifacts;
-use super::policy::PolicyBuild;
+use super::arm;
+use super::files::Artifacts;
 use crate::catalog::controls::Origin;
+use crate::emit::azure::PolicyBuild;
 use crate::ir::Policy;
 
 const EPAC_SCHEMAS: &str =
@@ -70,18 +71,18 @@ pub fn artifacts(blocks: &[Block]) -> Artifacts {
         v["properties"] = d["properties"].clone();
         files.insert(
             format!("{ROOT}/policyDefinitions/{name}.json"),
-            super::arm::to_text(&v),
+            arm::to_text(&v),
         );
     }
     for b in blocks {
         let set = set_definition(&b.build);
         files.insert(
             format!("{ROOT}/policySetDefinitions/{}.json", b.build.set_name),
-            super::arm::to_text(&set),
+            arm::to_text(&set),
         );
         files.insert(
             format!("{ROOT}/policyAssignments/{}.jsonc", b.policy.name.as_str()),
-            super::arm::to_text(&assignment(b)),
+            arm::to_text(&assignment(b)),
         );
     }
     files

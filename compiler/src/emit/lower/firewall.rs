@@ -1,83 +1,27 @@
 //! The hub team's part of custom VNet mode (R33): every service tag and
-//! FQDN the central firewall must allow, for which workspace and why, as
-//! data (`hub-firewall/allowlist.json`) and as an Azure Firewall policy
-//! rule collection group (`hub-firewall/main.bicep`, `azuredeploy.json`).
+//! FQDN the central firewall must allow, for which workspace and why, and
+//! the Azure Firewall policy rule collection group that allows them (the
+//! files are printed by `print::firewall`).
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::escape::Text;
-use super::expr::Expr;
-use super::model::{Resource, api, types};
 use crate::catalog::custom_vnet;
-use crate::ir::{Destination, NsgDirection, Posture, RuleOrigin, Spoke, SubnetRole, Workspace};
-
-/// The rule collection group's name in the hub's policy.
-pub const GROUP_NAME: &str = "amlgen-aml-workspaces";
-/// Its priority unless the hub team passes another.
-pub const DEFAULT_PRIORITY: u32 = 500;
-
-/// One destination the hub firewall must allow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Allow {
-    /// `service_tag` (a network rule) or `fqdn` (an application rule).
-    pub kind: &'static str,
-    pub destination: String,
-    /// Network rules: `TCP`, `UDP`, `Any`; application rules: `Https:443`, `Http:80`.
-    pub protocols: Vec<String>,
-    /// Network rules' destination ports (empty for application rules).
-    pub ports: Vec<String>,
-    /// The spoke prefixes the traffic comes from.
-    pub sources: Vec<String>,
-    pub why: String,
-    /// `required` (the documented table, with its seed) or the posture line.
-    pub origin: String,
-}
-
-/// Traffic of the spoke that does not reach the hub firewall.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Bypass {
-    pub destination: String,
-    pub why: String,
-}
-
-/// What one workspace's spoke needs from the hub firewall.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct WorkspaceAllow {
-    pub workspace: String,
-    pub region: String,
-    pub spoke: String,
-    /// The firewall IP the spoke's default route points at.
-    pub firewall_ip: String,
-    pub allow: Vec<Allow>,
-    pub not_through_firewall: Vec<Bypass>,
-    /// The hub's private DNS zones the hub team links to a spoke the
-    /// deployment creates (`link_zones = false`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dns_zone_links: Vec<ZoneLink>,
-}
-
-/// A virtual network link the hub team makes on one of their zones.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ZoneLink {
-    pub zone: String,
-    /// The link's name: the one `link_zones = true` would give it.
-    pub link_name: String,
-    pub virtual_network: String,
-    pub virtual_network_resource_group: String,
-    /// `None` when the posture does not name the workspace's subscription.
-    pub virtual_network_subscription: Option<String>,
-    pub registration_enabled: bool,
-}
+use crate::emit::azure::firewall::GROUP_NAME;
+use crate::emit::azure::{Allow, Bypass, Expr, Resource, WorkspaceAllow, ZoneLink, api, types};
+use crate::emit::plan::Plan;
+use crate::escape::Text;
+use crate::ir::{Destination, NsgDirection, RuleOrigin, Spoke, SubnetRole};
 
 /// The links the hub team makes for a created spoke (`link_zones = false`).
 #[must_use]
-pub fn hub_team_zone_links(ws: &Workspace) -> Vec<ZoneLink> {
-    let (Some(spoke), Some(pe)) = (ws.outbound.custom_vnet(), &ws.inbound.private_endpoint) else {
+pub fn hub_team_zone_links(plan: &Plan) -> Vec<ZoneLink> {
+    let ws = plan.ws;
+    let (Some(sp), Some(pe)) = (&plan.spoke, &ws.inbound.private_endpoint) else {
         return Vec::new();
     };
+    let spoke = sp.spoke;
     let (
         crate::ir::SpokeVnet::Create { name, .. },
         crate::ir::Dns::Existing(zones),
@@ -86,7 +30,7 @@ pub fn hub_team_zone_links(ws: &Workspace) -> Vec<ZoneLink> {
     else {
         return Vec::new();
     };
-    let link_name = super::endpoints::spoke_link_name(ws, spoke);
+    let link_name = &sp.hub_link;
     zones
         .iter()
         .map(|z| ZoneLink {
@@ -112,13 +56,11 @@ fn prefixes(spoke: &Spoke, roles: &[SubnetRole]) -> Vec<String> {
         .collect()
 }
 
-/// The allowlist of one custom VNet workspace.
+/// The allowlist of one custom VNet workspace (`None` in any other mode).
 #[must_use]
-fn workspace_allow(
-    ws: &Workspace,
-    spoke: &Spoke,
-    sources: &crate::source::SourceMap,
-) -> WorkspaceAllow {
+pub fn workspace_allow(plan: &Plan, sources: &crate::source::SourceMap) -> Option<WorkspaceAllow> {
+    let ws = plan.ws;
+    let spoke = plan.spoke.as_ref()?.spoke;
     let region = spoke.region.value.as_str();
     let public = custom_vnet::public_ip_compute(ws);
     let compute_roles: Vec<SubnetRole> = spoke
@@ -232,31 +174,15 @@ fn workspace_allow(
             Destination::PrivateEndpoint { .. } => {}
         }
     }
-    WorkspaceAllow {
+    Some(WorkspaceAllow {
         workspace: ws.name.as_str().to_string(),
         region: region.to_string(),
         spoke: spoke.vnet_name().to_string(),
         firewall_ip: spoke.firewall_ip.0.to_string(),
         allow,
         not_through_firewall: bypass,
-        dns_zone_links: hub_team_zone_links(ws),
-    }
-}
-
-/// Every custom VNet workspace's allowlist, sorted by workspace.
-#[must_use]
-pub fn allowlists(posture: &Posture, sources: &crate::source::SourceMap) -> Vec<WorkspaceAllow> {
-    let mut out: Vec<WorkspaceAllow> = posture
-        .workspaces
-        .iter()
-        .filter_map(|ws| {
-            ws.outbound
-                .custom_vnet()
-                .map(|s| workspace_allow(ws, s, sources))
-        })
-        .collect();
-    out.sort_by(|a, b| a.workspace.cmp(&b.workspace));
-    out
+        dns_zone_links: hub_team_zone_links(plan),
+    })
 }
 
 /// A name Azure Firewall accepts for a rule: the text with characters
@@ -342,80 +268,4 @@ pub fn rule_collection_group(lists: &[WorkspaceAllow]) -> Resource {
         json!({ "properties": { "priority": Expr::param("priority"), "ruleCollections": collections } }),
     )
     .child_of("firewallPolicy")
-}
-
-/// The ARM template of the rule collection group, with the same two
-/// parameters as the Bicep file.
-#[must_use]
-pub fn template(group: &Resource) -> Value {
-    let mut res = group.body.clone();
-    res.insert("type".into(), Value::from(group.arm_type));
-    res.insert("apiVersion".into(), Value::from(group.api_version));
-    res.insert(
-        "name".into(),
-        Value::from(format!(
-            "[format('{{0}}/{{1}}', parameters('firewallPolicyName'), '{GROUP_NAME}')]"
-        )),
-    );
-    json!({
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-        "contentVersion": "1.0.0.0",
-        "parameters": {
-            "firewallPolicyName": {
-                "type": "string",
-                "metadata": { "description": "Name of the hub firewall policy, in this resource group" },
-            },
-            "priority": {
-                "type": "int",
-                "defaultValue": DEFAULT_PRIORITY,
-                "minValue": 100,
-                "maxValue": 65000,
-                "metadata": { "description": "Priority of the rule collection group in the policy (100 to 65000, unique in the policy)" },
-            },
-        },
-        "resources": [Value::Object(res)],
-    })
-}
-
-/// `hub-firewall/allowlist.json`.
-#[must_use]
-pub fn allowlist_json(lists: &[WorkspaceAllow], header: &str) -> Value {
-    json!({
-        "about": header,
-        "rule_collection_group": GROUP_NAME,
-        "workspaces": lists,
-    })
-}
-
-/// All files of `hub-firewall/`.
-pub fn artifacts(
-    lists: &[WorkspaceAllow],
-    hb: &handlebars::Handlebars,
-    header: &str,
-) -> Result<super::Artifacts, String> {
-    let group = rule_collection_group(lists);
-    let mut files = super::Artifacts::new();
-    files.insert(
-        "hub-firewall/allowlist.json".into(),
-        super::arm::to_text(&allowlist_json(lists, header)),
-    );
-    files.insert(
-        "hub-firewall/azuredeploy.json".into(),
-        super::arm::to_text(&template(&group)),
-    );
-    let workspaces: Vec<&str> = lists.iter().map(|l| l.workspace.as_str()).collect();
-    files.insert(
-        "hub-firewall/main.bicep".into(),
-        super::bicep::render_hub_firewall(
-            hb,
-            header,
-            &format!(
-                "What the hub firewall must allow for the custom VNet workspaces {}",
-                workspaces.join(", ")
-            ),
-            &group,
-            DEFAULT_PRIORITY,
-        )?,
-    );
-    Ok(files)
 }

@@ -1,0 +1,12 @@
+//! The files a build makes, as the printers hand them over.
+
+use std::collections::BTreeMap;
+
+/// The files of a build, keyed by path relative to the output directory
+/// (forward slashes), in sorted order.
+pub type Artifacts = BTreeMap<String, String>;
+
+/// Where a build's files go, one at a time: a path relative to the output
+/// directory (forward slashes) and its text. Files come workspace by
+/// workspace, so a sink that writes them holds one workspace at a time.
+pub type Sink<'a> = dyn FnMut(&str, String) -> Result<(), String> + 'a;

@@ -1,0 +1,225 @@
+//! A policy block's files (`policies/<name>/`): its definitions,
+//! initiative and assignment (policy-native JSON), the ARM JSON and Bicep
+//! that deploy them at the block's scope, and `POLICY.md`.
+
+use serde_json::{Value, json};
+
+use super::files::Artifacts;
+use super::{arm, bicep};
+use crate::catalog::controls::Origin;
+use crate::emit::azure::{Expr, IdScope, PolicyBuild, PolicyDeployment, types};
+use crate::ir::{Policy, PolicyScope};
+
+/// How the policy outputs are laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// Definitions, initiative, assignment, Bicep and ARM JSON.
+    #[default]
+    Plain,
+    /// The same, plus `epac/Definitions/...` for Enterprise Policy as Code.
+    Epac,
+}
+
+fn pretty(v: &Value) -> String {
+    arm::to_text(v)
+}
+
+/// The ARM JSON template of the deployment: its resources, then the
+/// modules into other resource groups (after the assignment, whose
+/// identity they grant roles to).
+#[must_use]
+pub fn template(b: &PolicyBuild, d: &PolicyDeployment) -> Value {
+    let (resources, modules) = (&d.resources, &d.modules);
+    let mut t = arm::scoped_template(b.scope, resources);
+    let assignment = Expr::call(
+        b.scope.id_function(),
+        vec![
+            Expr::str(types::POLICY_ASSIGNMENT),
+            Expr::str(&b.assignment_name),
+        ],
+    );
+    if let Some(Value::Array(out)) = t.get_mut("resources") {
+        for m in modules {
+            let mut d = arm::module_deployment(
+                m,
+                modules,
+                &json!(Expr::call("deployment", Vec::new()).prop("location")),
+                &json!({}),
+            );
+            d["dependsOn"] = json!([assignment]);
+            out.push(d);
+        }
+    }
+    t
+}
+
+/// The target scope keyword of the Bicep file.
+#[must_use]
+pub fn target_scope(b: &PolicyBuild) -> &'static str {
+    match b.scope {
+        IdScope::ManagementGroup => "managementGroup",
+        IdScope::Subscription | IdScope::ResourceGroup => "subscription",
+    }
+}
+
+/// `POLICY.md`: each control, its effect, and the definition doing it.
+#[must_use]
+pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
+    use std::fmt::Write;
+    let mut r = String::new();
+    let _ = writeln!(r, "# Policy `{}`\n\n{header}.\n", p.name);
+    let _ = writeln!(
+        r,
+        "Assigned at `{}` as `{}`, initiative `{}`.\n",
+        b.scope_id, b.assignment_name, b.set_name
+    );
+    let _ = writeln!(
+        r,
+        "| reference | effect | definition | kind | parameters |\n| --- | --- | --- | --- | --- |"
+    );
+    for c in &b.chosen {
+        let (def, kind) = match &c.origin {
+            Origin::BuiltIn { id, .. } => (
+                format!(
+                    "`{id}` {}",
+                    c.definition["properties"]["displayName"]
+                        .as_str()
+                        .unwrap_or_default()
+                ),
+                "built-in",
+            ),
+            Origin::Custom { name, file } => {
+                (format!("`{name}` (`policies/{file}.json`)"), "custom")
+            }
+        };
+        let params: Vec<String> = c
+            .parameters
+            .iter()
+            .map(|(k, v)| format!("`{k}` = `{v}`"))
+            .collect();
+        let _ = writeln!(
+            r,
+            "| `{}` | {} | {def} | {kind} | {} |",
+            c.reference_id,
+            c.effect,
+            params.join(", ")
+        );
+    }
+    if !b.roles.is_empty() {
+        let _ = writeln!(
+            r,
+            "\nThe assignment has a system-assigned identity, granted at the assignment's scope the roles its remediation needs: {}. Those role assignments are named from the scope, the assignment and the role (a name cannot wait for the identity to exist): if you delete the assignment, delete its role assignments too before deploying again, or the new identity's grants are refused as changes of an existing assignment.",
+            b.roles
+                .iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !b.remote_roles.is_empty() {
+        let _ = writeln!(
+            r,
+            "\nThe private DNS zones it links may live outside the assignment's scope (a hub subscription), where that role does not reach: linking a private endpoint's zone group to a zone needs rights on the zone. The deployment therefore also grants the identity, on each zone, in the zone's resource group (`modules/zone-roles-<n>.bicep`, nested deployments in `azuredeploy.json`; `additionalRoleAssignments` in the EPAC assignment):\n"
+        );
+        for rr in &b.remote_roles {
+            let _ = writeln!(r, "- `{}` on `{}`", rr.role, rr.scope);
+        }
+        let _ = writeln!(
+            r,
+            "\nWhoever deploys it needs the right to assign roles there (for example Owner, User Access Administrator or Role Based Access Control Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
+        );
+    }
+    let notes: Vec<(&str, &str)> = b
+        .chosen
+        .iter()
+        .filter_map(|c| note(c.reference_id).map(|n| (c.reference_id, n)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(r, "\n## Before you assign it\n");
+        for (reference, n) in notes {
+            let _ = writeln!(r, "- `{reference}`: {n}");
+        }
+    }
+    let _ = writeln!(r, "\n## What the definitions can and cannot see\n");
+    for c in &b.chosen {
+        let _ = writeln!(
+            r,
+            "- `{}`: {}",
+            c.reference_id,
+            c.definition["properties"]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('\n', " ")
+        );
+    }
+    r
+}
+
+/// What a reader must know about a control before assigning it, beyond
+/// its definition's description.
+fn note(reference_id: &str) -> Option<&'static str> {
+    match reference_id {
+        // The REST API (Microsoft.MachineLearningServices, OutboundRule)
+        // makes `category` and `status` writable; only `parentRuleNames`
+        // and `errorInformation` are read-only, and Azure Policy judges
+        // the request as sent, so no field of a request proves a rule is
+        // the platform's. Microsoft's docs do not say whether the platform
+        // creates its rules through a request policy sees; an exemption
+        // per rule is the shape that lets no hostile rule through.
+        "outbound-rules" => Some(
+            "no outbound rule is exempt by its `category` (Required, Recommended, Dependency): the caller sets that field, so a rule to any host could claim it. \
+If the platform's own rules (the managed network's required rules and private endpoints, `__SYS_` names) are flagged, exempt each of them, not the workspace: \
+`az policy exemption create --name <rule> --exemption-category Waiver --policy-assignment <this assignment's id> --policy-definition-reference-ids outbound-rules --scope <the rule's resource id>` \
+(`az ml workspace outbound-rule list` lists them). An exemption on the workspace would let every rule of it through.",
+        ),
+        _ => None,
+    }
+}
+
+/// All files of one policy block, under `dir`.
+pub fn artifacts(
+    p: &Policy,
+    (b, d): (&PolicyBuild, &PolicyDeployment),
+    hb: &handlebars::Handlebars,
+    header: &str,
+    location: Option<&str>,
+    dir: &str,
+) -> Result<Artifacts, String> {
+    let mut files = Artifacts::new();
+    for d in &b.definitions {
+        files.insert(
+            format!(
+                "{dir}/definitions/{}.json",
+                d["name"].as_str().unwrap_or_default()
+            ),
+            pretty(d),
+        );
+    }
+    files.insert(format!("{dir}/initiative.json"), pretty(&b.initiative));
+    let mut assignment = b.assignment.clone();
+    if let (Some(_), Some(loc)) = (assignment.get("identity"), location) {
+        assignment["location"] = json!(loc);
+    }
+    files.insert(format!("{dir}/assignment.json"), pretty(&assignment));
+    files.insert(format!("{dir}/azuredeploy.json"), pretty(&template(b, d)));
+    let bicep = bicep::render_scoped_with_modules(
+        hb,
+        target_scope(b),
+        match &p.scope {
+            PolicyScope::ManagementGroup(id) => Some(id.as_str()),
+            PolicyScope::Subscription(_) => None,
+        },
+        &d.resources,
+        &d.modules,
+        header,
+        &format!(
+            "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles",
+            p.name
+        ),
+    )?;
+    for (path, text) in bicep {
+        files.insert(format!("{dir}/{path}"), text);
+    }
+    files.insert(format!("{dir}/POLICY.md"), report(b, p, header));
+    Ok(files)
+}
