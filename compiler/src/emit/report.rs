@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::escape::{markdown_code as code, markdown_line, mermaid_label as label};
 use super::model::{Deployment, api};
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::{
@@ -15,35 +16,6 @@ use crate::source::SourceMap;
 
 mod instances;
 mod network;
-
-/// A value inside a Markdown code span: backticks cannot end it early.
-fn code(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if s.contains('`') {
-        format!("`` {} ``", s.replace("``", "` `"))
-    } else {
-        format!("`{s}`")
-    }
-}
-
-/// A Mermaid node label: quotes, angle brackets and `#` as entities.
-fn label(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '#' => out.push_str("#35;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn source_text<T>(s: &Setting<T>, sources: &SourceMap) -> Option<String> {
     match s.source {
@@ -658,7 +630,7 @@ pub fn render(
             x.severity.as_str(),
             x.code.id(),
             code(&at),
-            x.message.replace(['\n', '\r'], " ")
+            markdown_line(&x.message)
         );
     }
 

@@ -2,7 +2,7 @@
 //! keep: the client private endpoints' group and region, how a created
 //! spoke resolves existing zones, what an existing subnet keeps.
 
-use super::code;
+use crate::emit::escape::markdown_code as code;
 use crate::ir::Workspace;
 
 /// Where the client private endpoints are deployed, in words: Azure wants
