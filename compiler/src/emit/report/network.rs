@@ -1,6 +1,7 @@
 //! The report's text about where network resources go and what they
-//! keep: the client private endpoints' group and region, how a created
-//! spoke resolves existing zones, what an existing subnet keeps.
+//! keep: the client private endpoints' subscription, group and region,
+//! how a created spoke resolves existing zones, what an existing subnet
+//! keeps.
 
 use crate::emit::escape::markdown_code as code;
 use crate::ir::Workspace;
@@ -89,4 +90,14 @@ pub(super) fn keep_text(spoke: &crate::ir::Spoke, role: crate::ir::SubnetRole) -
     } else {
         format!("keeps {}", parts.join(", "))
     }
+}
+
+/// The subscription the client private endpoints are deployed in, when it
+/// is not the workspace's.
+pub(super) fn client_subscription(ws: &Workspace) -> Option<String> {
+    let (sub, _) = super::super::endpoints::client_group(ws)?;
+    ws.subscription_id
+        .as_ref()
+        .is_none_or(|s| s.as_str() != sub)
+        .then_some(sub)
 }
