@@ -31,105 +31,83 @@ fn access(a: Access) -> &'static str {
     }
 }
 
+/// The defaults taken, one line each.
+struct Notes<'a> {
+    lines: Vec<String>,
+    sources: &'a SourceMap,
+}
+
+impl Notes<'_> {
+    /// `what = value (where it came from)`; nothing when the posture wrote
+    /// the setting.
+    fn note<T>(&mut self, what: &str, s: &Setting<T>, value: &str) {
+        if let Some(src) = source_text(s, self.sources) {
+            self.lines
+                .push(format!("- {what} = {} ({src})", code(value)));
+        }
+    }
+
+    fn flag(&mut self, what: &str, s: &Setting<bool>) {
+        self.note(what, s, on(s.value));
+    }
+
+    fn access(&mut self, what: &str, s: &Setting<Access>) {
+        self.note(what, s, access(s.value));
+    }
+}
+
 /// The "Defaults taken" section.
 pub(super) fn section(r: &mut String, ws: &Workspace, sources: &SourceMap) {
     let out = &ws.outbound;
     let mode = out.mode.value;
-    let pna = public_network_access(ws);
     let _ = writeln!(r, "\n## Defaults taken\n");
-    let mut defaults = Vec::new();
-    let mut note = |what: &str, value: String, src: Option<String>| {
-        if let Some(src) = src {
-            defaults.push(format!("- {what} = {} ({src})", code(&value)));
-        }
+    let mut n = Notes {
+        lines: Vec::new(),
+        sources,
     };
-    note(
-        "region",
-        ws.region.value.as_str().to_string(),
-        source_text(&ws.region, sources),
-    );
-    note(
-        "isolation mode",
-        mode.keyword().to_string(),
-        source_text(&out.mode, sources),
-    );
-    note(
+    n.note("region", &ws.region, ws.region.value.as_str());
+    n.note("isolation mode", &out.mode, mode.keyword());
+    n.note(
         "public network access",
-        pna.clone(),
-        source_text(&ws.inbound.public_network_access, sources),
+        &ws.inbound.public_network_access,
+        &public_network_access(ws),
     );
-    note(
-        "provision now",
-        on(out.provision_now.value).into(),
-        source_text(&out.provision_now, sources),
-    );
+    n.flag("provision now", &out.provision_now);
     if mode == IsolationMode::AllowOnlyApprovedOutbound && out.has_fqdn_rules() {
-        note(
+        n.note(
             "firewall SKU",
-            out.firewall_sku.value.arm().into(),
-            source_text(&out.firewall_sku, sources),
+            &out.firewall_sku,
+            out.firewall_sku.value.arm(),
         );
     }
-    note(
+    n.access(
         "storage public network access",
-        access(ws.storage.public_network_access.value).into(),
-        source_text(&ws.storage.public_network_access, sources),
+        &ws.storage.public_network_access,
     );
-    note(
-        "storage trusted services",
-        on(ws.storage.trusted_services.value).into(),
-        source_text(&ws.storage.trusted_services, sources),
-    );
-    note(
+    n.flag("storage trusted services", &ws.storage.trusted_services);
+    n.flag(
         "storage resource instance rule",
-        on(ws.storage.resource_instance_rule.value).into(),
-        source_text(&ws.storage.resource_instance_rule, sources),
+        &ws.storage.resource_instance_rule,
     );
-    note(
+    n.access(
         "key vault public network access",
-        access(ws.key_vault.public_network_access.value).into(),
-        source_text(&ws.key_vault.public_network_access, sources),
+        &ws.key_vault.public_network_access,
     );
-    note(
-        "key vault trusted services",
-        on(ws.key_vault.trusted_services.value).into(),
-        source_text(&ws.key_vault.trusted_services, sources),
-    );
-    note(
-        "key vault purge protection",
-        on(ws.key_vault.purge_protection.value).into(),
-        source_text(&ws.key_vault.purge_protection, sources),
-    );
-    note(
+    n.flag("key vault trusted services", &ws.key_vault.trusted_services);
+    n.flag("key vault purge protection", &ws.key_vault.purge_protection);
+    n.access(
         "container registry public network access",
-        access(ws.container_registry.public_network_access.value).into(),
-        source_text(&ws.container_registry.public_network_access, sources),
+        &ws.container_registry.public_network_access,
     );
     if !ws.computes.is_empty() {
-        note(
-            "compute public IP",
-            on(ws.compute.public_ip.value).into(),
-            source_text(&ws.compute.public_ip, sources),
-        );
+        n.flag("compute public IP", &ws.compute.public_ip);
+        n.flag("compute public SSH", &ws.compute.ssh);
+        n.flag("compute local auth", &ws.compute.local_auth);
     }
-    if !ws.computes.is_empty() {
-        note(
-            "compute public SSH",
-            on(ws.compute.ssh.value).into(),
-            source_text(&ws.compute.ssh, sources),
-        );
-    }
-    if !ws.computes.is_empty() {
-        note(
-            "compute local auth",
-            on(ws.compute.local_auth.value).into(),
-            source_text(&ws.compute.local_auth, sources),
-        );
-    }
-    if defaults.is_empty() {
+    if n.lines.is_empty() {
         let _ = writeln!(r, "None: every setting was written.");
     }
-    for line in defaults {
+    for line in n.lines {
         let _ = writeln!(r, "{line}");
     }
 }
