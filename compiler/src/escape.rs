@@ -1,7 +1,8 @@
 //! Escaping for the targets, in one place: Bicep string literals, ARM
-//! expression string literals, and ARM literal strings that look like
-//! expressions. Every string a posture supplies reaches an output through
-//! one of these functions, so no posture can inject template code.
+//! expression string literals, ARM literal strings that look like
+//! expressions, and the report's Markdown code spans, Markdown lines and
+//! Mermaid labels. Every string a posture supplies reaches an output
+//! through one of these functions, so no posture can inject template code.
 
 use serde::{Serialize, Serializer};
 
@@ -158,6 +159,44 @@ pub fn is_bicep_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A value inside a Markdown code span: backticks cannot end it early.
+#[must_use]
+pub fn markdown_code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if s.contains('`') {
+        format!("`` {} ``", s.replace("``", "` `"))
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// Text on one Markdown line (a list item): a line break would end it, so
+/// each becomes a space.
+#[must_use]
+pub fn markdown_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// A Mermaid node label: quotes, angle brackets and `#` as entities.
+#[must_use]
+pub fn mermaid_label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +246,39 @@ mod tests {
             assert_eq!(unarm_literal(&lit), *s);
         }
         assert_eq!(arm_expr_string("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn markdown_code_spans_hold_backticks_and_stay_on_one_line() {
+        assert_eq!(markdown_code("plain"), "`plain`");
+        // A backtick would end a single-backtick span: the span gets two
+        // backticks and padding, and a run of two inside is broken up.
+        assert_eq!(markdown_code("a`b"), "`` a`b ``");
+        assert_eq!(markdown_code("a``b"), "`` a` `b ``");
+        // A line break would end the line (a table row, a list item):
+        // control characters become spaces.
+        assert_eq!(markdown_code("a\nb\r\tc"), "`a b  c`");
+        // A pipe is kept as it is: this escape does not guard a table cell
+        // against one (a cell holding a pipe must not come from it alone).
+        assert_eq!(markdown_code("a|b"), "`a|b`");
+    }
+
+    #[test]
+    fn markdown_lines_have_no_line_breaks() {
+        assert_eq!(markdown_line("one\ntwo\r\nthree"), "one two  three");
+        assert_eq!(markdown_line("`kept` | as is"), "`kept` | as is");
+    }
+
+    #[test]
+    fn mermaid_labels_cannot_close_their_quotes_or_nodes() {
+        // A quote would end the `["..."]` label; `<`, `>` would read as
+        // HTML; `#` starts an entity, so it is one too.
+        assert_eq!(
+            mermaid_label("say \"hi\" <b> #1"),
+            "say #quot;hi#quot; #lt;b#gt; #35;1"
+        );
+        // Brackets and pipes are kept: the label is quoted.
+        assert_eq!(mermaid_label("a[b](c)|d"), "a[b](c)|d");
+        assert_eq!(mermaid_label("a\nb\tc"), "a b c");
     }
 }

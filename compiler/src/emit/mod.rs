@@ -6,8 +6,7 @@
 //! - [`plan`] and [`lower`]: each workspace's names and ids computed once,
 //!   and the per-concern lowerings of a checked workspace (or policy
 //!   block) into the model;
-//! - [`print`] and [`report`]: the model as ARM JSON, Bicep, EPAC files and
-//!   reports.
+//! - [`print`]: the model as ARM JSON, Bicep, EPAC files and reports.
 //!
 //! [`build`] runs them per workspace. Everything here is pure: the driver
 //! writes the files.
@@ -17,7 +16,6 @@ mod build;
 pub mod lower;
 pub mod plan;
 pub mod print;
-pub mod report;
 
 pub use crate::escape;
 pub use crate::manifest::sha256_hex;

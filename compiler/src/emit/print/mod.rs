@@ -9,3 +9,4 @@ pub mod epac;
 pub mod files;
 pub mod firewall;
 pub mod policy;
+pub mod report;

@@ -1,9 +1,10 @@
 //! The report's text about where network resources go and what they
-//! keep: the client private endpoints' group and region, how a created
-//! spoke resolves existing zones, what an existing subnet keeps.
+//! keep: the client private endpoints' subscription, group and region,
+//! how a created spoke resolves existing zones, what an existing subnet
+//! keeps.
 
-use super::code;
 use crate::emit::azure::Deployment;
+use crate::escape::markdown_code as code;
 use crate::ir::Workspace;
 
 /// Where the client private endpoints are deployed, in words: Azure wants
@@ -97,4 +98,14 @@ pub(super) fn keep_text(spoke: &crate::ir::Spoke, role: crate::ir::SubnetRole) -
     } else {
         format!("keeps {}", parts.join(", "))
     }
+}
+
+/// The subscription the client private endpoints are deployed in, when it
+/// is not the workspace's.
+pub(super) fn client_subscription<'a>(ws: &Workspace, d: &'a Deployment) -> Option<&'a str> {
+    let (sub, _) = d.client_group.as_ref()?;
+    ws.subscription_id
+        .as_ref()
+        .is_none_or(|s| s.as_str() != sub)
+        .then_some(sub.as_str())
 }

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::code;
+use crate::escape::markdown_code as code;
 use crate::ir::{AssignedUser, ComputeKind, GrantScope, PrincipalKind, Workspace};
 
 /// What the assigned user of an instance needs on the workspace.

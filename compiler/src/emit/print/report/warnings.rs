@@ -1,0 +1,32 @@
+//! The report's "Warnings" section: every diagnostic of the workspace's
+//! block that is not an error, with its code and place.
+
+use std::fmt::Write;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::escape::{markdown_code as code, markdown_line};
+use crate::source::SourceMap;
+
+/// The "Warnings" section; `diagnostics` are the ones in the workspace's
+/// block.
+pub(super) fn section(r: &mut String, diagnostics: &[Diagnostic], sources: &SourceMap) {
+    let _ = writeln!(r, "\n## Warnings\n");
+    let mine: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|x| x.severity != Severity::Error)
+        .collect();
+    if mine.is_empty() {
+        let _ = writeln!(r, "None.");
+    }
+    for x in mine {
+        let at = x.primary.map(|p| sources.place(p)).unwrap_or_default();
+        let _ = writeln!(
+            r,
+            "- {}[{}] {}: {}",
+            x.severity.as_str(),
+            x.code.id(),
+            code(&at),
+            markdown_line(&x.message)
+        );
+    }
+}
