@@ -1,7 +1,7 @@
 //! Custom VNet mode: R16 (the other way round), R30-R35, and one spoke
 //! shared by two workspaces.
 
-use super::report;
+use super::context::report;
 use crate::catalog::custom_vnet::{self, SMALLEST_SUBNET_PREFIX};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
