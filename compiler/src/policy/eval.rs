@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::definition::Escaping;
+pub use super::effect::Effect;
 use super::effect::check_effect;
 use super::expr::Expr;
 use super::field::{self, Field};
@@ -47,53 +48,6 @@ pub struct Context {
     pub resource_group: Option<String>,
     /// `requestContext().apiVersion`
     pub api_version: Option<String>,
-}
-
-/// An Azure Policy effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Effect {
-    Append,
-    Audit,
-    AuditIfNotExists,
-    Deny,
-    DenyAction,
-    DeployIfNotExists,
-    Disabled,
-    Manual,
-    Modify,
-}
-
-impl Effect {
-    fn from_name(name: &str) -> Option<Effect> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "append" => Effect::Append,
-            "audit" => Effect::Audit,
-            "auditifnotexists" => Effect::AuditIfNotExists,
-            "deny" => Effect::Deny,
-            "denyaction" => Effect::DenyAction,
-            "deployifnotexists" => Effect::DeployIfNotExists,
-            "disabled" => Effect::Disabled,
-            "manual" => Effect::Manual,
-            "modify" => Effect::Modify,
-            _ => return None,
-        })
-    }
-
-    /// The documented spelling.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Effect::Append => "append",
-            Effect::Audit => "audit",
-            Effect::AuditIfNotExists => "auditIfNotExists",
-            Effect::Deny => "deny",
-            Effect::DenyAction => "denyAction",
-            Effect::DeployIfNotExists => "deployIfNotExists",
-            Effect::Disabled => "disabled",
-            Effect::Manual => "manual",
-            Effect::Modify => "modify",
-        }
-    }
 }
 
 /// The outcome of evaluating one resource.

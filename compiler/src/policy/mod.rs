@@ -22,7 +22,7 @@
 //!   counts, template expressions).
 //! - `field`: the fields a condition reads (built-in fields and aliases).
 //! - `params`: the declared parameters and their types.
-//! - `effect`: the effects Azure Policy documents.
+//! - `effect`: the effects Azure Policy documents ([`Effect`]).
 //! - `resource`: the fields of an ARM resource: built-in fields, alias paths
 //!   with `[*]`, and the members a `count` is iterating.
 //! - `eval`: evaluation, [`Verdict`] and [`Context`].
@@ -46,7 +46,8 @@ pub mod resource;
 pub mod rule;
 
 pub use definition::Escaping;
-pub use eval::{Context, Effect, Verdict, evaluate, evaluate_with};
+pub use effect::Effect;
+pub use eval::{Context, Verdict, evaluate, evaluate_with};
 pub use rule::{Definition, Mode};
 
 use std::fmt;
