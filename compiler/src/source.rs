@@ -3,12 +3,11 @@
 //! Spans everywhere else are byte offsets; line and column are computed only
 //! here, when a diagnostic is rendered.
 
+pub use crate::span::FileId;
+use crate::span::Span;
+
 /// U+FEFF, which some editors write at the start of a UTF-8 file.
 pub const BOM: char = '\u{feff}';
-
-/// Index of a file in a [`SourceMap`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub u32);
 
 /// One posture file: its display name, text and line starts.
 #[derive(Debug)]
@@ -83,7 +82,7 @@ impl SourceMap {
 
     /// Where a span starts, as `file:line:column`.
     #[must_use]
-    pub fn place(&self, span: crate::span::Span) -> String {
+    pub fn place(&self, span: Span) -> String {
         let f = self.get(span.file);
         let (line, col) = f.line_col(span.start as usize);
         format!("{}:{line}:{col}", f.name)

@@ -1,6 +1,9 @@
-//! Byte-offset spans and values that carry one.
+//! Byte-offset spans and values that carry one, and the id of the file
+//! they point into.
 
-use crate::source::FileId;
+/// Index of a file in a [`SourceMap`](crate::source::SourceMap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
 
 /// A half-open byte range `start..end` in one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1436,36 +1436,7 @@ impl Resolver<'_> {
                 .collect();
                 self.visit_children(node, scopes, &skip);
             }
-            "user_defined_function" => {
-                let params: Vec<Node<'_>> = first_child_of_kind(node, "parameters")
-                    .map(|p| {
-                        kids(p)
-                            .into_iter()
-                            .filter(|c| c.kind() == "parameter")
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut names = Vec::new();
-                for p in &params {
-                    if let Some(name) = first_child_of_kind(*p, "identifier") {
-                        names.push(text(name, self.src).to_owned());
-                    }
-                    if let Some(ty) = first_child_of_kind(*p, "type") {
-                        self.visit(ty, scopes);
-                    }
-                }
-                if let Some(returns) = node.child_by_field_name("returns") {
-                    self.visit(returns, scopes);
-                }
-                let children = kids(node);
-                if let Some(arrow) = children.iter().position(|c| c.kind() == "=>") {
-                    scopes.push(names);
-                    for body in &children[arrow + 1..] {
-                        self.visit(*body, scopes);
-                    }
-                    scopes.pop();
-                }
-            }
+            "user_defined_function" => self.visit_function_declaration(node, scopes),
             "import_functionality"
             | "import_statement"
             | "import_with_statement"
@@ -1474,35 +1445,8 @@ impl Resolver<'_> {
             | "property_identifier"
             | "comment"
             | "diagnostic_comment" => {}
-            "decorator" => {
-                // the decorator's name is not a reference; its arguments are
-                if let Some(call) = first_child_of_kind(node, "call_expression") {
-                    if let Some(function) = call.child_by_field_name("function")
-                        && function.kind() == "member_expression"
-                        && let Some(object) = function.child_by_field_name("object")
-                    {
-                        self.visit(object, scopes);
-                    }
-                    if let Some(args) = call.child_by_field_name("arguments") {
-                        self.visit(args, scopes);
-                    }
-                }
-            }
-            "call_expression" => {
-                if let Some(function) = node.child_by_field_name("function") {
-                    match function.kind() {
-                        "identifier" => self.function(function, scopes),
-                        "member_expression" => {
-                            self.namespaced_function(function, scopes);
-                            self.visit(function, scopes);
-                        }
-                        _ => self.visit(function, scopes),
-                    }
-                }
-                if let Some(args) = node.child_by_field_name("arguments") {
-                    self.visit(args, scopes);
-                }
-            }
+            "decorator" => self.visit_decorator(node, scopes),
+            "call_expression" => self.visit_call(node, scopes),
             "member_expression" | "resource_expression" => {
                 // `.property` and `::child` are not references
                 if let Some(object) = node.child_by_field_name("object") {
@@ -1518,95 +1462,172 @@ impl Resolver<'_> {
                     }
                 }
             }
-            "object" => {
-                // nested resources are visible throughout their parent's body
-                let nested: Vec<String> = kids(node)
-                    .into_iter()
-                    .filter(|c| c.kind() == "object_property")
-                    .filter_map(|p| first_child_of_kind(p, "resource_declaration"))
-                    .filter_map(|r| first_child_of_kind(r, "identifier"))
-                    .map(|n| text(n, self.src).to_owned())
-                    .collect();
-                scopes.push(nested);
-                self.visit_children(node, scopes, &[]);
-                scopes.pop();
-            }
-            "for_statement" => {
-                let children = kids(node);
-                let mut names = Vec::new();
-                if let Some(params) = first_child_of_kind(node, "for_loop_parameters") {
-                    for c in kids(params) {
-                        if matches!(c.kind(), "loop_variable" | "loop_enumerator") {
-                            names.push(text(c, self.src).to_owned());
-                        }
-                    }
-                } else if let Some(init) = node.child_by_field_name("initializer") {
-                    names.push(text(init, self.src).to_owned());
-                }
-                let in_at = children.iter().position(|c| c.kind() == "in");
-                let colon_at = children.iter().position(|c| c.kind() == ":");
-                if let (Some(a), Some(b)) = (in_at, colon_at) {
-                    for iterable in &children[a + 1..b] {
-                        self.visit(*iterable, scopes);
-                    }
-                    scopes.push(names);
-                    for body in &children[b + 1..] {
-                        self.visit(*body, scopes);
-                    }
-                    scopes.pop();
-                }
-            }
-            "array" => {
-                // tree-sitter-bicep 1.1.0 splits a call inside an array into
-                // two elements, `f` and `(args)`: the first is still a call.
-                let children = kids(node);
-                for (i, c) in children.iter().enumerate() {
-                    // `f().x` splits into `f` and `().x`, a member
-                    // expression on a parenthesized one.
-                    let called = children.get(i + 1).is_some_and(|next| {
-                        let opens = next.kind() == "parenthesized_expression"
-                            || (next.kind() == "member_expression"
-                                && next
-                                    .child(0)
-                                    .is_some_and(|o| o.kind() == "parenthesized_expression"));
-                        opens && next.start_position().row == c.end_position().row
-                    });
-                    match (called, c.kind()) {
-                        (true, "identifier") => self.function(*c, scopes),
-                        (true, "member_expression") => {
-                            self.namespaced_function(*c, scopes);
-                            self.visit(*c, scopes);
-                        }
-                        _ => self.visit(*c, scopes),
-                    }
-                }
-            }
-            "lambda_expression" => {
-                let children = kids(node);
-                let Some(arrow) = children.iter().position(|c| c.kind() == "=>") else {
-                    return;
-                };
-                let mut names = Vec::new();
-                for p in &children[..arrow] {
-                    match p.kind() {
-                        "identifier" => names.push(text(*p, self.src).to_owned()),
-                        "parenthesized_expression" => names.extend(
-                            kids(*p)
-                                .into_iter()
-                                .filter(|c| c.kind() == "identifier")
-                                .map(|c| text(c, self.src).to_owned()),
-                        ),
-                        _ => {}
-                    }
-                }
-                scopes.push(names);
-                for body in &children[arrow + 1..] {
-                    self.visit(*body, scopes);
-                }
-                scopes.pop();
-            }
+            "object" => self.visit_object(node, scopes),
+            "for_statement" => self.visit_for(node, scopes),
+            "array" => self.visit_array(node, scopes),
+            "lambda_expression" => self.visit_lambda(node, scopes),
             _ => self.visit_children(node, scopes, &[]),
         }
+    }
+
+    /// A user-defined function: its parameters are in scope in its body.
+    fn visit_function_declaration(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        let params: Vec<Node<'_>> = first_child_of_kind(node, "parameters")
+            .map(|p| {
+                kids(p)
+                    .into_iter()
+                    .filter(|c| c.kind() == "parameter")
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for p in &params {
+            if let Some(name) = first_child_of_kind(*p, "identifier") {
+                names.push(text(name, self.src).to_owned());
+            }
+            if let Some(ty) = first_child_of_kind(*p, "type") {
+                self.visit(ty, scopes);
+            }
+        }
+        if let Some(returns) = node.child_by_field_name("returns") {
+            self.visit(returns, scopes);
+        }
+        let children = kids(node);
+        if let Some(arrow) = children.iter().position(|c| c.kind() == "=>") {
+            scopes.push(names);
+            for body in &children[arrow + 1..] {
+                self.visit(*body, scopes);
+            }
+            scopes.pop();
+        }
+    }
+
+    /// A decorator: its name is not a reference; its arguments are.
+    fn visit_decorator(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        // the decorator's name is not a reference; its arguments are
+        if let Some(call) = first_child_of_kind(node, "call_expression") {
+            if let Some(function) = call.child_by_field_name("function")
+                && function.kind() == "member_expression"
+                && let Some(object) = function.child_by_field_name("object")
+            {
+                self.visit(object, scopes);
+            }
+            if let Some(args) = call.child_by_field_name("arguments") {
+                self.visit(args, scopes);
+            }
+        }
+    }
+
+    /// A call: the function named, then its arguments.
+    fn visit_call(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        if let Some(function) = node.child_by_field_name("function") {
+            match function.kind() {
+                "identifier" => self.function(function, scopes),
+                "member_expression" => {
+                    self.namespaced_function(function, scopes);
+                    self.visit(function, scopes);
+                }
+                _ => self.visit(function, scopes),
+            }
+        }
+        if let Some(args) = node.child_by_field_name("arguments") {
+            self.visit(args, scopes);
+        }
+    }
+
+    /// An object literal: nested resources are visible throughout it.
+    fn visit_object(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        // nested resources are visible throughout their parent's body
+        let nested: Vec<String> = kids(node)
+            .into_iter()
+            .filter(|c| c.kind() == "object_property")
+            .filter_map(|p| first_child_of_kind(p, "resource_declaration"))
+            .filter_map(|r| first_child_of_kind(r, "identifier"))
+            .map(|n| text(n, self.src).to_owned())
+            .collect();
+        scopes.push(nested);
+        self.visit_children(node, scopes, &[]);
+        scopes.pop();
+    }
+
+    /// A `for`: the iterable, then the body with the loop variables in scope.
+    fn visit_for(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        let children = kids(node);
+        let mut names = Vec::new();
+        if let Some(params) = first_child_of_kind(node, "for_loop_parameters") {
+            for c in kids(params) {
+                if matches!(c.kind(), "loop_variable" | "loop_enumerator") {
+                    names.push(text(c, self.src).to_owned());
+                }
+            }
+        } else if let Some(init) = node.child_by_field_name("initializer") {
+            names.push(text(init, self.src).to_owned());
+        }
+        let in_at = children.iter().position(|c| c.kind() == "in");
+        let colon_at = children.iter().position(|c| c.kind() == ":");
+        if let (Some(a), Some(b)) = (in_at, colon_at) {
+            for iterable in &children[a + 1..b] {
+                self.visit(*iterable, scopes);
+            }
+            scopes.push(names);
+            for body in &children[b + 1..] {
+                self.visit(*body, scopes);
+            }
+            scopes.pop();
+        }
+    }
+
+    /// An array literal, with the calls tree-sitter-bicep splits in two.
+    fn visit_array(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        // tree-sitter-bicep 1.1.0 splits a call inside an array into
+        // two elements, `f` and `(args)`: the first is still a call.
+        let children = kids(node);
+        for (i, c) in children.iter().enumerate() {
+            // `f().x` splits into `f` and `().x`, a member
+            // expression on a parenthesized one.
+            let called = children.get(i + 1).is_some_and(|next| {
+                let opens = next.kind() == "parenthesized_expression"
+                    || (next.kind() == "member_expression"
+                        && next
+                            .child(0)
+                            .is_some_and(|o| o.kind() == "parenthesized_expression"));
+                opens && next.start_position().row == c.end_position().row
+            });
+            match (called, c.kind()) {
+                (true, "identifier") => self.function(*c, scopes),
+                (true, "member_expression") => {
+                    self.namespaced_function(*c, scopes);
+                    self.visit(*c, scopes);
+                }
+                _ => self.visit(*c, scopes),
+            }
+        }
+    }
+
+    /// A lambda: its parameters are in scope in its body.
+    fn visit_lambda(&mut self, node: Node<'_>, scopes: &mut Vec<Vec<String>>) {
+        let children = kids(node);
+        let Some(arrow) = children.iter().position(|c| c.kind() == "=>") else {
+            return;
+        };
+        let mut names = Vec::new();
+        for p in &children[..arrow] {
+            match p.kind() {
+                "identifier" => names.push(text(*p, self.src).to_owned()),
+                "parenthesized_expression" => names.extend(
+                    kids(*p)
+                        .into_iter()
+                        .filter(|c| c.kind() == "identifier")
+                        .map(|c| text(c, self.src).to_owned()),
+                ),
+                _ => {}
+            }
+        }
+        scopes.push(names);
+        for body in &children[arrow + 1..] {
+            self.visit(*body, scopes);
+        }
+        scopes.pop();
     }
 }
 

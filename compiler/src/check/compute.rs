@@ -1,6 +1,6 @@
 //! Rules about the named computes themselves (beyond where they may run).
 
-use super::report;
+use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ComputeKind, Workspace};
 

@@ -1,7 +1,7 @@
 //! Custom VNet mode: R16 (the other way round), R30-R35, and one spoke
 //! shared by two workspaces.
 
-use super::report;
+use super::context::report;
 use crate::catalog::custom_vnet::{self, SMALLEST_SUBNET_PREFIX};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
@@ -90,6 +90,16 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
     let Some(spoke) = ws.outbound.custom_vnet() else {
         return;
     };
+    spoke_region(ws, spoke, d);
+    compute_layout(ws, spoke, d);
+    spoke_subscription(ws, spoke, d);
+    subnet_prefixes(spoke, d);
+    default_storage_reach(ws, d);
+    nsg_rule_subnets(spoke, d);
+}
+
+/// R30: the spoke in the workspace's region.
+fn spoke_region(ws: &Workspace, spoke: &Spoke, d: &mut Diagnostics) {
     let at = spoke.region.span().unwrap_or(spoke.span);
     if spoke.region.value != ws.region.value {
         report(
@@ -111,6 +121,11 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
             )),
         );
     }
+}
+
+/// R30: each compute in the spoke's region; Kubernetes compute needs the
+/// scoring subnet.
+fn compute_layout(ws: &Workspace, spoke: &Spoke, d: &mut Diagnostics) {
     for c in &ws.computes {
         if let Some((region, span)) = &c.region
             && region != &spoke.region.value
@@ -144,6 +159,10 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// R30: an existing spoke in the workspace's subscription.
+fn spoke_subscription(ws: &Workspace, spoke: &Spoke, d: &mut Diagnostics) {
     if let SpokeVnet::Existing { id, span } = &spoke.vnet
         && let Some(sub) = &ws.subscription_id
         && id.subscription() != sub
@@ -160,6 +179,10 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
             .help("use a spoke in the workspace's subscription"),
         );
     }
+}
+
+/// R30: each subnet inside the address space, and no two overlapping.
+fn subnet_prefixes(spoke: &Spoke, d: &mut Diagnostics) {
     let space = spoke.address_space();
     for (i, s) in spoke.subnets.iter().enumerate() {
         if !space.is_empty() && !space.iter().any(|n| n.contains(s.prefix)) {
@@ -208,6 +231,10 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// R30: a private default storage reached through a private endpoint.
+fn default_storage_reach(ws: &Workspace, d: &mut Diagnostics) {
     if ws.storage.public_network_access.value == crate::ir::Access::Disabled
         && let Some(pe) = &ws.inbound.private_endpoint
         && !pe.targets.value.contains(&ClientEndpoint::Storage)
@@ -224,6 +251,10 @@ pub fn spoke_layout(ws: &Workspace, d: &mut Diagnostics) {
             .help("add `storage` to `resources`"),
         );
     }
+}
+
+/// R30: an extra NSG rule only for a subnet the spoke has.
+fn nsg_rule_subnets(spoke: &Spoke, d: &mut Diagnostics) {
     for x in &spoke.nsg_extra {
         if spoke.subnet(x.subnet).is_none() {
             report(

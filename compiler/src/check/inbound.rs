@@ -1,6 +1,6 @@
 //! Inbound: R20 (the selected-IP allowlist), R21, R22, R23.
 
-use super::report;
+use super::context::report;
 use crate::catalog::dns;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Access, ClientEndpoint, Dns, PublicNetworkAccess, Workspace};

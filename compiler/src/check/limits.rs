@@ -6,7 +6,7 @@
 //! diagnostic; `tests/runtime_rules.rs` holds every emitted name to the
 //! table.
 
-use super::report;
+use super::context::report;
 use crate::catalog::limits::{Limit, RuntimeRule, rule};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{ComputeKind, Workspace};

@@ -5,6 +5,7 @@
 //! all and makes a [`Checked`] posture only when no error was found.
 
 mod compute;
+mod context;
 mod custom_vnet;
 mod inbound;
 mod limits;
@@ -13,20 +14,11 @@ mod policy;
 mod resources;
 mod spoke_deploy;
 
+pub use context::Previous;
 pub use custom_vnet::{IpPlan, ip_plan};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::ir::{Checked, Posture, Workspace};
-use crate::manifest::Manifest;
-
-/// The previous build's manifest and where it was read from.
-pub struct Previous<'a> {
-    pub manifest: &'a Manifest,
-    pub path: &'a str,
-    /// A build that must keep every workspace the manifest knows
-    /// (AML9002); false for `check` and `build --prune`.
-    pub keep_known: bool,
-}
 
 /// Runs every rule; returns the checked posture when there is no error.
 pub fn check(
@@ -90,9 +82,4 @@ fn check_workspace(ws: &Workspace, previous: Option<&Previous>, d: &mut Diagnost
     inbound::data_profiling(ws, d);
     limits::tags(ws, d);
     limits::names(ws, d);
-}
-
-/// Pushes a diagnostic (a helper so rule files read as rules).
-fn report(d: &mut Diagnostics, diag: Diagnostic) {
-    d.push(diag);
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Previous, report};
+use super::context::{Previous, report};
 use crate::catalog::{private_link, storage_hosts};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Destination, IsolationMode, PeTarget, Provision, RuleKind, RuleOrigin, Workspace};

@@ -1,7 +1,7 @@
 //! Policy blocks against the workspaces of the same file: a guardrail that
 //! would deny what the same posture deploys is an error.
 
-use super::report;
+use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
     ComputeKind, Control, Destination, Effect, Posture, PublicNetworkAccess, RuleOrigin, Workspace,

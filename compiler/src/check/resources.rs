@@ -1,7 +1,7 @@
 //! Compute and associated resources: R16, R17, R19, R24, R25, R26, and
 //! grants to individual users on sensitive workspaces.
 
-use super::report;
+use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{
     Access, ClientEndpoint, ComputeKind, Destination, IsolationMode, Lock, PeTarget, Preset,

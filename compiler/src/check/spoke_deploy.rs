@@ -3,7 +3,7 @@
 //! hold (`AML3150`), and a spoke the deployment creates that cannot
 //! resolve its private endpoints' DNS zones (`AML3151`).
 
-use super::report;
+use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Dns, PeSubnet, SpokeVnet, Workspace};
 

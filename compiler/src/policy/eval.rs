@@ -23,14 +23,17 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::definition::Escaping;
+pub use super::effect::Effect;
+use super::effect::check_effect;
 use super::expr::Expr;
+use super::field::{self, Field};
 use super::functions::{self, Kind};
 use super::indexed;
 use super::ops::{self, describe};
+use super::params::find_param;
 use super::resource::{self, Binding, Selection};
-use super::rule::{
-    self, Cond, Count, CountSource, Definition, Escaping, Field, FieldRef, Mode, Operand, Tmpl,
-};
+use super::rule::{Cond, Count, CountSource, Definition, FieldRef, Mode, Operand, Tmpl};
 use super::{ErrorKind, EvalError};
 
 /// What the evaluation knows of where the resource lives and how it was
@@ -45,53 +48,6 @@ pub struct Context {
     pub resource_group: Option<String>,
     /// `requestContext().apiVersion`
     pub api_version: Option<String>,
-}
-
-/// An Azure Policy effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Effect {
-    Append,
-    Audit,
-    AuditIfNotExists,
-    Deny,
-    DenyAction,
-    DeployIfNotExists,
-    Disabled,
-    Manual,
-    Modify,
-}
-
-impl Effect {
-    fn from_name(name: &str) -> Option<Effect> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "append" => Effect::Append,
-            "audit" => Effect::Audit,
-            "auditifnotexists" => Effect::AuditIfNotExists,
-            "deny" => Effect::Deny,
-            "denyaction" => Effect::DenyAction,
-            "deployifnotexists" => Effect::DeployIfNotExists,
-            "disabled" => Effect::Disabled,
-            "manual" => Effect::Manual,
-            "modify" => Effect::Modify,
-            _ => return None,
-        })
-    }
-
-    /// The documented spelling.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Effect::Append => "append",
-            Effect::Audit => "audit",
-            Effect::AuditIfNotExists => "auditIfNotExists",
-            Effect::Deny => "deny",
-            Effect::DenyAction => "denyAction",
-            Effect::DeployIfNotExists => "deployIfNotExists",
-            Effect::Disabled => "disabled",
-            Effect::Manual => "manual",
-            Effect::Modify => "modify",
-        }
-    }
 }
 
 /// The outcome of evaluating one resource.
@@ -165,7 +121,7 @@ impl Definition {
     /// rule reads it.
     pub fn check_parameters(&self, parameters: &Map<String, Value>) -> Result<(), EvalError> {
         for (name, value) in parameters {
-            let Some(def) = rule::find_param(&self.params, name) else {
+            let Some(def) = find_param(&self.params, name) else {
                 let declared: Vec<&str> = self.parameter_names().collect();
                 return Err(EvalError::new(
                     ErrorKind::Parameter,
@@ -235,8 +191,8 @@ impl Definition {
         };
         let at = "policyRule.then.effect";
         let effect = env.tmpl(&self.effect, at)?;
-        let name = rule::check_effect(&effect)
-            .map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
+        let name =
+            check_effect(&effect).map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
         let kind = Effect::from_name(name).ok_or_else(|| {
             EvalError::new(
                 ErrorKind::Unsupported,
@@ -400,7 +356,7 @@ impl Env<'_> {
     fn parse_field(name: &str, at: &str) -> Result<Field, EvalError> {
         let table =
             super::aliases::table().map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))?;
-        rule::parse_field(table, name).map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))
+        field::parse_field(table, name).map_err(|m| EvalError::new(ErrorKind::Unsupported, at, m))
     }
 
     fn select(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
@@ -646,7 +602,7 @@ impl Env<'_> {
     }
 
     fn parameter(&self, name: &str, at: &str) -> Result<Value, EvalError> {
-        let Some(def) = rule::find_param(&self.def.params, name) else {
+        let Some(def) = find_param(&self.def.params, name) else {
             return Err(EvalError::new(
                 ErrorKind::Definition,
                 at,
@@ -700,7 +656,7 @@ impl Env<'_> {
                     let Ok(Field::Alias(target)) = Self::parse_field(n, at) else {
                         continue;
                     };
-                    if !rule::is_prefix(alias.path(), target.path()) {
+                    if !field::is_prefix(alias.path(), target.path()) {
                         continue;
                     }
                     let (Some(bound), Some(path)) = (alias.path(), target.path()) else {

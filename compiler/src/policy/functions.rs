@@ -162,26 +162,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
         "not" => Ok(Value::Bool(!as_bool(arg(0), name)?)),
         "equals" => Ok(Value::Bool(strict_eq(arg(0), arg(1)))),
         "less" | "lessorequals" | "greater" | "greaterorequals" => {
-            let ord = match (arg(0), arg(1)) {
-                (Value::Number(_), Value::Number(_)) => {
-                    as_f64(arg(0), name)?.partial_cmp(&as_f64(arg(1), name)?)
-                }
-                (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
-                (a, b) => {
-                    return Err(format!(
-                        "`{name}()` compares two numbers or two strings, got {} and {}",
-                        describe(a),
-                        describe(b)
-                    ));
-                }
-            }
-            .ok_or_else(|| format!("`{name}()` cannot order these numbers"))?;
-            Ok(Value::Bool(match lname.as_str() {
-                "less" => ord == Ordering::Less,
-                "lessorequals" => ord != Ordering::Greater,
-                "greater" => ord == Ordering::Greater,
-                _ => ord != Ordering::Less,
-            }))
+            compare(name, &lname, arg(0), arg(1))
         }
         "concat" => concat(args),
         "empty" => match arg(0) {
@@ -215,27 +196,7 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
             }
             Ok(Value::String(s.replace(old, new)))
         }
-        "first" | "last" => {
-            let first = lname == "first";
-            match arg(0) {
-                Value::String(s) => {
-                    let c = if first {
-                        s.chars().next()
-                    } else {
-                        s.chars().last()
-                    };
-                    Ok(Value::String(c.map(String::from).unwrap_or_default()))
-                }
-                Value::Array(a) => {
-                    let e = if first { a.first() } else { a.last() };
-                    Ok(e.cloned().unwrap_or(Value::Null))
-                }
-                other => Err(format!(
-                    "`{name}()` takes a string or array, got {}",
-                    describe(other)
-                )),
-            }
-        }
+        "first" | "last" => first_or_last(name, lname == "first", arg(0)),
         "int" => to_int(arg(0)).map(Value::from),
         "string" => Ok(Value::String(to_string(arg(0)))),
         "bool" => match arg(0) {
@@ -254,78 +215,136 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
         "endswith" => Ok(Value::Bool(
             lower(as_str(arg(0), name)?).ends_with(&lower(as_str(arg(1), name)?)),
         )),
-        "indexof" | "lastindexof" => {
-            let hay: Vec<char> = lower(as_str(arg(0), name)?).chars().collect();
-            let needle: Vec<char> = lower(as_str(arg(1), name)?).chars().collect();
-            let positions = (0..=hay.len().saturating_sub(needle.len()))
-                .filter(|&i| hay.len() >= needle.len() && hay[i..i + needle.len()] == needle[..]);
-            let found = if lname == "indexof" {
-                positions.min()
-            } else {
-                positions.max()
-            };
-            Ok(found.map_or(Value::from(-1), Value::from))
-        }
-        "substring" => {
-            let s: Vec<char> = as_str(arg(0), name)?.chars().collect();
-            let start = if args.len() > 1 {
-                to_index(arg(1), name)?
-            } else {
-                0
-            };
-            let len = if args.len() > 2 {
-                to_index(arg(2), name)?
-            } else {
-                s.len().saturating_sub(start)
-            };
-            if start.checked_add(len).is_none_or(|end| end > s.len()) {
-                return Err(format!(
-                    "`substring()`: index {start} and length {len} must refer to a location within the string of length {}",
-                    s.len()
-                ));
-            }
-            Ok(Value::String(s[start..start + len].iter().collect()))
-        }
+        "indexof" | "lastindexof" => index_of(name, lname == "indexof", arg(0), arg(1)),
+        "substring" => substring(name, args),
         "trim" => Ok(Value::String(as_str(arg(0), name)?.trim().to_string())),
-        "take" | "skip" => {
-            let n = usize::try_from(to_int(arg(1))?.max(0)).unwrap_or(usize::MAX);
-            let take = lname == "take";
-            match arg(0) {
-                Value::String(s) => Ok(Value::String(if take {
-                    s.chars().take(n).collect()
-                } else {
-                    s.chars().skip(n).collect()
-                })),
-                Value::Array(a) => Ok(Value::Array(if take {
-                    a.iter().take(n).cloned().collect()
-                } else {
-                    a.iter().skip(n).cloned().collect()
-                })),
-                other => Err(format!(
-                    "`{name}()` takes a string or array, got {}",
-                    describe(other)
-                )),
-            }
-        }
+        "take" | "skip" => take_or_skip(name, lname == "take", arg(0), arg(1)),
         "createarray" => Ok(Value::Array(args.to_vec())),
         "iprangecontains" => super::ip::range_contains(arg(0), arg(1)),
-        "add" | "sub" | "mul" | "div" | "mod" => {
-            let a = to_int_strict(arg(0), name)?;
-            let b = to_int_strict(arg(1), name)?;
-            let r = match lname.as_str() {
-                "add" => a.checked_add(b),
-                "sub" => a.checked_sub(b),
-                "mul" => a.checked_mul(b),
-                "div" => a.checked_div(b),
-                _ => a.checked_rem(b),
-            };
-            r.map(Value::from)
-                .ok_or_else(|| format!("`{name}()` overflows or divides by zero"))
-        }
+        "add" | "sub" | "mul" | "div" | "mod" => arithmetic(name, &lname, arg(0), arg(1)),
         _ => Err(format!(
             "template function `{name}()` is not a pure function"
         )),
     }
+}
+
+/// `less()`, `lessOrEquals()`, `greater()`, `greaterOrEquals()`: two
+/// numbers or two strings.
+fn compare(name: &str, lname: &str, a: &Value, b: &Value) -> Result<Value, String> {
+    let ord = match (a, b) {
+        (Value::Number(_), Value::Number(_)) => as_f64(a, name)?.partial_cmp(&as_f64(b, name)?),
+        (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+        (a, b) => {
+            return Err(format!(
+                "`{name}()` compares two numbers or two strings, got {} and {}",
+                describe(a),
+                describe(b)
+            ));
+        }
+    }
+    .ok_or_else(|| format!("`{name}()` cannot order these numbers"))?;
+    Ok(Value::Bool(match lname {
+        "less" => ord == Ordering::Less,
+        "lessorequals" => ord != Ordering::Greater,
+        "greater" => ord == Ordering::Greater,
+        _ => ord != Ordering::Less,
+    }))
+}
+
+/// `first()`, `last()`: of a string or an array.
+fn first_or_last(name: &str, first: bool, v: &Value) -> Result<Value, String> {
+    match v {
+        Value::String(s) => {
+            let c = if first {
+                s.chars().next()
+            } else {
+                s.chars().last()
+            };
+            Ok(Value::String(c.map(String::from).unwrap_or_default()))
+        }
+        Value::Array(a) => {
+            let e = if first { a.first() } else { a.last() };
+            Ok(e.cloned().unwrap_or(Value::Null))
+        }
+        other => Err(format!(
+            "`{name}()` takes a string or array, got {}",
+            describe(other)
+        )),
+    }
+}
+
+/// `indexOf()`, `lastIndexOf()`: case-insensitive, -1 when not found.
+fn index_of(name: &str, first: bool, hay: &Value, needle: &Value) -> Result<Value, String> {
+    let hay: Vec<char> = lower(as_str(hay, name)?).chars().collect();
+    let needle: Vec<char> = lower(as_str(needle, name)?).chars().collect();
+    let positions = (0..=hay.len().saturating_sub(needle.len()))
+        .filter(|&i| hay.len() >= needle.len() && hay[i..i + needle.len()] == needle[..]);
+    let found = if first {
+        positions.min()
+    } else {
+        positions.max()
+    };
+    Ok(found.map_or(Value::from(-1), Value::from))
+}
+
+/// `substring(s, start?, length?)`, in characters.
+fn substring(name: &str, args: &[Value]) -> Result<Value, String> {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    let s: Vec<char> = as_str(arg(0), name)?.chars().collect();
+    let start = if args.len() > 1 {
+        to_index(arg(1), name)?
+    } else {
+        0
+    };
+    let len = if args.len() > 2 {
+        to_index(arg(2), name)?
+    } else {
+        s.len().saturating_sub(start)
+    };
+    if start.checked_add(len).is_none_or(|end| end > s.len()) {
+        return Err(format!(
+            "`substring()`: index {start} and length {len} must refer to a location within the string of length {}",
+            s.len()
+        ));
+    }
+    Ok(Value::String(s[start..start + len].iter().collect()))
+}
+
+/// `take()`, `skip()`: of a string or an array.
+fn take_or_skip(name: &str, take: bool, v: &Value, n: &Value) -> Result<Value, String> {
+    let n = usize::try_from(to_int(n)?.max(0)).unwrap_or(usize::MAX);
+    match v {
+        Value::String(s) => Ok(Value::String(if take {
+            s.chars().take(n).collect()
+        } else {
+            s.chars().skip(n).collect()
+        })),
+        Value::Array(a) => Ok(Value::Array(if take {
+            a.iter().take(n).cloned().collect()
+        } else {
+            a.iter().skip(n).cloned().collect()
+        })),
+        other => Err(format!(
+            "`{name}()` takes a string or array, got {}",
+            describe(other)
+        )),
+    }
+}
+
+/// `add()`, `sub()`, `mul()`, `div()`, `mod()`: on integers, an error
+/// rather than an overflow.
+fn arithmetic(name: &str, lname: &str, a: &Value, b: &Value) -> Result<Value, String> {
+    let a = to_int_strict(a, name)?;
+    let b = to_int_strict(b, name)?;
+    let r = match lname {
+        "add" => a.checked_add(b),
+        "sub" => a.checked_sub(b),
+        "mul" => a.checked_mul(b),
+        "div" => a.checked_div(b),
+        _ => a.checked_rem(b),
+    };
+    r.map(Value::from)
+        .ok_or_else(|| format!("`{name}()` overflows or divides by zero"))
 }
 
 fn lower(s: &str) -> String {

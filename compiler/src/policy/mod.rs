@@ -11,10 +11,18 @@
 //! - `indexed`: the resource types `Indexed` mode evaluates (embedded
 //!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
-//! - `rule`: reads a definition (built-in, bare, or the Enterprise-Scale
-//!   envelope with `[[`-escaped expressions) into a checked rule; every
-//!   unknown operator, alias, function or effect is an error here, before
-//!   any resource is seen, even in branches evaluation would skip.
+//! - `definition`: reads a definition (built-in, bare, or the
+//!   Enterprise-Scale envelope with `[[`-escaped expressions) into a
+//!   checked rule; every unknown operator, alias, function or effect is an
+//!   error here, before any resource is seen, even in branches evaluation
+//!   would skip.
+//! - `rule`: the checked rule ([`Definition`], [`Mode`]): its condition
+//!   tree, operands, counts and template values.
+//! - `compile`: checks and compiles the conditions (operands, operators,
+//!   counts, template expressions).
+//! - `field`: the fields a condition reads (built-in fields and aliases).
+//! - `params`: the declared parameters and their types.
+//! - `effect`: the effects Azure Policy documents ([`Effect`]).
 //! - `resource`: the fields of an ARM resource: built-in fields, alias paths
 //!   with `[*]`, and the members a `count` is iterating.
 //! - `eval`: evaluation, [`Verdict`] and [`Context`].
@@ -23,17 +31,24 @@
 //! [`EvalError`], never a silent "not matched".
 
 pub mod aliases;
+mod compile;
+mod definition;
+mod effect;
 pub mod eval;
 pub mod expr;
+mod field;
 pub mod functions;
 pub mod indexed;
 pub mod ip;
 pub mod ops;
+mod params;
 pub mod resource;
 pub mod rule;
 
-pub use eval::{Context, Effect, Verdict, evaluate, evaluate_with};
-pub use rule::{Definition, Escaping, Mode};
+pub use definition::Escaping;
+pub use effect::Effect;
+pub use eval::{Context, Verdict, evaluate, evaluate_with};
+pub use rule::{Definition, Mode};
 
 use std::fmt;
 
@@ -88,3 +103,8 @@ impl fmt::Display for EvalError {
 }
 
 impl std::error::Error for EvalError {}
+
+/// Shorthand for [`EvalError::new`], for the readers of a definition.
+pub(crate) fn err(kind: ErrorKind, at: &str, message: impl Into<String>) -> EvalError {
+    EvalError::new(kind, at, message)
+}

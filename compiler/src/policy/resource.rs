@@ -21,9 +21,9 @@ use serde_json::Value;
 
 use super::aliases::{Alias, Segment};
 use super::expr;
+use super::field::Field;
 use super::functions::get_ci;
 use super::ops::describe;
-use super::rule::Field;
 
 /// The member a `count` is iterating.
 #[derive(Debug, Clone)]
