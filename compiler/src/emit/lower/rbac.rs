@@ -64,9 +64,21 @@ fn built_in(name: &str) -> Option<RoleRef> {
 /// The grants of a workspace, declared and derived, sorted.
 #[must_use]
 pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
-    let (ws, assoc) = (plan.ws, &plan.assoc);
-    let mut out: Vec<RoleGrant> = Vec::new();
-    let mut push = |target: Target, principal: Principal, role: Option<RoleRef>, why: String| {
+    let mut out = Grants(Vec::new());
+    approver_grants(plan, &mut out);
+    storage_grants(plan, &mut out);
+    compute_grants(plan, &mut out);
+    declared_grants(plan, &mut out);
+    let mut out = out.0;
+    out.sort();
+    out
+}
+
+/// Grants being gathered: each (target, principal, role) once.
+struct Grants(Vec<RoleGrant>);
+
+impl Grants {
+    fn push(&mut self, target: Target, principal: Principal, role: Option<RoleRef>, why: String) {
         let Some(role) = role else { return };
         let widened = matches!(&target, Target::Elsewhere(id)
             if ResourceId::parse(id).is_ok_and(|r| known(&r.arm_type()).is_none()));
@@ -77,13 +89,20 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             why,
             widened,
         };
-        if !out
+        if !self
+            .0
             .iter()
             .any(|o| o.target == g.target && o.principal == g.principal && o.role == g.role)
         {
-            out.push(g);
+            self.0.push(g);
         }
-    };
+    }
+}
+
+/// R40: the workspace identity approves the managed network's private
+/// endpoints on each target (not the workspace's default resources).
+fn approver_grants(plan: &Plan, out: &mut Grants) {
+    let ws = plan.ws;
     let default_ids: Vec<String> = [
         &ws.storage.provision,
         &ws.key_vault.provision,
@@ -96,7 +115,6 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
     })
     .collect();
 
-    // R40: approve the managed network's private endpoints on each target.
     if ws.outbound.mode.value.is_managed() {
         let mut uncovered: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
         for rule in &ws.outbound.rules {
@@ -114,7 +132,7 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
                 continue;
             };
             if t.approver_role_covers {
-                push(
+                out.push(
                     Target::Elsewhere(id.as_str().to_string()),
                     Principal::Workspace,
                     built_in(APPROVER),
@@ -132,7 +150,7 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
         }
         for (id, types) in uncovered {
             let rule_types = types.clone();
-            push(
+            out.push(
                 Target::Elsewhere(id),
                 Principal::Workspace,
                 Some(RoleRef::CustomApprover(rule_types)),
@@ -140,8 +158,12 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             );
         }
     }
+}
 
-    // R22 / R23: the workspace identity reads the client storage endpoints.
+/// R22 / R23: the workspace identity reads the client storage endpoints,
+/// and data profiling reads and writes the default storage's blobs.
+fn storage_grants(plan: &Plan, out: &mut Grants) {
+    let (ws, assoc) = (plan.ws, &plan.assoc);
     let storage_private = ws.storage.public_network_access.value == Access::Disabled;
     let client_storage = ws
         .inbound
@@ -164,7 +186,7 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             let Some((name, elsewhere)) = client.endpoint(ClientEndpoint::Storage, group) else {
                 continue;
             };
-            push(
+            out.push(
                 elsewhere.map_or_else(
                     || Target::Created(types::PRIVATE_ENDPOINT, name.to_string()),
                     Target::Elsewhere,
@@ -176,23 +198,26 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
         }
     }
     if ws.storage.data_profiling.value {
-        push(
+        out.push(
             associated_target(&ws.storage.provision, types::STORAGE, assoc.storage.0.as_deref()),
             Principal::Workspace,
             built_in("Storage Blob Data Contributor"),
             "R23: data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity".to_string(),
         );
     }
+}
 
-    // Compute identities: pull images from the workspace's registry, read
-    // the project data the posture names (project-centric access, seed 003).
+/// Compute identities: pull images from the workspace's registry, read
+/// the project data the posture names (project-centric access, seed 003).
+fn compute_grants(plan: &Plan, out: &mut Grants) {
+    let (ws, assoc) = (plan.ws, &plan.assoc);
     for c in ws.computes.iter().filter(|c| c.identity.is_some()) {
         let registry = associated_target(
             &ws.container_registry.provision,
             types::CONTAINER_REGISTRY,
             assoc.container_registry.0.as_deref(),
         );
-        push(
+        out.push(
             registry,
             Principal::Compute(c.name.as_str().to_string()),
             built_in("AcrPull"),
@@ -202,7 +227,7 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             ),
         );
         for id in &c.reads {
-            push(
+            out.push(
                 Target::Elsewhere(id.as_str().to_string()),
                 Principal::Compute(c.name.as_str().to_string()),
                 built_in("Storage Blob Data Reader"),
@@ -213,8 +238,11 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             );
         }
     }
+}
 
-    // Declared grants.
+/// The grants the posture's `access` blocks declare.
+fn declared_grants(plan: &Plan, out: &mut Grants) {
+    let (ws, assoc) = (plan.ws, &plan.assoc);
     for g in &ws.access {
         let target = match &g.scope {
             GrantScope::Workspace => {
@@ -238,7 +266,7 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             ),
             GrantScope::Resource(id) => Target::Elsewhere(id.as_str().to_string()),
         };
-        push(
+        out.push(
             target,
             Principal::Declared(g.principal_kind, g.principal_id.as_str().to_string()),
             Some(RoleRef::BuiltIn {
@@ -248,8 +276,6 @@ pub fn grants(plan: &Plan) -> Vec<RoleGrant> {
             "declared in the posture's `access` block".to_string(),
         );
     }
-    out.sort();
-    out
 }
 
 /// The object id of a managed identity: the resource's own (system-assigned,
