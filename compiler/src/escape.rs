@@ -120,7 +120,7 @@ pub fn unarm_literal(s: &str) -> &str {
 
 /// Free text (a name, a tag, a path) from the posture or derived from it.
 /// It serializes as an ARM literal, never as an expression. Every string
-/// field of the resource models is a `Text` or an [`super::expr::Expr`].
+/// field of the resource models is a `Text` or an [`crate::emit::azure::Expr`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text(pub String);
 

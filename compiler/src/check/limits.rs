@@ -2,7 +2,7 @@
 //! break one: tags (AML3140, AML3141) and the names Azure takes as they are
 //! written (AML3142). The names amlgen derives (NSGs, route tables,
 //! private endpoints, deployments, the associated resources) are made
-//! legal by `emit::names` whatever the workspace name, so they need no
+//! legal by `emit::plan::names` whatever the workspace name, so they need no
 //! diagnostic; `tests/runtime_rules.rs` holds every emitted name to the
 //! table.
 

@@ -111,7 +111,7 @@ pub fn module(plan: &Plan, phases: Phases, last: bool) -> Module {
     let first_of_two = phases.two_phase() && !last;
     let mut rules = BTreeMap::new();
     // In custom VNet mode the rules are the hub firewall's (see
-    // `emit::firewall`), not the managed network's.
+    // `emit::lower::firewall`), not the managed network's.
     let managed_rules = if out.custom_vnet().is_some() {
         &[][..]
     } else {
