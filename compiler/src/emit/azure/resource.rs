@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::expr::Expr;
 use super::firewall::ZoneLink;
@@ -268,6 +268,38 @@ pub struct Deployment {
 
 /// The entry-file parameter that tells a first deployment from a redeploy.
 pub const FIRST_DEPLOYMENT: &str = "firstDeployment";
+
+/// What the first-deployment parameter means, in the templates.
+pub const FIRST_DEPLOYMENT_HELP: &str = "true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy";
+
+/// The description of a module parameter beyond location and tags.
+#[must_use]
+pub fn param_description(name: &str) -> String {
+    match name.strip_prefix("computePrincipalId_") {
+        _ if name == "principalId" => "object id of the workspace's managed identity".to_string(),
+        _ if name == "assignmentPrincipalId" => {
+            "object id of the policy assignment's managed identity".to_string()
+        }
+        Some(compute) => format!(
+            "object id of the managed identity of compute `{}`",
+            compute.replace('_', "-")
+        ),
+        None => name.to_string(),
+    }
+}
+
+impl Deployment {
+    /// The tags as an ARM object of literal strings.
+    #[must_use]
+    pub fn tags_value(&self) -> Value {
+        Value::Object(
+            self.tags
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(Text(v.clone()))))
+                .collect(),
+        )
+    }
+}
 
 /// The module's `location` parameter.
 #[must_use]

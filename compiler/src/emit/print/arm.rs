@@ -6,7 +6,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::emit::azure::{
-    Deployment, Expr, FIRST_DEPLOYMENT, IdScope, Module, Resource, api, types,
+    Deployment, Expr, FIRST_DEPLOYMENT, FIRST_DEPLOYMENT_HELP, IdScope, Module, Resource, api,
+    param_description, types,
 };
 use crate::escape::Text;
 
@@ -52,9 +53,6 @@ fn param(kind: &str, default: Option<Value>, description: &str) -> Value {
     Value::Object(p)
 }
 
-/// What the first-deployment parameter means, in the templates.
-pub const FIRST_DEPLOYMENT_HELP: &str = "true only for the deployment that creates the workspace: it then creates it first in a safe shape and sets the rest after its role assignments; every later deployment leaves it false, so access is never narrowed during a redeploy";
-
 /// The inline template of one module.
 #[must_use]
 pub fn module_template(m: &Module) -> Value {
@@ -70,7 +68,7 @@ pub fn module_template(m: &Module) -> Value {
     for (name, _) in &m.params {
         params.insert(
             name.clone(),
-            param("string", None, &module_param_description(name)),
+            param("string", None, &param_description(name)),
         );
     }
     let resources: Vec<Value> = m
@@ -93,33 +91,6 @@ fn envelope(schema: &str, parameters: Option<Map<String, Value>>, resources: Vec
     }
     t.insert("resources".into(), Value::Array(resources));
     Value::Object(t)
-}
-
-/// The description of a module parameter beyond location and tags.
-#[must_use]
-pub fn module_param_description(name: &str) -> String {
-    match name.strip_prefix("computePrincipalId_") {
-        _ if name == "principalId" => "object id of the workspace's managed identity".to_string(),
-        _ if name == "assignmentPrincipalId" => {
-            "object id of the policy assignment's managed identity".to_string()
-        }
-        Some(compute) => format!(
-            "object id of the managed identity of compute `{}`",
-            compute.replace('_', "-")
-        ),
-        None => name.to_string(),
-    }
-}
-
-/// The tags as an ARM object of literal strings.
-#[must_use]
-pub fn tags_value(d: &Deployment) -> Value {
-    Value::Object(
-        d.tags
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(Text(v.clone()))))
-            .collect(),
-    )
 }
 
 /// One module as a nested deployment (inner-scoped, into its target
@@ -191,7 +162,7 @@ pub fn main_template(d: &Deployment) -> Value {
     );
     params.insert(
         "tags".into(),
-        param("object", Some(tags_value(d)), "tags for every resource"),
+        param("object", Some(d.tags_value()), "tags for every resource"),
     );
     if d.phases.two_phase() {
         params.insert(

@@ -13,9 +13,10 @@ use handlebars::{
 };
 use serde_json::{Map, Value, json};
 
-use super::arm;
 use crate::emit::azure::expr::parse_arm;
-use crate::emit::azure::{Deployment, Expr, Module, Resource, types};
+use crate::emit::azure::{
+    Deployment, Expr, FIRST_DEPLOYMENT_HELP, Module, Resource, param_description, types,
+};
 use crate::escape::{Text, bicep_string, is_arm_expression, is_bicep_identifier, unarm_literal};
 
 /// The templates and their embedded defaults.
@@ -276,7 +277,7 @@ fn module_data(m: &Module, header: &str) -> Value {
     let params: Vec<Value> = m
         .params
         .iter()
-        .map(|(name, _)| json!({ "name": name, "description": Text(arm::module_param_description(name)) }))
+        .map(|(name, _)| json!({ "name": name, "description": Text(param_description(name)) }))
         .collect();
     let mut data = Map::new();
     data.insert("header".into(), Value::from(header));
@@ -397,7 +398,7 @@ pub fn render_deployment(
     header: &str,
 ) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
-    let tags = arm::tags_value(d);
+    let tags = d.tags_value();
     let location = json!(Text(d.location.clone()));
     let modules: Vec<Value> = d.modules.iter().map(module_entry).collect();
     // A context made from a value takes it as it is (no copy).
@@ -409,7 +410,7 @@ pub fn render_deployment(
     data.insert("two_phase".into(), Value::Bool(d.phases.two_phase()));
     data.insert(
         "first_deployment_help".into(),
-        json!(Text(arm::FIRST_DEPLOYMENT_HELP.to_string())),
+        json!(Text(FIRST_DEPLOYMENT_HELP.to_string())),
     );
     data.insert("modules".into(), Value::Array(modules));
     let main = Context::from(Value::Object(data));
