@@ -6,11 +6,12 @@
 use super::cx::{Block, Cx, list_words, names};
 use super::defaults::WsCtx;
 use crate::diag::{Code, Diagnostic};
+use crate::ir::newtypes::ArmName;
 use crate::ir::{
     Access, Cloud, Compute, ComputeDefaults, ComputeKind, OnlineEndpoint, Setting, Source,
 };
 use crate::span::Span;
-use crate::syntax::ast::Entry;
+use crate::syntax::ast::{Entry, Expr, Stmt};
 
 impl Cx<'_> {
     pub(super) fn computes(
@@ -41,21 +42,7 @@ impl Cx<'_> {
                     continue;
                 }
                 seen_defaults = Some(s.head.span);
-                let cb = self.block(
-                    entries,
-                    "`compute`",
-                    &["local_auth", "public_ip", "setup_script", "ssh"],
-                    &[],
-                );
-                defaults.public_ip =
-                    self.bool_setting(&cb, "public_ip", false, Source::SecureDefault);
-                defaults.ssh = self.bool_setting(&cb, "ssh", false, Source::SecureDefault);
-                defaults.local_auth =
-                    self.bool_setting(&cb, "local_auth", false, Source::SecureDefault);
-                defaults.setup_script = cb
-                    .attrs
-                    .get("setup_script")
-                    .and_then(|(_, e)| self.string(e));
+                self.compute_defaults(entries, &mut defaults);
                 continue;
             }
             let Some(name_e) = self.label(s, "compute") else {
@@ -97,114 +84,148 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            let cb = self.block(
-                entries,
-                "a named `compute`",
-                &[
-                    "assigned_user",
-                    "identity",
-                    "kind",
-                    "max_nodes",
-                    "public_ip",
-                    "reads",
-                    "region",
-                    "subnet",
-                    "vm_size",
-                ],
-                &[],
-            );
-            let kind = match cb.attrs.get("kind") {
-                Some((_, e)) => self
-                    .choice(e, ComputeKind::ALL, "compute kind")
-                    .map(|k| Setting::new(k, Source::Explicit(e.span))),
-                None => {
-                    self.push(
-                        Diagnostic::new(
-                            Code::MissingSetting,
-                            name_e.span,
-                            format!("compute `{name}` has no `kind`"),
-                        )
-                        .label("which kind of compute?")
-                        .help(format!(
-                            "add `kind = cluster` (one of {})",
-                            list_words(&names(ComputeKind::ALL))
-                        )),
-                    );
-                    None
-                }
-            };
-            let max_nodes = cb
-                .attrs
-                .get("max_nodes")
-                .and_then(|(_, e)| self.number(e, 1, 10_000, "max_nodes"))
-                .map(|n| n as u32);
-            let region = cb
-                .attrs
-                .get("region")
-                .and_then(|(_, e)| self.region(e, cloud));
-            let subnet = cb.attrs.get("subnet").and_then(|(_, e)| {
-                self.resource_id(e, Some("Microsoft.Network/virtualNetworks/subnets"))
-            });
-            let vm_size = cb
-                .attrs
-                .get("vm_size")
-                .and_then(|(_, e)| self.string(e))
-                .map(|(s, _)| s);
-            let public_ip = match cb.attrs.get("public_ip") {
-                Some((_, e)) => self.bool(e).map_or(defaults.public_ip.clone(), |(v, sp)| {
-                    Setting::new(v, Source::Explicit(sp))
-                }),
-                None => defaults.public_ip.clone(),
-            };
-            let identity = cb.attrs.get("identity").map(|(_, e)| self.identity(e));
-            let mut reads = Vec::new();
-            if let (Some((_, e)), None) = (cb.attrs.get("reads"), &identity) {
+            if let Some(c) = self.named_compute(s, name_e, name, entries, &defaults, cloud) {
+                named.push(c);
+            }
+        }
+        (defaults, named)
+    }
+
+    /// The unnamed `compute` block: what every compute of the workspace
+    /// gets unless it says otherwise.
+    fn compute_defaults(&mut self, entries: &[Entry], defaults: &mut ComputeDefaults) {
+        let cb = self.block(
+            entries,
+            "`compute`",
+            &["local_auth", "public_ip", "setup_script", "ssh"],
+            &[],
+        );
+        defaults.public_ip = self.bool_setting(&cb, "public_ip", false, Source::SecureDefault);
+        defaults.ssh = self.bool_setting(&cb, "ssh", false, Source::SecureDefault);
+        defaults.local_auth = self.bool_setting(&cb, "local_auth", false, Source::SecureDefault);
+        defaults.setup_script = cb
+            .attrs
+            .get("setup_script")
+            .and_then(|(_, e)| self.string(e));
+    }
+
+    /// A named `compute "name"` block, its name already checked. `None`
+    /// when its kind or `assigned_user` is missing or wrong (reported).
+    fn named_compute(
+        &mut self,
+        s: &Stmt,
+        name_e: &Expr,
+        name: ArmName,
+        entries: &[Entry],
+        defaults: &ComputeDefaults,
+        cloud: Cloud,
+    ) -> Option<Compute> {
+        let cb = self.block(
+            entries,
+            "a named `compute`",
+            &[
+                "assigned_user",
+                "identity",
+                "kind",
+                "max_nodes",
+                "public_ip",
+                "reads",
+                "region",
+                "subnet",
+                "vm_size",
+            ],
+            &[],
+        );
+        let kind = match cb.attrs.get("kind") {
+            Some((_, e)) => self
+                .choice(e, ComputeKind::ALL, "compute kind")
+                .map(|k| Setting::new(k, Source::Explicit(e.span))),
+            None => {
                 self.push(
                     Diagnostic::new(
                         Code::MissingSetting,
-                        e.span,
-                        format!("compute `{name}` reads data but has no `identity`"),
+                        name_e.span,
+                        format!("compute `{name}` has no `kind`"),
                     )
-                    .label("read as which identity?")
-                    .help("add `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-train\"` (or `system_assigned`) to the compute"),
+                    .label("which kind of compute?")
+                    .help(format!(
+                        "add `kind = cluster` (one of {})",
+                        list_words(&names(ComputeKind::ALL))
+                    )),
                 );
+                None
             }
-            if let Some((_, e)) = cb.attrs.get("reads") {
-                for item in self.list(e).unwrap_or_default() {
-                    if let Some((id, _)) =
-                        self.resource_id(&item, Some("Microsoft.Storage/storageAccounts"))
-                    {
-                        reads.push(id);
-                    }
-                }
-            }
-            // A compute whose `assigned_user` was refused is left out, like
-            // one without a kind: its instance would be warned unassigned.
-            let assigned_user = match cb.attrs.get("assigned_user") {
-                Some((k, e)) => {
-                    match self.assigned_user(k, e, name.as_str(), kind.as_ref().map(|k| k.value)) {
-                        Some(user) => Some(user),
-                        None => continue,
-                    }
-                }
-                None => None,
-            };
-            let Some(kind) = kind else { continue };
-            named.push(Compute {
-                name,
-                kind,
-                vm_size,
-                max_nodes,
-                region,
-                subnet,
-                public_ip,
-                identity,
-                reads,
-                assigned_user,
-                span: s.head.span.to(name_e.span),
-            });
+        };
+        let max_nodes = cb
+            .attrs
+            .get("max_nodes")
+            .and_then(|(_, e)| self.number(e, 1, 10_000, "max_nodes"))
+            .map(|n| n as u32);
+        let region = cb
+            .attrs
+            .get("region")
+            .and_then(|(_, e)| self.region(e, cloud));
+        let subnet = cb.attrs.get("subnet").and_then(|(_, e)| {
+            self.resource_id(e, Some("Microsoft.Network/virtualNetworks/subnets"))
+        });
+        let vm_size = cb
+            .attrs
+            .get("vm_size")
+            .and_then(|(_, e)| self.string(e))
+            .map(|(s, _)| s);
+        let public_ip = match cb.attrs.get("public_ip") {
+            Some((_, e)) => self.bool(e).map_or(defaults.public_ip.clone(), |(v, sp)| {
+                Setting::new(v, Source::Explicit(sp))
+            }),
+            None => defaults.public_ip.clone(),
+        };
+        let identity = cb.attrs.get("identity").map(|(_, e)| self.identity(e));
+        let mut reads = Vec::new();
+        if let (Some((_, e)), None) = (cb.attrs.get("reads"), &identity) {
+            self.push(
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    e.span,
+                    format!("compute `{name}` reads data but has no `identity`"),
+                )
+                .label("read as which identity?")
+                .help("add `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-train\"` (or `system_assigned`) to the compute"),
+            );
         }
-        (defaults, named)
+        if let Some((_, e)) = cb.attrs.get("reads") {
+            for item in self.list(e).unwrap_or_default() {
+                if let Some((id, _)) =
+                    self.resource_id(&item, Some("Microsoft.Storage/storageAccounts"))
+                {
+                    reads.push(id);
+                }
+            }
+        }
+        // A compute whose `assigned_user` was refused is left out, like
+        // one without a kind: its instance would be warned unassigned.
+        let assigned_user = match cb.attrs.get("assigned_user") {
+            Some((k, e)) => {
+                match self.assigned_user(k, e, name.as_str(), kind.as_ref().map(|k| k.value)) {
+                    Some(user) => Some(user),
+                    None => return None,
+                }
+            }
+            None => None,
+        };
+        let kind = kind?;
+        Some(Compute {
+            name,
+            kind,
+            vm_size,
+            max_nodes,
+            region,
+            subnet,
+            public_ip,
+            identity,
+            reads,
+            assigned_user,
+            span: s.head.span.to(name_e.span),
+        })
     }
 
     pub(super) fn online_endpoints(&mut self, b: &Block) -> Vec<OnlineEndpoint> {

@@ -384,58 +384,8 @@ impl Cx<'_> {
                 );
                 None
             }
-            (Some((_, e)), None) => {
-                let items = match &self.deref(e).kind {
-                    ExprKind::List(_) => self.list(e).unwrap_or_default(),
-                    _ => vec![(*e).clone()],
-                };
-                let mut space = Vec::new();
-                for item in &items {
-                    if let Some((n, _)) = self.cidr(item, "an address space") {
-                        space.push(n);
-                    }
-                }
-                let name = match b.attrs.get("name") {
-                    Some((_, e)) => self.network_name(e, "virtual network", 64),
-                    None => ws_name.map(|n| format!("vnet-{n}")),
-                };
-                let hub = b.attrs.get("hub_vnet").map(|(_, h)| {
-                    self.resource_id(h, Some("Microsoft.Network/virtualNetworks"))
-                        .map(|(id, _)| id)
-                });
-                (!space.is_empty() && space.len() == items.len()).then_some(())?;
-                Some(SpokeVnet::Create {
-                    name: name?,
-                    address_space: space,
-                    hub: match hub {
-                        Some(h) => Some(h?),
-                        None => None,
-                    },
-                    span: e.span,
-                })
-            }
-            (None, Some((_, e))) => {
-                if let Some((k, _)) = b.attrs.get("name") {
-                    self.push(
-                        Diagnostic::new(
-                            Code::UnknownSetting,
-                            k.span,
-                            "an existing VNet is named by its id",
-                        )
-                        .label("`name` only names a VNet amlgen creates")
-                        .help("remove `name`"),
-                    );
-                }
-                if let Some((k, _)) = b.attrs.get("hub_vnet") {
-                    self.push(
-                        Diagnostic::new(Code::UnknownSetting, k.span, "an existing spoke is peered by its owners")
-                            .label("`hub_vnet` only peers a spoke amlgen creates")
-                            .help("remove `hub_vnet`; the existing spoke must already be peered with the hub"),
-                    );
-                }
-                self.resource_id(e, Some("Microsoft.Network/virtualNetworks"))
-                    .map(|(id, span)| SpokeVnet::Existing { id, span })
-            }
+            (Some((_, e)), None) => Some(self.created_vnet(&b, e, ws_name)?),
+            (None, Some((_, e))) => self.existing_vnet(&b, e),
             (None, None) => {
                 self.push(
                     Diagnostic::new(Code::MissingSetting, at, "the spoke `vnet` has no address space")
@@ -451,6 +401,101 @@ impl Cx<'_> {
                 .map(|(r, sp)| Setting::new(r, Source::Explicit(sp))),
             None => region.map(|r| Setting::new(r.value.clone(), r.source)),
         };
+        let (subnets, complete) = self.spoke_subnets(&b, at);
+        let firewall_ip = self.firewall_ip(&b, at);
+        let service_endpoint_policy =
+            self.bool_setting(&b, "service_endpoint_policy", true, Source::SecureDefault);
+        let nsg_extra = self.nsg_extra(&b.stmts);
+        let existing = b.attrs.contains_key("existing");
+        let dns_servers = self.dns_servers(&b, existing);
+        let keep = self.subnet_keeps(&b.stmts, existing);
+        if !complete {
+            return None;
+        }
+        Some(Spoke {
+            vnet: vnet?,
+            region: region?,
+            subnets,
+            firewall_ip: firewall_ip?,
+            service_endpoint_policy,
+            nsg_extra,
+            dns_servers,
+            keep,
+            span: at,
+        })
+    }
+
+    /// A spoke the deployment creates: its `address_space`, `name` and
+    /// `hub_vnet`. `None` when one of them is wrong (reported): the rest
+    /// of the spoke is not read.
+    fn created_vnet(
+        &mut self,
+        b: &Block,
+        e: &Expr,
+        ws_name: Option<&ArmName>,
+    ) -> Option<SpokeVnet> {
+        let items = match &self.deref(e).kind {
+            ExprKind::List(_) => self.list(e).unwrap_or_default(),
+            _ => vec![(*e).clone()],
+        };
+        let mut space = Vec::new();
+        for item in &items {
+            if let Some((n, _)) = self.cidr(item, "an address space") {
+                space.push(n);
+            }
+        }
+        let name = match b.attrs.get("name") {
+            Some((_, e)) => self.network_name(e, "virtual network", 64),
+            None => ws_name.map(|n| format!("vnet-{n}")),
+        };
+        let hub = b.attrs.get("hub_vnet").map(|(_, h)| {
+            self.resource_id(h, Some("Microsoft.Network/virtualNetworks"))
+                .map(|(id, _)| id)
+        });
+        (!space.is_empty() && space.len() == items.len()).then_some(())?;
+        Some(SpokeVnet::Create {
+            name: name?,
+            address_space: space,
+            hub: match hub {
+                Some(h) => Some(h?),
+                None => None,
+            },
+            span: e.span,
+        })
+    }
+
+    /// An `existing` spoke, named by its id: `name` and `hub_vnet` are
+    /// refused there.
+    fn existing_vnet(&mut self, b: &Block, e: &Expr) -> Option<SpokeVnet> {
+        if let Some((k, _)) = b.attrs.get("name") {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownSetting,
+                    k.span,
+                    "an existing VNet is named by its id",
+                )
+                .label("`name` only names a VNet amlgen creates")
+                .help("remove `name`"),
+            );
+        }
+        if let Some((k, _)) = b.attrs.get("hub_vnet") {
+            self.push(
+                Diagnostic::new(
+                    Code::UnknownSetting,
+                    k.span,
+                    "an existing spoke is peered by its owners",
+                )
+                .label("`hub_vnet` only peers a spoke amlgen creates")
+                .help("remove `hub_vnet`; the existing spoke must already be peered with the hub"),
+            );
+        }
+        self.resource_id(e, Some("Microsoft.Network/virtualNetworks"))
+            .map(|(id, span)| SpokeVnet::Existing { id, span })
+    }
+
+    /// The spoke's subnets (`training`, `scoring`, `pe`) with their
+    /// `subnet_names`; `false` when one is missing or wrong (reported).
+    fn spoke_subnets(&mut self, b: &Block, at: Span) -> (Vec<SpokeSubnet>, bool) {
         let mut given_names: BTreeMap<String, String> = BTreeMap::new();
         if let Some((_, e)) = b.attrs.get("subnet_names") {
             let value = self.deref(e).clone();
@@ -515,7 +560,12 @@ impl Cx<'_> {
                 }
             }
         }
-        let firewall_ip = match b.attrs.get("firewall_ip") {
+        (subnets, complete)
+    }
+
+    /// The hub firewall's private IP, the next hop of the default route.
+    fn firewall_ip(&mut self, b: &Block, at: Span) -> Option<(Ipv4Net, Span)> {
+        match b.attrs.get("firewall_ip") {
             Some((_, e)) => match self.cidr(e, "an IPv4 address") {
                 Some((ip, span)) if ip.prefix == 32 => Some((ip, span)),
                 Some((ip, span)) => {
@@ -536,11 +586,13 @@ impl Cx<'_> {
                 );
                 None
             }
-        };
-        let service_endpoint_policy =
-            self.bool_setting(&b, "service_endpoint_policy", true, Source::SecureDefault);
+        }
+    }
+
+    /// The `nsg_extra` rules, each name once per subnet.
+    fn nsg_extra(&mut self, stmts: &[&Stmt]) -> Vec<NsgRule> {
         let mut nsg_extra: Vec<NsgRule> = Vec::new();
-        for st in b.stmts.iter().filter(|st| st.head.name == "nsg_extra") {
+        for st in stmts.iter().filter(|st| st.head.name == "nsg_extra") {
             if let Some(r) = self.nsg_rule(st) {
                 if let Some(first) = nsg_extra.iter().find(|x| {
                     x.subnet == r.subnet && x.name.as_str().eq_ignore_ascii_case(r.name.as_str())
@@ -559,23 +611,7 @@ impl Cx<'_> {
                 nsg_extra.push(r);
             }
         }
-        let existing = b.attrs.contains_key("existing");
-        let dns_servers = self.dns_servers(&b, existing);
-        let keep = self.subnet_keeps(&b.stmts, existing);
-        if !complete {
-            return None;
-        }
-        Some(Spoke {
-            vnet: vnet?,
-            region: region?,
-            subnets,
-            firewall_ip: firewall_ip?,
-            service_endpoint_policy,
-            nsg_extra,
-            dns_servers,
-            keep,
-            span: at,
-        })
+        nsg_extra
     }
 
     /// One `nsg_extra "name" { ... }` rule.

@@ -7,11 +7,12 @@ use super::defaults::WsCtx;
 use super::values::fqdn_help;
 use crate::catalog::{presets, private_link};
 use crate::diag::{Code, Diagnostic};
-use crate::ir::newtypes::{ArmName, FqdnPattern, ServiceTag};
+use crate::ir::newtypes::{ArmName, FqdnPattern, PortRanges, ServiceTag};
 use crate::ir::{
     Destination, FirewallSku, IsolationMode, Outbound, OutboundRule, PeTarget, Preset, Profile,
     Protocol, Region, RuleKind, RuleOrigin, Setting, Source,
 };
+use crate::span::Span;
 use crate::syntax::ast::{Body, Entry, Expr, ExprKind, Stmt};
 
 impl Cx<'_> {
@@ -290,168 +291,9 @@ impl Cx<'_> {
         let kind = self.choice(kind_e, RuleKind::ALL, "rule kind")?;
         let entries: &[Entry] = st.body.as_ref().map_or(&[], |b| &b.entries);
         let (destination, fqdn_ports) = match kind {
-            RuleKind::PrivateEndpoint => {
-                let b = self.block(
-                    entries,
-                    "a private endpoint rule",
-                    &["spark", "subresource"],
-                    &[],
-                );
-                let target = self.resource_id(dest_e, None);
-                let spark = b
-                    .attrs
-                    .get("spark")
-                    .and_then(|(_, e)| self.bool(e))
-                    .is_some_and(|(v, _)| v);
-                let (target, target_span) = target?;
-                let Some(ty) = private_link::lookup(&target.arm_type()) else {
-                    let types: Vec<&str> = private_link::PRIVATE_LINK_TYPES
-                        .iter()
-                        .map(|t| t.arm_type)
-                        .collect();
-                    self.push(
-                        Diagnostic::new(
-                            Code::UnsupportedPrivateEndpointTarget,
-                            target_span,
-                            format!(
-                                "the managed network cannot create a private endpoint to a `{}`",
-                                target.arm_type()
-                            ),
-                        )
-                        .label("unsupported target type")
-                        .suggest(&target.arm_type(), types.iter().copied())
-                        .note(format!("supported: {}", types.join(", "))),
-                    );
-                    return None;
-                };
-                let sub = match b.attrs.get("subresource") {
-                    Some((_, e)) => {
-                        let word = match &e.kind {
-                            ExprKind::Ident(w) => Some(w.clone()),
-                            _ => self.string(e).map(|(s, _)| s),
-                        }?;
-                        match ty
-                            .subresources
-                            .iter()
-                            .find(|s| s.eq_ignore_ascii_case(&word))
-                        {
-                            Some(s) => (*s).to_string(),
-                            None => {
-                                self.push(
-                                    Diagnostic::new(
-                                        Code::UnknownSubresource,
-                                        e.span,
-                                        format!(
-                                            "`{word}` is not a sub-resource of {} ({})",
-                                            ty.service, ty.arm_type
-                                        ),
-                                    )
-                                    .label(format!("expected {}", list_words(ty.subresources)))
-                                    .suggest(&word, ty.subresources.iter().copied()),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                    None if ty.subresources.len() == 1 => ty.subresources[0].to_string(),
-                    None => {
-                        self.push(
-                            Diagnostic::new(
-                                Code::MissingSetting,
-                                st.span,
-                                format!("which sub-resource of the {}?", ty.service),
-                            )
-                            .label("no `subresource`")
-                            .help(format!(
-                                "add `{{ subresource = {} }}`; {} has {}",
-                                ty.subresources[0],
-                                ty.service,
-                                list_words(ty.subresources)
-                            )),
-                        );
-                        return None;
-                    }
-                };
-                (
-                    Destination::PrivateEndpoint {
-                        target: PeTarget::Resource(target),
-                        subresource: sub,
-                        spark,
-                    },
-                    None,
-                )
-            }
-            RuleKind::ServiceTag => {
-                let b = self.block(entries, "a service tag rule", &["ports", "protocol"], &[]);
-                let (text, tspan) = self.string(dest_e)?;
-                let tag = match ServiceTag::parse(&text) {
-                    Ok(t) => Some(t),
-                    Err(msg) => {
-                        self.push(
-                            Diagnostic::new(Code::InvalidEnumValue, tspan, "invalid service tag")
-                                .label(msg),
-                        );
-                        None
-                    }
-                };
-                let protocol = match b.attrs.get("protocol") {
-                    Some((_, e)) => self.protocol(e),
-                    None => Some(Protocol::Tcp),
-                };
-                let ports = match b.attrs.get("ports") {
-                    Some((_, e)) => self.ports(e),
-                    None => {
-                        self.push(
-                            Diagnostic::new(Code::MissingSetting, st.span, "a service tag rule needs `ports`")
-                                .label("no ports given")
-                                .help("add `{ protocol = tcp  ports = \"443\" }` (ranges like `8080-8089`, comma-separated)"),
-                        );
-                        None
-                    }
-                };
-                (
-                    Destination::ServiceTag {
-                        tag: tag?,
-                        protocol: protocol?,
-                        ports: ports?,
-                    },
-                    None,
-                )
-            }
-            RuleKind::Fqdn => {
-                let b = self.block(entries, "an FQDN rule", &["ports"], &[]);
-                let (text, fspan) = self.string(dest_e)?;
-                let host = text.split_once("://").map_or(text.as_str(), |(_, h)| h);
-                if let Some((h, path)) = host.split_once('/') {
-                    self.push(
-                        Diagnostic::new(Code::UnsupportedFirewall, fspan, "FQDN rules cannot filter on URL paths")
-                            .label(format!("`/{path}` is a URL path"))
-                            .note("URL filtering needs a Premium Azure Firewall, which the managed network does not support")
-                            .help(format!("allow the host alone: `\"{h}\"`")),
-                    );
-                    return None;
-                }
-                let (fqdn, written) = match FqdnPattern::normalise(&text) {
-                    Ok((f, dot)) => {
-                        let written =
-                            (dot || !text.eq_ignore_ascii_case(f.as_str())).then(|| text.clone());
-                        (f, written)
-                    }
-                    Err(msg) => {
-                        self.push(
-                            Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN")
-                                .label(msg)
-                                .help(fqdn_help(&text)),
-                        );
-                        return None;
-                    }
-                };
-                let ports = b
-                    .attrs
-                    .get("ports")
-                    .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
-                (Destination::Fqdn { fqdn, written }, ports)
-            }
+            RuleKind::PrivateEndpoint => (self.private_endpoint_rule(st, entries, dest_e)?, None),
+            RuleKind::ServiceTag => (self.service_tag_rule(st, entries, dest_e)?, None),
+            RuleKind::Fqdn => self.fqdn_rule(entries, dest_e)?,
         };
         Some(OutboundRule {
             name: name?.0,
@@ -460,6 +302,184 @@ impl Cx<'_> {
             span: st.span,
             fqdn_ports,
         })
+    }
+
+    /// The destination of `rule "name" private_endpoint <resource id>`:
+    /// a target type the managed network can reach and its `subresource`.
+    fn private_endpoint_rule(
+        &mut self,
+        st: &Stmt,
+        entries: &[Entry],
+        dest_e: &Expr,
+    ) -> Option<Destination> {
+        let b = self.block(
+            entries,
+            "a private endpoint rule",
+            &["spark", "subresource"],
+            &[],
+        );
+        let target = self.resource_id(dest_e, None);
+        let spark = b
+            .attrs
+            .get("spark")
+            .and_then(|(_, e)| self.bool(e))
+            .is_some_and(|(v, _)| v);
+        let (target, target_span) = target?;
+        let Some(ty) = private_link::lookup(&target.arm_type()) else {
+            let types: Vec<&str> = private_link::PRIVATE_LINK_TYPES
+                .iter()
+                .map(|t| t.arm_type)
+                .collect();
+            self.push(
+                Diagnostic::new(
+                    Code::UnsupportedPrivateEndpointTarget,
+                    target_span,
+                    format!(
+                        "the managed network cannot create a private endpoint to a `{}`",
+                        target.arm_type()
+                    ),
+                )
+                .label("unsupported target type")
+                .suggest(&target.arm_type(), types.iter().copied())
+                .note(format!("supported: {}", types.join(", "))),
+            );
+            return None;
+        };
+        let sub = match b.attrs.get("subresource") {
+            Some((_, e)) => {
+                let word = match &e.kind {
+                    ExprKind::Ident(w) => Some(w.clone()),
+                    _ => self.string(e).map(|(s, _)| s),
+                }?;
+                match ty
+                    .subresources
+                    .iter()
+                    .find(|s| s.eq_ignore_ascii_case(&word))
+                {
+                    Some(s) => (*s).to_string(),
+                    None => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::UnknownSubresource,
+                                e.span,
+                                format!(
+                                    "`{word}` is not a sub-resource of {} ({})",
+                                    ty.service, ty.arm_type
+                                ),
+                            )
+                            .label(format!("expected {}", list_words(ty.subresources)))
+                            .suggest(&word, ty.subresources.iter().copied()),
+                        );
+                        return None;
+                    }
+                }
+            }
+            None if ty.subresources.len() == 1 => ty.subresources[0].to_string(),
+            None => {
+                self.push(
+                    Diagnostic::new(
+                        Code::MissingSetting,
+                        st.span,
+                        format!("which sub-resource of the {}?", ty.service),
+                    )
+                    .label("no `subresource`")
+                    .help(format!(
+                        "add `{{ subresource = {} }}`; {} has {}",
+                        ty.subresources[0],
+                        ty.service,
+                        list_words(ty.subresources)
+                    )),
+                );
+                return None;
+            }
+        };
+        Some(Destination::PrivateEndpoint {
+            target: PeTarget::Resource(target),
+            subresource: sub,
+            spark,
+        })
+    }
+
+    /// The destination of `rule "name" service_tag "Tag"`, with its
+    /// `protocol` and `ports`.
+    fn service_tag_rule(
+        &mut self,
+        st: &Stmt,
+        entries: &[Entry],
+        dest_e: &Expr,
+    ) -> Option<Destination> {
+        let b = self.block(entries, "a service tag rule", &["ports", "protocol"], &[]);
+        let (text, tspan) = self.string(dest_e)?;
+        let tag = match ServiceTag::parse(&text) {
+            Ok(t) => Some(t),
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidEnumValue, tspan, "invalid service tag")
+                        .label(msg),
+                );
+                None
+            }
+        };
+        let protocol = match b.attrs.get("protocol") {
+            Some((_, e)) => self.protocol(e),
+            None => Some(Protocol::Tcp),
+        };
+        let ports = match b.attrs.get("ports") {
+            Some((_, e)) => self.ports(e),
+            None => {
+                self.push(
+                    Diagnostic::new(Code::MissingSetting, st.span, "a service tag rule needs `ports`")
+                        .label("no ports given")
+                        .help("add `{ protocol = tcp  ports = \"443\" }` (ranges like `8080-8089`, comma-separated)"),
+                );
+                None
+            }
+        };
+        Some(Destination::ServiceTag {
+            tag: tag?,
+            protocol: protocol?,
+            ports: ports?,
+        })
+    }
+
+    /// The destination of `rule "name" fqdn "host"` (a host, not a URL
+    /// path), with its `ports`.
+    fn fqdn_rule(
+        &mut self,
+        entries: &[Entry],
+        dest_e: &Expr,
+    ) -> Option<(Destination, Option<(PortRanges, Span)>)> {
+        let b = self.block(entries, "an FQDN rule", &["ports"], &[]);
+        let (text, fspan) = self.string(dest_e)?;
+        let host = text.split_once("://").map_or(text.as_str(), |(_, h)| h);
+        if let Some((h, path)) = host.split_once('/') {
+            self.push(
+                Diagnostic::new(Code::UnsupportedFirewall, fspan, "FQDN rules cannot filter on URL paths")
+                    .label(format!("`/{path}` is a URL path"))
+                    .note("URL filtering needs a Premium Azure Firewall, which the managed network does not support")
+                    .help(format!("allow the host alone: `\"{h}\"`")),
+            );
+            return None;
+        }
+        let (fqdn, written) = match FqdnPattern::normalise(&text) {
+            Ok((f, dot)) => {
+                let written = (dot || !text.eq_ignore_ascii_case(f.as_str())).then(|| text.clone());
+                (f, written)
+            }
+            Err(msg) => {
+                self.push(
+                    Diagnostic::new(Code::InvalidFqdn, fspan, "invalid FQDN")
+                        .label(msg)
+                        .help(fqdn_help(&text)),
+                );
+                return None;
+            }
+        };
+        let ports = b
+            .attrs
+            .get("ports")
+            .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
+        Some((Destination::Fqdn { fqdn, written }, ports))
     }
 
     pub(super) fn protocol(&mut self, e: &Expr) -> Option<Protocol> {

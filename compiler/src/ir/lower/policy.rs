@@ -185,9 +185,31 @@ impl Cx<'_> {
             );
             return None;
         }
+        let control = self.control_settings(st, keyword)?;
+        if let Some(extra) = st.args.get(1) {
+            self.push(
+                Diagnostic::new(
+                    Code::UnexpectedToken,
+                    extra.span,
+                    "a control takes one name",
+                )
+                .label("unexpected")
+                .help("put its parameters in a block: `deny isolation_mode { allowed = [...] }`"),
+            );
+        }
+        Some(PolicyControl {
+            control,
+            effect,
+            span: st.span,
+        })
+    }
+
+    /// The control's own settings, by its keyword. `None` when a setting
+    /// the control needs is missing (reported).
+    fn control_settings(&mut self, st: &Stmt, keyword: &str) -> Option<Control> {
         let entries: &[Entry] = st.body.as_ref().map_or(&[], |b| &b.entries);
         let ctx = format!("`{keyword}`");
-        let control = match keyword {
+        Some(match keyword {
             "private_endpoints" => {
                 let b = self.block(entries, &ctx, &["allow_selected_ips"], &[]);
                 let allow = b
@@ -306,22 +328,6 @@ impl Cx<'_> {
                 self.no_body(st, &ctx);
                 Control::ComputeInSubnet
             }
-        };
-        if let Some(extra) = st.args.get(1) {
-            self.push(
-                Diagnostic::new(
-                    Code::UnexpectedToken,
-                    extra.span,
-                    "a control takes one name",
-                )
-                .label("unexpected")
-                .help("put its parameters in a block: `deny isolation_mode { allowed = [...] }`"),
-            );
-        }
-        Some(PolicyControl {
-            control,
-            effect,
-            span: st.span,
         })
     }
 }

@@ -2,16 +2,19 @@
 //! container registry, application insights), as `docs/language.md`
 //! describes under "7. `workspace \"name\"`" and "12. Associated resources".
 
+use std::collections::BTreeMap;
+
 use super::cx::{Block, Cx};
 use super::defaults::{Defaults, WsCtx, default_endpoints};
 use crate::diag::{Code, Diagnostic};
-use crate::ir::newtypes::ArmName;
+use crate::ir::newtypes::{ArmName, Guid, ResourceGroupName};
 use crate::ir::{
     Access, AppInsights, ClientPrivateEndpoint, Cloud, ContainerRegistry, Destination, Dns,
-    Identity, IsolationMode, KeyVault, Lock, OutboundRule, PeSubnet, PeTarget, Preset, Profile,
-    Provision, PublicNetworkAccess, RegistrySku, RuleOrigin, Setting, Source, Spoke, SpokeVnet,
-    Storage, Workspace,
+    Identity, Inbound, IsolationMode, KeyVault, Lock, Outbound, OutboundRule, PeSubnet, PeTarget,
+    Preset, Profile, Provision, PublicNetworkAccess, Region, RegistrySku, RuleOrigin, Setting,
+    Source, Spoke, SpokeVnet, Storage, TagSpan, Workspace,
 };
+use crate::span::Span;
 use crate::syntax::ast::{Entry, Expr, ExprKind, Stmt};
 
 impl Cx<'_> {
@@ -57,6 +60,87 @@ impl Cx<'_> {
         );
         let span = s.head.span.to(name_expr.span);
 
+        let settings = self.workspace_settings(&b, defaults, span);
+        let cloud_value = settings.cloud.as_ref().map_or(Cloud::Public, |c| c.value);
+        let pv = settings.profile.as_ref().map(|p| p.value);
+
+        let ctx = WsCtx {
+            profile: pv,
+            cloud: cloud_value,
+        };
+        let storage_stmt = self.single(&b, "storage", "a workspace");
+        let storage = self.storage(storage_stmt, &ctx);
+        let kv_stmt = self.single(&b, "key_vault", "a workspace");
+        let key_vault = self.key_vault(kv_stmt, &ctx);
+        let acr_stmt = self.single(&b, "container_registry", "a workspace");
+        let container_registry = self.container_registry(acr_stmt, &ctx);
+        let ai_stmt = self.single(&b, "app_insights", "a workspace");
+        let app_insights = self.app_insights(ai_stmt);
+        let outbound_stmt = self.single(&b, "outbound", "a workspace");
+        let mut outbound = self.outbound(
+            outbound_stmt,
+            &ctx,
+            name.as_ref().map(|(n, _)| n),
+            settings.region.as_ref(),
+        );
+        let custom_vnet = outbound.custom_requested;
+        let spoke_created = matches!(
+            outbound.spoke,
+            Some(Spoke {
+                vnet: SpokeVnet::Create { .. },
+                ..
+            })
+        );
+        let inbound_stmt = self.single(&b, "inbound", "a workspace");
+        let mut inbound = self.inbound(
+            inbound_stmt,
+            &ctx,
+            &storage,
+            &key_vault,
+            &container_registry,
+            (custom_vnet, spoke_created),
+        );
+        implied_endpoints(
+            &mut inbound,
+            &mut outbound,
+            (&storage, &key_vault, &container_registry),
+            span,
+        );
+        let (compute, computes) = self.computes(&b, &ctx, cloud_value);
+        let online_endpoints = self.online_endpoints(&b);
+        let access = match self.single(&b, "access", "a workspace") {
+            Some(a) => self.access(a),
+            None => Vec::new(),
+        };
+        Some(Workspace {
+            name: name?.0,
+            span,
+            resource_group: settings.resource_group?,
+            subscription_id: settings.subscription_id,
+            region: settings.region?,
+            cloud: settings.cloud?,
+            tags: settings.tags,
+            tag_spans: settings.tag_spans,
+            profile: settings.profile,
+            sensitive: settings.sensitive,
+            identity: settings.identity,
+            resource_group_lock: settings.resource_group_lock,
+            inbound,
+            outbound,
+            storage,
+            key_vault,
+            container_registry,
+            app_insights,
+            compute,
+            computes,
+            online_endpoints,
+            access,
+        })
+    }
+
+    /// The workspace's own settings, each from the workspace, `defaults`,
+    /// the profile or a secure default (in that order), with its `Source`.
+    fn workspace_settings(&mut self, b: &Block, defaults: &Defaults, span: Span) -> Settings {
         // Cloud, then region.
         let cloud = match b.attrs.get("cloud") {
             Some((_, e)) => self
@@ -156,113 +240,18 @@ impl Cx<'_> {
             None => None,
         }
         .unwrap_or(Setting::new(Lock::None, Source::SecureDefault));
-
-        let ctx = WsCtx {
-            profile: pv,
-            cloud: cloud_value,
-        };
-        let storage_stmt = self.single(&b, "storage", "a workspace");
-        let storage = self.storage(storage_stmt, &ctx);
-        let kv_stmt = self.single(&b, "key_vault", "a workspace");
-        let key_vault = self.key_vault(kv_stmt, &ctx);
-        let acr_stmt = self.single(&b, "container_registry", "a workspace");
-        let container_registry = self.container_registry(acr_stmt, &ctx);
-        let ai_stmt = self.single(&b, "app_insights", "a workspace");
-        let app_insights = self.app_insights(ai_stmt);
-        let outbound_stmt = self.single(&b, "outbound", "a workspace");
-        let mut outbound = self.outbound(
-            outbound_stmt,
-            &ctx,
-            name.as_ref().map(|(n, _)| n),
-            region.as_ref(),
-        );
-        let custom_vnet = outbound.custom_requested;
-        let spoke_created = matches!(
-            outbound.spoke,
-            Some(Spoke {
-                vnet: SpokeVnet::Create { .. },
-                ..
-            })
-        );
-        let inbound_stmt = self.single(&b, "inbound", "a workspace");
-        let mut inbound = self.inbound(
-            inbound_stmt,
-            &ctx,
-            &storage,
-            &key_vault,
-            &container_registry,
-            (custom_vnet, spoke_created),
-        );
-        if custom_vnet && inbound.private_endpoint.is_none() {
-            // Compute in the spoke reaches the workspace and its private
-            // resources through private endpoints in the `pe` subnet.
-            let at = outbound.spoke.as_ref().map_or(span, |s| s.span);
-            inbound.private_endpoint = Some(ClientPrivateEndpoint {
-                subnet: PeSubnet::Spoke,
-                dns: Dns::Create,
-                custom_dns: false,
-                targets: Setting::new(
-                    default_endpoints(&storage, &key_vault, &container_registry, true),
-                    Source::SecureDefault,
-                ),
-                resource_group: None,
-                region: None,
-                link_zones: None,
-                span: at,
-            });
-        }
-        if let PublicNetworkAccess::SelectedIps(_) = inbound.public_network_access.value
-            && outbound.mode.value == IsolationMode::AllowInternetOutbound
-        {
-            // Selected-IP inbound: compute in the managed network reaches the
-            // workspace through a private endpoint rule (a second deployment
-            // phase). In approved-outbound mode the platform creates that
-            // rule itself (R14), so it is added only in internet mode.
-            let at = inbound.public_network_access.span().unwrap_or(span);
-            outbound.rules.push(OutboundRule {
-                name: ArmName::parse("selected-ips-workspace", "rule")
-                    .expect("valid constant name"),
-                destination: Destination::PrivateEndpoint {
-                    target: PeTarget::ThisWorkspace,
-                    subresource: "amlworkspace".into(),
-                    spark: false,
-                },
-                origin: RuleOrigin::Preset(Preset::SelectedIps, at),
-                span: at,
-                fqdn_ports: None,
-            });
-            outbound.presets.push((Preset::SelectedIps, at));
-        }
-        let (compute, computes) = self.computes(&b, &ctx, cloud_value);
-        let online_endpoints = self.online_endpoints(&b);
-        let access = match self.single(&b, "access", "a workspace") {
-            Some(a) => self.access(a),
-            None => Vec::new(),
-        };
-        Some(Workspace {
-            name: name?.0,
-            span,
-            resource_group: resource_group?,
+        Settings {
+            cloud,
+            region,
+            resource_group,
             subscription_id,
-            region: region?,
-            cloud: cloud?,
             tags,
             tag_spans,
             profile,
             sensitive,
             identity,
             resource_group_lock,
-            inbound,
-            outbound,
-            storage,
-            key_vault,
-            container_registry,
-            app_insights,
-            compute,
-            computes,
-            online_endpoints,
-            access,
-        })
+        }
     }
 
     pub(super) fn identity(&mut self, e: &Expr) -> Identity {
@@ -459,5 +448,72 @@ impl Cx<'_> {
             log_analytics,
             span: s.map(|s| s.head.span),
         }
+    }
+}
+
+/// The workspace's own settings, as lowered (`None` where a value is
+/// missing or wrong, already reported).
+struct Settings {
+    cloud: Option<Setting<Cloud>>,
+    region: Option<Setting<Region>>,
+    resource_group: Option<Setting<ResourceGroupName>>,
+    subscription_id: Option<Guid>,
+    tags: BTreeMap<String, String>,
+    tag_spans: BTreeMap<String, TagSpan>,
+    profile: Option<Setting<Profile>>,
+    sensitive: Setting<bool>,
+    identity: Identity,
+    resource_group_lock: Setting<Lock>,
+}
+
+/// What the isolation mode implies for the network: the spoke's client
+/// private endpoints in custom VNet mode when the posture lists none, and
+/// the rule to the workspace itself for selected-IP inbound in internet
+/// mode.
+fn implied_endpoints(
+    inbound: &mut Inbound,
+    outbound: &mut Outbound,
+    (storage, key_vault, container_registry): (&Storage, &KeyVault, &ContainerRegistry),
+    span: Span,
+) {
+    let custom_vnet = outbound.custom_requested;
+    if custom_vnet && inbound.private_endpoint.is_none() {
+        // Compute in the spoke reaches the workspace and its private
+        // resources through private endpoints in the `pe` subnet.
+        let at = outbound.spoke.as_ref().map_or(span, |s| s.span);
+        inbound.private_endpoint = Some(ClientPrivateEndpoint {
+            subnet: PeSubnet::Spoke,
+            dns: Dns::Create,
+            custom_dns: false,
+            targets: Setting::new(
+                default_endpoints(storage, key_vault, container_registry, true),
+                Source::SecureDefault,
+            ),
+            resource_group: None,
+            region: None,
+            link_zones: None,
+            span: at,
+        });
+    }
+    if let PublicNetworkAccess::SelectedIps(_) = inbound.public_network_access.value
+        && outbound.mode.value == IsolationMode::AllowInternetOutbound
+    {
+        // Selected-IP inbound: compute in the managed network reaches the
+        // workspace through a private endpoint rule (a second deployment
+        // phase). In approved-outbound mode the platform creates that
+        // rule itself (R14), so it is added only in internet mode.
+        let at = inbound.public_network_access.span().unwrap_or(span);
+        outbound.rules.push(OutboundRule {
+            name: ArmName::parse("selected-ips-workspace", "rule").expect("valid constant name"),
+            destination: Destination::PrivateEndpoint {
+                target: PeTarget::ThisWorkspace,
+                subresource: "amlworkspace".into(),
+                spark: false,
+            },
+            origin: RuleOrigin::Preset(Preset::SelectedIps, at),
+            span: at,
+            fqdn_ports: None,
+        });
+        outbound.presets.push((Preset::SelectedIps, at));
     }
 }
