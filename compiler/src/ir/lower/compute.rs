@@ -1,6 +1,6 @@
 //! The `compute` and `online_endpoint` blocks of a workspace, as
 //! `docs/language.md` describes under "13. `compute`" and
-//! "14. `online_endpoint \"name\"`" (a compute instance's `assigned_user`
+//! "14. `online_endpoint "name"`" (a compute instance's `assigned_user`
 //! is in `assigned_user`).
 
 use super::cx::{Block, Cx, list_words, names};

@@ -11,6 +11,11 @@
 //! `outbound` (rules and presets), `network` (custom VNet mode), `compute`
 //! (and `assigned_user`), `access`, `policy`. This file reads a build's
 //! files, as "5. Files, builds and fleets" describes.
+//!
+//! Calls go one way: every block uses `cx`, `names`, `values` and
+//! `defaults`; `workspace` calls the other workspace blocks; `inbound` and
+//! `outbound` call `network`; `compute` calls `assigned_user`. No child
+//! imports this module.
 
 use std::collections::{BTreeMap, HashMap};
 

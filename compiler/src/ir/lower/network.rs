@@ -1,7 +1,9 @@
-//! Lowering of where network resources go and what they keep: the client
-//! private endpoints' resource group and region, a created spoke's DNS
-//! servers and its link to existing DNS zones, and what an existing
-//! spoke's subnets keep when amlgen rewrites them.
+//! Custom VNet mode's spoke and where network resources go: the `vnet`
+//! block (a created or existing VNet, its subnets, the hub firewall's IP,
+//! `nsg_extra` rules, `dns_servers`, and what an existing spoke's subnets
+//! `keep`), as `docs/language.md` describes under "10a. Custom VNet mode:
+//! `vnet { ... }`"; and the client private endpoints' `resource_group`,
+//! `region` and `link_zones`, under "9. `inbound`".
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
 //! The `outbound` block, its rules and presets, as `docs/language.md`
-//! describes under "10. `outbound`", "`rule \"name\" <kind> <destination>
+//! describes under "10. `outbound`", "`rule "name" <kind> <destination>
 //! [{ ... }]`" and "11. Presets: `allow <scenario>`".
 
 use super::cx::{Cx, list_words, names};
@@ -480,37 +480,5 @@ impl Cx<'_> {
             .get("ports")
             .and_then(|(_, e)| self.ports(e).map(|p| (p, e.span)));
         Some((Destination::Fqdn { fqdn, written }, ports))
-    }
-
-    pub(super) fn protocol(&mut self, e: &Expr) -> Option<Protocol> {
-        let word = match &e.kind {
-            _ if self.refused(e) => return None,
-            ExprKind::Ident(w) => w.clone(),
-            ExprKind::Str(_) => self.string(e)?.0,
-            _ => {
-                self.type_error(e, "a protocol");
-                return None;
-            }
-        };
-        if word == "*" {
-            return Some(Protocol::Any);
-        }
-        if let Some((_, p)) = Protocol::ALL
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(&word))
-        {
-            return Some(*p);
-        }
-        let allowed = names(Protocol::ALL);
-        self.push(
-            Diagnostic::new(
-                Code::InvalidPortRange,
-                e.span,
-                format!("`{word}` is not a protocol the managed network accepts"),
-            )
-            .label(format!("expected {}", list_words(&allowed)))
-            .suggest(&word, allowed.iter().copied()),
-        );
-        None
     }
 }

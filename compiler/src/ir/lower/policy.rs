@@ -1,5 +1,5 @@
 //! The `policy "name"` block: its scope, effect and controls, as
-//! `docs/language.md` describes under "16. `policy \"name\"`".
+//! `docs/language.md` describes under "16. `policy "name"`".
 
 use super::cx::{Cx, list_words, names};
 use super::values::{ACCEPTED_BUT_OTHER, MIXED_SCRIPT, fqdn_help, non_ascii_name};

@@ -1,7 +1,9 @@
 //! The value readers: string, bool, number, list, choice, resource id,
-//! GUID, ARM name, region, tags, resource group, CIDR and ports, each
-//! checking a value's type and form, as `docs/language.md` describes under
-//! "How a setting reads its value" (and the value forms of "6. `defaults`").
+//! GUID, ARM name, region, tags, resource group, CIDR, ports, protocol and
+//! identity, each checking a value's type and form, as `docs/language.md`
+//! describes under "How a setting reads its value" (and the value forms of
+//! "6. `defaults`"). Every block reads its values here; nothing here calls
+//! a block.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +13,7 @@ use crate::diag::{Code, Diagnostic, suggest};
 use crate::ir::newtypes::{
     ArmName, FqdnPattern, Guid, Ipv4Net, PortRanges, ResourceGroupName, ResourceId,
 };
-use crate::ir::{Cloud, Region, TagSpan};
+use crate::ir::{Cloud, Identity, Protocol, Region, TagSpan};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind};
 use crate::syntax::token::StrPart;
@@ -501,5 +503,62 @@ impl Cx<'_> {
                 None
             }
         }
+    }
+
+    pub(super) fn identity(&mut self, e: &Expr) -> Identity {
+        if let ExprKind::Tagged(tag, inner) = &e.kind
+            && tag.name == "user_assigned"
+        {
+            return match self.resource_id(
+                inner,
+                Some("Microsoft.ManagedIdentity/userAssignedIdentities"),
+            ) {
+                Some((id, _)) => Identity::UserAssigned(id),
+                None => Identity::SystemAssigned,
+            };
+        }
+        if let ExprKind::Ident(n) = &e.kind
+            && n == "system_assigned"
+        {
+            return Identity::SystemAssigned;
+        }
+        self.push(
+            Diagnostic::new(Code::InvalidEnumValue, e.span, "invalid identity")
+                .label("expected `system_assigned` or `user_assigned \"<identity resource id>\"`")
+                .help("write `identity = system_assigned` or `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-ml\"`"),
+        );
+        Identity::SystemAssigned
+    }
+
+    pub(super) fn protocol(&mut self, e: &Expr) -> Option<Protocol> {
+        let word = match &e.kind {
+            _ if self.refused(e) => return None,
+            ExprKind::Ident(w) => w.clone(),
+            ExprKind::Str(_) => self.string(e)?.0,
+            _ => {
+                self.type_error(e, "a protocol");
+                return None;
+            }
+        };
+        if word == "*" {
+            return Some(Protocol::Any);
+        }
+        if let Some((_, p)) = Protocol::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&word))
+        {
+            return Some(*p);
+        }
+        let allowed = names(Protocol::ALL);
+        self.push(
+            Diagnostic::new(
+                Code::InvalidPortRange,
+                e.span,
+                format!("`{word}` is not a protocol the managed network accepts"),
+            )
+            .label(format!("expected {}", list_words(&allowed)))
+            .suggest(&word, allowed.iter().copied()),
+        );
+        None
     }
 }

@@ -1,6 +1,6 @@
 //! The workspace block and its associated resources (storage, key vault,
 //! container registry, application insights), as `docs/language.md`
-//! describes under "7. `workspace \"name\"`" and "12. Associated resources".
+//! describes under "7. `workspace "name"`" and "12. Associated resources".
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ use crate::ir::{
     Source, Spoke, SpokeVnet, Storage, TagSpan, Workspace,
 };
 use crate::span::Span;
-use crate::syntax::ast::{Entry, Expr, ExprKind, Stmt};
+use crate::syntax::ast::{Entry, Stmt};
 
 impl Cx<'_> {
     pub(super) fn workspace(&mut self, s: &Stmt, defaults: &Defaults) -> Option<Workspace> {
@@ -252,31 +252,6 @@ impl Cx<'_> {
             identity,
             resource_group_lock,
         }
-    }
-
-    pub(super) fn identity(&mut self, e: &Expr) -> Identity {
-        if let ExprKind::Tagged(tag, inner) = &e.kind
-            && tag.name == "user_assigned"
-        {
-            return match self.resource_id(
-                inner,
-                Some("Microsoft.ManagedIdentity/userAssignedIdentities"),
-            ) {
-                Some((id, _)) => Identity::UserAssigned(id),
-                None => Identity::SystemAssigned,
-            };
-        }
-        if let ExprKind::Ident(n) = &e.kind
-            && n == "system_assigned"
-        {
-            return Identity::SystemAssigned;
-        }
-        self.push(
-            Diagnostic::new(Code::InvalidEnumValue, e.span, "invalid identity")
-                .label("expected `system_assigned` or `user_assigned \"<identity resource id>\"`")
-                .help("write `identity = system_assigned` or `identity = user_assigned \"/subscriptions/.../userAssignedIdentities/id-ml\"`"),
-        );
-        Identity::SystemAssigned
     }
 
     pub(super) fn provision(&mut self, b: &Block, arm_type: &str) -> Provision {
