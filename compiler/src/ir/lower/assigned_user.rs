@@ -3,7 +3,7 @@
 //! "Create on behalf of"; ARM `personalComputeInstanceSettings.assignedUser`
 //! with `objectId` and `tenantId`).
 
-use super::{Cx, list_words};
+use super::cx::{Cx, list_words};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::{AssignedUser, ComputeKind, Guid};
 use crate::syntax::ast::{Expr, ExprKind, Ident};

@@ -1,0 +1,65 @@
+//! The whole: one workspace with everything around it, the posture of
+//! a build (workspaces and policies), and `Checked`, the posture that
+//! passed every platform rule.
+
+use std::collections::BTreeMap;
+
+use super::access::Grant;
+use super::compute::{Compute, ComputeDefaults, OnlineEndpoint};
+use super::inbound::Inbound;
+use super::newtypes::{ArmName, Guid, ResourceGroupName};
+use super::outbound::Outbound;
+use super::policy::Policy;
+use super::settings::{Cloud, Profile, Region, Setting};
+use super::workspace::{
+    AppInsights, ContainerRegistry, Identity, KeyVault, Lock, Storage, TagSpan,
+};
+use crate::span::Span;
+
+/// One workspace and everything around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workspace {
+    pub name: ArmName,
+    pub span: Span,
+    pub resource_group: Setting<ResourceGroupName>,
+    pub subscription_id: Option<Guid>,
+    pub region: Setting<Region>,
+    pub cloud: Setting<Cloud>,
+    pub tags: BTreeMap<String, String>,
+    /// Where each tag's name and value are written (the workspace or `defaults`).
+    pub tag_spans: BTreeMap<String, TagSpan>,
+    pub profile: Option<Setting<Profile>>,
+    /// Holds sensitive data (grants to individual users are warned about).
+    pub sensitive: Setting<bool>,
+    pub identity: Identity,
+    pub resource_group_lock: Setting<Lock>,
+    pub inbound: Inbound,
+    pub outbound: Outbound,
+    pub storage: Storage,
+    pub key_vault: KeyVault,
+    pub container_registry: ContainerRegistry,
+    pub app_insights: AppInsights,
+    pub compute: ComputeDefaults,
+    pub computes: Vec<Compute>,
+    pub online_endpoints: Vec<OnlineEndpoint>,
+    pub access: Vec<Grant>,
+}
+
+/// Everything one build describes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Posture {
+    pub workspaces: Vec<Workspace>,
+    pub policies: Vec<Policy>,
+}
+
+/// A posture that passed every platform rule with no error. Only
+/// [`crate::check::check`] makes one.
+#[derive(Debug)]
+pub struct Checked(pub(crate) Posture);
+
+impl Checked {
+    #[must_use]
+    pub fn posture(&self) -> &Posture {
+        &self.0
+    }
+}
