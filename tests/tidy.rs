@@ -503,7 +503,6 @@ fn emit_layers_point_one_way() {
 }
 
 #[test]
-#[ignore = "turned on when the reshaping lands"]
 fn no_module_cycles() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("compiler/src");
     let cycles = cycles(&module_graph(&root));
@@ -516,7 +515,6 @@ fn no_module_cycles() {
 
 /// A file past 1,000 lines is a room to split (ARCHITECTURE.md).
 #[test]
-#[ignore = "turned on when the reshaping lands"]
 fn no_source_file_over_1000_lines() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("compiler/src");
     let mut files = Vec::new();
