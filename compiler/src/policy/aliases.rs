@@ -165,6 +165,36 @@ pub fn table() -> Result<&'static AliasTable, String> {
     EMBEDDED.as_ref().map_err(Clone::clone)
 }
 
+/// The resource type of a raw-path alias: it applies to every resource.
+pub const ANY_TYPE: &str = "*";
+
+static RAW: LazyLock<std::sync::Mutex<HashMap<String, &'static Alias>>> =
+    LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
+
+/// A raw ARM path read as if it were an alias of every resource type
+/// (`properties.x[*].y`): what `ReadOptions::raw_paths` reads a field
+/// that is no built-in field and no alias as. Each distinct path is made
+/// once per process and kept (a test aid: suites written against raw
+/// paths name a handful).
+pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
+    let path = parse_path(text)?;
+    let mut raw = RAW
+        .lock()
+        .map_err(|_| "the raw-path table is poisoned".to_string())?;
+    if let Some(a) = raw.get(text) {
+        return Ok(a);
+    }
+    let alias: &'static Alias = Box::leak(Box::new(Alias {
+        name: text.to_string(),
+        resource_type: ANY_TYPE.to_string(),
+        arm_path: text.to_string(),
+        status: AliasStatus::Confirmed,
+        path: Some(path),
+    }));
+    raw.insert(text.to_string(), alias);
+    Ok(alias)
+}
+
 /// Parses an ARM path: dot-separated property names, each optionally
 /// followed by `[*]`.
 pub fn parse_path(text: &str) -> Result<Vec<Segment>, String> {

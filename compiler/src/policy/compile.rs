@@ -13,7 +13,8 @@
 
 use serde_json::{Map, Value};
 
-use super::aliases::{Alias, AliasTable, Segment};
+use super::aliases::{Alias, Segment};
+use super::definition::ReadOptions;
 use super::expr::{self, Expr, StrForm};
 use super::field::{Field, is_prefix, parse_field};
 use super::functions;
@@ -27,19 +28,34 @@ const MAX_DEPTH: usize = 128;
 
 /// Compiles a rule's `if` and its effect, in that order.
 pub(super) fn compile(
-    table: &'static AliasTable,
+    options: ReadOptions,
     params: &[ParamDef],
     if_json: &Value,
     effect_json: &Value,
 ) -> Result<(Cond, Tmpl), EvalError> {
     let mut c = Compiler {
-        table,
+        options,
         params,
         counts: Vec::new(),
     };
     let cond = c.cond(if_json, "policyRule.if", 0)?;
     let effect = c.tmpl(effect_json, "policyRule.then.effect")?;
     Ok((cond, effect))
+}
+
+/// Compiles one template value (an expression such as `[field('x')]`, or
+/// a literal) against a definition's parameters.
+pub(super) fn compile_value(
+    options: ReadOptions,
+    params: &[ParamDef],
+    value: &Value,
+) -> Result<Tmpl, EvalError> {
+    let mut c = Compiler {
+        options,
+        params,
+        counts: Vec::new(),
+    };
+    c.tmpl(value, "value")
 }
 
 /// What a `where` is counting, for checking `current()`.
@@ -49,7 +65,7 @@ enum StaticCount {
 }
 
 struct Compiler<'a> {
-    table: &'static AliasTable,
+    options: ReadOptions,
     params: &'a [ParamDef],
     counts: Vec<StaticCount>,
 }
@@ -224,7 +240,7 @@ impl Compiler<'_> {
             ));
         };
         match expr::classify(s) {
-            StrForm::Literal(name) => parse_field(self.table, &name)
+            StrForm::Literal(name) => parse_field(self.options, &name)
                 .map(FieldRef::Known)
                 .map_err(|m| err(ErrorKind::Unsupported, at, m)),
             StrForm::Expression(src) => {
@@ -278,7 +294,7 @@ impl Compiler<'_> {
                         format!("`count.field` names an array alias, got {}", describe(f)),
                     ));
                 };
-                let alias = match parse_field(self.table, s) {
+                let alias = match parse_field(self.options, s) {
                     Ok(Field::Alias(a)) => a,
                     Ok(_) => {
                         return Err(err(
@@ -461,7 +477,7 @@ impl Compiler<'_> {
                     }
                     "field" => {
                         if let Some(f) = literal {
-                            parse_field(self.table, f).map_err(|m| {
+                            parse_field(self.options, f).map_err(|m| {
                                 err(
                                     ErrorKind::Unsupported,
                                     at,
@@ -496,7 +512,7 @@ impl Compiler<'_> {
         let Some(n) = name else { return Ok(()) };
         let known = self.counts.iter().any(|c| match c {
             StaticCount::Value(v) => v.eq_ignore_ascii_case(n),
-            StaticCount::Field(a) => match parse_field(self.table, n) {
+            StaticCount::Field(a) => match parse_field(self.options, n) {
                 Ok(Field::Alias(b)) => is_prefix(a.path(), b.path()),
                 _ => false,
             },

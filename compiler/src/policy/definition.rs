@@ -52,10 +52,35 @@ pub enum Escaping {
     Direct,
 }
 
+/// How a definition's fields are read. The default is what Azure does:
+/// a `field` is a built-in field or an alias of the vendored table
+/// (`policies/aliases.tsv`), anything else an error. The other settings
+/// are test aids, for suites written against other catalogues.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// A `field` that is neither a built-in field nor an alias reads that
+    /// raw path of the resource JSON (`properties.x[*].y`), for any
+    /// resource type, and a resource may lack `type`. Never the default:
+    /// real definitions name aliases, and a misspelt alias must stay an
+    /// error.
+    pub raw_paths: bool,
+    /// Another alias table to read aliases from instead of the vendored one.
+    pub aliases: Option<&'static aliases::AliasTable>,
+}
+
 impl Definition {
     /// Reads a definition (any of the accepted shapes) and checks its rule.
     pub fn from_json(def: &Value, escaping: Escaping) -> Result<Definition, EvalError> {
-        let table = aliases::table().map_err(|e| err(ErrorKind::Unsupported, "", e))?;
+        Definition::from_json_with(def, escaping, ReadOptions::default())
+    }
+
+    /// [`Definition::from_json`] with other [`ReadOptions`] (test aids).
+    pub fn from_json_with(
+        def: &Value,
+        escaping: Escaping,
+        options: ReadOptions,
+    ) -> Result<Definition, EvalError> {
+        aliases::table().map_err(|e| err(ErrorKind::Unsupported, "", e))?;
         let Value::Object(top) = def else {
             return Err(err(
                 ErrorKind::Definition,
@@ -89,7 +114,7 @@ impl Definition {
             (raw_if.clone(), raw_effect.clone(), raw_params)
         };
         let params = read_params(&params_json)?;
-        let (cond, effect) = compile::compile(table, &params, &if_json, &effect_json)?;
+        let (cond, effect) = compile::compile(options, &params, &if_json, &effect_json)?;
         if let Tmpl::Lit(v) = &effect {
             check_effect(v)
                 .map_err(|m| err(ErrorKind::Unsupported, "policyRule.then.effect", m))?;
@@ -102,6 +127,7 @@ impl Definition {
             name,
             display_name,
             template_escaped,
+            options,
         })
     }
 }

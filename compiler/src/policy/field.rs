@@ -1,7 +1,8 @@
 //! The fields a condition reads: the built-in fields (`type`, `name`,
 //! `tags['x']`...) and the aliases of the table, read from their names.
 
-use super::aliases::{Alias, AliasStatus, AliasTable, Segment};
+use super::aliases::{Alias, AliasStatus, Segment};
+use super::definition::ReadOptions;
 
 /// A field a condition reads.
 #[derive(Debug, Clone)]
@@ -47,7 +48,11 @@ pub(crate) fn is_prefix(prefix: Option<&[Segment]>, path: Option<&[Segment]>) ->
 /// Reads a `field` name: a built-in field (`type`, `name`, `fullName`,
 /// `kind`, `location`, `id`, `identity.type`, `tags`, `tags['x']`,
 /// `tags[x]`, `tags.x`) or an alias of the table.
-pub(crate) fn parse_field(table: &'static AliasTable, s: &str) -> Result<Field, String> {
+pub(crate) fn parse_field(options: ReadOptions, s: &str) -> Result<Field, String> {
+    let table = match options.aliases {
+        Some(t) => t,
+        None => super::aliases::table()?,
+    };
     let lower = s.to_ascii_lowercase();
     let builtin = match lower.as_str() {
         "type" => Some(Field::Type),
@@ -90,6 +95,7 @@ pub(crate) fn parse_field(table: &'static AliasTable, s: &str) -> Result<Field, 
                 a.name
             )),
         },
+        None if options.raw_paths => super::aliases::raw_alias(s).map(Field::Alias),
         None => {
             let hint = crate::diag::suggest::closest(
                 s,

@@ -154,6 +154,46 @@ pub fn check_arity(s: &FnSpec, n: usize) -> Result<(), String> {
     Err(format!("`{}()` takes {want} argument(s), got {n}", s.name))
 }
 
+/// Calls a function on argument values already computed: every pure
+/// function, and the lazy ones (`if`, `and`, `or`, `coalesce`), which with
+/// values in hand are plain functions. The functions that read an
+/// evaluation (`parameters`, `field`, `current`, ...) are refused: they
+/// have no meaning outside one. What `amlgen policy eval` and the
+/// conformance suite use to call one function.
+pub fn call_values(name: &str, args: &[Value]) -> Result<Value, String> {
+    let s = spec(name)?;
+    check_arity(s, args.len())?;
+    match s.kind {
+        Kind::Pure => call_pure(s.name, args),
+        Kind::Context => Err(format!(
+            "`{}()` reads a policy evaluation; it cannot be called on values alone",
+            s.name
+        )),
+        Kind::Lazy => match s.name {
+            "if" => Ok(if as_bool(&args[0], "if")? {
+                args[1].clone()
+            } else {
+                args[2].clone()
+            }),
+            "and" | "or" => {
+                let want = s.name == "or";
+                for a in args {
+                    if as_bool(a, s.name)? == want {
+                        return Ok(Value::Bool(want));
+                    }
+                }
+                Ok(Value::Bool(!want))
+            }
+            // "Returns first non-null value from the parameters."
+            _ => Ok(args
+                .iter()
+                .find(|a| !a.is_null())
+                .cloned()
+                .unwrap_or(Value::Null)),
+        },
+    }
+}
+
 /// Computes a pure function.
 pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
     let lname = name.to_ascii_lowercase();

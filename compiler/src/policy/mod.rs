@@ -45,7 +45,7 @@ mod params;
 pub mod resource;
 pub mod rule;
 
-pub use definition::Escaping;
+pub use definition::{Escaping, ReadOptions};
 pub use effect::Effect;
 pub use eval::{Context, Verdict, evaluate, evaluate_with};
 pub use rule::{Definition, Mode};

@@ -69,7 +69,8 @@ pub(crate) fn resource_type(resource: &Value) -> Result<&str, String> {
 
 /// Whether an alias belongs to the resource's type.
 pub(crate) fn type_matches(resource: &Value, alias: &Alias) -> bool {
-    resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
+    alias.resource_type == super::aliases::ANY_TYPE
+        || resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
 }
 
 /// Reads a field.

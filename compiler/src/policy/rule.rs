@@ -84,6 +84,9 @@ pub struct Definition {
     pub(super) name: Option<String>,
     pub(super) display_name: Option<String>,
     pub(super) template_escaped: bool,
+    /// How its fields were read (and `field()` calls are read at
+    /// evaluation).
+    pub(crate) options: super::definition::ReadOptions,
 }
 
 impl Definition {
