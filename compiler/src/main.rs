@@ -93,6 +93,12 @@ struct PolicyEvalArgs {
     /// How `[[` reads in the definition file.
     #[arg(long, value_enum, default_value = "auto")]
     escaping: EscapingArg,
+    /// A test aid, never for real definitions: a `field` that is neither a
+    /// built-in field nor an alias reads that raw path of the resource JSON
+    /// (`properties.x[*].y`) instead of being an error, and a resource may
+    /// lack `type`. For rules written against raw paths, such as test suites.
+    #[arg(long)]
+    raw_paths: bool,
     /// ARM resource JSON files, one resource each.
     #[arg(required = true, value_name = "RESOURCE.json")]
     resources: Vec<PathBuf>,
@@ -364,16 +370,20 @@ fn parse_params(
 }
 
 fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
-    use amlgen::policy::{Context, Definition, Escaping};
+    use amlgen::policy::{Context, Definition, Escaping, ReadOptions};
     let escaping = match args.escaping {
         EscapingArg::Auto => Escaping::Auto,
         EscapingArg::Template => Escaping::Template,
         EscapingArg::Direct => Escaping::Direct,
     };
     let policy = args.policy.display();
-    let definition = match read_json(&args.policy)
-        .and_then(|v| Definition::from_json(&v, escaping).map_err(|e| format!("`{policy}`: {e}")))
-    {
+    let options = ReadOptions {
+        raw_paths: args.raw_paths,
+        aliases: None,
+    };
+    let definition = match read_json(&args.policy).and_then(|v| {
+        Definition::from_json_with(&v, escaping, options).map_err(|e| format!("`{policy}`: {e}"))
+    }) {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };
