@@ -3,7 +3,7 @@
 //! names the function otherwise), ARM's `string()` conversion and ARM's
 //! `equals()`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::super::ops::describe;
 
@@ -84,4 +84,14 @@ pub fn strict_eq(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// Looks a key up in an object: exactly, then ignoring case.
+#[must_use]
+pub fn get_ci<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    o.get(name).or_else(|| {
+        o.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }

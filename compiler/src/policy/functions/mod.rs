@@ -7,13 +7,17 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::ops::describe;
 
 mod args;
+mod collections;
+mod datetime;
+mod encoding;
+mod format;
 
-pub use args::{as_bool, strict_eq, to_string};
+pub use args::{as_bool, get_ci, strict_eq, to_string};
 use args::{as_f64, as_str, lower, to_index, to_int, to_int_strict};
 
 /// How a function is evaluated.
@@ -92,16 +96,40 @@ pub const FUNCTIONS: &[FnSpec] = &[
     f("div", 2, Some(2), Kind::Pure),
     f("mod", 2, Some(2), Kind::Pure),
     f("ipRangeContains", 2, Some(2), Kind::Pure),
+    f("null", 0, Some(0), Kind::Pure),
+    f("float", 1, Some(1), Kind::Pure),
+    f("format", 1, None, Kind::Pure),
+    f("padLeft", 2, Some(3), Kind::Pure),
+    f("base64", 1, Some(1), Kind::Pure),
+    f("base64ToString", 1, Some(1), Kind::Pure),
+    f("base64ToJson", 1, Some(1), Kind::Pure),
+    f("dataUri", 1, Some(1), Kind::Pure),
+    f("dataUriToString", 1, Some(1), Kind::Pure),
+    f("uri", 2, Some(2), Kind::Pure),
+    f("uriComponent", 1, Some(1), Kind::Pure),
+    f("uriComponentToString", 1, Some(1), Kind::Pure),
+    f("dateTimeAdd", 2, Some(3), Kind::Pure),
+    f("dateTimeFromEpoch", 1, Some(1), Kind::Pure),
+    f("dateTimeToEpoch", 1, Some(1), Kind::Pure),
+    f("addDays", 2, Some(2), Kind::Pure),
+    f("array", 1, Some(1), Kind::Pure),
+    f("createObject", 0, None, Kind::Pure),
+    f("items", 1, Some(1), Kind::Pure),
+    f("union", 2, None, Kind::Pure),
+    f("intersection", 2, None, Kind::Pure),
+    f("min", 1, None, Kind::Pure),
+    f("max", 1, None, Kind::Pure),
+    f("range", 2, Some(2), Kind::Pure),
+    f("join", 2, Some(2), Kind::Pure),
+    f("tryGet", 2, Some(2), Kind::Pure),
+    f("indexFromEnd", 2, Some(2), Kind::Pure),
+    f("tryIndexFromEnd", 2, Some(2), Kind::Pure),
 ];
 
 /// Functions Azure Policy has that this evaluator deliberately does not
 /// (they need the clock, the assignment, or Azure itself).
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("utcNow", "it reads the clock"),
-    (
-        "addDays",
-        "it is only useful with utcNow(), which reads the clock",
-    ),
     (
         "policy",
         "it reads the assignment, which an offline evaluation has not",
@@ -267,10 +295,60 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
         "createarray" => Ok(Value::Array(args.to_vec())),
         "iprangecontains" => super::ip::range_contains(arg(0), arg(1)),
         "add" | "sub" | "mul" | "div" | "mod" => arithmetic(name, &lname, arg(0), arg(1)),
+        _ => call_family(name, &lname, args),
+    }
+}
+
+/// The families in their own files: dates, formatting, encodings, arrays
+/// and objects.
+fn call_family(name: &str, lname: &str, args: &[Value]) -> Result<Value, String> {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    match lname {
+        "null" => Ok(Value::Null),
+        "float" => to_float(arg(0)),
+        "format" => format::format(args),
+        "padleft" => format::pad_left(args),
+        "base64" => encoding::base64(arg(0)),
+        "base64tostring" => encoding::base64_to_string(arg(0)),
+        "base64tojson" => encoding::base64_to_json(arg(0)),
+        "datauri" => encoding::data_uri(arg(0)),
+        "datauritostring" => encoding::data_uri_to_string(arg(0)),
+        "uri" => encoding::uri(arg(0), arg(1)),
+        "uricomponent" => encoding::uri_component(arg(0)),
+        "uricomponenttostring" => encoding::uri_component_to_string(arg(0)),
+        "datetimeadd" => datetime::date_time_add(args),
+        "datetimefromepoch" => datetime::from_epoch(args),
+        "datetimetoepoch" => datetime::to_epoch(args),
+        "adddays" => datetime::add_days(args),
+        "array" => Ok(collections::array(arg(0))),
+        "createobject" => collections::create_object(args),
+        "items" => collections::items(arg(0)),
+        "union" => collections::union(args),
+        "intersection" => collections::intersection(args),
+        "min" | "max" => collections::min_max(name, lname == "max", args),
+        "range" => collections::range(args),
+        "join" => collections::join(args),
+        "tryget" => collections::try_get(arg(0), arg(1)),
+        "indexfromend" | "tryindexfromend" => {
+            collections::index_from_end(name, lname == "tryindexfromend", args)
+        }
         _ => Err(format!(
             "template function `{name}()` is not a pure function"
         )),
     }
+}
+
+/// `float()` ("Numeric functions for ARM templates"): a string or an
+/// integer as a floating point number; a number as it is.
+fn to_float(v: &Value) -> Result<Value, String> {
+    let x = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    };
+    x.and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+        .ok_or_else(|| format!("`float()` cannot convert {}", describe(v)))
 }
 
 /// `less()`, `lessOrEquals()`, `greater()`, `greaterOrEquals()`: two
@@ -505,16 +583,6 @@ pub fn member<'a>(v: &'a Value, name: &str) -> Result<&'a Value, String> {
             describe(other)
         )),
     }
-}
-
-/// Looks a key up in an object: exactly, then ignoring case.
-#[must_use]
-pub fn get_ci<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    o.get(name).or_else(|| {
-        o.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
 }
 
 /// Indexing: an array by integer, an object by string key.
