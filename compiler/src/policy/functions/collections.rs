@@ -182,7 +182,7 @@ pub(super) fn range(args: &[Value]) -> Result<Value, String> {
             "`range()`: count {count} must be from 0 to 10000 (it exceeds maximum of 10000 or is negative)"
         ));
     }
-    if start < i64::from(i32::MIN) || start + count > i64::from(i32::MAX) {
+    if start < i64::from(i32::MIN) || start.saturating_add(count) > i64::from(i32::MAX) {
         return Err(format!(
             "`range()`: startIndex {start} plus count {count} exceeds maximum of 2147483647"
         ));

@@ -217,7 +217,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
                 // At most 7 digits of fraction are ticks; the rest is dropped.
                 #[allow(clippy::cast_possible_truncation)]
                 let t = (x * 1e7).round() as i128;
-                d.ticks += t;
+                d.ticks = d.ticks.checked_add(t).ok_or_else(bad)?;
             } else {
                 let n: i128 = num.parse().map_err(|_| bad())?;
                 d.ticks = n
@@ -272,7 +272,9 @@ fn add(base: DateTime, months: i64, ticks: i128, f: &str) -> Result<DateTime, St
         return Err(out());
     }
     let day = days_from_civil(y, m, d.min(days_in_month(y, m)));
-    let t = i128::from(day * SECS_PER_DAY + secs) * TICKS_PER_SEC + i128::from(base.ticks) + ticks;
+    let t = (i128::from(day * SECS_PER_DAY + secs) * TICKS_PER_SEC + i128::from(base.ticks))
+        .checked_add(ticks)
+        .ok_or_else(out)?;
     let local = i64::try_from(t.div_euclid(TICKS_PER_SEC)).map_err(|_| out())?;
     if !(MIN_DAY..=MAX_DAY).contains(&local.div_euclid(SECS_PER_DAY)) {
         return Err(out());

@@ -704,6 +704,50 @@ mod tests {
         assert!(call_pure("div", &[json!(1), json!(0)]).is_err());
     }
 
+    /// Every function on every mix of awkward values: an answer or an
+    /// error, never a panic.
+    #[test]
+    fn no_function_panics_on_odd_values() {
+        let odd = [
+            Value::Null,
+            json!(true),
+            json!(0),
+            json!(-1),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(2.5),
+            json!(1e300),
+            json!(""),
+            json!("é"),
+            json!("-P99999999999999999999Y"),
+            json!("PT1e300S"),
+            json!("PT99999999999999999999999999.5S"),
+            json!("9999-12-31T23:59:59.9999999-14:00"),
+            json!("0001-01-01"),
+            json!("{0,-999999:X99}"),
+            json!("%zz%"),
+            json!("data:;base64,===="),
+            json!("http://a/b/../../../c?x#y"),
+            json!("'\\"),
+            json!([]),
+            json!([1, "a", null]),
+            json!({}),
+            json!({"a": {"b": [1]}}),
+        ];
+        for s in FUNCTIONS.iter().filter(|s| s.kind != Kind::Context) {
+            let _ = call_values(s.name, &[]);
+            for a in &odd {
+                let _ = call_values(s.name, std::slice::from_ref(a));
+                for b in &odd {
+                    let _ = call_values(s.name, &[a.clone(), b.clone()]);
+                    for c in &odd[..6] {
+                        let _ = call_values(s.name, &[a.clone(), b.clone(), c.clone()]);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn lookups_and_arity() {
         assert!(spec("CONCAT").is_ok());
