@@ -128,6 +128,18 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
+                // "Data types in ARM templates": integers only; a number
+                // with a fraction is written `json('2.5')`.
+                if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+                {
+                    let frac: String = chars[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_digit())
+                        .collect();
+                    return Err(format!(
+                        "`{text}.{frac}`: ARM template expressions have integer literals only (write `json('{text}.{frac}')` for a number with a fraction)"
+                    ));
+                }
                 let n = text
                     .parse::<i64>()
                     .map_err(|_| format!("`{text}` is not an integer"))?;
@@ -356,12 +368,23 @@ mod tests {
             "a.",
             "x()[1",
             "f() g()",
-            "1.5",
             "#",
             "99999999999999999999",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_number_with_a_fraction_is_refused_with_its_json_form() {
+        let e = parse("add(-2.5, 3)").unwrap_err();
+        assert!(
+            e.contains("integer literals only") && e.contains("json('-2.5')"),
+            "{e}"
+        );
+        assert!(parse("1.5").unwrap_err().contains("json('1.5')"));
+        // A property read after an index or a call stays one.
+        assert!(parse("createArray(1)[0]").is_ok());
     }
 
     #[test]

@@ -7,9 +7,18 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::ops::describe;
+
+mod args;
+mod collections;
+mod datetime;
+mod encoding;
+mod format;
+
+pub use args::{as_bool, get_ci, strict_eq, to_string};
+use args::{as_f64, as_str, lower, to_index, to_int, to_int_strict};
 
 /// How a function is evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,16 +96,40 @@ pub const FUNCTIONS: &[FnSpec] = &[
     f("div", 2, Some(2), Kind::Pure),
     f("mod", 2, Some(2), Kind::Pure),
     f("ipRangeContains", 2, Some(2), Kind::Pure),
+    f("null", 0, Some(0), Kind::Pure),
+    f("float", 1, Some(1), Kind::Pure),
+    f("format", 1, None, Kind::Pure),
+    f("padLeft", 2, Some(3), Kind::Pure),
+    f("base64", 1, Some(1), Kind::Pure),
+    f("base64ToString", 1, Some(1), Kind::Pure),
+    f("base64ToJson", 1, Some(1), Kind::Pure),
+    f("dataUri", 1, Some(1), Kind::Pure),
+    f("dataUriToString", 1, Some(1), Kind::Pure),
+    f("uri", 2, Some(2), Kind::Pure),
+    f("uriComponent", 1, Some(1), Kind::Pure),
+    f("uriComponentToString", 1, Some(1), Kind::Pure),
+    f("dateTimeAdd", 2, Some(3), Kind::Pure),
+    f("dateTimeFromEpoch", 1, Some(1), Kind::Pure),
+    f("dateTimeToEpoch", 1, Some(1), Kind::Pure),
+    f("addDays", 2, Some(2), Kind::Pure),
+    f("array", 1, Some(1), Kind::Pure),
+    f("createObject", 0, None, Kind::Pure),
+    f("items", 1, Some(1), Kind::Pure),
+    f("union", 2, None, Kind::Pure),
+    f("intersection", 2, None, Kind::Pure),
+    f("min", 1, None, Kind::Pure),
+    f("max", 1, None, Kind::Pure),
+    f("range", 2, Some(2), Kind::Pure),
+    f("join", 2, Some(2), Kind::Pure),
+    f("tryGet", 2, Some(2), Kind::Pure),
+    f("indexFromEnd", 2, Some(2), Kind::Pure),
+    f("tryIndexFromEnd", 2, Some(2), Kind::Pure),
 ];
 
 /// Functions Azure Policy has that this evaluator deliberately does not
 /// (they need the clock, the assignment, or Azure itself).
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("utcNow", "it reads the clock"),
-    (
-        "addDays",
-        "it is only useful with utcNow(), which reads the clock",
-    ),
     (
         "policy",
         "it reads the assignment, which an offline evaluation has not",
@@ -262,10 +295,60 @@ pub fn call_pure(name: &str, args: &[Value]) -> Result<Value, String> {
         "createarray" => Ok(Value::Array(args.to_vec())),
         "iprangecontains" => super::ip::range_contains(arg(0), arg(1)),
         "add" | "sub" | "mul" | "div" | "mod" => arithmetic(name, &lname, arg(0), arg(1)),
+        _ => call_family(name, &lname, args),
+    }
+}
+
+/// The families in their own files: dates, formatting, encodings, arrays
+/// and objects.
+fn call_family(name: &str, lname: &str, args: &[Value]) -> Result<Value, String> {
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
+    match lname {
+        "null" => Ok(Value::Null),
+        "float" => to_float(arg(0)),
+        "format" => format::format(args),
+        "padleft" => format::pad_left(args),
+        "base64" => encoding::base64(arg(0)),
+        "base64tostring" => encoding::base64_to_string(arg(0)),
+        "base64tojson" => encoding::base64_to_json(arg(0)),
+        "datauri" => encoding::data_uri(arg(0)),
+        "datauritostring" => encoding::data_uri_to_string(arg(0)),
+        "uri" => encoding::uri(arg(0), arg(1)),
+        "uricomponent" => encoding::uri_component(arg(0)),
+        "uricomponenttostring" => encoding::uri_component_to_string(arg(0)),
+        "datetimeadd" => datetime::date_time_add(args),
+        "datetimefromepoch" => datetime::from_epoch(args),
+        "datetimetoepoch" => datetime::to_epoch(args),
+        "adddays" => datetime::add_days(args),
+        "array" => Ok(collections::array(arg(0))),
+        "createobject" => collections::create_object(args),
+        "items" => collections::items(arg(0)),
+        "union" => collections::union(args),
+        "intersection" => collections::intersection(args),
+        "min" | "max" => collections::min_max(name, lname == "max", args),
+        "range" => collections::range(args),
+        "join" => collections::join(args),
+        "tryget" => collections::try_get(arg(0), arg(1)),
+        "indexfromend" | "tryindexfromend" => {
+            collections::index_from_end(name, lname == "tryindexfromend", args)
+        }
         _ => Err(format!(
             "template function `{name}()` is not a pure function"
         )),
     }
+}
+
+/// `float()` ("Numeric functions for ARM templates"): a string or an
+/// integer as a floating point number; a number as it is.
+fn to_float(v: &Value) -> Result<Value, String> {
+    let x = match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    };
+    x.and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+        .ok_or_else(|| format!("`float()` cannot convert {}", describe(v)))
 }
 
 /// `less()`, `lessOrEquals()`, `greater()`, `greaterOrEquals()`: two
@@ -387,63 +470,6 @@ fn arithmetic(name: &str, lname: &str, a: &Value, b: &Value) -> Result<Value, St
         .ok_or_else(|| format!("`{name}()` overflows or divides by zero"))
 }
 
-fn lower(s: &str) -> String {
-    s.to_lowercase()
-}
-
-fn as_str<'a>(v: &'a Value, f: &str) -> Result<&'a str, String> {
-    v.as_str()
-        .ok_or_else(|| format!("`{f}()` expects a string, got {}", describe(v)))
-}
-
-/// A boolean argument (`if`, `and`, `or`, `not`).
-pub fn as_bool(v: &Value, f: &str) -> Result<bool, String> {
-    v.as_bool()
-        .ok_or_else(|| format!("`{f}()` expects a boolean, got {}", describe(v)))
-}
-
-fn as_f64(v: &Value, f: &str) -> Result<f64, String> {
-    v.as_f64()
-        .ok_or_else(|| format!("`{f}()` expects a number, got {}", describe(v)))
-}
-
-fn to_int_strict(v: &Value, f: &str) -> Result<i64, String> {
-    v.as_i64()
-        .ok_or_else(|| format!("`{f}()` expects an integer, got {}", describe(v)))
-}
-
-fn to_index(v: &Value, f: &str) -> Result<usize, String> {
-    let n = to_int_strict(v, f)?;
-    usize::try_from(n).map_err(|_| format!("`{f}()`: {n} is negative"))
-}
-
-/// `int()`: an integer, or a string holding one.
-fn to_int(v: &Value) -> Result<i64, String> {
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("`int()` cannot convert the number {n}")),
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("`int()` cannot convert the string \"{s}\" to an integer")),
-        other => Err(format!("`int()` cannot convert {}", describe(other))),
-    }
-}
-
-/// `string()`: strings as they are, numbers as digits, booleans as .NET
-/// prints them, arrays and objects as compact JSON, null as "".
-#[must_use]
-pub fn to_string(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
-    }
-}
-
 fn concat(args: &[Value]) -> Result<Value, String> {
     if args.iter().all(Value::is_array) {
         let mut out = Vec::new();
@@ -538,28 +564,6 @@ fn contains(container: &Value, item: &Value) -> Result<Value, String> {
     }
 }
 
-/// ARM `equals()`: deep equality, case-sensitive; numbers by value.
-#[must_use]
-pub fn strict_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(p), Some(q)) => p == q,
-            _ => x.as_f64().zip(y.as_f64()).is_some_and(|(p, q)| {
-                (p - q).abs() <= f64::EPSILON * p.abs().max(q.abs()).max(1.0)
-            }),
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| strict_eq(p, q))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| strict_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 /// Property access on an object value, case-insensitive as ARM's is.
 pub fn member<'a>(v: &'a Value, name: &str) -> Result<&'a Value, String> {
     match v {
@@ -579,16 +583,6 @@ pub fn member<'a>(v: &'a Value, name: &str) -> Result<&'a Value, String> {
             describe(other)
         )),
     }
-}
-
-/// Looks a key up in an object: exactly, then ignoring case.
-#[must_use]
-pub fn get_ci<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    o.get(name).or_else(|| {
-        o.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
 }
 
 /// Indexing: an array by integer, an object by string key.
@@ -708,6 +702,50 @@ mod tests {
         assert_eq!(c("createArray", &[json!(1), json!("a")]), json!([1, "a"]));
         assert_eq!(c("add", &[json!(2), json!(3)]), json!(5));
         assert!(call_pure("div", &[json!(1), json!(0)]).is_err());
+    }
+
+    /// Every function on every mix of awkward values: an answer or an
+    /// error, never a panic.
+    #[test]
+    fn no_function_panics_on_odd_values() {
+        let odd = [
+            Value::Null,
+            json!(true),
+            json!(0),
+            json!(-1),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(2.5),
+            json!(1e300),
+            json!(""),
+            json!("é"),
+            json!("-P99999999999999999999Y"),
+            json!("PT1e300S"),
+            json!("PT99999999999999999999999999.5S"),
+            json!("9999-12-31T23:59:59.9999999-14:00"),
+            json!("0001-01-01"),
+            json!("{0,-999999:X99}"),
+            json!("%zz%"),
+            json!("data:;base64,===="),
+            json!("http://a/b/../../../c?x#y"),
+            json!("'\\"),
+            json!([]),
+            json!([1, "a", null]),
+            json!({}),
+            json!({"a": {"b": [1]}}),
+        ];
+        for s in FUNCTIONS.iter().filter(|s| s.kind != Kind::Context) {
+            let _ = call_values(s.name, &[]);
+            for a in &odd {
+                let _ = call_values(s.name, std::slice::from_ref(a));
+                for b in &odd {
+                    let _ = call_values(s.name, &[a.clone(), b.clone()]);
+                    for c in &odd[..6] {
+                        let _ = call_values(s.name, &[a.clone(), b.clone(), c.clone()]);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
