@@ -23,7 +23,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::definition::Escaping;
+use super::options::Escaping;
 pub use super::effect::Effect;
 use super::effect::check_effect;
 use super::expr::Expr;
@@ -65,6 +65,16 @@ pub struct Verdict {
     pub effect: String,
     /// The same effect, as a closed type.
     pub kind: Effect,
+    /// The matched rule's `then.details`, resolved against the resource and
+    /// parameters (`details`); `None` when `if` did not match or the rule
+    /// has no details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+    /// The existence check of `auditIfNotExists` / `deployIfNotExists`,
+    /// when the related resources were given
+    /// ([`Definition::evaluate_related`]); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existence: Option<super::effect::Existence>,
 }
 
 impl Verdict {
@@ -87,10 +97,26 @@ impl Verdict {
     #[must_use]
     pub fn needs_existence_check(&self) -> bool {
         self.matched
+            && self.existence.is_none()
             && matches!(
                 self.kind,
                 Effect::AuditIfNotExists | Effect::DeployIfNotExists
             )
+    }
+
+    /// The effect applies: `if` matched and, when the existence check was
+    /// made ([`Definition::evaluate_related`]), no related resource
+    /// satisfies it.
+    #[must_use]
+    /// A `disabled` effect never applies: such a definition leaves every
+    /// resource compliant ("Azure Policy definitions disabled effect").
+    pub fn applies(&self) -> bool {
+        self.matched
+            && self.kind != Effect::Disabled
+            && self
+                .existence
+                .as_ref()
+                .is_none_or(|e| e.satisfied_by.is_none())
     }
 }
 
@@ -191,13 +217,7 @@ impl Definition {
             Err(m) => return Err(EvalError::new(ErrorKind::Resource, "", m)),
         };
         let applicable = self.applies_to(ty)?;
-        let mut env = Env {
-            def: self,
-            assigned: parameters,
-            resource,
-            context,
-            bindings: Vec::new(),
-        };
+        let mut env = Env::new(self, parameters, resource, context);
         let at = "policyRule.then.effect";
         let effect = env.tmpl(&self.effect, at)?;
         let name =
@@ -210,11 +230,18 @@ impl Definition {
             )
         })?;
         let matched = applicable && env.cond(&self.cond)?;
+        let details = if matched {
+            self.resolve_details(&mut env)?
+        } else {
+            None
+        };
         Ok(Verdict {
             applicable,
             matched,
             effect: effect.as_str().unwrap_or(name).to_string(),
             kind,
+            details,
+            existence: None,
         })
     }
 }
@@ -233,14 +260,7 @@ impl Definition {
     ) -> Result<Value, EvalError> {
         self.check_parameters(parameters)?;
         let t = super::compile::compile_value(self.options, &self.params, value)?;
-        let mut env = Env {
-            def: self,
-            assigned: parameters,
-            resource,
-            context,
-            bindings: Vec::new(),
-        };
-        env.tmpl(&t, "value")
+        Env::new(self, parameters, resource, context).tmpl(&t, "value")
     }
 
     /// Whether Azure evaluates a resource of this type under the
@@ -297,12 +317,56 @@ fn case_hint(allowed: &[Value], value: &Value) -> String {
     }
 }
 
-struct Env<'a> {
+/// One evaluation's state: the resource a `field` condition reads, and
+/// (in an existence condition) the evaluated resource `field()` reads.
+pub(super) struct Env<'a> {
     def: &'a Definition,
     assigned: &'a Map<String, Value>,
     resource: &'a Value,
+    /// In an existence condition, the resource the rule's `if` evaluated:
+    /// `field()`, `subscription()`, `resourceGroup()` and `requestContext()`
+    /// read it while `field` conditions read the related resource
+    /// ("Azure Policy definitions auditIfNotExists effect",
+    /// existenceCondition).
+    outer: Option<&'a Value>,
     context: &'a Context,
     bindings: Vec<Binding>,
+}
+
+impl<'a> Env<'a> {
+    pub(super) fn new(
+        def: &'a Definition,
+        assigned: &'a Map<String, Value>,
+        resource: &'a Value,
+        context: &'a Context,
+    ) -> Env<'a> {
+        Env {
+            def,
+            assigned,
+            resource,
+            outer: None,
+            context,
+            bindings: Vec::new(),
+        }
+    }
+
+    /// The same evaluation over a related resource: `field` conditions
+    /// read `related`, the functions still read the evaluated resource.
+    pub(super) fn related(&self, related: &'a Value) -> Env<'a> {
+        Env {
+            def: self.def,
+            assigned: self.assigned,
+            resource: related,
+            outer: Some(self.evaluated()),
+            context: self.context,
+            bindings: Vec::new(),
+        }
+    }
+
+    /// The resource the rule's `if` evaluates.
+    fn evaluated(&self) -> &'a Value {
+        self.outer.unwrap_or(self.resource)
+    }
 }
 
 fn eval_err(at: &str, m: impl Into<String>) -> EvalError {
@@ -310,7 +374,7 @@ fn eval_err(at: &str, m: impl Into<String>) -> EvalError {
 }
 
 impl Env<'_> {
-    fn cond(&mut self, c: &Cond) -> Result<bool, EvalError> {
+    pub(super) fn cond(&mut self, c: &Cond) -> Result<bool, EvalError> {
         match c {
             Cond::AllOf(cs) => {
                 for c in cs {
@@ -395,6 +459,16 @@ impl Env<'_> {
             .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))
     }
 
+    /// What `field()` reads: the evaluated resource, also inside an
+    /// existence condition (where no count binds its members).
+    fn select_fn(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
+        match self.outer {
+            None => self.select(field, at),
+            Some(outer) => resource::select(outer, field, &[])
+                .map_err(|m| EvalError::new(ErrorKind::Resource, at, m)),
+        }
+    }
+
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
         match &c.source {
             CountSource::Field(alias) => {
@@ -457,7 +531,7 @@ impl Env<'_> {
         }
     }
 
-    fn tmpl(&mut self, t: &Tmpl, at: &str) -> Result<Value, EvalError> {
+    pub(super) fn tmpl(&mut self, t: &Tmpl, at: &str) -> Result<Value, EvalError> {
         match t {
             Tmpl::Lit(v) => Ok(v.clone()),
             Tmpl::Expr(e) => self.expr(e, at),
@@ -562,7 +636,7 @@ impl Env<'_> {
             "field" => {
                 let f = self.string_arg(args, name, at)?;
                 let field = self.parse_field(&f, at)?;
-                Ok(match self.select(&field, at)? {
+                Ok(match self.select_fn(&field, at)? {
                     Selection::One(Some(v)) => v,
                     Selection::One(None) => Value::String(String::new()),
                     Selection::Many(vs) => Value::Array(vs.into_iter().flatten().collect()),
@@ -584,7 +658,7 @@ impl Env<'_> {
                 }))
             }
             "resourceGroup" => {
-                let (id_sub, id_rg) = resource::id_scope(self.resource);
+                let (id_sub, id_rg) = resource::id_scope(self.evaluated());
                 let rg = self.context.resource_group.clone().or(id_rg).ok_or_else(|| {
                     eval_err(at, "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`")
                 })?;
@@ -608,7 +682,7 @@ impl Env<'_> {
                     .api_version
                     .clone()
                     .or_else(|| {
-                        self.resource
+                        self.evaluated()
                             .as_object()
                             .and_then(|o| functions::get_ci(o, "apiVersion"))
                             .and_then(Value::as_str)
@@ -626,7 +700,7 @@ impl Env<'_> {
         self.context
             .subscription_id
             .clone()
-            .or_else(|| resource::id_scope(self.resource).0)
+            .or_else(|| resource::id_scope(self.evaluated()).0)
             .ok_or_else(|| {
                 eval_err(at, "`subscription()` needs the subscription id: pass it in the context (`--subscription`) or give the resource an `id`")
             })
