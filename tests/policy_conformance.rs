@@ -217,9 +217,9 @@ fn check_details(got: Option<&Value>, want: &Value) -> Result<(), String> {
         return Err(format!("no details, the suite expects {want}"));
     };
     let agrees = match (got, want) {
-        (Value::Object(g), Value::Object(w)) => w
-            .iter()
-            .all(|(k, v)| g.get(k).is_some_and(|x| same(x, v))),
+        (Value::Object(g), Value::Object(w)) => {
+            w.iter().all(|(k, v)| g.get(k).is_some_and(|x| same(x, v)))
+        }
         _ => same(got, want),
     };
     if agrees {

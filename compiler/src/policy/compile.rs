@@ -14,11 +14,11 @@
 use serde_json::{Map, Value};
 
 use super::aliases::{Alias, Segment};
-use super::options::ReadOptions;
 use super::expr::{self, Expr, StrForm};
 use super::field::{Field, is_prefix, parse_field};
 use super::functions;
 use super::ops::{self, Op, describe};
+use super::options::ReadOptions;
 use super::params::{ParamDef, find_param};
 use super::rule::{Cond, Count, CountSource, FieldRef, Operand, Tmpl};
 use super::{ErrorKind, EvalError, err};

@@ -25,12 +25,12 @@
 use serde_json::{Map, Value};
 
 use super::aliases;
-pub use super::options::{Escaping, ReadOptions};
 use super::compile;
 use super::effect::check_effect;
 use super::expr::{self, StrForm};
 use super::functions::get_ci;
 use super::ops::describe;
+pub use super::options::{Escaping, ReadOptions};
 use super::params::read_params;
 use super::rule::{Definition, Mode, Tmpl};
 use super::{ErrorKind, EvalError, err};

@@ -28,11 +28,11 @@
 use serde_json::{Map, Value};
 
 use super::compile::compile_value_at;
-use super::options::ReadOptions;
 use super::eval::Env;
 use super::expr;
 use super::field::{Field, parse_field};
 use super::functions::get_ci;
+use super::options::ReadOptions;
 use super::rule::Definition;
 use super::{ErrorKind, EvalError, err};
 

@@ -98,4 +98,3 @@ pub struct Existence {
     /// and the effect does not apply. `None`: the effect applies.
     pub satisfied_by: Option<usize>,
 }
-

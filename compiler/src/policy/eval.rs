@@ -12,18 +12,18 @@
 //! `resourceGroup()` and `requestContext()` read the [`Context`], or the
 //! resource's `id` and `apiVersion` when the context leaves them out.
 //!
-//! Only `if` is evaluated. For `auditIfNotExists` and `deployIfNotExists` a
-//! match means the existence condition would be checked next, against
-//! related resources this evaluation does not have. A `disabled` effect is
-//! reported like any other, although Azure would not evaluate the rule at
-//! all. The mode is applied: an `Indexed` definition does not apply to a
+//! `if` is evaluated, and for a matched resource the rule's `then.details`
+//! (`details`). For `auditIfNotExists` and `deployIfNotExists` a match
+//! means the existence condition would be checked next, against related
+//! resources: [`Definition::evaluate_related`] (`existence`) checks it
+//! when given them. A `disabled` effect is reported, but never applies
+//! ([`Verdict::applies`]). The mode is applied: an `Indexed` definition does not apply to a
 //! resource type without tags and location (`indexed`), and the verdict
 //! says so ([`Verdict::applicable`]).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::options::Escaping;
 pub use super::effect::Effect;
 use super::effect::check_effect;
 use super::expr::Expr;
@@ -31,6 +31,7 @@ use super::field::{self, Field};
 use super::functions::{self, Kind};
 use super::indexed;
 use super::ops::{self, describe};
+use super::options::Escaping;
 use super::params::find_param;
 use super::resource::{self, Binding, Selection};
 use super::rule::{Cond, Count, CountSource, Definition, FieldRef, Mode, Operand, Tmpl};

@@ -39,7 +39,6 @@ mod compile;
 mod definition;
 mod details;
 mod effect;
-mod options;
 pub mod eval;
 pub mod existence;
 pub mod expr;
@@ -48,13 +47,14 @@ pub mod functions;
 pub mod indexed;
 pub mod ip;
 pub mod ops;
+mod options;
 mod params;
 pub mod resource;
 pub mod rule;
 
-pub use options::{Escaping, ReadOptions};
 pub use effect::Effect;
 pub use eval::{Context, Verdict, evaluate, evaluate_with};
+pub use options::{Escaping, ReadOptions};
 pub use rule::{Definition, Mode};
 
 use std::fmt;

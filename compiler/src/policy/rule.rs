@@ -6,10 +6,10 @@
 use serde_json::Value;
 
 use super::aliases::Alias;
-pub use super::options::Escaping;
 use super::expr::Expr;
 use super::field::Field;
 use super::ops::Op;
+pub use super::options::Escaping;
 use super::params::{ParamDef, find_param};
 
 /// The definition's mode. Resource Provider modes (`Microsoft.*.Data`)
