@@ -155,8 +155,10 @@ fn definition_json(file: &Value, case: &Value) -> Result<Value, String> {
 }
 
 /// The case's context, or the suite's default one (resource group
-/// `myResourceGroup`, subscription `00000000-...`); the request's API
-/// version from `request_context`, else `api_version`.
+/// `myResourceGroup` in `eastus`, subscription `00000000-...`): the
+/// resource group's name, location and tags, the subscription id; the
+/// request's API version from `context.requestContext`, else
+/// `request_context`, else `api_version`.
 fn context_of(case: &Value) -> Context {
     let s = |v: &Value| v.as_str().map(str::to_string);
     let ctx = if case["context"].is_null() {
@@ -170,6 +172,8 @@ fn context_of(case: &Value) -> Context {
     Context {
         subscription_id: s(&ctx["subscription"]["subscriptionId"]),
         resource_group: s(&ctx["resourceGroup"]["name"]),
+        resource_group_location: s(&ctx["resourceGroup"]["location"]),
+        resource_group_tags: ctx["resourceGroup"]["tags"].as_object().cloned(),
         api_version: s(&ctx["requestContext"]["apiVersion"])
             .or_else(|| s(&case["request_context"]["apiVersion"]))
             .or_else(|| s(&case["api_version"])),

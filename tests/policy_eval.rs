@@ -1782,3 +1782,38 @@ fn cli_related_resources_and_details() {
     assert!(out[0].get("existence").is_none());
     assert!(out[1].get("details").is_none());
 }
+
+#[test]
+fn resource_group_location_and_tags_come_from_the_context() {
+    let d = raw_definition(
+        &json!({
+            "if": { "allOf": [
+                { "value": "[resourceGroup().location]", "equals": "westeurope" },
+                { "value": "[resourceGroup().tags['env']]", "equals": "prod" }
+            ] },
+            "then": { "effect": "audit" }
+        }),
+        &json!({}),
+    );
+    let ctx = Context {
+        resource_group_location: Some("westeurope".into()),
+        resource_group_tags: Some(params(&json!({ "env": "prod" }))),
+        ..Context::default()
+    };
+    let r = json!({ "type": "t", "name": "n" });
+    assert!(d.evaluate(&Map::new(), &r, &ctx).unwrap().matched);
+    // Known only by its tags, the group has no name to read.
+    let by_name = raw_definition(
+        &json!({
+            "if": { "value": "[resourceGroup().name]", "equals": "rg" },
+            "then": { "effect": "audit" }
+        }),
+        &json!({}),
+    );
+    assert!(by_name.evaluate(&Map::new(), &r, &ctx).is_err());
+    // Nothing known of it at all: the refusal names what is missing.
+    let e = d
+        .evaluate(&Map::new(), &r, &Context::default())
+        .unwrap_err();
+    assert!(e.message.contains("needs the resource group"), "{e}");
+}

@@ -429,6 +429,7 @@ fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
         subscription_id: args.subscription.clone(),
         resource_group: args.resource_group.clone(),
         api_version: args.api_version.clone(),
+        ..Context::default()
     };
     let related = match args.related.as_deref().map(read_related).transpose() {
         Ok(r) => r,

@@ -47,6 +47,12 @@ pub struct Context {
     pub subscription_id: Option<String>,
     /// `resourceGroup().name`
     pub resource_group: Option<String>,
+    /// `resourceGroup().location` (no default: left out, the object has
+    /// no `location`).
+    pub resource_group_location: Option<String>,
+    /// `resourceGroup().tags` (no default: left out, the object has no
+    /// `tags`).
+    pub resource_group_tags: Option<Map<String, Value>>,
     /// `requestContext().apiVersion`
     pub api_version: Option<String>,
 }
@@ -658,25 +664,7 @@ impl Env<'_> {
                     "subscriptionId": sub,
                 }))
             }
-            "resourceGroup" => {
-                let (id_sub, id_rg) = resource::id_scope(self.evaluated());
-                let rg = self.context.resource_group.clone().or(id_rg).ok_or_else(|| {
-                    eval_err(at, "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`")
-                })?;
-                let mut o = Map::new();
-                if let Some(sub) = self.context.subscription_id.clone().or(id_sub) {
-                    o.insert(
-                        "id".into(),
-                        Value::String(format!("/subscriptions/{sub}/resourceGroups/{rg}")),
-                    );
-                }
-                o.insert("name".into(), Value::String(rg));
-                o.insert(
-                    "type".into(),
-                    Value::String("Microsoft.Resources/resourceGroups".into()),
-                );
-                Ok(Value::Object(o))
-            }
+            "resourceGroup" => self.resource_group(at),
             _ => {
                 let version = self
                     .context
@@ -695,6 +683,47 @@ impl Env<'_> {
                 Ok(serde_json::json!({ "apiVersion": version }))
             }
         }
+    }
+
+    /// `resourceGroup()`: the members the context or the resource's `id`
+    /// give ("Resource functions for ARM templates", resourceGroup: `id`,
+    /// `name`, `type`, `location`, `tags`, ...). A member known nowhere is
+    /// left out, so reading it is an error; nothing known at all is an
+    /// error here.
+    fn resource_group(&self, at: &str) -> Result<Value, EvalError> {
+        let (id_sub, id_rg) = resource::id_scope(self.evaluated());
+        let ctx = self.context;
+        let rg = ctx.resource_group.clone().or(id_rg);
+        if rg.is_none()
+            && ctx.resource_group_location.is_none()
+            && ctx.resource_group_tags.is_none()
+        {
+            return Err(eval_err(
+                at,
+                "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`",
+            ));
+        }
+        let mut o = Map::new();
+        if let Some(rg) = rg {
+            if let Some(sub) = ctx.subscription_id.clone().or(id_sub) {
+                o.insert(
+                    "id".into(),
+                    Value::String(format!("/subscriptions/{sub}/resourceGroups/{rg}")),
+                );
+            }
+            o.insert("name".into(), Value::String(rg));
+        }
+        o.insert(
+            "type".into(),
+            Value::String("Microsoft.Resources/resourceGroups".into()),
+        );
+        if let Some(l) = &ctx.resource_group_location {
+            o.insert("location".into(), Value::String(l.clone()));
+        }
+        if let Some(t) = &ctx.resource_group_tags {
+            o.insert("tags".into(), Value::Object(t.clone()));
+        }
+        Ok(Value::Object(o))
     }
 
     fn subscription(&self, at: &str) -> Result<String, EvalError> {
