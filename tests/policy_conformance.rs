@@ -19,8 +19,10 @@
 //!   (`properties.x`): they are read with `ReadOptions::raw_paths`. Files
 //!   with one (`aliases: test_aliases.json`) are read with that catalogue
 //!   instead of amlgen's table, and their resources are ARM JSON.
-//! - `want_effect` is "the rule matched and resolved to this effect",
-//!   `want_undefined` "it did not match", `want_parse_error` and
+//! - `want_effect` is "the rule matched, resolved to this effect, and the
+//!   effect applies" (`Verdict::applies`), `want_undefined` "the effect
+//!   does not apply" (no match, a `disabled` effect, or an existence
+//!   check a related resource satisfies), `want_parse_error` and
 //!   `want_compile_error` "amlgen refuses the definition".
 //! - `want_details` names members of the matched rule's resolved
 //!   `then.details` (`Verdict::details`); each must agree.
