@@ -19,9 +19,17 @@
 //!   (`properties.x`): they are read with `ReadOptions::raw_paths`. Files
 //!   with one (`aliases: test_aliases.json`) are read with that catalogue
 //!   instead of amlgen's table, and their resources are ARM JSON.
-//! - `want_effect` is "the rule matched and resolved to this effect",
-//!   `want_undefined` "it did not match", `want_parse_error` and
+//! - `want_effect` is "the rule matched, resolved to this effect, and the
+//!   effect applies" (`Verdict::applies`), `want_undefined` "the effect
+//!   does not apply" (no match, a `disabled` effect, or an existence
+//!   check a related resource satisfies), `want_parse_error` and
 //!   `want_compile_error` "amlgen refuses the definition".
+//! - `want_details` names members of the matched rule's resolved
+//!   `then.details` (`Verdict::details`); each must agree.
+//! - `host_await` holds the suite's host lookups of an existence check:
+//!   their responses are the related resources given to
+//!   `Definition::evaluate_related` (a `null` response: none found), and
+//!   the effect is expected only when it applies (`Verdict::applies`).
 //! - `azure_policy_builtins` cases call one template function on values;
 //!   `want_undefined`/`want_error` expect an error, `want_null` a null.
 
@@ -90,8 +98,14 @@ fn catalogue(name: &str) -> &'static AliasTable {
                 else {
                     continue;
                 };
+                // The alias path's attributes (`Modifiable`, `None`), when
+                // the catalogue gives them.
+                let attributes = a["defaultMetadata"]["attributes"].as_str().unwrap_or("");
                 if seen.insert(alias.to_ascii_lowercase()) {
-                    let _ = writeln!(tsv, "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}");
+                    let _ = writeln!(
+                        tsv,
+                        "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}\t{attributes}"
+                    );
                 }
             }
         }
@@ -143,8 +157,10 @@ fn definition_json(file: &Value, case: &Value) -> Result<Value, String> {
 }
 
 /// The case's context, or the suite's default one (resource group
-/// `myResourceGroup`, subscription `00000000-...`); the request's API
-/// version from `request_context`, else `api_version`.
+/// `myResourceGroup` in `eastus`, subscription `00000000-...`): the
+/// resource group's name, location and tags, the subscription id; the
+/// request's API version from `context.requestContext`, else
+/// `request_context`, else `api_version`.
 fn context_of(case: &Value) -> Context {
     let s = |v: &Value| v.as_str().map(str::to_string);
     let ctx = if case["context"].is_null() {
@@ -158,6 +174,8 @@ fn context_of(case: &Value) -> Context {
     Context {
         subscription_id: s(&ctx["subscription"]["subscriptionId"]),
         resource_group: s(&ctx["resourceGroup"]["name"]),
+        resource_group_location: s(&ctx["resourceGroup"]["location"]),
+        resource_group_tags: ctx["resourceGroup"]["tags"].as_object().cloned(),
         api_version: s(&ctx["requestContext"]["apiVersion"])
             .or_else(|| s(&case["request_context"]["apiVersion"]))
             .or_else(|| s(&case["api_version"])),
@@ -176,6 +194,45 @@ fn resource_of(case: &Value) -> Value {
         o.insert("apiVersion".into(), json!(v));
     }
     resource
+}
+
+/// The related resources the suite's host hands an existence check
+/// (`host_await`: one lookup's `response` each, `null` when it found
+/// none), or `None` when the case has no existence check.
+fn related_of(case: &Value) -> Option<Vec<Value>> {
+    let awaits = case["host_await"].as_array()?;
+    Some(
+        awaits
+            .iter()
+            .flat_map(|a| match &a["response"] {
+                Value::Null => Vec::new(),
+                Value::Array(found) => found.clone(),
+                found => vec![found.clone()],
+            })
+            .collect(),
+    )
+}
+
+/// `want_details`: the suite names some members of `then.details` (it
+/// leaves out, e.g., modify's `conflictEffect` and the existence check's
+/// `existenceCondition` and `deployment`); each member it names must be
+/// amlgen's resolved value. An array of details (append) is compared
+/// whole.
+fn check_details(got: Option<&Value>, want: &Value) -> Result<(), String> {
+    let Some(got) = got else {
+        return Err(format!("no details, the suite expects {want}"));
+    };
+    let agrees = match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            w.iter().all(|(k, v)| g.get(k).is_some_and(|x| same(x, v)))
+        }
+        _ => same(got, want),
+    };
+    if agrees {
+        Ok(())
+    } else {
+        Err(format!("details {got}, the suite expects {want}"))
+    }
 }
 
 fn run_policy_case(file: &Value, case: &Value) -> Result<(), String> {
@@ -199,19 +256,19 @@ fn run_policy_case(file: &Value, case: &Value) -> Result<(), String> {
         (Err(e), false) => return Err(format!("refused: {}: {}", e.at, e.message)),
         (Ok(d), false) => d,
     };
-    if !case["host_await"].is_null() {
-        return Err("needs the related resources of an existence check (host_await)".into());
-    }
     let parameters = case["parameters"].as_object().cloned().unwrap_or_default();
     let resource = resource_of(case);
-    let verdict = def
-        .evaluate(&parameters, &resource, &context_of(case))
-        .map_err(|e| format!("evaluation error: {}: {}", e.at, e.message))?;
+    let context = context_of(case);
+    let verdict = match related_of(case) {
+        None => def.evaluate(&parameters, &resource, &context),
+        Some(related) => def.evaluate_related(&parameters, &resource, &context, &related),
+    }
+    .map_err(|e| format!("evaluation error: {}: {}", e.at, e.message))?;
     if !case["want_details"].is_null() {
-        return Err("compares the effect's details, which a verdict does not carry".into());
+        check_details(verdict.details.as_ref(), &case["want_details"])?;
     }
     if case["want_undefined"] == json!(true) {
-        return if verdict.matched {
+        return if verdict.applies() {
             Err(format!(
                 "matched ({}), the suite expects no match",
                 verdict.effect
@@ -224,7 +281,7 @@ fn run_policy_case(file: &Value, case: &Value) -> Result<(), String> {
     let Some(want) = case["want_effect"].as_str() else {
         return Ok(());
     };
-    match (verdict.matched, verdict.effect.eq_ignore_ascii_case(want)) {
+    match (verdict.applies(), verdict.effect.eq_ignore_ascii_case(want)) {
         (true, true) => Ok(()),
         (true, false) => Err(format!(
             "effect {}, the suite expects {want}",

@@ -8,9 +8,10 @@
 #[path = "common/policy.rs"]
 mod policy_data;
 
+use amlgen::policy::aliases::AliasTable;
 use amlgen::policy::{
-    Context, Definition, Effect, ErrorKind, Escaping, EvalError, Mode, Verdict, evaluate,
-    evaluate_with,
+    Context, Definition, Effect, ErrorKind, Escaping, EvalError, Mode, ReadOptions, Verdict,
+    evaluate, evaluate_with,
 };
 use policy_data::{amlgen, load, params};
 use serde_json::{Map, Value, json};
@@ -1464,4 +1465,355 @@ fn no_panic_on_mutated_definitions_and_resources() {
         }
     }
     assert!(outcomes.0 > 100 && outcomes.1 > 100, "{outcomes:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Effect details and existence checks
+// ---------------------------------------------------------------------------
+
+/// A bare definition over raw paths (`properties.x`), for one construct.
+fn raw_definition(rule: &Value, parameters: &Value) -> Definition {
+    let def = json!({ "mode": "All", "parameters": parameters, "policyRule": rule });
+    let options = ReadOptions {
+        raw_paths: true,
+        aliases: None,
+    };
+    Definition::from_json_with(&def, Escaping::Auto, options).unwrap()
+}
+
+#[test]
+fn a_matched_rule_carries_its_resolved_details() {
+    let d = Definition::from_json(&load(DNS), Escaping::Auto).unwrap();
+    let v = d
+        .evaluate(
+            &Map::new(),
+            &resource("pe-amlworkspace"),
+            &Context::default(),
+        )
+        .unwrap();
+    let details = v.details.expect("details of a matched rule");
+    assert_eq!(
+        details["type"],
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+    );
+    assert_eq!(
+        details["roleDefinitionIds"][0],
+        "/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7"
+    );
+    // The deployment is the template Azure deploys: as written.
+    assert_eq!(
+        details["deployment"]["properties"]["parameters"]["privateEndpointName"]["value"],
+        "[field('name')]"
+    );
+    // No match, no details; a rule without details has none either.
+    let v = d
+        .evaluate(&Map::new(), &resource("pe-blob"), &Context::default())
+        .unwrap();
+    assert!(!v.matched && v.details.is_none());
+    let v = Definition::from_json(&load(PNA), Escaping::Auto)
+        .unwrap()
+        .evaluate(&Map::new(), &resource("ws-public"), &Context::default())
+        .unwrap();
+    assert!(v.matched && v.details.is_none());
+}
+
+#[test]
+fn modify_and_append_details_evaluate_their_expressions() {
+    let rule = json!({
+        "if": { "field": "type", "equals": "Microsoft.Compute/virtualMachines" },
+        "then": {
+            "effect": "[parameters('effect')]",
+            "details": {
+                "roleDefinitionIds": ["/providers/microsoft.authorization/roleDefinitions/b24988ac"],
+                "conflictEffect": "[if(equals(parameters('effect'), 'modify'), 'audit', 'deny')]",
+                "operations": [{
+                    "operation": "addOrReplace",
+                    "field": "[concat('tags[', parameters('tagName'), ']')]",
+                    "value": "[toUpper(field('name'))]",
+                    "condition": "[greaterOrEquals(requestContext().apiVersion, '2019-04-01')]"
+                }]
+            }
+        }
+    });
+    let declared = json!({
+        "effect": { "type": "String", "defaultValue": "modify" },
+        "tagName": { "type": "String" }
+    });
+    let d = raw_definition(&rule, &declared);
+    let vm = json!({ "type": "Microsoft.Compute/virtualMachines", "name": "vm1" });
+    let v = d
+        .evaluate(
+            &params(&json!({ "tagName": "owner" })),
+            &vm,
+            &Context::default(),
+        )
+        .unwrap();
+    assert_eq!(v.kind, Effect::Modify);
+    assert_eq!(
+        v.details.unwrap(),
+        json!({
+            "roleDefinitionIds": ["/providers/microsoft.authorization/roleDefinitions/b24988ac"],
+            "conflictEffect": "audit",
+            "operations": [{
+                "operation": "addOrReplace",
+                "field": "tags[owner]",
+                "value": "VM1",
+                // Decides whether the operation is applied, at the request
+                // or at remediation: as written.
+                "condition": "[greaterOrEquals(requestContext().apiVersion, '2019-04-01')]"
+            }]
+        })
+    );
+    let append = raw_definition(
+        &json!({
+            "if": { "field": "type", "exists": true },
+            "then": {
+                "effect": "append",
+                "details": [{ "field": "properties.minimumTlsVersion", "value": "[concat('TLS1', '_2')]" }]
+            }
+        }),
+        &json!({}),
+    );
+    let v = append
+        .evaluate(&Map::new(), &vm, &Context::default())
+        .unwrap();
+    assert_eq!(
+        v.details.unwrap(),
+        json!([{ "field": "properties.minimumTlsVersion", "value": "TLS1_2" }])
+    );
+}
+
+#[test]
+fn details_azure_cannot_evaluate_here_fail_a_matched_resource_only() {
+    let d = raw_definition(
+        &json!({
+            "if": { "field": "name", "equals": "vm1" },
+            "then": { "effect": "denyAction", "details": { "actionNames": ["delete"], "note": "[utcNow()]" } }
+        }),
+        &json!({}),
+    );
+    let other = json!({ "type": "t", "name": "vm2" });
+    let v = d
+        .evaluate(&Map::new(), &other, &Context::default())
+        .unwrap();
+    assert!(!v.matched && v.details.is_none());
+    let e = d
+        .evaluate(
+            &Map::new(),
+            &json!({ "type": "t", "name": "vm1" }),
+            &Context::default(),
+        )
+        .unwrap_err();
+    assert_eq!(e.at, "policyRule.then.details.note");
+    assert!(e.message.contains("utcNow"), "{e}");
+}
+
+#[test]
+fn template_escaped_details_read_as_they_deploy() {
+    let def = json!({
+        "properties": {
+            "mode": "All",
+            "policyRule": {
+                "if": { "field": "[[concat('ty', 'pe')]", "equals": "t" },
+                "then": { "effect": "append", "details": [{ "field": "tags['a']", "value": "[[field('name')]" }] }
+            }
+        }
+    });
+    let d = Definition::from_json(&def, Escaping::Auto).unwrap();
+    let v = d
+        .evaluate(
+            &Map::new(),
+            &json!({ "type": "t", "name": "n1" }),
+            &Context::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        v.details.unwrap(),
+        json!([{ "field": "tags['a']", "value": "n1" }])
+    );
+}
+
+#[test]
+fn a_disabled_effect_never_applies() {
+    let d = raw_definition(
+        &json!({ "if": { "field": "type", "exists": true }, "then": { "effect": "disabled" } }),
+        &json!({}),
+    );
+    let v = d
+        .evaluate(&Map::new(), &json!({ "type": "t" }), &Context::default())
+        .unwrap();
+    assert!(v.matched && !v.applies());
+}
+
+#[test]
+fn existence_check_against_the_related_resources() {
+    let d = Definition::from_json(&load(DNS), Escaping::Auto).unwrap();
+    let pe = resource("pe-amlworkspace");
+    let group = resource("pe-amlworkspace-dns-zone-group");
+    let ctx = Context::default();
+    // Without related resources the check is not made.
+    let v = d.evaluate(&Map::new(), &pe, &ctx).unwrap();
+    assert!(v.needs_existence_check() && v.existence.is_none() && v.applies());
+    // None found: the effect applies.
+    let v = d.evaluate_related(&Map::new(), &pe, &ctx, &[]).unwrap();
+    assert!(v.applies() && !v.needs_existence_check());
+    assert_eq!(v.existence.as_ref().unwrap().candidates, 0);
+    // The zone group exists (no existence condition: existing is enough).
+    let v = d
+        .evaluate_related(
+            &Map::new(),
+            &pe,
+            &ctx,
+            &[resource("pe-blob"), group.clone()],
+        )
+        .unwrap();
+    assert!(v.matched && !v.applies());
+    let e = v.existence.unwrap();
+    assert_eq!((e.candidates, e.satisfied_by), (1, Some(1)));
+    // A resource the rule does not match is not checked.
+    let v = d
+        .evaluate_related(&Map::new(), &resource("pe-blob"), &ctx, &[group])
+        .unwrap();
+    assert!(!v.matched && v.existence.is_none());
+}
+
+#[test]
+fn an_existence_condition_reads_the_related_resource_and_field_the_evaluated_one() {
+    let d = raw_definition(
+        &json!({
+            "if": { "field": "type", "equals": "Microsoft.Compute/virtualMachines" },
+            "then": {
+                "effect": "auditIfNotExists",
+                "details": {
+                    "type": "Microsoft.Compute/virtualMachines/extensions",
+                    "name": "[concat(field('name'), '-ext')]",
+                    "existenceCondition": {
+                        "field": "properties.vmId",
+                        "equals": "[field('properties.vmId')]"
+                    }
+                }
+            }
+        }),
+        &json!({}),
+    );
+    let vm = json!({ "type": "Microsoft.Compute/virtualMachines", "name": "vm1", "properties": { "vmId": "id-1" } });
+    let ext = |name: &str, vm_id: &str| json!({ "type": "Microsoft.Compute/virtualMachines/extensions", "name": name, "properties": { "vmId": vm_id } });
+    let ctx = Context::default();
+    let check = |related: &[Value]| d.evaluate_related(&Map::new(), &vm, &ctx, related).unwrap();
+    assert!(!check(&[ext("vm1/vm1-ext", "id-1")]).applies());
+    // Another VM's extension, another name: the effect applies.
+    assert!(check(&[ext("vm1-ext", "id-2")]).applies());
+    let v = check(&[ext("other", "id-1")]);
+    assert!(v.applies());
+    assert_eq!(v.existence.unwrap().candidates, 0);
+    // A related resource without `type` or `name` is taken as found.
+    assert!(!check(&[json!({ "properties": { "vmId": "id-1" } })]).applies());
+    // A related resource that is no object is an error.
+    assert!(
+        d.evaluate_related(&Map::new(), &vm, &ctx, &[json!(3)])
+            .is_err()
+    );
+}
+
+#[test]
+fn a_modify_operation_on_an_alias_that_is_not_modifiable_is_refused() {
+    let tsv = "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tattributes\n\
+        Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly\tMicrosoft.Storage/storageAccounts\tproperties.supportsHttpsTrafficOnly\t\tCONFIRMED\t\tModifiable\n\
+        Microsoft.Storage/storageAccounts/primaryEndpoints.blob\tMicrosoft.Storage/storageAccounts\tproperties.primaryEndpoints.blob\t\tCONFIRMED\t\tNone\n";
+    let table: &'static AliasTable = Box::leak(Box::new(AliasTable::parse(tsv).unwrap()));
+    let options = ReadOptions {
+        raw_paths: false,
+        aliases: Some(table),
+    };
+    let def = |field: &str| {
+        json!({ "mode": "All", "policyRule": {
+            "if": { "field": "type", "equals": "Microsoft.Storage/storageAccounts" },
+            "then": { "effect": "modify", "details": {
+                "roleDefinitionIds": [],
+                "operations": [{ "operation": "addOrReplace", "field": field, "value": true }]
+            } }
+        } })
+    };
+    let ok = "Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly";
+    assert!(Definition::from_json_with(&def(ok), Escaping::Auto, options).is_ok());
+    assert!(Definition::from_json_with(&def("tags['env']"), Escaping::Auto, options).is_ok());
+    let e = Definition::from_json_with(
+        &def("Microsoft.Storage/storageAccounts/primaryEndpoints.blob"),
+        Escaping::Auto,
+        options,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Definition);
+    assert_eq!(e.at, "policyRule.then.details.operations[0].field");
+}
+
+#[test]
+fn cli_related_resources_and_details() {
+    let o = amlgen(&[
+        "policy",
+        "eval",
+        "--policy",
+        DNS,
+        "--related",
+        "resources/pe-amlworkspace-dns-zone-group.json",
+        "resources/pe-amlworkspace.json",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "resources/pe-amlworkspace.json: compliant (matched; related resource 1 satisfies the existence check)\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = amlgen(&[
+        "policy",
+        "eval",
+        "--policy",
+        DNS,
+        "--format",
+        "json",
+        "resources/pe-amlworkspace.json",
+        "resources/pe-blob.json",
+    ]);
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        out[0]["details"]["type"],
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+    );
+    assert!(out[0].get("existence").is_none());
+    assert!(out[1].get("details").is_none());
+}
+
+#[test]
+fn resource_group_location_and_tags_come_from_the_context() {
+    let d = raw_definition(
+        &json!({
+            "if": { "allOf": [
+                { "value": "[resourceGroup().location]", "equals": "westeurope" },
+                { "value": "[resourceGroup().tags['env']]", "equals": "prod" }
+            ] },
+            "then": { "effect": "audit" }
+        }),
+        &json!({}),
+    );
+    let ctx = Context {
+        resource_group_location: Some("westeurope".into()),
+        resource_group_tags: Some(params(&json!({ "env": "prod" }))),
+        ..Context::default()
+    };
+    let r = json!({ "type": "t", "name": "n" });
+    assert!(d.evaluate(&Map::new(), &r, &ctx).unwrap().matched);
+    // Known only by its tags, the group has no name to read.
+    let by_name = raw_definition(
+        &json!({
+            "if": { "value": "[resourceGroup().name]", "equals": "rg" },
+            "then": { "effect": "audit" }
+        }),
+        &json!({}),
+    );
+    assert!(by_name.evaluate(&Map::new(), &r, &ctx).is_err());
+    // Nothing known of it at all: the refusal names what is missing.
+    let e = d
+        .evaluate(&Map::new(), &r, &Context::default())
+        .unwrap_err();
+    assert!(e.message.contains("needs the resource group"), "{e}");
 }

@@ -48,7 +48,8 @@ enum Command {
 enum PolicyCommand {
     /// Evaluate a policy definition's rule against ARM resources, one line
     /// per resource: `FILE: <effect> (matched)`, `FILE: compliant (not
-    /// matched)` or `FILE: not applicable (Indexed mode: ...)`. Exit 0 when
+    /// matched)` or `FILE: not applicable (Indexed mode: ...)`; with
+    /// `--related`, an existence check's outcome too. Exit 0 when
     /// every resource was evaluated, whatever the verdicts; 2 on a usage,
     /// input/output or unsupported-construct error.
     Eval(PolicyEvalArgs),
@@ -99,6 +100,12 @@ struct PolicyEvalArgs {
     /// lack `type`. For rules written against raw paths, such as test suites.
     #[arg(long)]
     raw_paths: bool,
+    /// The related resources an auditIfNotExists / deployIfNotExists
+    /// existence check finds (a JSON array of ARM resources, or one):
+    /// with it the check is made, and the effect applies only when none
+    /// satisfies it.
+    #[arg(long, value_name = "FILE")]
+    related: Option<PathBuf>,
     /// ARM resource JSON files, one resource each.
     #[arg(required = true, value_name = "RESOURCE.json")]
     resources: Vec<PathBuf>,
@@ -369,6 +376,38 @@ fn parse_params(
     Ok(out)
 }
 
+/// `--related FILE`: a JSON array of related resources, or one resource.
+fn read_related(path: &std::path::Path) -> Result<Vec<serde_json::Value>, String> {
+    Ok(match read_json(path)? {
+        serde_json::Value::Array(found) => found,
+        one => vec![one],
+    })
+}
+
+/// A verdict as `policy eval` prints it after the file name.
+fn verdict_line(v: &amlgen::policy::Verdict) -> String {
+    if !v.applicable {
+        return "not applicable (Indexed mode: the resource type supports no tags and location)"
+            .to_string();
+    }
+    if !v.matched {
+        return "compliant (not matched)".to_string();
+    }
+    match &v.existence {
+        Some(e) => match e.satisfied_by {
+            Some(i) => format!(
+                "compliant (matched; related resource {} satisfies the existence check)",
+                i + 1
+            ),
+            None => format!(
+                "{} (matched; no related resource satisfies the existence check)",
+                v.effect
+            ),
+        },
+        None => format!("{} (matched)", v.effect),
+    }
+}
+
 fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
     use amlgen::policy::{Context, Definition, Escaping, ReadOptions};
     let escaping = match args.escaping {
@@ -400,6 +439,11 @@ fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
         subscription_id: args.subscription.clone(),
         resource_group: args.resource_group.clone(),
         api_version: args.api_version.clone(),
+        ..Context::default()
+    };
+    let related = match args.related.as_deref().map(read_related).transpose() {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
     };
     let mut failed = false;
     let mut text = String::new();
@@ -407,28 +451,28 @@ fn policy_eval(args: &PolicyEvalArgs) -> ExitCode {
     for path in &args.resources {
         let shown = path.display().to_string();
         let verdict = read_json(path).and_then(|r| {
-            definition
-                .evaluate(&params, &r, &context)
-                .map_err(|e| format!("`{shown}`: {e}"))
+            match &related {
+                None => definition.evaluate(&params, &r, &context),
+                Some(found) => definition.evaluate_related(&params, &r, &context, found),
+            }
+            .map_err(|e| format!("`{shown}`: {e}"))
         });
         match verdict {
             Ok(v) => {
-                let _ = if !v.applicable {
-                    writeln!(
-                        text,
-                        "{shown}: not applicable (Indexed mode: the resource type supports no tags and location)"
-                    )
-                } else if v.matched {
-                    writeln!(text, "{shown}: {} (matched)", v.effect)
-                } else {
-                    writeln!(text, "{shown}: compliant (not matched)")
-                };
-                entries.push(serde_json::json!({
+                let _ = writeln!(text, "{shown}: {}", verdict_line(&v));
+                let mut entry = serde_json::json!({
                     "resource": shown,
                     "applicable": v.applicable,
                     "matched": v.matched,
                     "effect": v.effect,
-                }));
+                });
+                if let Some(d) = &v.details {
+                    entry["details"] = d.clone();
+                }
+                if let Some(e) = &v.existence {
+                    entry["existence"] = serde_json::json!(e);
+                }
+                entries.push(entry);
             }
             Err(e) => {
                 failed = true;

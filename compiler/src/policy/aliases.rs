@@ -55,6 +55,12 @@ pub struct Alias {
     /// The ARM path column, as written.
     pub arm_path: String,
     pub status: AliasStatus,
+    /// Whether a `modify` effect may change what the alias points to (the
+    /// alias path's `Modifiable` attribute, "AliasPathAttributes": "the
+    /// token that the alias path is referring to is modifiable by policies
+    /// with 'modify' effect"), from the optional seventh column
+    /// (`Modifiable` or `None`); `None` when the table does not say.
+    pub modifiable: Option<bool>,
     path: Option<Vec<Segment>>,
 }
 
@@ -122,11 +128,23 @@ impl AliasTable {
                     cols[0]
                 ));
             }
+            let modifiable = match cols.get(6).map(|c| c.trim()) {
+                None | Some("") => None,
+                Some(a) if a.eq_ignore_ascii_case("Modifiable") => Some(true),
+                Some(a) if a.eq_ignore_ascii_case("None") => Some(false),
+                Some(a) => {
+                    return Err(format!(
+                        "aliases.tsv line {}: unknown attributes `{a}` (Modifiable or None)",
+                        n + 1
+                    ));
+                }
+            };
             aliases.push(Alias {
                 name: cols[0].to_string(),
                 resource_type: cols[1].to_string(),
                 arm_path: cols[2].to_string(),
                 status,
+                modifiable,
                 path,
             });
         }
@@ -189,6 +207,7 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
         resource_type: ANY_TYPE.to_string(),
         arm_path: text.to_string(),
         status: AliasStatus::Confirmed,
+        modifiable: None,
         path: Some(path),
     }));
     raw.insert(text.to_string(), alias);

@@ -14,11 +14,11 @@
 use serde_json::{Map, Value};
 
 use super::aliases::{Alias, Segment};
-use super::definition::ReadOptions;
 use super::expr::{self, Expr, StrForm};
 use super::field::{Field, is_prefix, parse_field};
 use super::functions;
 use super::ops::{self, Op, describe};
+use super::options::ReadOptions;
 use super::params::{ParamDef, find_param};
 use super::rule::{Cond, Count, CountSource, FieldRef, Operand, Tmpl};
 use super::{ErrorKind, EvalError, err};
@@ -50,12 +50,37 @@ pub(super) fn compile_value(
     params: &[ParamDef],
     value: &Value,
 ) -> Result<Tmpl, EvalError> {
+    compile_value_at(options, params, value, "value")
+}
+
+/// [`compile_value`] for a value found at `at` in the definition.
+pub(super) fn compile_value_at(
+    options: ReadOptions,
+    params: &[ParamDef],
+    value: &Value,
+    at: &str,
+) -> Result<Tmpl, EvalError> {
     let mut c = Compiler {
         options,
         params,
         counts: Vec::new(),
     };
-    c.tmpl(value, "value")
+    c.tmpl(value, at)
+}
+
+/// Compiles a condition found outside `if` (an existence condition).
+pub(super) fn compile_cond(
+    options: ReadOptions,
+    params: &[ParamDef],
+    cond: &Value,
+    at: &str,
+) -> Result<Cond, EvalError> {
+    let mut c = Compiler {
+        options,
+        params,
+        counts: Vec::new(),
+    };
+    c.cond(cond, at, 0)
 }
 
 /// What a `where` is counting, for checking `current()`.

@@ -30,43 +30,10 @@ use super::effect::check_effect;
 use super::expr::{self, StrForm};
 use super::functions::get_ci;
 use super::ops::describe;
+pub use super::options::{Escaping, ReadOptions};
 use super::params::read_params;
 use super::rule::{Definition, Mode, Tmpl};
 use super::{ErrorKind, EvalError, err};
-
-/// How `[[` reads in a definition file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Escaping {
-    /// Template-escaped when every expression in the rule and parameters is
-    /// written `[[...]` and none `[...]`; direct when no `[[...]` string
-    /// would deploy as an expression (so `"[[x]"`, a literal of a direct
-    /// file, reads `[x]`); a mix is an error (say which one it is).
-    #[default]
-    Auto,
-    /// The file is embedded in an ARM template (Enterprise-Scale): `[[` is
-    /// `[`, and a plain `[...]` would be evaluated by ARM at deployment,
-    /// which an offline evaluation cannot do (an error).
-    Template,
-    /// The definition as Azure Policy stores it: `[...]` is an expression,
-    /// `[[...]` a literal starting with `[`.
-    Direct,
-}
-
-/// How a definition's fields are read. The default is what Azure does:
-/// a `field` is a built-in field or an alias of the vendored table
-/// (`policies/aliases.tsv`), anything else an error. The other settings
-/// are test aids, for suites written against other catalogues.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadOptions {
-    /// A `field` that is neither a built-in field nor an alias reads that
-    /// raw path of the resource JSON (`properties.x[*].y`), for any
-    /// resource type, and a resource may lack `type`. Never the default:
-    /// real definitions name aliases, and a misspelt alias must stay an
-    /// error.
-    pub raw_paths: bool,
-    /// Another alias table to read aliases from instead of the vendored one.
-    pub aliases: Option<&'static aliases::AliasTable>,
-}
 
 impl Definition {
     /// Reads a definition (any of the accepted shapes) and checks its rule.
@@ -101,8 +68,7 @@ impl Definition {
         let mode = read_mode(body)?;
         let raw_params = read_parameters(body)?;
         let (raw_if, raw_effect) = if_and_effect(body)?;
-        // Only what is evaluated decides and is unescaped: `if`, the effect,
-        // the parameters (`then.details` is never evaluated here).
+        // Only `if`, the effect and the parameters decide the escaping.
         let template_escaped = is_template_escaped(escaping, raw_if, raw_effect, &raw_params)?;
         let (if_json, effect_json, params_json) = if template_escaped {
             (
@@ -119,9 +85,19 @@ impl Definition {
             check_effect(v)
                 .map_err(|m| err(ErrorKind::Unsupported, "policyRule.then.effect", m))?;
         }
+        // `then.details` is resolved only for a matched resource (`details`),
+        // but read as it deploys, and its modify operations checked, here.
+        let details = match super::details::raw_details(body) {
+            Some(d) if template_escaped => Some(unescape(&d, super::details::AT)?),
+            other => other,
+        };
+        if let Some(d) = &details {
+            super::details::check_modifiable(options, d)?;
+        }
         Ok(Definition {
             cond,
             effect,
+            details,
             params,
             mode,
             name,

@@ -85,3 +85,16 @@ impl Effect {
         }
     }
 }
+
+/// The outcome of the existence check of `auditIfNotExists` /
+/// `deployIfNotExists` (`existence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Existence {
+    /// How many of the given related resources are of the details' type
+    /// (and name).
+    pub candidates: usize,
+    /// The index, in the given list, of the first related resource that
+    /// satisfies the existence condition: then the resource is compliant
+    /// and the effect does not apply. `None`: the effect applies.
+    pub satisfied_by: Option<usize>,
+}

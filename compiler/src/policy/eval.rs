@@ -12,18 +12,18 @@
 //! `resourceGroup()` and `requestContext()` read the [`Context`], or the
 //! resource's `id` and `apiVersion` when the context leaves them out.
 //!
-//! Only `if` is evaluated. For `auditIfNotExists` and `deployIfNotExists` a
-//! match means the existence condition would be checked next, against
-//! related resources this evaluation does not have. A `disabled` effect is
-//! reported like any other, although Azure would not evaluate the rule at
-//! all. The mode is applied: an `Indexed` definition does not apply to a
+//! `if` is evaluated, and for a matched resource the rule's `then.details`
+//! (`details`). For `auditIfNotExists` and `deployIfNotExists` a match
+//! means the existence condition would be checked next, against related
+//! resources: [`Definition::evaluate_related`] (`existence`) checks it
+//! when given them. A `disabled` effect is reported, but never applies
+//! ([`Verdict::applies`]). The mode is applied: an `Indexed` definition does not apply to a
 //! resource type without tags and location (`indexed`), and the verdict
 //! says so ([`Verdict::applicable`]).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::definition::Escaping;
 pub use super::effect::Effect;
 use super::effect::check_effect;
 use super::expr::Expr;
@@ -31,6 +31,7 @@ use super::field::{self, Field};
 use super::functions::{self, Kind};
 use super::indexed;
 use super::ops::{self, describe};
+use super::options::Escaping;
 use super::params::find_param;
 use super::resource::{self, Binding, Selection};
 use super::rule::{Cond, Count, CountSource, Definition, FieldRef, Mode, Operand, Tmpl};
@@ -46,6 +47,12 @@ pub struct Context {
     pub subscription_id: Option<String>,
     /// `resourceGroup().name`
     pub resource_group: Option<String>,
+    /// `resourceGroup().location` (no default: left out, the object has
+    /// no `location`).
+    pub resource_group_location: Option<String>,
+    /// `resourceGroup().tags` (no default: left out, the object has no
+    /// `tags`).
+    pub resource_group_tags: Option<Map<String, Value>>,
     /// `requestContext().apiVersion`
     pub api_version: Option<String>,
 }
@@ -65,6 +72,16 @@ pub struct Verdict {
     pub effect: String,
     /// The same effect, as a closed type.
     pub kind: Effect,
+    /// The matched rule's `then.details`, resolved against the resource and
+    /// parameters (`details`); `None` when `if` did not match or the rule
+    /// has no details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+    /// The existence check of `auditIfNotExists` / `deployIfNotExists`,
+    /// when the related resources were given
+    /// ([`Definition::evaluate_related`]); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existence: Option<super::effect::Existence>,
 }
 
 impl Verdict {
@@ -87,10 +104,26 @@ impl Verdict {
     #[must_use]
     pub fn needs_existence_check(&self) -> bool {
         self.matched
+            && self.existence.is_none()
             && matches!(
                 self.kind,
                 Effect::AuditIfNotExists | Effect::DeployIfNotExists
             )
+    }
+
+    /// The effect applies: `if` matched and, when the existence check was
+    /// made ([`Definition::evaluate_related`]), no related resource
+    /// satisfies it.
+    #[must_use]
+    /// A `disabled` effect never applies: such a definition leaves every
+    /// resource compliant ("Azure Policy definitions disabled effect").
+    pub fn applies(&self) -> bool {
+        self.matched
+            && self.kind != Effect::Disabled
+            && self
+                .existence
+                .as_ref()
+                .is_none_or(|e| e.satisfied_by.is_none())
     }
 }
 
@@ -191,13 +224,7 @@ impl Definition {
             Err(m) => return Err(EvalError::new(ErrorKind::Resource, "", m)),
         };
         let applicable = self.applies_to(ty)?;
-        let mut env = Env {
-            def: self,
-            assigned: parameters,
-            resource,
-            context,
-            bindings: Vec::new(),
-        };
+        let mut env = Env::new(self, parameters, resource, context);
         let at = "policyRule.then.effect";
         let effect = env.tmpl(&self.effect, at)?;
         let name =
@@ -210,11 +237,18 @@ impl Definition {
             )
         })?;
         let matched = applicable && env.cond(&self.cond)?;
+        let details = if matched {
+            self.resolve_details(&mut env)?
+        } else {
+            None
+        };
         Ok(Verdict {
             applicable,
             matched,
             effect: effect.as_str().unwrap_or(name).to_string(),
             kind,
+            details,
+            existence: None,
         })
     }
 }
@@ -233,14 +267,7 @@ impl Definition {
     ) -> Result<Value, EvalError> {
         self.check_parameters(parameters)?;
         let t = super::compile::compile_value(self.options, &self.params, value)?;
-        let mut env = Env {
-            def: self,
-            assigned: parameters,
-            resource,
-            context,
-            bindings: Vec::new(),
-        };
-        env.tmpl(&t, "value")
+        Env::new(self, parameters, resource, context).tmpl(&t, "value")
     }
 
     /// Whether Azure evaluates a resource of this type under the
@@ -297,12 +324,56 @@ fn case_hint(allowed: &[Value], value: &Value) -> String {
     }
 }
 
-struct Env<'a> {
+/// One evaluation's state: the resource a `field` condition reads, and
+/// (in an existence condition) the evaluated resource `field()` reads.
+pub(super) struct Env<'a> {
     def: &'a Definition,
     assigned: &'a Map<String, Value>,
     resource: &'a Value,
+    /// In an existence condition, the resource the rule's `if` evaluated:
+    /// `field()`, `subscription()`, `resourceGroup()` and `requestContext()`
+    /// read it while `field` conditions read the related resource
+    /// ("Azure Policy definitions auditIfNotExists effect",
+    /// existenceCondition).
+    outer: Option<&'a Value>,
     context: &'a Context,
     bindings: Vec<Binding>,
+}
+
+impl<'a> Env<'a> {
+    pub(super) fn new(
+        def: &'a Definition,
+        assigned: &'a Map<String, Value>,
+        resource: &'a Value,
+        context: &'a Context,
+    ) -> Env<'a> {
+        Env {
+            def,
+            assigned,
+            resource,
+            outer: None,
+            context,
+            bindings: Vec::new(),
+        }
+    }
+
+    /// The same evaluation over a related resource: `field` conditions
+    /// read `related`, the functions still read the evaluated resource.
+    pub(super) fn related(&self, related: &'a Value) -> Env<'a> {
+        Env {
+            def: self.def,
+            assigned: self.assigned,
+            resource: related,
+            outer: Some(self.evaluated()),
+            context: self.context,
+            bindings: Vec::new(),
+        }
+    }
+
+    /// The resource the rule's `if` evaluates.
+    fn evaluated(&self) -> &'a Value {
+        self.outer.unwrap_or(self.resource)
+    }
 }
 
 fn eval_err(at: &str, m: impl Into<String>) -> EvalError {
@@ -310,7 +381,7 @@ fn eval_err(at: &str, m: impl Into<String>) -> EvalError {
 }
 
 impl Env<'_> {
-    fn cond(&mut self, c: &Cond) -> Result<bool, EvalError> {
+    pub(super) fn cond(&mut self, c: &Cond) -> Result<bool, EvalError> {
         match c {
             Cond::AllOf(cs) => {
                 for c in cs {
@@ -395,6 +466,16 @@ impl Env<'_> {
             .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))
     }
 
+    /// What `field()` reads: the evaluated resource, also inside an
+    /// existence condition (where no count binds its members).
+    fn select_fn(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
+        match self.outer {
+            None => self.select(field, at),
+            Some(outer) => resource::select(outer, field, &[])
+                .map_err(|m| EvalError::new(ErrorKind::Resource, at, m)),
+        }
+    }
+
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
         match &c.source {
             CountSource::Field(alias) => {
@@ -457,7 +538,7 @@ impl Env<'_> {
         }
     }
 
-    fn tmpl(&mut self, t: &Tmpl, at: &str) -> Result<Value, EvalError> {
+    pub(super) fn tmpl(&mut self, t: &Tmpl, at: &str) -> Result<Value, EvalError> {
         match t {
             Tmpl::Lit(v) => Ok(v.clone()),
             Tmpl::Expr(e) => self.expr(e, at),
@@ -562,7 +643,7 @@ impl Env<'_> {
             "field" => {
                 let f = self.string_arg(args, name, at)?;
                 let field = self.parse_field(&f, at)?;
-                Ok(match self.select(&field, at)? {
+                Ok(match self.select_fn(&field, at)? {
                     Selection::One(Some(v)) => v,
                     Selection::One(None) => Value::String(String::new()),
                     Selection::Many(vs) => Value::Array(vs.into_iter().flatten().collect()),
@@ -583,32 +664,14 @@ impl Env<'_> {
                     "subscriptionId": sub,
                 }))
             }
-            "resourceGroup" => {
-                let (id_sub, id_rg) = resource::id_scope(self.resource);
-                let rg = self.context.resource_group.clone().or(id_rg).ok_or_else(|| {
-                    eval_err(at, "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`")
-                })?;
-                let mut o = Map::new();
-                if let Some(sub) = self.context.subscription_id.clone().or(id_sub) {
-                    o.insert(
-                        "id".into(),
-                        Value::String(format!("/subscriptions/{sub}/resourceGroups/{rg}")),
-                    );
-                }
-                o.insert("name".into(), Value::String(rg));
-                o.insert(
-                    "type".into(),
-                    Value::String("Microsoft.Resources/resourceGroups".into()),
-                );
-                Ok(Value::Object(o))
-            }
+            "resourceGroup" => self.resource_group(at),
             _ => {
                 let version = self
                     .context
                     .api_version
                     .clone()
                     .or_else(|| {
-                        self.resource
+                        self.evaluated()
                             .as_object()
                             .and_then(|o| functions::get_ci(o, "apiVersion"))
                             .and_then(Value::as_str)
@@ -622,11 +685,52 @@ impl Env<'_> {
         }
     }
 
+    /// `resourceGroup()`: the members the context or the resource's `id`
+    /// give ("Resource functions for ARM templates", resourceGroup: `id`,
+    /// `name`, `type`, `location`, `tags`, ...). A member known nowhere is
+    /// left out, so reading it is an error; nothing known at all is an
+    /// error here.
+    fn resource_group(&self, at: &str) -> Result<Value, EvalError> {
+        let (id_sub, id_rg) = resource::id_scope(self.evaluated());
+        let ctx = self.context;
+        let rg = ctx.resource_group.clone().or(id_rg);
+        if rg.is_none()
+            && ctx.resource_group_location.is_none()
+            && ctx.resource_group_tags.is_none()
+        {
+            return Err(eval_err(
+                at,
+                "`resourceGroup()` needs the resource group: pass it in the context (`--resource-group`) or give the resource an `id`",
+            ));
+        }
+        let mut o = Map::new();
+        if let Some(rg) = rg {
+            if let Some(sub) = ctx.subscription_id.clone().or(id_sub) {
+                o.insert(
+                    "id".into(),
+                    Value::String(format!("/subscriptions/{sub}/resourceGroups/{rg}")),
+                );
+            }
+            o.insert("name".into(), Value::String(rg));
+        }
+        o.insert(
+            "type".into(),
+            Value::String("Microsoft.Resources/resourceGroups".into()),
+        );
+        if let Some(l) = &ctx.resource_group_location {
+            o.insert("location".into(), Value::String(l.clone()));
+        }
+        if let Some(t) = &ctx.resource_group_tags {
+            o.insert("tags".into(), Value::Object(t.clone()));
+        }
+        Ok(Value::Object(o))
+    }
+
     fn subscription(&self, at: &str) -> Result<String, EvalError> {
         self.context
             .subscription_id
             .clone()
-            .or_else(|| resource::id_scope(self.resource).0)
+            .or_else(|| resource::id_scope(self.evaluated()).0)
             .ok_or_else(|| {
                 eval_err(at, "`subscription()` needs the subscription id: pass it in the context (`--subscription`) or give the resource an `id`")
             })

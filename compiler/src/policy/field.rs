@@ -2,7 +2,7 @@
 //! `tags['x']`...) and the aliases of the table, read from their names.
 
 use super::aliases::{Alias, AliasStatus, Segment};
-use super::definition::ReadOptions;
+use super::options::ReadOptions;
 
 /// A field a condition reads.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@
 //! - `indexed`: the resource types `Indexed` mode evaluates (embedded
 //!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
+//! - `options`: how a definition is read ([`Escaping`], [`ReadOptions`]).
 //! - `definition`: reads a definition (built-in, bare, or the
 //!   Enterprise-Scale envelope with `[[`-escaped expressions) into a
 //!   checked rule; every unknown operator, alias, function or effect is an
@@ -26,6 +27,9 @@
 //! - `resource`: the fields of an ARM resource: built-in fields, alias paths
 //!   with `[*]`, and the members a `count` is iterating.
 //! - `eval`: evaluation, [`Verdict`] and [`Context`].
+//! - `details`: a matched rule's `then.details`, resolved.
+//! - `existence`: the existence check of `auditIfNotExists` and
+//!   `deployIfNotExists` against given related resources.
 //!
 //! Pure: no IO. Nothing panics on any input; what cannot be evaluated is an
 //! [`EvalError`], never a silent "not matched".
@@ -33,21 +37,24 @@
 pub mod aliases;
 mod compile;
 mod definition;
+mod details;
 mod effect;
 pub mod eval;
+pub mod existence;
 pub mod expr;
 mod field;
 pub mod functions;
 pub mod indexed;
 pub mod ip;
 pub mod ops;
+mod options;
 mod params;
 pub mod resource;
 pub mod rule;
 
-pub use definition::{Escaping, ReadOptions};
 pub use effect::Effect;
 pub use eval::{Context, Verdict, evaluate, evaluate_with};
+pub use options::{Escaping, ReadOptions};
 pub use rule::{Definition, Mode};
 
 use std::fmt;

@@ -6,10 +6,10 @@
 use serde_json::Value;
 
 use super::aliases::Alias;
-pub use super::definition::Escaping;
 use super::expr::Expr;
 use super::field::Field;
 use super::ops::Op;
+pub use super::options::Escaping;
 use super::params::{ParamDef, find_param};
 
 /// The definition's mode. Resource Provider modes (`Microsoft.*.Data`)
@@ -79,6 +79,9 @@ pub(crate) enum Cond {
 pub struct Definition {
     pub(crate) cond: Cond,
     pub(crate) effect: Tmpl,
+    /// `then.details` as written (template-escaped: as it deploys),
+    /// resolved for a matched resource.
+    pub(crate) details: Option<Value>,
     pub(crate) params: Vec<ParamDef>,
     pub(super) mode: Mode,
     pub(super) name: Option<String>,
@@ -86,7 +89,7 @@ pub struct Definition {
     pub(super) template_escaped: bool,
     /// How its fields were read (and `field()` calls are read at
     /// evaluation).
-    pub(crate) options: super::definition::ReadOptions,
+    pub(crate) options: super::options::ReadOptions,
 }
 
 impl Definition {
