@@ -180,13 +180,13 @@ impl Definition {
     ) -> Result<Verdict, EvalError> {
         self.check_parameters(parameters)?;
         let ty = match resource::resource_type(resource) {
-            Ok(t) => t,
+            Ok(t) => Some(t),
             // A suite written against raw paths may leave `type` out.
             Err(_)
                 if self.options.raw_paths
                     && matches!(resource, Value::Object(o) if functions::get_ci(o, "type").is_none()) =>
             {
-                ""
+                None
             }
             Err(m) => return Err(EvalError::new(ErrorKind::Resource, "", m)),
         };
@@ -246,7 +246,19 @@ impl Definition {
     /// Whether Azure evaluates a resource of this type under the
     /// definition's mode: always in `All`; in `Indexed` only when the type
     /// supports tags and location, and an error when that is not known.
-    fn applies_to(&self, ty: &str) -> Result<bool, EvalError> {
+    ///
+    /// `None` is a resource without `type`, which only
+    /// `ReadOptions::raw_paths` admits: such a resource stands for one of
+    /// no particular type, as its raw paths do. `Indexed` filters by type
+    /// ("Azure Policy definition structure basics", mode), so there is
+    /// nothing to filter it out by: it is evaluated, as the rule would be
+    /// for any type that supports tags and location (the page's own
+    /// `Indexed` example is a location rule for every resource). Without
+    /// raw paths a missing `type` stays an error before this point.
+    fn applies_to(&self, ty: Option<&str>) -> Result<bool, EvalError> {
+        let Some(ty) = ty else {
+            return Ok(true);
+        };
         if self.mode() == Mode::All {
             return Ok(true);
         }
