@@ -77,6 +77,9 @@ impl Alias {
 pub struct AliasTable {
     aliases: Vec<Alias>,
     by_name: HashMap<String, usize>,
+    /// The "normal" alias of each array alias the table lists only with
+    /// `[*]` (see [`AliasTable::get`]), by lower-cased name.
+    arrays: HashMap<String, Alias>,
 }
 
 impl AliasTable {
@@ -130,16 +133,28 @@ impl AliasTable {
                 path,
             });
         }
-        Ok(AliasTable { aliases, by_name })
+        let arrays = array_aliases(&aliases, &by_name);
+        Ok(AliasTable {
+            aliases,
+            by_name,
+            arrays,
+        })
     }
 
     /// Looks an alias up by name, ignoring case (Azure's alias names are
-    /// case-insensitive).
+    /// case-insensitive). An array property has two aliases: the "normal"
+    /// one names the array as a single value, the one ending in `[*]` its
+    /// members ("Azure Policy definition structure aliases", Understanding
+    /// the array alias). Where the table lists only the `[*]` alias of an
+    /// array, the normal one is found too: the same path without its last
+    /// `[*]`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Alias> {
+        let key = name.to_lowercase();
         self.by_name
-            .get(&name.to_lowercase())
+            .get(&key)
             .map(|&i| &self.aliases[i])
+            .or_else(|| self.arrays.get(&key))
     }
 
     /// Every row, in table order.
@@ -156,6 +171,33 @@ impl AliasTable {
     pub fn is_empty(&self) -> bool {
         self.aliases.is_empty()
     }
+}
+
+/// The normal aliases of the confirmed array aliases (`x[*]`, whose path
+/// ends in `[*]`) that the table does not list itself.
+fn array_aliases(aliases: &[Alias], by_name: &HashMap<String, usize>) -> HashMap<String, Alias> {
+    let mut out = HashMap::new();
+    for a in aliases {
+        let (Some(name), Some(path), Some(arm_path)) = (
+            a.name.strip_suffix("[*]"),
+            a.path().and_then(|p| p.strip_suffix(&[Segment::Wildcard])),
+            a.arm_path.strip_suffix("[*]"),
+        ) else {
+            continue;
+        };
+        let key = name.to_lowercase();
+        if a.status != AliasStatus::Confirmed || by_name.contains_key(&key) {
+            continue;
+        }
+        out.entry(key).or_insert_with(|| Alias {
+            name: name.to_string(),
+            resource_type: a.resource_type.clone(),
+            arm_path: arm_path.to_string(),
+            status: AliasStatus::Confirmed,
+            path: Some(path.to_vec()),
+        });
+    }
+    out
 }
 
 static EMBEDDED: LazyLock<Result<AliasTable, String>> = LazyLock::new(|| AliasTable::parse(TABLE));
@@ -309,6 +351,35 @@ mod tests {
             .unwrap();
         assert_eq!(nf.status, AliasStatus::NotFound);
         assert!(nf.path().is_none());
+    }
+
+    #[test]
+    fn an_array_alias_listed_with_star_only_has_its_normal_alias() {
+        let head = "alias\tresource_type\tarm_path\tused_in_files\tstatus\n";
+        let t = AliasTable::parse(&format!(
+            "{head}R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\n\
+             R/t/both[*]\tR/t\tproperties.both[*]\t\tCONFIRMED\n\
+             R/t/both\tR/t\tproperties.bothOther\t\tCONFIRMED\n\
+             R/t/gone[*]\tR/t\t-\t\tNOT-FOUND\n"
+        ))
+        .unwrap();
+        let list = t.get("r/t/LIST").unwrap();
+        assert_eq!(list.name, "R/t/list");
+        assert_eq!(list.arm_path, "properties.list");
+        assert_eq!(
+            list.path().unwrap(),
+            &[
+                Segment::Property("properties".into()),
+                Segment::Property("list".into())
+            ]
+        );
+        assert!(!list.is_array_alias());
+        // A listed normal alias wins; unconfirmed rows give nothing.
+        assert_eq!(t.get("R/t/both").unwrap().arm_path, "properties.bothOther");
+        assert!(t.get("R/t/gone").is_none());
+        assert!(t.get("R/t/other").is_none());
+        // The derived aliases are no rows of the table.
+        assert_eq!(t.len(), 4);
     }
 
     #[test]
