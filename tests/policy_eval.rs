@@ -1465,3 +1465,44 @@ fn no_panic_on_mutated_definitions_and_resources() {
     }
     assert!(outcomes.0 > 100 && outcomes.1 > 100, "{outcomes:?}");
 }
+
+#[test]
+fn current_of_a_deeper_array_alias_is_the_array_of_its_values_in_the_member() {
+    // A count over `regions[*]` whose `where` reads
+    // `current('regions[*].disks[*].id')`: the inner `[*]` is not bound, so
+    // current() is the array of the member's ids (built-in policies take
+    // its `length()`), with missing ids left out as field() does.
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         Contoso.Things/thing/regions[*]\tContoso.Things/thing\tproperties.regions[*]\t\tCONFIRMED\n\
+         Contoso.Things/thing/regions[*].disks[*].id\tContoso.Things/thing\tproperties.regions[*].disks[*].id\t\tCONFIRMED\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let def = json!({"mode": "All", "policyRule": {"if": {"count": {
+        "field": "Contoso.Things/thing/regions[*]",
+        "where": {"value": "[length(current('Contoso.Things/thing/regions[*].disks[*].id'))]", "equals": 2}
+    }, "equals": 1}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json_with(&def, Escaping::Auto, options).unwrap();
+    let res = json!({"type": "Contoso.Things/thing", "properties": {"regions": [
+        {"disks": [{"id": "a"}, {"id": "b"}]},
+        {"disks": [{"id": "c"}, {"name": "no id"}]},
+        {}
+    ]}});
+    let v = d
+        .evaluate(&Map::new(), &res, &Context::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.matched, "{v:?}");
+    let ids = d
+        .evaluate_value(
+            &Map::new(),
+            &res,
+            &Context::default(),
+            &json!("[field('Contoso.Things/thing/regions[*].disks[*].id')]"),
+        )
+        .unwrap();
+    assert_eq!(ids, json!(["a", "b", "c"]));
+}

@@ -710,16 +710,22 @@ impl Env<'_> {
                             .filter(|s| **s == super::aliases::Segment::Wildcard)
                             .count()
                     };
-                    if stars(path) > stars(bound) {
-                        return Err(eval_err(
-                            at,
-                            format!(
-                                "`current('{n}')` reaches a `[*]` the count does not bind; count over it, or use field()"
-                            ),
-                        ));
-                    }
                     let entries = resource::walk(self.resource, path, &self.bindings)
                         .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))?;
+                    // A `[*]` below the counted one is not bound by the
+                    // count: the value is the array of what it selects in
+                    // the current member, as `field()` gives for a `[*]`
+                    // alias (built-in policies write
+                    // `length(current('…targetRegions[*].encryption.dataDiskImages[*].diskEncryptionSetId'))`
+                    // in a count over `targetRegions[*]`).
+                    if stars(path) > stars(bound) {
+                        return Ok(Value::Array(
+                            entries
+                                .into_iter()
+                                .filter_map(|(_, v)| v.cloned())
+                                .collect(),
+                        ));
+                    }
                     return Ok(entries
                         .into_iter()
                         .next()
