@@ -1506,3 +1506,18 @@ fn current_of_a_deeper_array_alias_is_the_array_of_its_values_in_the_member() {
         .unwrap();
     assert_eq!(ids, json!(["a", "b", "c"]));
 }
+
+#[test]
+fn a_tag_field_built_from_an_empty_parameter_reads_nothing() {
+    // Automanage's built-in reads `tags[<inclusionTagName>]`, whose default
+    // is "": no tag has an empty name, so the field is missing.
+    let def = json!({"mode": "All", "parameters": {"tag": {"type": "String", "defaultValue": ""}},
+        "policyRule": {"if": {"anyOf": [
+            {"field": "[concat('tags[', parameters('tag'), ']')]", "in": ["prod"]},
+            {"value": "[empty(parameters('tag'))]", "equals": "true"}
+        ]}, "then": {"effect": "audit"}}});
+    let ws = workspace(&json!({}));
+    assert!(evaluate(&def, &Map::new(), &ws).unwrap().matched);
+    let literal = json!({"field": "tags[]", "exists": false});
+    assert!(matches(&literal, &ws));
+}
