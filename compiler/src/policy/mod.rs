@@ -11,6 +11,8 @@
 //! - `indexed`: the resource types `Indexed` mode evaluates (embedded
 //!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
+//! - `casefold`: case-insensitive comparison (Unicode full case folding,
+//!   for `InvariantCultureIgnoreCase`).
 //! - `definition`: reads a definition (built-in, bare, or the
 //!   Enterprise-Scale envelope with `[[`-escaped expressions) into a
 //!   checked rule; every unknown operator, alias, function or effect is an
@@ -31,6 +33,7 @@
 //! [`EvalError`], never a silent "not matched".
 
 pub mod aliases;
+mod casefold;
 mod compile;
 mod definition;
 mod effect;
