@@ -79,7 +79,9 @@ fn catalogue(name: &str) -> &'static AliasTable {
         &std::fs::read_to_string(root().join("azure_policy/aliases").join(name)).unwrap(),
     )
     .unwrap();
-    let mut tsv = String::from("alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\n");
+    let mut tsv = String::from(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tapi_version_paths\n",
+    );
     let mut seen = BTreeSet::new();
     for ns in json.as_array().unwrap() {
         let namespace = ns["namespace"].as_str().unwrap();
@@ -91,8 +93,27 @@ fn catalogue(name: &str) -> &'static AliasTable {
                     continue;
                 };
                 let ty = alias_type(alias, &listed);
+                // The paths of particular API versions, in the table's
+                // seventh column (`path@version,version;...`).
+                let versions: Vec<String> = a["paths"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| {
+                        let vs: Vec<&str> = p["apiVersions"]
+                            .as_array()?
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect();
+                        Some(format!("{}@{}", p["path"].as_str()?, vs.join(",")))
+                    })
+                    .collect();
                 if seen.insert(alias.to_ascii_lowercase()) {
-                    let _ = writeln!(tsv, "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}");
+                    let _ = writeln!(
+                        tsv,
+                        "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}\t{}",
+                        versions.join(";")
+                    );
                 }
             }
         }

@@ -1521,3 +1521,47 @@ fn a_tag_field_built_from_an_empty_parameter_reads_nothing() {
     let literal = json!({"field": "tags[]", "exists": false});
     assert!(matches(&literal, &ws));
 }
+
+#[test]
+fn an_alias_reads_the_path_of_the_request_api_version() {
+    // "During policy evaluation, the policy engine gets the property path
+    // for that API version" ("Azure Policy definition structure aliases").
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tapi_version_paths\n\
+         Contoso.Things/thing/tier\tContoso.Things/thing\tsku.tier\t\tCONFIRMED\t\tproperties.pricingTier@2015-01-01\n\
+         Contoso.Things/thing/rules[*]\tContoso.Things/thing\tproperties.rules[*]\t\tCONFIRMED\t\t\n\
+         Contoso.Things/thing/rules[*].prio\tContoso.Things/thing\tproperties.rules[*].priority\t\tCONFIRMED\t\tproperties.rules[*].p@2015-01-01\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let read = |cond: Value| {
+        Definition::from_json_with(
+            &json!({"mode": "All", "policyRule": {"if": cond, "then": {"effect": "deny"}}}),
+            Escaping::Auto,
+            options,
+        )
+        .unwrap()
+    };
+    let tier = read(json!({"field": "Contoso.Things/thing/tier", "equals": "Old"}));
+    let count = read(json!({"count": {"field": "Contoso.Things/thing/rules[*]",
+        "where": {"field": "Contoso.Things/thing/rules[*].prio", "equals": 1}}, "equals": 1}));
+    let res = json!({"type": "Contoso.Things/thing", "sku": {"tier": "New"},
+        "properties": {"pricingTier": "Old", "rules": [{"priority": 2, "p": 1}]}});
+    let at = |v: Option<&str>| Context {
+        api_version: v.map(str::to_string),
+        ..Context::default()
+    };
+    let m = |d: &Definition, c: &Context| d.evaluate(&Map::new(), &res, c).unwrap().matched;
+    assert!(m(&tier, &at(Some("2015-01-01"))));
+    assert!(!m(&tier, &at(Some("2020-01-01"))));
+    assert!(!m(&tier, &at(None)));
+    assert!(m(&count, &at(Some("2015-01-01"))));
+    assert!(!m(&count, &at(None)));
+    // Without a context, the resource's own apiVersion is the request's.
+    let mut old = res.clone();
+    old["apiVersion"] = json!("2015-01-01");
+    assert!(tier.evaluate(&Map::new(), &old, &at(None)).unwrap().matched);
+}

@@ -4,7 +4,10 @@
 //! neither a built-in field nor a confirmed alias of this table is an error.
 //!
 //! Columns: alias, resource type, ARM path (the default path of a
-//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes.
+//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes,
+//! and optionally the paths of particular API versions
+//! (`path@version,version;...`), which another catalogue given through
+//! `ReadOptions::aliases` may carry; the embedded table has none.
 //! Only `CONFIRMED` rows can be evaluated; `EXISTS-RP-MODE` rows are
 //! data-plane aliases (no ARM path) and `NOT-FOUND` rows record names that
 //! were checked and do not exist.
@@ -56,6 +59,9 @@ pub struct Alias {
     pub arm_path: String,
     pub status: AliasStatus,
     path: Option<Vec<Segment>>,
+    /// Paths for particular API versions: (the versions, the path). Empty
+    /// for the embedded table, which holds each alias's default path.
+    versions: Vec<(Vec<String>, Vec<Segment>)>,
 }
 
 impl Alias {
@@ -63,6 +69,24 @@ impl Alias {
     #[must_use]
     pub fn path(&self) -> Option<&[Segment]> {
         self.path.as_deref()
+    }
+
+    /// The path for a request of this API version: "each alias maps to
+    /// paths in different API versions for a given resource type. During
+    /// policy evaluation, the policy engine gets the property path for that
+    /// API version" ("Azure Policy definition structure aliases"). The
+    /// default path when the version is unknown or has no path of its own.
+    #[must_use]
+    pub fn path_for(&self, api_version: Option<&str>) -> Option<&[Segment]> {
+        let versioned = api_version.and_then(|v| {
+            self.versions
+                .iter()
+                .find(|(vs, _)| vs.iter().any(|x| x.eq_ignore_ascii_case(v)))
+        });
+        match versioned {
+            Some((_, path)) => Some(path),
+            None => self.path(),
+        }
     }
 
     /// An array alias: its name ends in `[*]` (what `count.field` needs).
@@ -111,11 +135,16 @@ impl AliasTable {
                     cols[4]
                 ));
             };
+            let at = |e: String| format!("aliases.tsv line {}: {e}", n + 1);
             let path = match status {
-                AliasStatus::Confirmed => Some(
-                    parse_path(cols[2]).map_err(|e| format!("aliases.tsv line {}: {e}", n + 1))?,
-                ),
+                AliasStatus::Confirmed => Some(parse_path(cols[2]).map_err(at)?),
                 AliasStatus::DataPlane | AliasStatus::NotFound => None,
+            };
+            let versions = match cols.get(6) {
+                Some(text) if status == AliasStatus::Confirmed => {
+                    parse_versions(text).map_err(at)?
+                }
+                _ => Vec::new(),
             };
             let key = cols[0].to_lowercase();
             if by_name.insert(key, aliases.len()).is_some() {
@@ -131,6 +160,7 @@ impl AliasTable {
                 arm_path: cols[2].to_string(),
                 status,
                 path,
+                versions,
             });
         }
         let arrays = array_aliases(&aliases, &by_name);
@@ -189,12 +219,20 @@ fn array_aliases(aliases: &[Alias], by_name: &HashMap<String, usize>) -> HashMap
         if a.status != AliasStatus::Confirmed || by_name.contains_key(&key) {
             continue;
         }
+        let versions = a
+            .versions
+            .iter()
+            .filter_map(|(vs, p)| {
+                Some((vs.clone(), p.strip_suffix(&[Segment::Wildcard])?.to_vec()))
+            })
+            .collect();
         out.entry(key).or_insert_with(|| Alias {
             name: name.to_string(),
             resource_type: a.resource_type.clone(),
             arm_path: arm_path.to_string(),
             status: AliasStatus::Confirmed,
             path: Some(path.to_vec()),
+            versions,
         });
     }
     out
@@ -232,9 +270,32 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
         arm_path: text.to_string(),
         status: AliasStatus::Confirmed,
         path: Some(path),
+        versions: Vec::new(),
     }));
     raw.insert(text.to_string(), alias);
     Ok(alias)
+}
+
+/// Parses the optional seventh column, the paths of particular API
+/// versions: `path@version,version;path@version` (empty: none).
+fn parse_versions(text: &str) -> Result<Vec<(Vec<String>, Vec<Segment>)>, String> {
+    let mut out = Vec::new();
+    for entry in text.split(';').filter(|e| !e.trim().is_empty()) {
+        let Some((path, versions)) = entry.split_once('@') else {
+            return Err(format!("`{entry}`: expected `path@version,version`"));
+        };
+        let versions: Vec<String> = versions
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect();
+        if versions.is_empty() {
+            return Err(format!("`{entry}` names no API version"));
+        }
+        out.push((versions, parse_path(path.trim())?));
+    }
+    Ok(out)
 }
 
 /// Parses an ARM path: dot-separated property names, each optionally
@@ -380,6 +441,39 @@ mod tests {
         assert!(t.get("R/t/other").is_none());
         // The derived aliases are no rows of the table.
         assert_eq!(t.len(), 4);
+    }
+
+    #[test]
+    fn an_alias_reads_the_path_of_the_request_api_version() {
+        let t = AliasTable::parse(
+            "h\n\
+             R/t/tier\tR/t\tsku.tier\t\tCONFIRMED\t\tproperties.pricingTier@2015-01-01,2015-06-15;sku.tier@2020-01-01\n\
+             R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\t\tproperties.old[*]@2015-01-01\n",
+        )
+        .unwrap();
+        let show = |p: Option<&[Segment]>| {
+            p.unwrap()
+                .iter()
+                .map(|s| match s {
+                    Segment::Property(p) => p.clone(),
+                    Segment::Wildcard => "[*]".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let tier = t.get("R/t/tier").unwrap();
+        assert_eq!(
+            show(tier.path_for(Some("2015-06-15"))),
+            "properties.pricingTier"
+        );
+        assert_eq!(show(tier.path_for(Some("2020-01-01"))), "sku.tier");
+        assert_eq!(show(tier.path_for(Some("2018-01-01"))), "sku.tier");
+        assert_eq!(show(tier.path_for(None)), "sku.tier");
+        // The normal alias of an array alias keeps its versions.
+        let list = t.get("R/t/list").unwrap();
+        assert_eq!(show(list.path_for(Some("2015-01-01"))), "properties.old");
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\tq").is_err());
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\tq@").is_err());
     }
 
     #[test]

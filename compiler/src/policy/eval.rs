@@ -403,8 +403,20 @@ impl Env<'_> {
     }
 
     fn select(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
-        resource::select(self.resource, field, &self.bindings)
+        resource::select(self.resource, field, &self.bindings, self.alias_version())
             .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))
+    }
+
+    /// The API version whose alias paths a field reads (`Alias::path_for`):
+    /// the request's, from the context, else the resource's `apiVersion`;
+    /// none (default paths) when neither says.
+    fn alias_version(&self) -> Option<&str> {
+        self.context.api_version.as_deref().or_else(|| {
+            self.resource
+                .as_object()
+                .and_then(|o| functions::get_ci(o, "apiVersion"))
+                .and_then(Value::as_str)
+        })
     }
 
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
@@ -413,7 +425,7 @@ impl Env<'_> {
                 if !resource::type_matches(self.resource, alias) {
                     return Ok(0);
                 }
-                let Some(path) = alias.path() else {
+                let Some(path) = alias.path_for(self.alias_version()) else {
                     return Err(EvalError::new(
                         ErrorKind::Unsupported,
                         at,
@@ -429,7 +441,7 @@ impl Env<'_> {
                 let mut n = 0;
                 for (indices, member) in entries {
                     self.bindings.push(Binding::Field {
-                        alias,
+                        path: path.to_vec(),
                         indices,
                         current: member.cloned().unwrap_or(Value::Null),
                     });
@@ -695,14 +707,15 @@ impl Env<'_> {
                 Binding::Value { name, current } if name.eq_ignore_ascii_case(n) => {
                     return Ok(current.clone());
                 }
-                Binding::Field { alias, .. } if n.contains('/') => {
+                Binding::Field { path: bound, .. } if n.contains('/') => {
                     let Ok(Field::Alias(target)) = self.parse_field(n, at) else {
                         continue;
                     };
-                    if !field::is_prefix(alias.path(), target.path()) {
+                    let path = target.path_for(self.alias_version());
+                    if !field::is_prefix(Some(bound), path) {
                         continue;
                     }
-                    let (Some(bound), Some(path)) = (alias.path(), target.path()) else {
+                    let Some(path) = path else {
                         continue;
                     };
                     let stars = |p: &[super::aliases::Segment]| {
