@@ -80,7 +80,7 @@ fn catalogue(name: &str) -> &'static AliasTable {
     )
     .unwrap();
     let mut tsv = String::from(
-        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tapi_version_paths\n",
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tattributes\tapi_version_paths\n",
     );
     let mut seen = BTreeSet::new();
     for ns in json.as_array().unwrap() {
@@ -94,7 +94,8 @@ fn catalogue(name: &str) -> &'static AliasTable {
                 };
                 let ty = alias_type(alias, &listed);
                 // The paths of particular API versions, in the table's
-                // seventh column (`path@version,version;...`).
+                // eighth column (`path@version,version;...`); the seventh,
+                // the path's attributes, is left empty here.
                 let versions: Vec<String> = a["paths"]
                     .as_array()
                     .into_iter()
@@ -111,7 +112,7 @@ fn catalogue(name: &str) -> &'static AliasTable {
                 if seen.insert(alias.to_ascii_lowercase()) {
                     let _ = writeln!(
                         tsv,
-                        "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}\t{}",
+                        "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}\t\t{}",
                         versions.join(";")
                     );
                 }

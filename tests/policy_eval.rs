@@ -1527,10 +1527,10 @@ fn an_alias_reads_the_path_of_the_request_api_version() {
     // "During policy evaluation, the policy engine gets the property path
     // for that API version" ("Azure Policy definition structure aliases").
     let table = amlgen::policy::aliases::AliasTable::parse(
-        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tapi_version_paths\n\
-         Contoso.Things/thing/tier\tContoso.Things/thing\tsku.tier\t\tCONFIRMED\t\tproperties.pricingTier@2015-01-01\n\
-         Contoso.Things/thing/rules[*]\tContoso.Things/thing\tproperties.rules[*]\t\tCONFIRMED\t\t\n\
-         Contoso.Things/thing/rules[*].prio\tContoso.Things/thing\tproperties.rules[*].priority\t\tCONFIRMED\t\tproperties.rules[*].p@2015-01-01\n",
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tattributes\tapi_version_paths\n\
+         Contoso.Things/thing/tier\tContoso.Things/thing\tsku.tier\t\tCONFIRMED\t\t\tproperties.pricingTier@2015-01-01\n\
+         Contoso.Things/thing/rules[*]\tContoso.Things/thing\tproperties.rules[*]\t\tCONFIRMED\t\t\t\n\
+         Contoso.Things/thing/rules[*].prio\tContoso.Things/thing\tproperties.rules[*].priority\t\tCONFIRMED\t\t\tproperties.rules[*].p@2015-01-01\n",
     )
     .unwrap();
     let options = amlgen::policy::ReadOptions {

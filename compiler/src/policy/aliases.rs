@@ -4,10 +4,11 @@
 //! neither a built-in field nor a confirmed alias of this table is an error.
 //!
 //! Columns: alias, resource type, ARM path (the default path of a
-//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes,
-//! and optionally the paths of particular API versions
-//! (`path@version,version;...`), which another catalogue given through
-//! `ReadOptions::aliases` may carry; the embedded table has none.
+//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes;
+//! optionally a seventh (the alias path's attributes) and an eighth, the
+//! paths of particular API versions (`path@version,version;...`), which
+//! another catalogue given through `ReadOptions::aliases` may carry; the
+//! embedded table has none.
 //! Only `CONFIRMED` rows can be evaluated; `EXISTS-RP-MODE` rows are
 //! data-plane aliases (no ARM path) and `NOT-FOUND` rows record names that
 //! were checked and do not exist.
@@ -140,7 +141,7 @@ impl AliasTable {
                 AliasStatus::Confirmed => Some(parse_path(cols[2]).map_err(at)?),
                 AliasStatus::DataPlane | AliasStatus::NotFound => None,
             };
-            let versions = match cols.get(6) {
+            let versions = match cols.get(7) {
                 Some(text) if status == AliasStatus::Confirmed => {
                     parse_versions(text).map_err(at)?
                 }
@@ -276,7 +277,7 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
     Ok(alias)
 }
 
-/// Parses the optional seventh column, the paths of particular API
+/// Parses the optional eighth column, the paths of particular API
 /// versions: `path@version,version;path@version` (empty: none).
 fn parse_versions(text: &str) -> Result<Vec<(Vec<String>, Vec<Segment>)>, String> {
     let mut out = Vec::new();
@@ -447,8 +448,8 @@ mod tests {
     fn an_alias_reads_the_path_of_the_request_api_version() {
         let t = AliasTable::parse(
             "h\n\
-             R/t/tier\tR/t\tsku.tier\t\tCONFIRMED\t\tproperties.pricingTier@2015-01-01,2015-06-15;sku.tier@2020-01-01\n\
-             R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\t\tproperties.old[*]@2015-01-01\n",
+             R/t/tier\tR/t\tsku.tier\t\tCONFIRMED\t\t\tproperties.pricingTier@2015-01-01,2015-06-15;sku.tier@2020-01-01\n\
+             R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\t\t\tproperties.old[*]@2015-01-01\n",
         )
         .unwrap();
         let show = |p: Option<&[Segment]>| {
@@ -472,8 +473,8 @@ mod tests {
         // The normal alias of an array alias keeps its versions.
         let list = t.get("R/t/list").unwrap();
         assert_eq!(show(list.path_for(Some("2015-01-01"))), "properties.old");
-        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\tq").is_err());
-        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\tq@").is_err());
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\t\tq").is_err());
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\t\tq@").is_err());
     }
 
     #[test]

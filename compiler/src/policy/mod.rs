@@ -8,11 +8,11 @@
 //! - `expr`: the ARM expression language (`[concat(field('x'), '/')]`).
 //! - `functions`: the template functions a rule may call.
 //! - `ip`: `ipRangeContains()`, IPv4 and IPv6 ranges.
+//! - `casefold`: case-insensitive comparison (Unicode full case folding,
+//!   for `InvariantCultureIgnoreCase`).
 //! - `indexed`: the resource types `Indexed` mode evaluates (embedded
 //!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
-//! - `casefold`: case-insensitive comparison (Unicode full case folding,
-//!   for `InvariantCultureIgnoreCase`).
 //! - `definition`: reads a definition (built-in, bare, or the
 //!   Enterprise-Scale envelope with `[[`-escaped expressions) into a
 //!   checked rule; every unknown operator, alias, function or effect is an
