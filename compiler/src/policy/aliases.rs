@@ -38,6 +38,9 @@ impl Segment {
     }
 }
 
+/// The path an alias has for some API versions: (the versions, the path).
+type VersionedPath = (Vec<String>, Vec<Segment>);
+
 /// What the table says about an alias.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AliasStatus {
@@ -60,9 +63,9 @@ pub struct Alias {
     pub arm_path: String,
     pub status: AliasStatus,
     path: Option<Vec<Segment>>,
-    /// Paths for particular API versions: (the versions, the path). Empty
-    /// for the embedded table, which holds each alias's default path.
-    versions: Vec<(Vec<String>, Vec<Segment>)>,
+    /// Paths for particular API versions. Empty for the embedded table,
+    /// which holds each alias's default path.
+    versions: Vec<VersionedPath>,
 }
 
 impl Alias {
@@ -279,7 +282,7 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
 
 /// Parses the optional eighth column, the paths of particular API
 /// versions: `path@version,version;path@version` (empty: none).
-fn parse_versions(text: &str) -> Result<Vec<(Vec<String>, Vec<Segment>)>, String> {
+fn parse_versions(text: &str) -> Result<Vec<VersionedPath>, String> {
     let mut out = Vec::new();
     for entry in text.split(';').filter(|e| !e.trim().is_empty()) {
         let Some((path, versions)) = entry.split_once('@') else {
