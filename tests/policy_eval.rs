@@ -1817,3 +1817,103 @@ fn resource_group_location_and_tags_come_from_the_context() {
         .unwrap_err();
     assert!(e.message.contains("needs the resource group"), "{e}");
 }
+
+#[test]
+fn current_of_a_deeper_array_alias_is_the_array_of_its_values_in_the_member() {
+    // A count over `regions[*]` whose `where` reads
+    // `current('regions[*].disks[*].id')`: the inner `[*]` is not bound, so
+    // current() is the array of the member's ids (built-in policies take
+    // its `length()`), with missing ids left out as field() does.
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         Contoso.Things/thing/regions[*]\tContoso.Things/thing\tproperties.regions[*]\t\tCONFIRMED\n\
+         Contoso.Things/thing/regions[*].disks[*].id\tContoso.Things/thing\tproperties.regions[*].disks[*].id\t\tCONFIRMED\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let def = json!({"mode": "All", "policyRule": {"if": {"count": {
+        "field": "Contoso.Things/thing/regions[*]",
+        "where": {"value": "[length(current('Contoso.Things/thing/regions[*].disks[*].id'))]", "equals": 2}
+    }, "equals": 1}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json_with(&def, Escaping::Auto, options).unwrap();
+    let res = json!({"type": "Contoso.Things/thing", "properties": {"regions": [
+        {"disks": [{"id": "a"}, {"id": "b"}]},
+        {"disks": [{"id": "c"}, {"name": "no id"}]},
+        {}
+    ]}});
+    let v = d
+        .evaluate(&Map::new(), &res, &Context::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.matched, "{v:?}");
+    let ids = d
+        .evaluate_value(
+            &Map::new(),
+            &res,
+            &Context::default(),
+            &json!("[field('Contoso.Things/thing/regions[*].disks[*].id')]"),
+        )
+        .unwrap();
+    assert_eq!(ids, json!(["a", "b", "c"]));
+}
+
+#[test]
+fn a_tag_field_built_from_an_empty_parameter_reads_nothing() {
+    // Automanage's built-in reads `tags[<inclusionTagName>]`, whose default
+    // is "": no tag has an empty name, so the field is missing.
+    let def = json!({"mode": "All", "parameters": {"tag": {"type": "String", "defaultValue": ""}},
+        "policyRule": {"if": {"anyOf": [
+            {"field": "[concat('tags[', parameters('tag'), ']')]", "in": ["prod"]},
+            {"value": "[empty(parameters('tag'))]", "equals": "true"}
+        ]}, "then": {"effect": "audit"}}});
+    let ws = workspace(&json!({}));
+    assert!(evaluate(&def, &Map::new(), &ws).unwrap().matched);
+    let literal = json!({"field": "tags[]", "exists": false});
+    assert!(matches(&literal, &ws));
+}
+
+#[test]
+fn an_alias_reads_the_path_of_the_request_api_version() {
+    // "During policy evaluation, the policy engine gets the property path
+    // for that API version" ("Azure Policy definition structure aliases").
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\tnotes\tattributes\tapi_version_paths\n\
+         Contoso.Things/thing/tier\tContoso.Things/thing\tsku.tier\t\tCONFIRMED\t\t\tproperties.pricingTier@2015-01-01\n\
+         Contoso.Things/thing/rules[*]\tContoso.Things/thing\tproperties.rules[*]\t\tCONFIRMED\t\t\t\n\
+         Contoso.Things/thing/rules[*].prio\tContoso.Things/thing\tproperties.rules[*].priority\t\tCONFIRMED\t\t\tproperties.rules[*].p@2015-01-01\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let read = |cond: Value| {
+        Definition::from_json_with(
+            &json!({"mode": "All", "policyRule": {"if": cond, "then": {"effect": "deny"}}}),
+            Escaping::Auto,
+            options,
+        )
+        .unwrap()
+    };
+    let tier = read(json!({"field": "Contoso.Things/thing/tier", "equals": "Old"}));
+    let count = read(json!({"count": {"field": "Contoso.Things/thing/rules[*]",
+        "where": {"field": "Contoso.Things/thing/rules[*].prio", "equals": 1}}, "equals": 1}));
+    let res = json!({"type": "Contoso.Things/thing", "sku": {"tier": "New"},
+        "properties": {"pricingTier": "Old", "rules": [{"priority": 2, "p": 1}]}});
+    let at = |v: Option<&str>| Context {
+        api_version: v.map(str::to_string),
+        ..Context::default()
+    };
+    let m = |d: &Definition, c: &Context| d.evaluate(&Map::new(), &res, c).unwrap().matched;
+    assert!(m(&tier, &at(Some("2015-01-01"))));
+    assert!(!m(&tier, &at(Some("2020-01-01"))));
+    assert!(!m(&tier, &at(None)));
+    assert!(m(&count, &at(Some("2015-01-01"))));
+    assert!(!m(&count, &at(None)));
+    // Without a context, the resource's own apiVersion is the request's.
+    let mut old = res.clone();
+    old["apiVersion"] = json!("2015-01-01");
+    assert!(tier.evaluate(&Map::new(), &old, &at(None)).unwrap().matched);
+}

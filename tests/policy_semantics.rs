@@ -339,12 +339,22 @@ fn indexed_table() -> Vec<(String, bool, String)> {
         .collect()
 }
 
-/// Every resource type the vendored ARM schemas declare: (type, schema file
-/// relative to `tests/data/arm-schemas/`, declares `location` and `tags`).
+/// Every resource type the vendored ARM schemas declare, whole
+/// (`tests/data/arm-schemas/`) or as excerpts of resource definitions
+/// (`tests/data/arm-schema-excerpts/`): (type, schema file relative to
+/// `schemas/` upstream, declares `location` and `tags`).
 fn schema_types() -> Vec<(String, String, bool)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/arm-schemas");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut out = schema_types_under(&data.join("arm-schemas"));
+    let excerpts = schema_types_under(&data.join("arm-schema-excerpts"));
+    assert!(excerpts.len() >= 14, "{}", excerpts.len());
+    out.extend(excerpts);
+    out
+}
+
+fn schema_types_under(root: &Path) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
-    for version in std::fs::read_dir(&root).unwrap() {
+    for version in std::fs::read_dir(root).unwrap() {
         let version = version.unwrap().path();
         if !version.is_dir() || version.ends_with("common") {
             continue;
@@ -358,6 +368,16 @@ fn schema_types() -> Vec<(String, String, bool)> {
             let schema: Value =
                 serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             let rel = format!("{}/{name}", version.file_name().unwrap().to_string_lossy());
+            // An excerpt names the upstream file it was cut from and the
+            // snapshot's commit (origin in its folder's SOURCES.md).
+            if let Some(comment) = schema["$comment"].as_str() {
+                assert!(
+                    comment.starts_with(&format!(
+                        "Excerpt of schemas/{rel} in Azure/azure-resource-manager-schemas"
+                    )) && comment.contains("a1454431151fd3e9c1b254b1a11d00c2d8474611"),
+                    "{rel}: {comment}"
+                );
+            }
             for (key, defs) in schema.as_object().unwrap() {
                 if !key.ends_with("resourceDefinitions") {
                     continue;
@@ -536,6 +556,53 @@ fn indexed_mode_skips_types_without_tags_and_location() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unsupported);
     assert!(e.message.contains("`Contoso.Widgets/gadgets`"), "{e}");
+}
+
+#[test]
+fn indexed_mode_evaluates_the_types_of_the_schema_excerpts() {
+    // Their resource definitions declare `location` and `tags`
+    // (tests/data/arm-schema-excerpts/); type names compare ignoring case.
+    let any = json!({"mode": "Indexed", "policyRule": {"if": {"field": "location", "exists": true}, "then": {"effect": "audit"}}});
+    for ty in [
+        "Microsoft.Compute/virtualMachines",
+        "Microsoft.Compute/virtualMachineScaleSets",
+        "Microsoft.Compute/disks",
+        "Microsoft.Compute/diskEncryptionSets",
+        "Microsoft.Compute/images",
+        "Microsoft.Compute/galleries/images/versions",
+        "Microsoft.ContainerService/managedclusters",
+        "Microsoft.DocumentDB/databaseAccounts",
+        "Microsoft.HybridCompute/machines",
+        "Microsoft.Portal/dashboards",
+        "Microsoft.SignalRService/SignalR",
+        "Microsoft.SignalRService/WebPubSub",
+        "Microsoft.Sql/servers",
+        "Microsoft.Web/sites",
+    ] {
+        let v = run(&any, Escaping::Auto, &json!({}), &network(ty, "x"));
+        assert!(v.applicable && v.matched, "{ty}: {v:?}");
+    }
+}
+
+#[test]
+fn indexed_mode_evaluates_an_untyped_resource_only_with_raw_paths() {
+    let def = json!({"mode": "Indexed", "policyRule": {"if": {"field": "tags.env", "notEquals": "prod"}, "then": {"effect": "deny"}}});
+    let resource = json!({"name": "x", "tags": {"env": "dev"}});
+    let raw = amlgen::policy::ReadOptions {
+        raw_paths: true,
+        aliases: None,
+    };
+    let v = Definition::from_json_with(&def, Escaping::Auto, raw)
+        .unwrap()
+        .evaluate(&assigned(&json!({})), &resource, &Context::default())
+        .unwrap();
+    assert!(v.applicable && v.denies(), "{v:?}");
+    // Without raw paths a resource needs its `type`.
+    let e = Definition::from_json(&def, Escaping::Auto)
+        .unwrap()
+        .evaluate(&assigned(&json!({})), &resource, &Context::default())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Resource, "{e}");
 }
 
 #[test]

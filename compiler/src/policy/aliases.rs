@@ -4,7 +4,11 @@
 //! neither a built-in field nor a confirmed alias of this table is an error.
 //!
 //! Columns: alias, resource type, ARM path (the default path of a
-//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes.
+//! `Get-AzPolicyAlias` export), the policy files that use it, status, notes;
+//! optionally a seventh (the alias path's attributes) and an eighth, the
+//! paths of particular API versions (`path@version,version;...`), which
+//! another catalogue given through `ReadOptions::aliases` may carry; the
+//! embedded table has none.
 //! Only `CONFIRMED` rows can be evaluated; `EXISTS-RP-MODE` rows are
 //! data-plane aliases (no ARM path) and `NOT-FOUND` rows record names that
 //! were checked and do not exist.
@@ -34,6 +38,9 @@ impl Segment {
     }
 }
 
+/// The path an alias has for some API versions: (the versions, the path).
+type VersionedPath = (Vec<String>, Vec<Segment>);
+
 /// What the table says about an alias.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AliasStatus {
@@ -62,6 +69,9 @@ pub struct Alias {
     /// (`Modifiable` or `None`); `None` when the table does not say.
     pub modifiable: Option<bool>,
     path: Option<Vec<Segment>>,
+    /// Paths for particular API versions. Empty for the embedded table,
+    /// which holds each alias's default path.
+    versions: Vec<VersionedPath>,
 }
 
 impl Alias {
@@ -69,6 +79,24 @@ impl Alias {
     #[must_use]
     pub fn path(&self) -> Option<&[Segment]> {
         self.path.as_deref()
+    }
+
+    /// The path for a request of this API version: "each alias maps to
+    /// paths in different API versions for a given resource type. During
+    /// policy evaluation, the policy engine gets the property path for that
+    /// API version" ("Azure Policy definition structure aliases"). The
+    /// default path when the version is unknown or has no path of its own.
+    #[must_use]
+    pub fn path_for(&self, api_version: Option<&str>) -> Option<&[Segment]> {
+        let versioned = api_version.and_then(|v| {
+            self.versions
+                .iter()
+                .find(|(vs, _)| vs.iter().any(|x| x.eq_ignore_ascii_case(v)))
+        });
+        match versioned {
+            Some((_, path)) => Some(path),
+            None => self.path(),
+        }
     }
 
     /// An array alias: its name ends in `[*]` (what `count.field` needs).
@@ -83,6 +111,9 @@ impl Alias {
 pub struct AliasTable {
     aliases: Vec<Alias>,
     by_name: HashMap<String, usize>,
+    /// The "normal" alias of each array alias the table lists only with
+    /// `[*]` (see [`AliasTable::get`]), by lower-cased name.
+    arrays: HashMap<String, Alias>,
 }
 
 impl AliasTable {
@@ -114,11 +145,16 @@ impl AliasTable {
                     cols[4]
                 ));
             };
+            let at = |e: String| format!("aliases.tsv line {}: {e}", n + 1);
             let path = match status {
-                AliasStatus::Confirmed => Some(
-                    parse_path(cols[2]).map_err(|e| format!("aliases.tsv line {}: {e}", n + 1))?,
-                ),
+                AliasStatus::Confirmed => Some(parse_path(cols[2]).map_err(at)?),
                 AliasStatus::DataPlane | AliasStatus::NotFound => None,
+            };
+            let versions = match cols.get(7) {
+                Some(text) if status == AliasStatus::Confirmed => {
+                    parse_versions(text).map_err(at)?
+                }
+                _ => Vec::new(),
             };
             let key = cols[0].to_lowercase();
             if by_name.insert(key, aliases.len()).is_some() {
@@ -146,18 +182,31 @@ impl AliasTable {
                 status,
                 modifiable,
                 path,
+                versions,
             });
         }
-        Ok(AliasTable { aliases, by_name })
+        let arrays = array_aliases(&aliases, &by_name);
+        Ok(AliasTable {
+            aliases,
+            by_name,
+            arrays,
+        })
     }
 
     /// Looks an alias up by name, ignoring case (Azure's alias names are
-    /// case-insensitive).
+    /// case-insensitive). An array property has two aliases: the "normal"
+    /// one names the array as a single value, the one ending in `[*]` its
+    /// members ("Azure Policy definition structure aliases", Understanding
+    /// the array alias). Where the table lists only the `[*]` alias of an
+    /// array, the normal one is found too: the same path without its last
+    /// `[*]`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Alias> {
+        let key = name.to_lowercase();
         self.by_name
-            .get(&name.to_lowercase())
+            .get(&key)
             .map(|&i| &self.aliases[i])
+            .or_else(|| self.arrays.get(&key))
     }
 
     /// Every row, in table order.
@@ -174,6 +223,43 @@ impl AliasTable {
     pub fn is_empty(&self) -> bool {
         self.aliases.is_empty()
     }
+}
+
+/// The normal aliases of the confirmed array aliases (`x[*]`, whose path
+/// ends in `[*]`) that the table does not list itself.
+fn array_aliases(aliases: &[Alias], by_name: &HashMap<String, usize>) -> HashMap<String, Alias> {
+    let mut out = HashMap::new();
+    for a in aliases {
+        let (Some(name), Some(path), Some(arm_path)) = (
+            a.name.strip_suffix("[*]"),
+            a.path().and_then(|p| p.strip_suffix(&[Segment::Wildcard])),
+            a.arm_path.strip_suffix("[*]"),
+        ) else {
+            continue;
+        };
+        let key = name.to_lowercase();
+        if a.status != AliasStatus::Confirmed || by_name.contains_key(&key) {
+            continue;
+        }
+        let versions = a
+            .versions
+            .iter()
+            .filter_map(|(vs, p)| {
+                Some((vs.clone(), p.strip_suffix(&[Segment::Wildcard])?.to_vec()))
+            })
+            .collect();
+        out.entry(key).or_insert_with(|| Alias {
+            name: name.to_string(),
+            resource_type: a.resource_type.clone(),
+            arm_path: arm_path.to_string(),
+            status: AliasStatus::Confirmed,
+            path: Some(path.to_vec()),
+            versions,
+            // The array alias's attribute says nothing of the array as one value.
+            modifiable: None,
+        });
+    }
+    out
 }
 
 static EMBEDDED: LazyLock<Result<AliasTable, String>> = LazyLock::new(|| AliasTable::parse(TABLE));
@@ -209,9 +295,32 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
         status: AliasStatus::Confirmed,
         modifiable: None,
         path: Some(path),
+        versions: Vec::new(),
     }));
     raw.insert(text.to_string(), alias);
     Ok(alias)
+}
+
+/// Parses the optional eighth column, the paths of particular API
+/// versions: `path@version,version;path@version` (empty: none).
+fn parse_versions(text: &str) -> Result<Vec<VersionedPath>, String> {
+    let mut out = Vec::new();
+    for entry in text.split(';').filter(|e| !e.trim().is_empty()) {
+        let Some((path, versions)) = entry.split_once('@') else {
+            return Err(format!("`{entry}`: expected `path@version,version`"));
+        };
+        let versions: Vec<String> = versions
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect();
+        if versions.is_empty() {
+            return Err(format!("`{entry}` names no API version"));
+        }
+        out.push((versions, parse_path(path.trim())?));
+    }
+    Ok(out)
 }
 
 /// Parses an ARM path: dot-separated property names, each optionally
@@ -328,6 +437,68 @@ mod tests {
             .unwrap();
         assert_eq!(nf.status, AliasStatus::NotFound);
         assert!(nf.path().is_none());
+    }
+
+    #[test]
+    fn an_array_alias_listed_with_star_only_has_its_normal_alias() {
+        let head = "alias\tresource_type\tarm_path\tused_in_files\tstatus\n";
+        let t = AliasTable::parse(&format!(
+            "{head}R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\n\
+             R/t/both[*]\tR/t\tproperties.both[*]\t\tCONFIRMED\n\
+             R/t/both\tR/t\tproperties.bothOther\t\tCONFIRMED\n\
+             R/t/gone[*]\tR/t\t-\t\tNOT-FOUND\n"
+        ))
+        .unwrap();
+        let list = t.get("r/t/LIST").unwrap();
+        assert_eq!(list.name, "R/t/list");
+        assert_eq!(list.arm_path, "properties.list");
+        assert_eq!(
+            list.path().unwrap(),
+            &[
+                Segment::Property("properties".into()),
+                Segment::Property("list".into())
+            ]
+        );
+        assert!(!list.is_array_alias());
+        // A listed normal alias wins; unconfirmed rows give nothing.
+        assert_eq!(t.get("R/t/both").unwrap().arm_path, "properties.bothOther");
+        assert!(t.get("R/t/gone").is_none());
+        assert!(t.get("R/t/other").is_none());
+        // The derived aliases are no rows of the table.
+        assert_eq!(t.len(), 4);
+    }
+
+    #[test]
+    fn an_alias_reads_the_path_of_the_request_api_version() {
+        let t = AliasTable::parse(
+            "h\n\
+             R/t/tier\tR/t\tsku.tier\t\tCONFIRMED\t\t\tproperties.pricingTier@2015-01-01,2015-06-15;sku.tier@2020-01-01\n\
+             R/t/list[*]\tR/t\tproperties.list[*]\t\tCONFIRMED\t\t\tproperties.old[*]@2015-01-01\n",
+        )
+        .unwrap();
+        let show = |p: Option<&[Segment]>| {
+            p.unwrap()
+                .iter()
+                .map(|s| match s {
+                    Segment::Property(p) => p.clone(),
+                    Segment::Wildcard => "[*]".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let tier = t.get("R/t/tier").unwrap();
+        assert_eq!(
+            show(tier.path_for(Some("2015-06-15"))),
+            "properties.pricingTier"
+        );
+        assert_eq!(show(tier.path_for(Some("2020-01-01"))), "sku.tier");
+        assert_eq!(show(tier.path_for(Some("2018-01-01"))), "sku.tier");
+        assert_eq!(show(tier.path_for(None)), "sku.tier");
+        // The normal alias of an array alias keeps its versions.
+        let list = t.get("R/t/list").unwrap();
+        assert_eq!(show(list.path_for(Some("2015-01-01"))), "properties.old");
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\t\tq").is_err());
+        assert!(AliasTable::parse("h\nR/t/x\tR/t\tp\t\tCONFIRMED\t\t\tq@").is_err());
     }
 
     #[test]

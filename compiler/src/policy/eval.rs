@@ -213,13 +213,13 @@ impl Definition {
     ) -> Result<Verdict, EvalError> {
         self.check_parameters(parameters)?;
         let ty = match resource::resource_type(resource) {
-            Ok(t) => t,
+            Ok(t) => Some(t),
             // A suite written against raw paths may leave `type` out.
             Err(_)
                 if self.options.raw_paths
                     && matches!(resource, Value::Object(o) if functions::get_ci(o, "type").is_none()) =>
             {
-                ""
+                None
             }
             Err(m) => return Err(EvalError::new(ErrorKind::Resource, "", m)),
         };
@@ -273,7 +273,19 @@ impl Definition {
     /// Whether Azure evaluates a resource of this type under the
     /// definition's mode: always in `All`; in `Indexed` only when the type
     /// supports tags and location, and an error when that is not known.
-    fn applies_to(&self, ty: &str) -> Result<bool, EvalError> {
+    ///
+    /// `None` is a resource without `type`, which only
+    /// `ReadOptions::raw_paths` admits: such a resource stands for one of
+    /// no particular type, as its raw paths do. `Indexed` filters by type
+    /// ("Azure Policy definition structure basics", mode), so there is
+    /// nothing to filter it out by: it is evaluated, as the rule would be
+    /// for any type that supports tags and location (the page's own
+    /// `Indexed` example is a location rule for every resource). Without
+    /// raw paths a missing `type` stays an error before this point.
+    fn applies_to(&self, ty: Option<&str>) -> Result<bool, EvalError> {
+        let Some(ty) = ty else {
+            return Ok(true);
+        };
         if self.mode() == Mode::All {
             return Ok(true);
         }
@@ -462,7 +474,7 @@ impl Env<'_> {
     }
 
     fn select(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
-        resource::select(self.resource, field, &self.bindings)
+        resource::select(self.resource, field, &self.bindings, self.alias_version())
             .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))
     }
 
@@ -471,9 +483,21 @@ impl Env<'_> {
     fn select_fn(&self, field: &Field, at: &str) -> Result<Selection, EvalError> {
         match self.outer {
             None => self.select(field, at),
-            Some(outer) => resource::select(outer, field, &[])
+            Some(outer) => resource::select(outer, field, &[], self.alias_version())
                 .map_err(|m| EvalError::new(ErrorKind::Resource, at, m)),
         }
+    }
+
+    /// The API version whose alias paths a field reads (`Alias::path_for`):
+    /// the request's, from the context, else the resource's `apiVersion`;
+    /// none (default paths) when neither says.
+    fn alias_version(&self) -> Option<&str> {
+        self.context.api_version.as_deref().or_else(|| {
+            self.resource
+                .as_object()
+                .and_then(|o| functions::get_ci(o, "apiVersion"))
+                .and_then(Value::as_str)
+        })
     }
 
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
@@ -482,7 +506,7 @@ impl Env<'_> {
                 if !resource::type_matches(self.resource, alias) {
                     return Ok(0);
                 }
-                let Some(path) = alias.path() else {
+                let Some(path) = alias.path_for(self.alias_version()) else {
                     return Err(EvalError::new(
                         ErrorKind::Unsupported,
                         at,
@@ -498,7 +522,7 @@ impl Env<'_> {
                 let mut n = 0;
                 for (indices, member) in entries {
                     self.bindings.push(Binding::Field {
-                        alias,
+                        path: path.to_vec(),
                         indices,
                         current: member.cloned().unwrap_or(Value::Null),
                     });
@@ -787,14 +811,15 @@ impl Env<'_> {
                 Binding::Value { name, current } if name.eq_ignore_ascii_case(n) => {
                     return Ok(current.clone());
                 }
-                Binding::Field { alias, .. } if n.contains('/') => {
+                Binding::Field { path: bound, .. } if n.contains('/') => {
                     let Ok(Field::Alias(target)) = self.parse_field(n, at) else {
                         continue;
                     };
-                    if !field::is_prefix(alias.path(), target.path()) {
+                    let path = target.path_for(self.alias_version());
+                    if !field::is_prefix(Some(bound), path) {
                         continue;
                     }
-                    let (Some(bound), Some(path)) = (alias.path(), target.path()) else {
+                    let Some(path) = path else {
                         continue;
                     };
                     let stars = |p: &[super::aliases::Segment]| {
@@ -802,16 +827,22 @@ impl Env<'_> {
                             .filter(|s| **s == super::aliases::Segment::Wildcard)
                             .count()
                     };
-                    if stars(path) > stars(bound) {
-                        return Err(eval_err(
-                            at,
-                            format!(
-                                "`current('{n}')` reaches a `[*]` the count does not bind; count over it, or use field()"
-                            ),
-                        ));
-                    }
                     let entries = resource::walk(self.resource, path, &self.bindings)
                         .map_err(|m| EvalError::new(ErrorKind::Resource, at, m))?;
+                    // A `[*]` below the counted one is not bound by the
+                    // count: the value is the array of what it selects in
+                    // the current member, as `field()` gives for a `[*]`
+                    // alias (built-in policies write
+                    // `length(current('…targetRegions[*].encryption.dataDiskImages[*].diskEncryptionSetId'))`
+                    // in a count over `targetRegions[*]`).
+                    if stars(path) > stars(bound) {
+                        return Ok(Value::Array(
+                            entries
+                                .into_iter()
+                                .filter_map(|(_, v)| v.cloned())
+                                .collect(),
+                        ));
+                    }
                     return Ok(entries
                         .into_iter()
                         .next()

@@ -75,9 +75,10 @@ pub(crate) fn parse_field(options: ReadOptions, s: &str) -> Result<Field, String
         } else {
             inner.to_string()
         };
-        if tag.is_empty() {
-            return Err(format!("`{s}` names no tag"));
-        }
+        // `tags[]` is kept: Azure's tag names are never empty, so it reads
+        // a missing value. A built-in (Automanage) builds
+        // `tags[<inclusionTagName>]` from a parameter whose default is ""
+        // and guards it with `empty(parameters('inclusionTagName'))`.
         return Ok(Field::Tag(tag));
     }
     if lower.starts_with("tags.") && s.len() > 5 {

@@ -15,8 +15,10 @@
 //! `Microsoft.MachineLearningServices/workspaces/computes` without tags,
 //! where the 2026 schema declares both, and the landing-zone compute
 //! policies are written in `Indexed` mode for them). The table covers every
-//! type of the vendored schemas (`tests/data/arm-schemas/`);
-//! `tests/policy_semantics.rs` checks each row against them. A type it does
+//! type of the vendored schemas (`tests/data/arm-schemas/`) and the types
+//! whose resource definitions are vendored as excerpts
+//! (`tests/data/arm-schema-excerpts/`: virtual machines, disks, AKS, web
+//! apps, ...); `tests/policy_semantics.rs` checks each row against them. A type it does
 //! not list is an error for an `Indexed` definition, never a guess either
 //! way: a guardrail reported as applying where Azure skips the resource, or
 //! skipped where Azure applies it, is the harm this avoids.

@@ -8,6 +8,8 @@
 //! - `expr`: the ARM expression language (`[concat(field('x'), '/')]`).
 //! - `functions`: the template functions a rule may call.
 //! - `ip`: `ipRangeContains()`, IPv4 and IPv6 ranges.
+//! - `casefold`: case-insensitive comparison (Unicode full case folding,
+//!   for `InvariantCultureIgnoreCase`).
 //! - `indexed`: the resource types `Indexed` mode evaluates (embedded
 //!   `indexed.tsv`, from Microsoft's ARM schemas).
 //! - `ops`: the condition operators and the comparisons under them.
@@ -35,6 +37,7 @@
 //! [`EvalError`], never a silent "not matched".
 
 pub mod aliases;
+mod casefold;
 mod compile;
 mod definition;
 mod details;

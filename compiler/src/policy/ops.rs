@@ -1,7 +1,8 @@
 //! The condition operators of a policy rule and the comparisons under
 //! them, as Microsoft documents them ("Azure Policy definition structure
 //! policy rule", Conditions): string comparisons ignore case except
-//! `match`/`notMatch`; `like` knows only the `*` wildcard; `match` reads
+//! `match`/`notMatch`, by Unicode full case folding (`casefold`: `Straße`
+//! equals `STRASSE`, as under `InvariantCultureIgnoreCase`); `like` knows only the `*` wildcard; `match` reads
 //! `#` as a digit, `?` as a letter, `.` as any character; `less` and
 //! friends compare numbers with numbers and strings with strings, and any
 //! other pairing is an error (Azure throws); `exists` takes a boolean or the
@@ -303,15 +304,16 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= f64::EPSILON * a.abs().max(b.abs()).max(1.0)
 }
 
-/// Case-insensitive string equality (Unicode lowercase, as
-/// `InvariantCultureIgnoreCase` does for the cases policies meet).
+/// Case-insensitive string equality: Unicode full case folding, standing
+/// in for `InvariantCultureIgnoreCase` (`Straße` equals `STRASSE`; see
+/// `casefold`).
 #[must_use]
 pub fn eq_ci(a: &str, b: &str) -> bool {
     a == b || lower(a) == lower(b)
 }
 
 fn lower(s: &str) -> String {
-    s.to_lowercase()
+    super::casefold::fold(s)
 }
 
 /// Orders two values for `less`/`greater`: numbers numerically, strings
@@ -396,10 +398,12 @@ pub fn like(text: &str, pattern: &str) -> bool {
 /// itself; the whole value must match, character for character.
 #[must_use]
 pub fn pattern_match(text: &str, pattern: &str, insensitive: bool) -> bool {
+    // Character for character: the lowercase mapping, which keeps the
+    // number of characters (folding `ß` to `ss` would not).
     let (t, p): (Vec<char>, Vec<char>) = if insensitive {
         (
-            lower(text).chars().collect(),
-            lower(pattern).chars().collect(),
+            text.to_lowercase().chars().collect(),
+            pattern.to_lowercase().chars().collect(),
         )
     } else {
         (text.chars().collect(), pattern.chars().collect())
@@ -444,6 +448,20 @@ mod tests {
 
     fn missing(op: Op, rhs: &Value) -> bool {
         apply(op, None, rhs, false).unwrap()
+    }
+
+    #[test]
+    fn string_conditions_fold_case_as_invariant_culture_does() {
+        let s = |v: &str| json!(v);
+        assert!(t(Op::Equals, &s("STRASSE"), &s("Straße")));
+        assert!(!t(Op::NotEquals, &s("Straße"), &s("STRASSE")));
+        assert!(t(Op::In, &s("Straße"), &json!(["STRASSE", "AVENUE"])));
+        assert!(t(Op::Contains, &s("The OFFICE"), &s("\u{FB03}ce")));
+        assert!(t(Op::Like, &s("Straße-1"), &s("STRASSE-*")));
+        assert!(!t(Op::Greater, &s("Straße"), &s("STRASSE")));
+        assert!(t(Op::LessOrEquals, &s("Straße"), &s("STRASSE")));
+        // `match` stays character for character.
+        assert!(!t(Op::MatchInsensitively, &s("Straße"), &s("STRASSE")));
     }
 
     #[test]

@@ -30,7 +30,8 @@ use super::ops::describe;
 pub(crate) enum Binding {
     /// A field count over an array alias: the index of each of its `[*]`.
     Field {
-        alias: &'static Alias,
+        /// The counted alias's path for the request's API version.
+        path: Vec<Segment>,
         indices: Vec<usize>,
         current: Value,
     },
@@ -73,11 +74,13 @@ pub(crate) fn type_matches(resource: &Value, alias: &Alias) -> bool {
         || resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
 }
 
-/// Reads a field.
+/// Reads a field; an alias reads its path for the request's API version
+/// (`Alias::path_for`).
 pub(crate) fn select(
     resource: &Value,
     field: &Field,
     bindings: &[Binding],
+    api_version: Option<&str>,
 ) -> Result<Selection, String> {
     let top = |key: &str| match resource {
         Value::Object(o) => get_ci(o, key).filter(|v| !v.is_null()).cloned(),
@@ -120,7 +123,7 @@ pub(crate) fn select(
                 .cloned(),
         ),
         Field::Alias(alias) => {
-            let Some(path) = alias.path() else {
+            let Some(path) = alias.path_for(api_version) else {
                 return Err(format!("`{}` has no ARM path", alias.name));
             };
             let many = path.contains(&Segment::Wildcard);
@@ -244,10 +247,12 @@ fn step<'r>(
 /// `pos`): the innermost count whose array path has the same prefix.
 fn bound_index(path: &[Segment], pos: usize, stars: usize, bindings: &[Binding]) -> Option<usize> {
     for b in bindings.iter().rev() {
-        let Binding::Field { alias, indices, .. } = b else {
+        let Binding::Field {
+            path: bp, indices, ..
+        } = b
+        else {
             continue;
         };
-        let Some(bp) = alias.path() else { continue };
         if bp.len() > pos
             && bp[..=pos].iter().zip(&path[..=pos]).all(|(x, y)| x.same(y))
             && let Some(&i) = indices.get(stars)
@@ -329,7 +334,7 @@ mod tests {
             "identity": {"type": "SystemAssigned"},
             "tags": {"Owner": "ml"}
         });
-        let one = |f: Field| select(&r, &f, &[]).unwrap();
+        let one = |f: Field| select(&r, &f, &[], None).unwrap();
         assert_eq!(one(Field::Name), Selection::One(Some(json!("cpu"))));
         assert_eq!(one(Field::FullName), Selection::One(Some(json!("ws/cpu"))));
         assert_eq!(
@@ -348,11 +353,11 @@ mod tests {
         assert_eq!(one(Field::Kind), Selection::One(None));
         let t = json!({"type": "Microsoft.MachineLearningServices/workspaces/computes", "name": "ws/cpu"});
         assert_eq!(
-            select(&t, &Field::Name, &[]).unwrap(),
+            select(&t, &Field::Name, &[], None).unwrap(),
             Selection::One(Some(json!("cpu")))
         );
         assert_eq!(
-            select(&t, &Field::FullName, &[]).unwrap(),
+            select(&t, &Field::FullName, &[], None).unwrap(),
             Selection::One(Some(json!("ws/cpu")))
         );
         assert_eq!(id_scope(&r), (Some("s1".into()), Some("rg1".into())));
@@ -364,7 +369,7 @@ mod tests {
             "type": "microsoft.machinelearningservices/workspaces/computes",
             "Properties": {"computeType": "AmlCompute", "properties": {"Subnet": {"ID": "/x"}}}
         });
-        let sel = |n: &str| select(&r, &Field::Alias(alias(n)), &[]).unwrap();
+        let sel = |n: &str| select(&r, &Field::Alias(alias(n)), &[], None).unwrap();
         assert_eq!(
             sel("Microsoft.MachineLearningServices/workspaces/computes/subnet.id"),
             Selection::One(Some(json!("/x")))
@@ -394,7 +399,7 @@ mod tests {
             "Microsoft.Network/privateEndpoints/privateLinkServiceConnections[*].groupIds[*]",
         );
         assert_eq!(
-            select(&pe, &Field::Alias(a), &[]).unwrap(),
+            select(&pe, &Field::Alias(a), &[], None).unwrap(),
             Selection::Many(vec![
                 Some(json!("amlworkspace")),
                 Some(json!("blob")),
@@ -405,12 +410,12 @@ mod tests {
         assert_eq!(entries[2].0, vec![2, 1]);
         let empty = json!({"type": "Microsoft.Network/privateEndpoints", "properties": {}});
         assert_eq!(
-            select(&empty, &Field::Alias(a), &[]).unwrap(),
+            select(&empty, &Field::Alias(a), &[], None).unwrap(),
             Selection::Many(vec![])
         );
         let bad = json!({"type": "Microsoft.Network/privateEndpoints", "properties": {"privateLinkServiceConnections": {"a": 1}}});
         assert!(
-            select(&bad, &Field::Alias(a), &[])
+            select(&bad, &Field::Alias(a), &[], None)
                 .unwrap_err()
                 .contains("as an array")
         );
@@ -425,7 +430,7 @@ mod tests {
             "Microsoft.Network/privateEndpoints/privateLinkServiceConnections[*].groupIds[*]",
         );
         let b = Binding::Field {
-            alias: counted,
+            path: counted.path().unwrap().to_vec(),
             indices: vec![1, 0],
             current: json!("x"),
         };
@@ -441,12 +446,12 @@ mod tests {
     fn template_expressions_in_resources_are_errors() {
         let r = json!({"type": "Microsoft.MachineLearningServices/workspaces", "location": "[resourceGroup().location]"});
         assert!(
-            select(&r, &Field::Location, &[])
+            select(&r, &Field::Location, &[], None)
                 .unwrap_err()
                 .contains("unevaluated")
         );
         let ok = json!({"type": "Microsoft.MachineLearningServices/workspaces", "location": "[[literal]"});
-        assert!(select(&ok, &Field::Location, &[]).is_ok());
+        assert!(select(&ok, &Field::Location, &[], None).is_ok());
         assert!(resource_type(&json!({"name": "x"})).is_err());
         assert!(resource_type(&json!([1])).is_err());
     }
