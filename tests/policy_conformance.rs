@@ -218,8 +218,28 @@ fn context_of(case: &Value) -> Context {
         resource_group_tags: ctx["resourceGroup"]["tags"].as_object().cloned(),
         api_version: s(&ctx["requestContext"]["apiVersion"])
             .or_else(|| s(&case["request_context"]["apiVersion"]))
-            .or_else(|| s(&case["api_version"])),
+            .or_else(|| s(&case["api_version"]))
+            .or_else(|| latest_api_version(case["resource"]["type"].as_str()?)),
     }
+}
+
+/// The API version of a compliance scan of an existing resource. A case
+/// that names no request and no API version is such a scan, and "the
+/// latest API version is always used during compliance evaluation on
+/// existing resources" ("Azure Policy definition structure policy rule",
+/// requestContext). The latest stable version of each namespace whose
+/// cases read `requestContext().apiVersion` without giving one, from
+/// Microsoft's ARM schemas (Azure/azure-resource-manager-schemas, commit
+/// a1454431: `schemas/<version>/<namespace>.json`, the newest version
+/// without `-preview`). For any other namespace amlgen refuses, as it does
+/// when the version is known nowhere.
+fn latest_api_version(resource_type: &str) -> Option<String> {
+    const LATEST_STABLE: &[(&str, &str)] = &[("Microsoft.DocumentDB", "2026-03-15")];
+    let namespace = resource_type.split('/').next()?;
+    LATEST_STABLE
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(namespace))
+        .map(|(_, v)| (*v).to_string())
 }
 
 /// The resource as the suite's host hands it over: the case's
