@@ -347,7 +347,7 @@ fn schema_types() -> Vec<(String, String, bool)> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut out = schema_types_under(&data.join("arm-schemas"));
     let excerpts = schema_types_under(&data.join("arm-schema-excerpts"));
-    assert!(excerpts.len() >= 14, "{}", excerpts.len());
+    assert!(excerpts.len() >= 16, "{}", excerpts.len());
     out.extend(excerpts);
     out
 }
@@ -571,9 +571,11 @@ fn indexed_mode_evaluates_the_types_of_the_schema_excerpts() {
         "Microsoft.Compute/images",
         "Microsoft.Compute/galleries/images/versions",
         "Microsoft.ContainerService/managedclusters",
+        "Microsoft.DBforPostgreSQL/flexibleServers",
         "Microsoft.DocumentDB/databaseAccounts",
         "Microsoft.HybridCompute/machines",
         "Microsoft.Portal/dashboards",
+        "Microsoft.ServiceBus/namespaces",
         "Microsoft.SignalRService/SignalR",
         "Microsoft.SignalRService/WebPubSub",
         "Microsoft.Sql/servers",
