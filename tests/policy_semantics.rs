@@ -752,3 +752,31 @@ fn every_real_indexed_definition_targets_types_indexed_mode_evaluates() {
     }
     assert!(indexed >= 15, "{indexed}");
 }
+
+// ---------------------------------------------------------------------------
+// identity.userAssignedIdentities: a field Microsoft's built-ins read
+// ---------------------------------------------------------------------------
+
+#[test]
+fn user_assigned_identities_is_a_field() {
+    // As the built-in "Add user-assigned managed identity to enable Guest
+    // Configuration assignments on virtual machines" reads it: a dictionary
+    // keyed by identity resource ID.
+    let uami = "/subscriptions/s1/resourceGroups/Built-In-Identity-RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Built-In-Identity-westeurope";
+    let def = json!({"mode": "All", "policyRule": {"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Compute/virtualMachines"},
+        {"field": "identity.userAssignedIdentities", "notContainsKey": uami}
+    ]}, "then": {"effect": "audit"}}});
+    let mut vm = network("Microsoft.Compute/virtualMachines", "vm1");
+    // No identity: the key is not there.
+    assert!(run(&def, Escaping::Auto, &json!({}), &vm).matched);
+    vm["identity"] = json!({"type": "UserAssigned", "userAssignedIdentities": {uami: {}}});
+    assert!(!run(&def, Escaping::Auto, &json!({}), &vm).matched);
+    // Field names ignore case, as every field's does.
+    let upper = serde_json::to_string(&def).unwrap().replace(
+        "identity.userAssignedIdentities",
+        "Identity.UserAssignedIdentities",
+    );
+    let upper: Value = serde_json::from_str(&upper).unwrap();
+    assert!(!run(&upper, Escaping::Auto, &json!({}), &vm).matched);
+}

@@ -3,7 +3,8 @@
 //! Built-in fields: `type`, `name` (the last segment: `ws/compute` reads
 //! `compute`), `fullName` (parent names included, from `name` or `id`),
 //! `kind`, `location` (spaces removed: `East US 2` is `eastus2`), `id`,
-//! `identity.type`, `tags`, `tags['x']` (tag names ignore case). An alias
+//! `identity.type`, `identity.userAssignedIdentities`, `tags`, `tags['x']`
+//! (tag names ignore case). An alias
 //! reads its ARM path from the table; property names ignore case. An alias
 //! of another resource type reads nothing, as in Azure.
 //!
@@ -74,6 +75,17 @@ pub(crate) fn type_matches(resource: &Value, alias: &Alias) -> bool {
         || resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
 }
 
+/// A member of the resource's `identity` object (names ignore case), or
+/// nothing when either is missing or `null`.
+fn identity_member(resource: &Value, key: &str) -> Option<Value> {
+    let identity = resource.as_object().and_then(|o| get_ci(o, "identity"))?;
+    identity
+        .as_object()
+        .and_then(|i| get_ci(i, key))
+        .filter(|v| !v.is_null())
+        .cloned()
+}
+
 /// Reads a field; an alias reads its path for the request's API version
 /// (`Alias::path_for`).
 pub(crate) fn select(
@@ -99,14 +111,10 @@ pub(crate) fn select(
             other => other,
         })),
         Field::Id => Selection::One(top("id")),
-        Field::IdentityType => Selection::One(
-            top("identity")
-                .as_ref()
-                .and_then(Value::as_object)
-                .and_then(|i| get_ci(i, "type"))
-                .filter(|v| !v.is_null())
-                .cloned(),
-        ),
+        Field::IdentityType => Selection::One(identity_member(resource, "type")),
+        Field::UserAssignedIdentities => {
+            Selection::One(identity_member(resource, "userAssignedIdentities"))
+        }
         Field::Tags => Selection::One(top("tags")),
         Field::Tag(name) => Selection::One(
             top("tags")
@@ -331,7 +339,7 @@ mod tests {
             "name": "cpu",
             "type": "Microsoft.MachineLearningServices/workspaces/computes",
             "location": "West Europe",
-            "identity": {"type": "SystemAssigned"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1": {}}},
             "tags": {"Owner": "ml"}
         });
         let one = |f: Field| select(&r, &f, &[], None).unwrap();
@@ -343,7 +351,13 @@ mod tests {
         );
         assert_eq!(
             one(Field::IdentityType),
-            Selection::One(Some(json!("SystemAssigned")))
+            Selection::One(Some(json!("UserAssigned")))
+        );
+        assert_eq!(
+            one(Field::UserAssignedIdentities),
+            Selection::One(Some(
+                json!({"/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1": {}})
+            ))
         );
         assert_eq!(
             one(Field::Tag("owner".into())),
