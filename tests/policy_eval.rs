@@ -1917,3 +1917,55 @@ fn an_alias_reads_the_path_of_the_request_api_version() {
     old["apiVersion"] = json!("2015-01-01");
     assert!(tier.evaluate(&Map::new(), &old, &at(None)).unwrap().matched);
 }
+
+#[test]
+fn an_alias_of_several_types_reads_the_path_of_the_resource_type() {
+    // Azure's catalogue lists `Microsoft.Compute/imagePublisher` under
+    // virtual machines and under scale sets, each with its own path; a
+    // resource reads the row of its type ("Azure Policy definition
+    // structure aliases": an alias maps to paths for a given resource type).
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         Microsoft.Compute/imagePublisher\tMicrosoft.Compute/virtualMachines\tproperties.storageProfile.imageReference.publisher\t\tCONFIRMED\n\
+         Microsoft.Compute/imagePublisher\tMicrosoft.Compute/virtualMachineScaleSets\tproperties.virtualMachineProfile.storageProfile.imageReference.publisher\t\tCONFIRMED\n\
+         Microsoft.Compute/disks[*]\tMicrosoft.Compute/virtualMachines\tproperties.disks[*]\t\tCONFIRMED\n\
+         Microsoft.Compute/disks[*]\tMicrosoft.Compute/virtualMachineScaleSets\tproperties.virtualMachineProfile.disks[*]\t\tCONFIRMED\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let def = json!({"mode": "All", "policyRule": {"if": {"allOf": [
+        {"field": "Microsoft.Compute/imagePublisher", "equals": "Canonical"},
+        {"count": {"field": "Microsoft.Compute/disks[*]"}, "equals": 1},
+        {"value": "[length(field('Microsoft.Compute/disks'))]", "equals": 1}
+    ]}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json_with(&def, Escaping::Auto, options).unwrap();
+    let eval = |r: &Value| {
+        d.evaluate(&Map::new(), r, &Context::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .matched
+    };
+    let image = json!({"imageReference": {"publisher": "Canonical"}});
+    let vm = json!({"type": "Microsoft.Compute/virtualMachines",
+        "properties": {"storageProfile": image, "disks": [{}]}});
+    let vmss = json!({"type": "Microsoft.Compute/virtualMachineScaleSets",
+        "properties": {"virtualMachineProfile": {"storageProfile": image, "disks": [{}]}}});
+    assert!(eval(&vm));
+    assert!(eval(&vmss));
+    // A scale set shaped like a virtual machine has none of its values.
+    let wrong = json!({"type": "Microsoft.Compute/virtualMachineScaleSets",
+        "properties": {"storageProfile": image, "disks": [{}]}});
+    assert!(!eval(&wrong));
+    // Another type reads nothing.
+    let other = json!({"type": "Microsoft.Compute/disks", "properties": {"storageProfile": image}});
+    assert!(!eval(&other));
+    // A name twice for one type is still an error.
+    let twice = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         A/b\tA/t\tproperties.b\t\tCONFIRMED\n\
+         a/B\ta/T\tproperties.c\t\tCONFIRMED\n",
+    );
+    assert!(twice.unwrap_err().contains("duplicate alias"));
+}

@@ -503,9 +503,9 @@ impl Env<'_> {
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
         match &c.source {
             CountSource::Field(alias) => {
-                if !resource::type_matches(self.resource, alias) {
+                let Some(alias) = resource::alias_of(self.resource, alias) else {
                     return Ok(0);
-                }
+                };
                 let Some(path) = alias.path_for(self.alias_version()) else {
                     return Err(EvalError::new(
                         ErrorKind::Unsupported,
@@ -815,6 +815,7 @@ impl Env<'_> {
                     let Ok(Field::Alias(target)) = self.parse_field(n, at) else {
                         continue;
                     };
+                    let target = resource::alias_of(self.resource, target).unwrap_or(target);
                     let path = target.path_for(self.alias_version());
                     if !field::is_prefix(Some(bound), path) {
                         continue;

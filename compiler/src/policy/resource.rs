@@ -69,10 +69,14 @@ pub(crate) fn resource_type(resource: &Value) -> Result<&str, String> {
     }
 }
 
-/// Whether an alias belongs to the resource's type.
-pub(crate) fn type_matches(resource: &Value, alias: &Alias) -> bool {
-    alias.resource_type == super::aliases::ANY_TYPE
-        || resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
+/// The alias's row for the resource's type (`Alias::of_type`), or none
+/// when the alias does not belong to it. A resource without a type is
+/// read only by raw-path aliases (which belong to every type).
+pub(crate) fn alias_of<'a>(resource: &Value, alias: &'a Alias) -> Option<&'a Alias> {
+    match resource_type(resource) {
+        Ok(t) => alias.of_type(t),
+        Err(_) => alias.of_type(super::aliases::ANY_TYPE),
+    }
 }
 
 /// A member of the resource's `identity` object (names ignore case), or
@@ -131,17 +135,18 @@ pub(crate) fn select(
                 .cloned(),
         ),
         Field::Alias(alias) => {
-            let Some(path) = alias.path_for(api_version) else {
-                return Err(format!("`{}` has no ARM path", alias.name));
-            };
-            let many = path.contains(&Segment::Wildcard);
-            if !type_matches(resource, alias) {
+            let Some(alias) = alias_of(resource, alias) else {
+                let many = alias.path().is_some_and(|p| p.contains(&Segment::Wildcard));
                 return Ok(if many {
                     Selection::Many(Vec::new())
                 } else {
                     Selection::One(None)
                 });
-            }
+            };
+            let Some(path) = alias.path_for(api_version) else {
+                return Err(format!("`{}` has no ARM path", alias.name));
+            };
+            let many = path.contains(&Segment::Wildcard);
             let entries = walk(resource, path, bindings)?;
             if many {
                 Selection::Many(entries.into_iter().map(|(_, v)| v.cloned()).collect())
