@@ -1969,3 +1969,56 @@ fn an_alias_of_several_types_reads_the_path_of_the_resource_type() {
     );
     assert!(twice.unwrap_err().contains("duplicate alias"));
 }
+
+#[test]
+fn a_tag_the_resource_group_lacks_reads_blank() {
+    // Microsoft's built-in "Inherit a tag from the resource group": the
+    // second condition holds when the tag exists on the resource group
+    // ("Azure Policy pattern: the value operator"), so a missing tag reads
+    // as the blank value, not as an error.
+    let def = json!({"mode": "All", "parameters": {"tagName": {"type": "String"}},
+        "policyRule": {"if": {"allOf": [
+            {"field": "[concat('tags[', parameters('tagName'), ']')]",
+             "notEquals": "[resourceGroup().tags[parameters('tagName')]]"},
+            {"value": "[resourceGroup().tags[parameters('tagName')]]", "notEquals": ""}
+        ]}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json(&def, Escaping::Auto).unwrap();
+    let values = params(&json!({"tagName": "environment"}));
+    let r = json!({"type": "Microsoft.Compute/virtualMachines", "name": "vm", "tags": {}});
+    let group = |tags: Value| Context {
+        resource_group: Some("rg".into()),
+        resource_group_tags: Some(params(&tags)),
+        ..Context::default()
+    };
+    let v = d.evaluate(&values, &r, &group(json!({}))).unwrap();
+    assert!(!v.matched, "{v:?}");
+    // Tag names ignore case; a tag the group has is inherited.
+    let v = d
+        .evaluate(&values, &r, &group(json!({"Environment": "prod"})))
+        .unwrap();
+    assert!(v.matched, "{v:?}");
+    let member = raw_definition(
+        &json!({"if": {"value": "[resourceGroup().tags.environment]", "equals": ""},
+            "then": {"effect": "audit"}}),
+        &json!({}),
+    );
+    assert!(
+        member
+            .evaluate(&Map::new(), &r, &group(json!({})))
+            .unwrap()
+            .matched
+    );
+    // Tags not known at all: reading them is still an error.
+    let unknown = Context {
+        resource_group: Some("rg".into()),
+        ..Context::default()
+    };
+    assert!(d.evaluate(&values, &r, &unknown).is_err());
+    // Other objects keep refusing a missing property.
+    let other = raw_definition(
+        &json!({"if": {"value": "[createObject('a', 1).b]", "equals": ""},
+            "then": {"effect": "audit"}}),
+        &json!({}),
+    );
+    assert!(other.evaluate(&Map::new(), &r, &group(json!({}))).is_err());
+}
