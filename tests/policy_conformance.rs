@@ -119,7 +119,9 @@ fn catalogue(name: &str) -> &'static AliasTable {
                         Some(format!("{}@{}", p["path"].as_str()?, vs.join(",")))
                     })
                     .collect();
-                if seen.insert(alias.to_ascii_lowercase()) {
+                // One row per alias and type: a name may belong to several
+                // types, each with its own path.
+                if seen.insert((alias.to_ascii_lowercase(), ty.to_ascii_lowercase())) {
                     let _ = writeln!(
                         tsv,
                         "{alias}\t{ty}\t{path}\t\tCONFIRMED(suite)\t{name}\t{attributes}\t{}",

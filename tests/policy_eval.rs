@@ -1917,3 +1917,108 @@ fn an_alias_reads_the_path_of_the_request_api_version() {
     old["apiVersion"] = json!("2015-01-01");
     assert!(tier.evaluate(&Map::new(), &old, &at(None)).unwrap().matched);
 }
+
+#[test]
+fn an_alias_of_several_types_reads_the_path_of_the_resource_type() {
+    // Azure's catalogue lists `Microsoft.Compute/imagePublisher` under
+    // virtual machines and under scale sets, each with its own path; a
+    // resource reads the row of its type ("Azure Policy definition
+    // structure aliases": an alias maps to paths for a given resource type).
+    let table = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         Microsoft.Compute/imagePublisher\tMicrosoft.Compute/virtualMachines\tproperties.storageProfile.imageReference.publisher\t\tCONFIRMED\n\
+         Microsoft.Compute/imagePublisher\tMicrosoft.Compute/virtualMachineScaleSets\tproperties.virtualMachineProfile.storageProfile.imageReference.publisher\t\tCONFIRMED\n\
+         Microsoft.Compute/disks[*]\tMicrosoft.Compute/virtualMachines\tproperties.disks[*]\t\tCONFIRMED\n\
+         Microsoft.Compute/disks[*]\tMicrosoft.Compute/virtualMachineScaleSets\tproperties.virtualMachineProfile.disks[*]\t\tCONFIRMED\n",
+    )
+    .unwrap();
+    let options = amlgen::policy::ReadOptions {
+        raw_paths: false,
+        aliases: Some(Box::leak(Box::new(table))),
+    };
+    let def = json!({"mode": "All", "policyRule": {"if": {"allOf": [
+        {"field": "Microsoft.Compute/imagePublisher", "equals": "Canonical"},
+        {"count": {"field": "Microsoft.Compute/disks[*]"}, "equals": 1},
+        {"value": "[length(field('Microsoft.Compute/disks'))]", "equals": 1}
+    ]}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json_with(&def, Escaping::Auto, options).unwrap();
+    let eval = |r: &Value| {
+        d.evaluate(&Map::new(), r, &Context::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .matched
+    };
+    let image = json!({"imageReference": {"publisher": "Canonical"}});
+    let vm = json!({"type": "Microsoft.Compute/virtualMachines",
+        "properties": {"storageProfile": image, "disks": [{}]}});
+    let vmss = json!({"type": "Microsoft.Compute/virtualMachineScaleSets",
+        "properties": {"virtualMachineProfile": {"storageProfile": image, "disks": [{}]}}});
+    assert!(eval(&vm));
+    assert!(eval(&vmss));
+    // A scale set shaped like a virtual machine has none of its values.
+    let wrong = json!({"type": "Microsoft.Compute/virtualMachineScaleSets",
+        "properties": {"storageProfile": image, "disks": [{}]}});
+    assert!(!eval(&wrong));
+    // Another type reads nothing.
+    let other = json!({"type": "Microsoft.Compute/disks", "properties": {"storageProfile": image}});
+    assert!(!eval(&other));
+    // A name twice for one type is still an error.
+    let twice = amlgen::policy::aliases::AliasTable::parse(
+        "alias\tresource_type\tarm_path\tused_in_files\tstatus\n\
+         A/b\tA/t\tproperties.b\t\tCONFIRMED\n\
+         a/B\ta/T\tproperties.c\t\tCONFIRMED\n",
+    );
+    assert!(twice.unwrap_err().contains("duplicate alias"));
+}
+
+#[test]
+fn a_tag_the_resource_group_lacks_reads_blank() {
+    // Microsoft's built-in "Inherit a tag from the resource group": the
+    // second condition holds when the tag exists on the resource group
+    // ("Azure Policy pattern: the value operator"), so a missing tag reads
+    // as the blank value, not as an error.
+    let def = json!({"mode": "All", "parameters": {"tagName": {"type": "String"}},
+        "policyRule": {"if": {"allOf": [
+            {"field": "[concat('tags[', parameters('tagName'), ']')]",
+             "notEquals": "[resourceGroup().tags[parameters('tagName')]]"},
+            {"value": "[resourceGroup().tags[parameters('tagName')]]", "notEquals": ""}
+        ]}, "then": {"effect": "audit"}}});
+    let d = Definition::from_json(&def, Escaping::Auto).unwrap();
+    let values = params(&json!({"tagName": "environment"}));
+    let r = json!({"type": "Microsoft.Compute/virtualMachines", "name": "vm", "tags": {}});
+    let group = |tags: Value| Context {
+        resource_group: Some("rg".into()),
+        resource_group_tags: Some(params(&tags)),
+        ..Context::default()
+    };
+    let v = d.evaluate(&values, &r, &group(json!({}))).unwrap();
+    assert!(!v.matched, "{v:?}");
+    // Tag names ignore case; a tag the group has is inherited.
+    let v = d
+        .evaluate(&values, &r, &group(json!({"Environment": "prod"})))
+        .unwrap();
+    assert!(v.matched, "{v:?}");
+    let member = raw_definition(
+        &json!({"if": {"value": "[resourceGroup().tags.environment]", "equals": ""},
+            "then": {"effect": "audit"}}),
+        &json!({}),
+    );
+    assert!(
+        member
+            .evaluate(&Map::new(), &r, &group(json!({})))
+            .unwrap()
+            .matched
+    );
+    // Tags not known at all: reading them is still an error.
+    let unknown = Context {
+        resource_group: Some("rg".into()),
+        ..Context::default()
+    };
+    assert!(d.evaluate(&values, &r, &unknown).is_err());
+    // Other objects keep refusing a missing property.
+    let other = raw_definition(
+        &json!({"if": {"value": "[createObject('a', 1).b]", "equals": ""},
+            "then": {"effect": "audit"}}),
+        &json!({}),
+    );
+    assert!(other.evaluate(&Map::new(), &r, &group(json!({}))).is_err());
+}

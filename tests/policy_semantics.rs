@@ -347,7 +347,7 @@ fn schema_types() -> Vec<(String, String, bool)> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut out = schema_types_under(&data.join("arm-schemas"));
     let excerpts = schema_types_under(&data.join("arm-schema-excerpts"));
-    assert!(excerpts.len() >= 14, "{}", excerpts.len());
+    assert!(excerpts.len() >= 16, "{}", excerpts.len());
     out.extend(excerpts);
     out
 }
@@ -571,9 +571,11 @@ fn indexed_mode_evaluates_the_types_of_the_schema_excerpts() {
         "Microsoft.Compute/images",
         "Microsoft.Compute/galleries/images/versions",
         "Microsoft.ContainerService/managedclusters",
+        "Microsoft.DBforPostgreSQL/flexibleServers",
         "Microsoft.DocumentDB/databaseAccounts",
         "Microsoft.HybridCompute/machines",
         "Microsoft.Portal/dashboards",
+        "Microsoft.ServiceBus/namespaces",
         "Microsoft.SignalRService/SignalR",
         "Microsoft.SignalRService/WebPubSub",
         "Microsoft.Sql/servers",
@@ -749,4 +751,32 @@ fn every_real_indexed_definition_targets_types_indexed_mode_evaluates() {
         }
     }
     assert!(indexed >= 15, "{indexed}");
+}
+
+// ---------------------------------------------------------------------------
+// identity.userAssignedIdentities: a field Microsoft's built-ins read
+// ---------------------------------------------------------------------------
+
+#[test]
+fn user_assigned_identities_is_a_field() {
+    // As the built-in "Add user-assigned managed identity to enable Guest
+    // Configuration assignments on virtual machines" reads it: a dictionary
+    // keyed by identity resource ID.
+    let uami = "/subscriptions/s1/resourceGroups/Built-In-Identity-RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Built-In-Identity-westeurope";
+    let def = json!({"mode": "All", "policyRule": {"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Compute/virtualMachines"},
+        {"field": "identity.userAssignedIdentities", "notContainsKey": uami}
+    ]}, "then": {"effect": "audit"}}});
+    let mut vm = network("Microsoft.Compute/virtualMachines", "vm1");
+    // No identity: the key is not there.
+    assert!(run(&def, Escaping::Auto, &json!({}), &vm).matched);
+    vm["identity"] = json!({"type": "UserAssigned", "userAssignedIdentities": {uami: {}}});
+    assert!(!run(&def, Escaping::Auto, &json!({}), &vm).matched);
+    // Field names ignore case, as every field's does.
+    let upper = serde_json::to_string(&def).unwrap().replace(
+        "identity.userAssignedIdentities",
+        "Identity.UserAssignedIdentities",
+    );
+    let upper: Value = serde_json::from_str(&upper).unwrap();
+    assert!(!run(&upper, Escaping::Auto, &json!({}), &vm).matched);
 }

@@ -8,7 +8,9 @@
 //! optionally a seventh (the alias path's attributes) and an eighth, the
 //! paths of particular API versions (`path@version,version;...`), which
 //! another catalogue given through `ReadOptions::aliases` may carry; the
-//! embedded table has none.
+//! embedded table has none. A name may have one row per resource type
+//! (Azure lists some aliases under several types, each with its own
+//! path); a resource reads the row of its type.
 //! Only `CONFIRMED` rows can be evaluated; `EXISTS-RP-MODE` rows are
 //! data-plane aliases (no ARM path) and `NOT-FOUND` rows record names that
 //! were checked and do not exist.
@@ -72,6 +74,11 @@ pub struct Alias {
     /// Paths for particular API versions. Empty for the embedded table,
     /// which holds each alias's default path.
     versions: Vec<VersionedPath>,
+    /// The same alias name's rows for other resource types: Azure's
+    /// catalogue lists some names under several types, each with its own
+    /// path (`Microsoft.Compute/imagePublisher` on virtual machines and on
+    /// scale sets). A resource reads the row of its type (`Alias::of_type`).
+    others: Vec<Alias>,
 }
 
 impl Alias {
@@ -99,6 +106,21 @@ impl Alias {
         }
     }
 
+    /// This alias's row for a resource type (names ignore case), or none
+    /// when the alias does not belong to that type. A raw-path alias
+    /// belongs to every type.
+    #[must_use]
+    pub fn of_type(&self, resource_type: &str) -> Option<&Alias> {
+        self.rows().find(|a| {
+            a.resource_type == ANY_TYPE || a.resource_type.eq_ignore_ascii_case(resource_type)
+        })
+    }
+
+    /// Every row of this alias name: this one, then those of other types.
+    pub fn rows(&self) -> impl Iterator<Item = &Alias> {
+        std::iter::once(self).chain(self.others.iter())
+    }
+
     /// An array alias: its name ends in `[*]` (what `count.field` needs).
     #[must_use]
     pub fn is_array_alias(&self) -> bool {
@@ -119,8 +141,8 @@ pub struct AliasTable {
 impl AliasTable {
     /// Parses the TSV text (first line is the header).
     pub fn parse(text: &str) -> Result<AliasTable, String> {
-        let mut aliases = Vec::new();
-        let mut by_name = HashMap::new();
+        let mut aliases: Vec<Alias> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for (n, line) in text.lines().enumerate().skip(1) {
             if line.trim().is_empty() {
                 continue;
@@ -157,13 +179,7 @@ impl AliasTable {
                 _ => Vec::new(),
             };
             let key = cols[0].to_lowercase();
-            if by_name.insert(key, aliases.len()).is_some() {
-                return Err(format!(
-                    "aliases.tsv line {}: duplicate alias `{}`",
-                    n + 1,
-                    cols[0]
-                ));
-            }
+            let first = by_name.get(&key).copied();
             let modifiable = match cols.get(6).map(|c| c.trim()) {
                 None | Some("") => None,
                 Some(a) if a.eq_ignore_ascii_case("Modifiable") => Some(true),
@@ -175,7 +191,7 @@ impl AliasTable {
                     ));
                 }
             };
-            aliases.push(Alias {
+            let row = Alias {
                 name: cols[0].to_string(),
                 resource_type: cols[1].to_string(),
                 arm_path: cols[2].to_string(),
@@ -183,7 +199,25 @@ impl AliasTable {
                 modifiable,
                 path,
                 versions,
-            });
+                others: Vec::new(),
+            };
+            // A name already read is another resource type's row of the
+            // same alias; twice for one type is an error.
+            match first {
+                Some(i) if aliases[i].of_type(&row.resource_type).is_some() => {
+                    return Err(format!(
+                        "aliases.tsv line {}: duplicate alias `{}` for `{}`",
+                        n + 1,
+                        cols[0],
+                        cols[1]
+                    ));
+                }
+                Some(i) => aliases[i].others.push(row),
+                None => {
+                    by_name.insert(key, aliases.len());
+                    aliases.push(row);
+                }
+            }
         }
         let arrays = array_aliases(&aliases, &by_name);
         Ok(AliasTable {
@@ -230,36 +264,41 @@ impl AliasTable {
 fn array_aliases(aliases: &[Alias], by_name: &HashMap<String, usize>) -> HashMap<String, Alias> {
     let mut out = HashMap::new();
     for a in aliases {
-        let (Some(name), Some(path), Some(arm_path)) = (
-            a.name.strip_suffix("[*]"),
-            a.path().and_then(|p| p.strip_suffix(&[Segment::Wildcard])),
-            a.arm_path.strip_suffix("[*]"),
-        ) else {
+        let Some(normal) = normal_alias(a) else {
             continue;
         };
-        let key = name.to_lowercase();
+        let key = normal.name.to_lowercase();
         if a.status != AliasStatus::Confirmed || by_name.contains_key(&key) {
             continue;
         }
-        let versions = a
-            .versions
-            .iter()
-            .filter_map(|(vs, p)| {
-                Some((vs.clone(), p.strip_suffix(&[Segment::Wildcard])?.to_vec()))
-            })
-            .collect();
-        out.entry(key).or_insert_with(|| Alias {
-            name: name.to_string(),
-            resource_type: a.resource_type.clone(),
-            arm_path: arm_path.to_string(),
-            status: AliasStatus::Confirmed,
-            path: Some(path.to_vec()),
-            versions,
-            // The array alias's attribute says nothing of the array as one value.
-            modifiable: None,
-        });
+        let others = a.others.iter().filter_map(normal_alias).collect();
+        out.entry(key).or_insert(Alias { others, ..normal });
     }
     out
+}
+
+/// The normal alias of one row of an array alias (`x[*]`, path ending in
+/// `[*]`): the same name and path without the last `[*]`.
+fn normal_alias(a: &Alias) -> Option<Alias> {
+    let name = a.name.strip_suffix("[*]")?;
+    let path = a.path()?.strip_suffix(&[Segment::Wildcard])?;
+    let arm_path = a.arm_path.strip_suffix("[*]")?;
+    let versions = a
+        .versions
+        .iter()
+        .filter_map(|(vs, p)| Some((vs.clone(), p.strip_suffix(&[Segment::Wildcard])?.to_vec())))
+        .collect();
+    Some(Alias {
+        name: name.to_string(),
+        resource_type: a.resource_type.clone(),
+        arm_path: arm_path.to_string(),
+        status: AliasStatus::Confirmed,
+        path: Some(path.to_vec()),
+        versions,
+        // The array alias's attribute says nothing of the array as one value.
+        modifiable: None,
+        others: Vec::new(),
+    })
 }
 
 static EMBEDDED: LazyLock<Result<AliasTable, String>> = LazyLock::new(|| AliasTable::parse(TABLE));
@@ -296,6 +335,7 @@ pub fn raw_alias(text: &str) -> Result<&'static Alias, String> {
         modifiable: None,
         path: Some(path),
         versions: Vec::new(),
+        others: Vec::new(),
     }));
     raw.insert(text.to_string(), alias);
     Ok(alias)

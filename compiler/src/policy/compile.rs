@@ -538,7 +538,10 @@ impl Compiler<'_> {
         let known = self.counts.iter().any(|c| match c {
             StaticCount::Value(v) => v.eq_ignore_ascii_case(n),
             StaticCount::Field(a) => match parse_field(self.options, n) {
-                Ok(Field::Alias(b)) => is_prefix(a.path(), b.path()),
+                // Any row of each: the resource's type picks one when evaluated.
+                Ok(Field::Alias(b)) => a
+                    .rows()
+                    .any(|x| b.rows().any(|y| is_prefix(x.path(), y.path()))),
                 _ => false,
             },
         });

@@ -503,9 +503,9 @@ impl Env<'_> {
     fn count(&mut self, c: &Count, at: &str) -> Result<usize, EvalError> {
         match &c.source {
             CountSource::Field(alias) => {
-                if !resource::type_matches(self.resource, alias) {
+                let Some(alias) = resource::alias_of(self.resource, alias) else {
                     return Ok(0);
-                }
+                };
                 let Some(path) = alias.path_for(self.alias_version()) else {
                     return Err(EvalError::new(
                         ErrorKind::Unsupported,
@@ -587,6 +587,9 @@ impl Env<'_> {
             Expr::Null => Ok(Value::Null),
             Expr::Member(inner, name) => {
                 let v = self.expr(inner, at)?;
+                if let Some(blank) = missing_group_tag(inner, &v, &Value::String(name.clone())) {
+                    return Ok(blank);
+                }
                 functions::member(&v, name)
                     .cloned()
                     .map_err(|m| eval_err(at, m))
@@ -594,6 +597,9 @@ impl Env<'_> {
             Expr::Index(inner, i) => {
                 let v = self.expr(inner, at)?;
                 let i = self.expr(i, at)?;
+                if let Some(blank) = missing_group_tag(inner, &v, &i) {
+                    return Ok(blank);
+                }
                 functions::index(&v, &i)
                     .cloned()
                     .map_err(|m| eval_err(at, m))
@@ -815,6 +821,7 @@ impl Env<'_> {
                     let Ok(Field::Alias(target)) = self.parse_field(n, at) else {
                         continue;
                     };
+                    let target = resource::alias_of(self.resource, target).unwrap_or(target);
                     let path = target.path_for(self.alias_version());
                     if !field::is_prefix(Some(bound), path) {
                         continue;
@@ -857,4 +864,33 @@ impl Env<'_> {
             format!("`current('{n}')` names no enclosing count"),
         ))
     }
+}
+
+/// A tag the resource group does not have, read as
+/// `resourceGroup().tags[name]` (or `.name`): blank, not an error. Microsoft's
+/// built-in "Inherit a tag from the resource group" tests the tag with
+/// `"value": "[resourceGroup().tags[parameters('tagName')]]", "notEquals": ""`,
+/// and "Azure Policy pattern: the value operator" explains that the
+/// condition is true when the tag exists on the resource group: a missing
+/// tag reads as the blank value. The group's tags must be known (else
+/// `tags` itself is missing, and reading it fails).
+fn missing_group_tag(inner: &Expr, tags: &Value, key: &Value) -> Option<Value> {
+    let Expr::Member(group, member) = inner else {
+        return None;
+    };
+    let Expr::Call(f, args) = &**group else {
+        return None;
+    };
+    if !(f.eq_ignore_ascii_case("resourceGroup")
+        && args.is_empty()
+        && member.eq_ignore_ascii_case("tags"))
+    {
+        return None;
+    }
+    let (Value::Object(tags), Value::String(key)) = (tags, key) else {
+        return None;
+    };
+    functions::get_ci(tags, key)
+        .is_none()
+        .then(|| Value::String(String::new()))
 }

@@ -14,6 +14,14 @@ pub(crate) enum Field {
     Location,
     Id,
     IdentityType,
+    /// `identity.userAssignedIdentities`: the dictionary of the resource's
+    /// user-assigned identities, keyed by identity resource ID. Not in the
+    /// policy-rule page's list of fields, but Microsoft's own definitions
+    /// read it as one: the built-in "Add user-assigned managed identity to
+    /// enable Guest Configuration assignments on virtual machines" (its
+    /// existence condition, `containsKey`) and the tutorial "Add user
+    /// assigned identities to virtual machines" (`notContainsKey`).
+    UserAssignedIdentities,
     Tags,
     Tag(String),
     Alias(&'static Alias),
@@ -29,6 +37,7 @@ impl Field {
             Field::Location => "location".into(),
             Field::Id => "id".into(),
             Field::IdentityType => "identity.type".into(),
+            Field::UserAssignedIdentities => "identity.userAssignedIdentities".into(),
             Field::Tags => "tags".into(),
             Field::Tag(t) => format!("tags['{t}']"),
             Field::Alias(a) => a.name.clone(),
@@ -46,8 +55,9 @@ pub(crate) fn is_prefix(prefix: Option<&[Segment]>, path: Option<&[Segment]>) ->
 }
 
 /// Reads a `field` name: a built-in field (`type`, `name`, `fullName`,
-/// `kind`, `location`, `id`, `identity.type`, `tags`, `tags['x']`,
-/// `tags[x]`, `tags.x`) or an alias of the table.
+/// `kind`, `location`, `id`, `identity.type`,
+/// `identity.userAssignedIdentities`, `tags`, `tags['x']`, `tags[x]`,
+/// `tags.x`) or an alias of the table.
 pub(crate) fn parse_field(options: ReadOptions, s: &str) -> Result<Field, String> {
     let table = match options.aliases {
         Some(t) => t,
@@ -62,6 +72,7 @@ pub(crate) fn parse_field(options: ReadOptions, s: &str) -> Result<Field, String
         "location" => Some(Field::Location),
         "id" => Some(Field::Id),
         "identity.type" => Some(Field::IdentityType),
+        "identity.userassignedidentities" => Some(Field::UserAssignedIdentities),
         "tags" => Some(Field::Tags),
         _ => None,
     };
@@ -108,7 +119,7 @@ pub(crate) fn parse_field(options: ReadOptions, s: &str) -> Result<Field, String
             .map(|c| format!("; did you mean `{c}`?"))
             .unwrap_or_default();
             Err(format!(
-                "unknown field `{s}`: not a built-in field (type, name, fullName, kind, location, id, identity.type, tags) and not in the alias table (policies/aliases.tsv){hint}"
+                "unknown field `{s}`: not a built-in field (type, name, fullName, kind, location, id, identity.type, identity.userAssignedIdentities, tags) and not in the alias table (policies/aliases.tsv){hint}"
             ))
         }
     }

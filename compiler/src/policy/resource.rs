@@ -3,7 +3,8 @@
 //! Built-in fields: `type`, `name` (the last segment: `ws/compute` reads
 //! `compute`), `fullName` (parent names included, from `name` or `id`),
 //! `kind`, `location` (spaces removed: `East US 2` is `eastus2`), `id`,
-//! `identity.type`, `tags`, `tags['x']` (tag names ignore case). An alias
+//! `identity.type`, `identity.userAssignedIdentities`, `tags`, `tags['x']`
+//! (tag names ignore case). An alias
 //! reads its ARM path from the table; property names ignore case. An alias
 //! of another resource type reads nothing, as in Azure.
 //!
@@ -68,10 +69,25 @@ pub(crate) fn resource_type(resource: &Value) -> Result<&str, String> {
     }
 }
 
-/// Whether an alias belongs to the resource's type.
-pub(crate) fn type_matches(resource: &Value, alias: &Alias) -> bool {
-    alias.resource_type == super::aliases::ANY_TYPE
-        || resource_type(resource).is_ok_and(|t| t.eq_ignore_ascii_case(&alias.resource_type))
+/// The alias's row for the resource's type (`Alias::of_type`), or none
+/// when the alias does not belong to it. A resource without a type is
+/// read only by raw-path aliases (which belong to every type).
+pub(crate) fn alias_of<'a>(resource: &Value, alias: &'a Alias) -> Option<&'a Alias> {
+    match resource_type(resource) {
+        Ok(t) => alias.of_type(t),
+        Err(_) => alias.of_type(super::aliases::ANY_TYPE),
+    }
+}
+
+/// A member of the resource's `identity` object (names ignore case), or
+/// nothing when either is missing or `null`.
+fn identity_member(resource: &Value, key: &str) -> Option<Value> {
+    let identity = resource.as_object().and_then(|o| get_ci(o, "identity"))?;
+    identity
+        .as_object()
+        .and_then(|i| get_ci(i, key))
+        .filter(|v| !v.is_null())
+        .cloned()
 }
 
 /// Reads a field; an alias reads its path for the request's API version
@@ -99,14 +115,10 @@ pub(crate) fn select(
             other => other,
         })),
         Field::Id => Selection::One(top("id")),
-        Field::IdentityType => Selection::One(
-            top("identity")
-                .as_ref()
-                .and_then(Value::as_object)
-                .and_then(|i| get_ci(i, "type"))
-                .filter(|v| !v.is_null())
-                .cloned(),
-        ),
+        Field::IdentityType => Selection::One(identity_member(resource, "type")),
+        Field::UserAssignedIdentities => {
+            Selection::One(identity_member(resource, "userAssignedIdentities"))
+        }
         Field::Tags => Selection::One(top("tags")),
         Field::Tag(name) => Selection::One(
             top("tags")
@@ -123,17 +135,18 @@ pub(crate) fn select(
                 .cloned(),
         ),
         Field::Alias(alias) => {
-            let Some(path) = alias.path_for(api_version) else {
-                return Err(format!("`{}` has no ARM path", alias.name));
-            };
-            let many = path.contains(&Segment::Wildcard);
-            if !type_matches(resource, alias) {
+            let Some(alias) = alias_of(resource, alias) else {
+                let many = alias.path().is_some_and(|p| p.contains(&Segment::Wildcard));
                 return Ok(if many {
                     Selection::Many(Vec::new())
                 } else {
                     Selection::One(None)
                 });
-            }
+            };
+            let Some(path) = alias.path_for(api_version) else {
+                return Err(format!("`{}` has no ARM path", alias.name));
+            };
+            let many = path.contains(&Segment::Wildcard);
             let entries = walk(resource, path, bindings)?;
             if many {
                 Selection::Many(entries.into_iter().map(|(_, v)| v.cloned()).collect())
@@ -331,7 +344,7 @@ mod tests {
             "name": "cpu",
             "type": "Microsoft.MachineLearningServices/workspaces/computes",
             "location": "West Europe",
-            "identity": {"type": "SystemAssigned"},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1": {}}},
             "tags": {"Owner": "ml"}
         });
         let one = |f: Field| select(&r, &f, &[], None).unwrap();
@@ -343,7 +356,13 @@ mod tests {
         );
         assert_eq!(
             one(Field::IdentityType),
-            Selection::One(Some(json!("SystemAssigned")))
+            Selection::One(Some(json!("UserAssigned")))
+        );
+        assert_eq!(
+            one(Field::UserAssignedIdentities),
+            Selection::One(Some(
+                json!({"/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1": {}})
+            ))
         );
         assert_eq!(
             one(Field::Tag("owner".into())),

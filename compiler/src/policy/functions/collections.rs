@@ -213,9 +213,15 @@ pub(super) fn join(args: &[Value]) -> Result<Value, String> {
 }
 
 /// `tryGet(itemToTest, keyOrIndex)`: the property (case-insensitive) or
-/// element, or null when there is none.
+/// element, or null when there is none. A null item gives null too: the
+/// reference ("Object functions for ARM templates", tryGet) points Bicep
+/// users to the safe-dereference operator, which "returns null" when its
+/// operand "evaluates to null" ("Bicep safe-dereference operator"). Any
+/// other item (a string, a number) is no object or array: an error.
 pub(super) fn try_get(item: &Value, key: &Value) -> Result<Value, String> {
     match (item, key) {
+        (Value::Null, Value::String(_)) => Ok(Value::Null),
+        (Value::Null, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Value::Null),
         (Value::Object(o), Value::String(k)) => Ok(get_ci(o, k).cloned().unwrap_or(Value::Null)),
         (Value::Array(a), Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(n
             .as_u64()
@@ -310,6 +316,10 @@ mod tests {
         );
         assert_eq!(try_get(&json!([1]), &json!(3)).unwrap(), Value::Null);
         assert!(try_get(&json!("s"), &json!("k")).is_err());
+        assert!(try_get(&json!(42), &json!("k")).is_err());
+        assert_eq!(try_get(&Value::Null, &json!("k")).unwrap(), Value::Null);
+        assert_eq!(try_get(&Value::Null, &json!(0)).unwrap(), Value::Null);
+        assert!(try_get(&Value::Null, &json!(true)).is_err());
         let a = json!(["a", "b", "c"]);
         assert_eq!(
             index_from_end("indexFromEnd", false, &[a.clone(), json!(1)]).unwrap(),
