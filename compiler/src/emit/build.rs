@@ -87,7 +87,7 @@ pub fn build_into(
     for (i, ws) in posture.workspaces.iter().enumerate() {
         let plan = Plan::of(ws);
         let d = lower::deployment(&plan);
-        if let Some(allow) = lower::firewall::workspace_allow(&plan, sources) {
+        if let Some(allow) = lower::firewall::workspace_allow(&plan, &d.hub_zone_links, sources) {
             allows.push(allow);
         }
         let mine_diags = by_workspace.remove(&i).unwrap_or_default();

@@ -24,7 +24,6 @@
 
 use serde_json::{Map, Value};
 
-use super::aliases;
 use super::compile;
 use super::effect::check_effect;
 use super::expr::{self, StrForm};
@@ -47,7 +46,6 @@ impl Definition {
         escaping: Escaping,
         options: ReadOptions,
     ) -> Result<Definition, EvalError> {
-        aliases::table().map_err(|e| err(ErrorKind::Unsupported, "", e))?;
         let Value::Object(top) = def else {
             return Err(err(
                 ErrorKind::Definition,

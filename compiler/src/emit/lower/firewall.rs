@@ -56,9 +56,15 @@ fn prefixes(spoke: &Spoke, roles: &[SubnetRole]) -> Vec<String> {
         .collect()
 }
 
-/// The allowlist of one custom VNet workspace (`None` in any other mode).
+/// The allowlist of one custom VNet workspace (`None` in any other mode),
+/// with the zone links its deployment leaves to the hub team
+/// (`Deployment::hub_zone_links`, from [`hub_team_zone_links`]).
 #[must_use]
-pub fn workspace_allow(plan: &Plan, sources: &crate::source::SourceMap) -> Option<WorkspaceAllow> {
+pub fn workspace_allow(
+    plan: &Plan,
+    dns_zone_links: &[ZoneLink],
+    sources: &crate::source::SourceMap,
+) -> Option<WorkspaceAllow> {
     let ws = plan.ws;
     let spoke = plan.spoke.as_ref()?.spoke;
     let region = spoke.region.value.as_str();
@@ -181,7 +187,7 @@ pub fn workspace_allow(plan: &Plan, sources: &crate::source::SourceMap) -> Optio
         firewall_ip: spoke.firewall_ip.0.to_string(),
         allow,
         not_through_firewall: bypass,
-        dns_zone_links: hub_team_zone_links(plan),
+        dns_zone_links: dns_zone_links.to_vec(),
     })
 }
 

@@ -100,9 +100,9 @@ impl Cx<'_> {
             &["local_auth", "public_ip", "setup_script", "ssh"],
             &[],
         );
-        defaults.public_ip = self.bool_setting(&cb, "public_ip", false, Source::SecureDefault);
-        defaults.ssh = self.bool_setting(&cb, "ssh", false, Source::SecureDefault);
-        defaults.local_auth = self.bool_setting(&cb, "local_auth", false, Source::SecureDefault);
+        defaults.public_ip = self.bool_setting(&cb, "public_ip", false);
+        defaults.ssh = self.bool_setting(&cb, "ssh", false);
+        defaults.local_auth = self.bool_setting(&cb, "local_auth", false);
         defaults.setup_script = cb
             .attrs
             .get("setup_script")

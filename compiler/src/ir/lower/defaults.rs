@@ -125,19 +125,15 @@ impl Cx<'_> {
         }
     }
 
-    pub(super) fn bool_setting(
-        &mut self,
-        b: &Block,
-        key: &str,
-        default: bool,
-        source: Source,
-    ) -> Setting<bool> {
+    /// A switch of a block: as written, else `default`, the safer legal
+    /// value (`Source::SecureDefault`).
+    pub(super) fn bool_setting(&mut self, b: &Block, key: &str, default: bool) -> Setting<bool> {
         match b.attrs.get(key) {
             Some((_, e)) => match self.bool(e) {
                 Some((v, sp)) => Setting::new(v, Source::Explicit(sp)),
-                None => Setting::new(default, source),
+                None => Setting::new(default, Source::SecureDefault),
             },
-            None => Setting::new(default, source),
+            None => Setting::new(default, Source::SecureDefault),
         }
     }
 }

@@ -405,8 +405,7 @@ impl Cx<'_> {
         };
         let (subnets, complete) = self.spoke_subnets(&b, at);
         let firewall_ip = self.firewall_ip(&b, at);
-        let service_endpoint_policy =
-            self.bool_setting(&b, "service_endpoint_policy", true, Source::SecureDefault);
+        let service_endpoint_policy = self.bool_setting(&b, "service_endpoint_policy", true);
         let nsg_extra = self.nsg_extra(&b.stmts);
         let existing = b.attrs.contains_key("existing");
         let dns_servers = self.dns_servers(&b, existing);

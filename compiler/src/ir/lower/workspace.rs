@@ -288,25 +288,10 @@ impl Cx<'_> {
                 private,
                 source,
             ),
-            trusted_services: self.bool_setting(
-                &b,
-                "trusted_services",
-                true,
-                Source::SecureDefault,
-            ),
-            resource_instance_rule: self.bool_setting(
-                &b,
-                "resource_instance_rule",
-                true,
-                Source::SecureDefault,
-            ),
-            service_endpoint: self.bool_setting(
-                &b,
-                "service_endpoint",
-                false,
-                Source::SecureDefault,
-            ),
-            data_profiling: self.bool_setting(&b, "data_profiling", false, Source::SecureDefault),
+            trusted_services: self.bool_setting(&b, "trusted_services", true),
+            resource_instance_rule: self.bool_setting(&b, "resource_instance_rule", true),
+            service_endpoint: self.bool_setting(&b, "service_endpoint", false),
+            data_profiling: self.bool_setting(&b, "data_profiling", false),
             span: s.map(|s| s.head.span),
         }
     }
@@ -333,18 +318,8 @@ impl Cx<'_> {
                 private,
                 source,
             ),
-            trusted_services: self.bool_setting(
-                &b,
-                "trusted_services",
-                true,
-                Source::SecureDefault,
-            ),
-            purge_protection: self.bool_setting(
-                &b,
-                "purge_protection",
-                true,
-                Source::SecureDefault,
-            ),
+            trusted_services: self.bool_setting(&b, "trusted_services", true),
+            purge_protection: self.bool_setting(&b, "purge_protection", true),
             span: s.map(|s| s.head.span),
         }
     }
@@ -393,12 +368,7 @@ impl Cx<'_> {
             provision: self.provision(&b, "Microsoft.ContainerRegistry/registries"),
             sku,
             public_network_access,
-            trusted_services: self.bool_setting(
-                &b,
-                "trusted_services",
-                true,
-                Source::SecureDefault,
-            ),
+            trusted_services: self.bool_setting(&b, "trusted_services", true),
             image_build_compute,
             span: s.map(|s| s.head.span),
         }
