@@ -10,7 +10,14 @@
 //! - `# previous: NAME` — a manifest file beside the case, passed as
 //!   `--previous`;
 //! - `# command: build` — run `amlgen build` instead of `check`, into a
-//!   fresh `target/ui-out/<case>` (for what only a build reports).
+//!   fresh `target/ui-out/<case>` (for what only a build reports);
+//! - `# command: import` — run `amlgen import` on the `# deployed:` files
+//!   (the case's own text is only its header); the posture it writes is
+//!   part of the snapshot;
+//! - `# command: diff` — run `amlgen diff` of the case against the
+//!   `# deployed:` files;
+//! - `# deployed: NAME` — a file beside the case describing deployed
+//!   resources (repeatable).
 //!
 //! A case with neither `code` nor `neighbour-of` is rejected, so no case
 //! can pass by asserting nothing.
@@ -24,7 +31,8 @@ struct Header {
     neighbour_of: Vec<String>,
     args: Vec<String>,
     previous: Option<String>,
-    build: bool,
+    command: Option<String>,
+    deployed: Vec<String>,
 }
 
 fn header(text: &str) -> Header {
@@ -43,33 +51,70 @@ fn header(text: &str) -> Header {
         } else if let Some(v) = rest.strip_prefix("previous:") {
             h.previous = Some(v.trim().to_string());
         } else if let Some(v) = rest.strip_prefix("command:") {
-            assert_eq!(v.trim(), "build", "`# command:` takes `build`");
-            h.build = true;
+            let v = v.trim();
+            assert!(
+                ["build", "import", "diff"].contains(&v),
+                "`# command:` takes `build`, `import` or `diff`"
+            );
+            h.command = Some(v.to_string());
+        } else if let Some(v) = rest.strip_prefix("deployed:") {
+            h.deployed.push(v.trim().to_string());
         }
     }
     h
 }
 
-/// Runs `amlgen check` on a case; returns (exit code, stdout, stderr).
+/// Runs `amlgen check` (or the case's command) on a case; returns (exit
+/// code, stdout, stderr).
 fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_amlgen"));
-    let out = if h.build {
-        let stem = rel.file_stem().unwrap().to_string_lossy();
-        let out = format!("target/ui-out/{stem}");
-        let _ = std::fs::remove_dir_all(root.join(&out));
-        out
-    } else {
-        "tests/ui/no-such-out".to_string()
-    };
-    cmd.current_dir(root)
-        .arg(if h.build { "build" } else { "check" })
-        .arg(rel)
-        .args(["--color", "never", "--out", &out])
-        .args(&h.args);
-    if let Some(p) = &h.previous {
-        cmd.arg("--previous").arg(rel.parent().unwrap().join(p));
+    cmd.current_dir(root);
+    let deployed: Vec<PathBuf> = h
+        .deployed
+        .iter()
+        .map(|d| rel.parent().unwrap().join(d))
+        .collect();
+    match h.command.as_deref() {
+        Some("import") => {
+            assert!(
+                !deployed.is_empty(),
+                "{}: `import` needs `# deployed:`",
+                rel.display()
+            );
+            cmd.arg("import").args(&deployed).args(["--color", "never"]);
+        }
+        Some("diff") => {
+            assert!(
+                !deployed.is_empty(),
+                "{}: `diff` needs `# deployed:`",
+                rel.display()
+            );
+            cmd.arg("diff")
+                .arg(rel)
+                .arg("--deployed")
+                .args(&deployed)
+                .args(["--color", "never"]);
+        }
+        command => {
+            let build = command == Some("build");
+            let out = if build {
+                let stem = rel.file_stem().unwrap().to_string_lossy();
+                let out = format!("target/ui-out/{stem}");
+                let _ = std::fs::remove_dir_all(root.join(&out));
+                out
+            } else {
+                "tests/ui/no-such-out".to_string()
+            };
+            cmd.arg(if build { "build" } else { "check" })
+                .arg(rel)
+                .args(["--color", "never", "--out", &out]);
+            if let Some(p) = &h.previous {
+                cmd.arg("--previous").arg(rel.parent().unwrap().join(p));
+            }
+        }
     }
+    cmd.args(&h.args);
     let out = cmd.output().expect("the amlgen binary runs");
     (
         out.status.code().unwrap_or(-1),

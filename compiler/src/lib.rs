@@ -5,10 +5,13 @@
 
 pub mod catalog;
 pub mod check;
+pub mod deployed;
 pub mod diag;
+pub mod drift;
 pub mod driver;
 pub mod emit;
 pub mod escape;
+pub mod import;
 pub mod ir;
 pub mod manifest;
 pub mod policy;

@@ -37,6 +37,16 @@ enum Command {
         /// A code (`AML3003`) or its name (`rule-kind-not-allowed`).
         code: String,
     },
+    /// Write a posture from files that say what is deployed (`az resource
+    /// show`, `az ml workspace show -o json`, `az network private-endpoint
+    /// show`, `az role assignment list`, `az group export`, an `az ml`
+    /// workspace YAML). Exit 1 when the files describe no workspace or
+    /// cannot be read.
+    Import(ImportArgs),
+    /// Compare what a posture builds with what is deployed, per workspace:
+    /// each difference a diagnostic saying what the next deployment does
+    /// about it. Exit 1 on any difference.
+    Diff(DiffArgs),
     /// Work with Azure Policy definitions offline.
     Policy {
         #[command(subcommand)]
@@ -152,6 +162,48 @@ struct CheckArgs {
     color: ColorArg,
 }
 
+/// Where the deployed files' templates were deployed, and how to report.
+#[derive(Args)]
+struct DeployedArgs {
+    /// The subscription a template's `subscription()` and `resourceId()`
+    /// name (default: the one in the files' ids, else a zero GUID).
+    #[arg(long, value_name = "GUID")]
+    subscription_id: Option<String>,
+    /// The resource group a template's `resourceGroup()` and
+    /// `resourceId()` name (default: the one in the files' ids).
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    format: FormatArg,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Files describing deployed resources (JSON or YAML).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Write the posture here (default: standard output).
+    #[arg(long, short, value_name = "FILE.aml")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    deployed: DeployedArgs,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// Files describing deployed resources, as `import` reads them.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    deployed: Vec<PathBuf>,
+    /// Posture files, or directories searched for `*.aml` (default: `examples`).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    options: DeployedArgs,
+}
+
 #[derive(Args)]
 struct BuildArgs {
     #[command(flatten)]
@@ -185,6 +237,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(&code),
+        Command::Import(args) => import(&args),
+        Command::Diff(args) => diff(&args),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval(&args),
@@ -305,29 +359,123 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
         Err(e) => return Err(usage_error(&e)),
     };
     let outcome = driver::compile(inputs, &options);
-    let text = match args.format {
-        FormatArg::Human => {
-            let color = match args.color {
-                ColorArg::Always => true,
-                ColorArg::Never => false,
-                ColorArg::Auto => {
-                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            render::human(&outcome.diagnostics, &outcome.sources, color)
-        }
-        FormatArg::Json => render::json(&outcome.diagnostics, &outcome.sources),
-        FormatArg::Sarif => render::sarif(&outcome.diagnostics, &outcome.sources),
-    };
-    // Human diagnostics go to stderr; machine formats are the command's output.
-    let written = match args.format {
-        FormatArg::Human => std::io::stderr().write_all(text.as_bytes()),
-        FormatArg::Json | FormatArg::Sarif => std::io::stdout().write_all(text.as_bytes()),
-    };
-    if written.is_err() {
-        return Err(ExitCode::from(2));
-    }
+    report(
+        &outcome.diagnostics,
+        &outcome.sources,
+        args.format,
+        args.color,
+    )?;
     Ok(outcome)
+}
+
+fn color_of(c: ColorArg) -> bool {
+    match c {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Prints diagnostics (human to stderr, machine formats to stdout).
+fn report(
+    diags: &[amlgen::diag::Diagnostic],
+    sources: &amlgen::source::SourceMap,
+    format: FormatArg,
+    color: ColorArg,
+) -> Result<(), ExitCode> {
+    let written = match format {
+        FormatArg::Human => {
+            std::io::stderr().write_all(render::human(diags, sources, color_of(color)).as_bytes())
+        }
+        FormatArg::Json => std::io::stdout().write_all(render::json(diags, sources).as_bytes()),
+        FormatArg::Sarif => std::io::stdout().write_all(render::sarif(diags, sources).as_bytes()),
+    };
+    written.map_err(|_| ExitCode::from(2))
+}
+
+fn scope_of(args: &DeployedArgs) -> amlgen::deployed::read::Scope {
+    amlgen::deployed::read::Scope {
+        subscription_id: args.subscription_id.clone(),
+        resource_group: args.resource_group.clone(),
+    }
+}
+
+fn import(args: &ImportArgs) -> ExitCode {
+    let mut sources = amlgen::source::SourceMap::default();
+    let mut diags = amlgen::diag::Diagnostics::default();
+    let resources = match amlgen::deployed::read::read_paths(
+        &args.files,
+        &scope_of(&args.deployed),
+        &mut sources,
+        &mut diags,
+    ) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
+    };
+    let observed = amlgen::deployed::observe::observe(&resources, &mut diags);
+    let text = amlgen::import::posture(&observed, &mut diags);
+    let failed = diags.has_errors();
+    let diags = diags.into_sorted();
+    if let Err(code) = report(&diags, &sources, args.deployed.format, args.deployed.color) {
+        return code;
+    }
+    if failed {
+        return ExitCode::from(1);
+    }
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, &text).map_err(|e| format!("cannot write `{}`: {e}", p.display())),
+        None if matches!(args.deployed.format, FormatArg::Human) => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+        None => Err("`--format json` and `sarif` print diagnostics on standard output: write the posture with `--output FILE`".to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(&e),
+    }
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("examples")]
+    } else {
+        args.paths.clone()
+    };
+    let inputs = match driver::collect_paths(&paths).and_then(|p| driver::read_inputs(&p)) {
+        Ok(i) => i,
+        Err(e) => return usage_error(&e),
+    };
+    let mut outcome = driver::compile(inputs, &driver::Options::default());
+    let mut diags = amlgen::diag::Diagnostics::default();
+    diags.extend(outcome.diagnostics.drain(..));
+    let resources = match amlgen::deployed::read::read_paths(
+        &args.deployed,
+        &scope_of(&args.options),
+        &mut outcome.sources,
+        &mut diags,
+    ) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
+    };
+    let observed = amlgen::deployed::observe::observe(&resources, &mut diags);
+    if let Some(checked) = &outcome.checked {
+        amlgen::drift::diff(checked, &observed, &mut diags);
+    }
+    let failed = diags.has_errors();
+    let diags = diags.into_sorted();
+    if let Err(code) = report(
+        &diags,
+        &outcome.sources,
+        args.options.format,
+        args.options.color,
+    ) {
+        return code;
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn explain(word: &str) -> ExitCode {
