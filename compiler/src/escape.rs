@@ -51,6 +51,34 @@ pub fn bicep_string(s: &str) -> String {
     out
 }
 
+/// A posture-language string literal (`docs/language.md`, "Lexical
+/// elements"), as `amlgen import` writes one: `"` and `\\` escaped, `${`
+/// written `\${` so it is never read as an interpolation, new lines, tabs
+/// and every other control character as escapes. The lexer reads it back
+/// to the same text.
+#[must_use]
+pub fn posture_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c if c.is_control() || c == '\u{feff}' => {
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Reads a Bicep string literal back (the inverse of [`bicep_string`], for
 /// tests and for checking templates); `None` if it is not one.
 #[must_use]

@@ -412,7 +412,7 @@ fn import(args: &ImportArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
-    let observed = amlgen::deployed::observe::observe(&resources, &mut diags);
+    let observed = amlgen::deployed::observe::observe(&resources);
     let text = amlgen::import::posture(&observed, &mut diags);
     let failed = diags.has_errors();
     let diags = diags.into_sorted();
@@ -457,7 +457,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
-    let observed = amlgen::deployed::observe::observe(&resources, &mut diags);
+    let observed = amlgen::deployed::observe::observe(&resources);
     if let Some(checked) = &outcome.checked {
         amlgen::drift::diff(checked, &observed, &mut diags);
     }

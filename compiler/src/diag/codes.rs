@@ -6,6 +6,7 @@
 //! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
 //! runtime rules of `catalog::limits`, `AML3150`-`AML3159` what makes a
 //! spoke's deployment harm or fail),
+//! `AML40xx` reading deployed files, `AML41xx` import, `AML42xx` drift,
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -124,6 +125,10 @@ codes! {
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
+    // import (import)
+    NotRepresentable = "AML4101", "not-representable", Warning, "something deployed that a posture cannot say: listed in the imported posture, not written";
+    NoWorkspace = "AML4102", "no-workspace", Error, "the deployed files describe no Azure Machine Learning workspace";
+    UnclaimedResource = "AML4103", "unclaimed-resource", Note, "a deployed resource that belongs to none of the input's workspaces";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
     TooManyDiagnostics = "AML9005", "too-many-diagnostics", Error, "more diagnostics than one run reports";

@@ -163,6 +163,34 @@ impl ClientPlan<'_> {
     }
 }
 
+/// The names amlgen gives the resources it creates for a workspace, from
+/// what identifies the workspace alone: `import` compares them with what
+/// is deployed to tell a resource the posture created from an existing one
+/// (and whether the posture stated its subscription, which the names'
+/// suffix includes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreatedNames {
+    pub storage: String,
+    pub key_vault: String,
+    pub container_registry: String,
+    pub app_insights: String,
+    pub log_analytics: String,
+}
+
+/// [`CreatedNames`] of the workspace `name` in `resource_group`, with the
+/// subscription when the posture states it.
+#[must_use]
+pub fn created_names(subscription: Option<&str>, resource_group: &str, name: &str) -> CreatedNames {
+    let sfx = names::suffix_of(subscription, resource_group, name);
+    CreatedNames {
+        storage: names::prefixed_alnum_of("st", name, &sfx, 24),
+        key_vault: names::prefixed_alnum_of("kv", name, &sfx, 24),
+        container_registry: names::prefixed_alnum_of("cr", name, &sfx, 50),
+        app_insights: names::hyphenated_of("appi-", name),
+        log_analytics: names::hyphenated_of("log-", name),
+    }
+}
+
 /// The associated resources: created (a name amlgen chose) or existing (its id).
 fn associated(ws: &Workspace) -> Associated {
     let pick = |p: &Provision, ty: &str, name: fn(&Workspace) -> String| match p {

@@ -1,13 +1,156 @@
 //! `amlgen import`: a posture written from what is deployed
-//! ([`crate::deployed::model::Observed`]), formatted as the examples are,
-//! with a comment wherever something could not be represented and why.
+//! ([`crate::deployed::model::Observed`]), laid out as the examples are
+//! (`text.rs`), with a comment wherever something could not be
+//! represented and why. Every setting is written explicitly (no profile),
+//! so building the posture gives back the deployed resources; what a
+//! posture cannot say is a comment and an `AML4101` warning, never dropped.
+//!
+//! `workspace.rs` writes the workspace's own settings, inbound access and
+//! associated resources; `outbound.rs` the managed network, its rules and
+//! presets, or custom VNet mode's spoke; `compute.rs` the computes, online
+//! endpoints and role assignments.
 
-use crate::deployed::model::Observed;
-use crate::diag::Diagnostics;
+use crate::deployed::model::{Loss, Observed, ObservedWorkspace};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::emit::plan::{CreatedNames, created_names};
 
-/// The posture text for every workspace observed.
+mod compute;
+mod outbound;
+pub mod text;
+mod workspace;
+
+use text::Out;
+
+/// What the writers of one workspace share.
+pub(crate) struct Cx<'a> {
+    pub ws: &'a ObservedWorkspace,
+    /// The names amlgen would give what it creates, with the subscription
+    /// stated or not as the deployed names show.
+    pub created: CreatedNames,
+    /// Whether the posture states `subscription_id`.
+    pub subscription_stated: bool,
+    pub losses: Vec<Loss>,
+}
+
+impl Cx<'_> {
+    /// Something deployed the posture cannot say.
+    pub fn lose(
+        &mut self,
+        origin: crate::span::Span,
+        what: impl Into<String>,
+        why: impl Into<String>,
+    ) {
+        self.losses.push(Loss {
+            origin,
+            what: what.into(),
+            why: why.into(),
+        });
+    }
+
+    /// Whether `id` is the resource of type `ty` amlgen creates under `name`
+    /// in the workspace's group.
+    pub fn is_created(&self, id: &str, ty: &str, name: &str) -> bool {
+        is_created(self.ws, id, ty, name)
+    }
+}
+
+fn is_created(ws: &ObservedWorkspace, id: &str, ty: &str, name: &str) -> bool {
+    let Some(group) = crate::deployed::observe::ids::group_id(&ws.id) else {
+        return false;
+    };
+    crate::deployed::model::same_id(id, &format!("{group}/providers/{ty}/{name}"))
+}
+
+/// The subscription GUID a template read without a scope gets.
+const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Which naming the deployed resources follow: with the subscription in
+/// the suffix (the posture stated `subscription_id`) or without.
+fn naming(ws: &ObservedWorkspace) -> (CreatedNames, bool) {
+    let rg = ws.resource_group.clone().unwrap_or_default();
+    let sub = ws.subscription_id.clone().filter(|s| s != ZERO_GUID);
+    let with = sub
+        .as_deref()
+        .map(|s| created_names(Some(s), &rg, &ws.name));
+    let without = created_names(None, &rg, &ws.name);
+    let deployed: Vec<(&str, &str)> = [
+        ws.storage.as_ref().map(|a| a.id.as_str()),
+        ws.key_vault.as_ref().map(|a| a.id.as_str()),
+        ws.container_registry.as_ref().map(|a| a.id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|id| (id, crate::deployed::observe::ids::last(id)))
+    .collect();
+    let matches = |n: &CreatedNames| {
+        deployed.iter().any(|(_, name)| {
+            [&n.storage, &n.key_vault, &n.container_registry]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(name))
+        })
+    };
+    match with {
+        Some(w) if matches(&w) => (w, true),
+        _ if matches(&without) => (without, false),
+        // Nothing created by amlgen: state the subscription when known.
+        Some(w) => (w, true),
+        None => (without, false),
+    }
+}
+
+/// The posture text for every workspace observed; its losses and the
+/// input's unclaimed resources as diagnostics.
 #[must_use]
 pub fn posture(observed: &Observed, diags: &mut Diagnostics) -> String {
-    let _ = (observed, diags);
-    String::new()
+    if observed.workspaces.is_empty() {
+        let mut d = Diagnostic::unplaced(
+            Code::NoWorkspace,
+            "the input describes no Azure Machine Learning workspace",
+        )
+        .help("give `amlgen import` the workspace itself: `az ml workspace show -n <name> -g <group> -o json`, `az resource show --ids <workspace id>` or `az group export -g <group>`");
+        if let Some(first) = observed.ignored.first() {
+            d.primary = Some(first.origin);
+        }
+        diags.push(d);
+    }
+    for l in &observed.ignored {
+        diags.push(
+            Diagnostic::new(
+                Code::UnclaimedResource,
+                l.origin,
+                format!("{} is not imported", l.what),
+            )
+            .note(l.why.clone()),
+        );
+    }
+    let mut out = Out::default();
+    let mut workspaces: Vec<&ObservedWorkspace> = observed.workspaces.iter().collect();
+    workspaces.sort_by_key(|w| w.name.to_ascii_lowercase());
+    for ws in workspaces {
+        let (created, subscription_stated) = naming(ws);
+        let mut cx = Cx {
+            ws,
+            created,
+            subscription_stated,
+            losses: ws.losses.clone(),
+        };
+        let entries = workspace::entries(&mut cx);
+        out.blank();
+        out.comment(&format!("Imported from {}", ws.id));
+        if !cx.losses.is_empty() {
+            out.comment("Not representable in a posture (deployed, but not written below):");
+            for l in &cx.losses {
+                out.comment(&format!("- {}: {}", l.what, l.why));
+            }
+        }
+        out.block(&format!("workspace {}", text::q(&ws.name)), &entries);
+        for l in &cx.losses {
+            diags.push(
+                Diagnostic::new(Code::NotRepresentable, l.origin, format!("{} cannot be written in a posture", l.what))
+                    .note(l.why.clone())
+                    .help("the imported posture lists it in a comment above the workspace; a build of it would not deploy it"),
+            );
+        }
+    }
+    out.finish()
 }

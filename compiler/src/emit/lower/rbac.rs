@@ -117,7 +117,11 @@ fn approver_grants(plan: &Plan, out: &mut Grants) {
 
     if ws.outbound.mode.value.is_managed() {
         let mut uncovered: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
-        for rule in &ws.outbound.rules {
+        // By name, so the grant's reason names the same rule whatever order
+        // the posture writes them in (an imported posture sorts them).
+        let mut rules: Vec<_> = ws.outbound.rules.iter().collect();
+        rules.sort_by_key(|r| r.name.as_str().to_ascii_lowercase());
+        for rule in rules {
             let Destination::PrivateEndpoint {
                 target: PeTarget::Resource(id),
                 ..

@@ -86,13 +86,21 @@ pub fn network_name(raw: &str, max: usize) -> String {
 /// Six hex digits that tell this workspace's resources from another's.
 #[must_use]
 pub(super) fn suffix(ws: &Workspace) -> String {
-    let key = format!(
-        "{}/{}/{}",
-        ws.subscription_id.as_ref().map_or("", |g| g.as_str()),
+    suffix_of(
+        ws.subscription_id
+            .as_ref()
+            .map(crate::ir::newtypes::Guid::as_str),
         ws.resource_group.value.as_str(),
-        ws.name.as_str()
+        ws.name.as_str(),
     )
-    .to_ascii_lowercase();
+}
+
+/// The suffix of a workspace known by its identifiers: the subscription
+/// only when the posture states it.
+#[must_use]
+pub(super) fn suffix_of(subscription: Option<&str>, resource_group: &str, name: &str) -> String {
+    let key =
+        format!("{}/{resource_group}/{name}", subscription.unwrap_or("")).to_ascii_lowercase();
     hash6(&key)
 }
 
@@ -104,8 +112,11 @@ fn alnum_lower(s: &str) -> String {
 }
 
 fn prefixed_alnum(prefix: &str, ws: &Workspace, max: usize) -> String {
-    let sfx = suffix(ws);
-    let mut stem = alnum_lower(ws.name.as_str());
+    prefixed_alnum_of(prefix, ws.name.as_str(), &suffix(ws), max)
+}
+
+pub(super) fn prefixed_alnum_of(prefix: &str, name: &str, sfx: &str, max: usize) -> String {
+    let mut stem = alnum_lower(name);
     stem.truncate(max - prefix.len() - sfx.len());
     format!("{prefix}{stem}{sfx}")
 }
@@ -130,8 +141,12 @@ pub(super) fn container_registry(ws: &Workspace) -> String {
 
 /// Hyphenated: letters, digits and single hyphens, ending in a letter or digit.
 fn hyphenated(prefix: &str, ws: &Workspace) -> String {
+    hyphenated_of(prefix, ws.name.as_str())
+}
+
+pub(super) fn hyphenated_of(prefix: &str, name: &str) -> String {
     let mut out = String::from(prefix);
-    for c in ws.name.as_str().chars() {
+    for c in name.chars() {
         let c = if c == '_' {
             '-'
         } else {

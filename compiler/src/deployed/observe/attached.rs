@@ -1,0 +1,311 @@
+//! What hangs off a workspace: its associated resources (storage, key
+//! vault, registry, Application Insights, read by the ids the workspace
+//! names), the client private endpoints to any of them (with their DNS
+//! zone groups), and the role assignments on them. Property names:
+//! Microsoft's ARM schemas of each type.
+
+use serde_json::Value;
+
+use super::json::{array_at, bool_at, id_at, str_at, strings_at};
+use super::{Index, ids, types};
+use crate::deployed::DeployedResource;
+use crate::deployed::model::{
+    Associated, ClientEndpoint, InsightsSettings, KeyVaultSettings, ObservedGrant,
+    ObservedIdentity, ObservedWorkspace, Principal, RegistrySettings, RuleDestination,
+    StorageSettings, same_id,
+};
+
+/// The associated resources and client private endpoints.
+pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) {
+    let body = Value::Object(ws.body.clone());
+    let assoc = |key: &str| str_at(&body, &["properties", key]);
+    w.storage = assoc("storageAccount").map(|id| associated(id, ws, idx, storage));
+    w.key_vault = assoc("keyVault").map(|id| associated(id, ws, idx, key_vault));
+    w.container_registry = assoc("containerRegistry").map(|id| associated(id, ws, idx, registry));
+    w.app_insights = assoc("applicationInsights").map(|id| associated(id, ws, idx, insights));
+    let targets = targets(w);
+    for pe in idx.of_type(types::PRIVATE_ENDPOINT) {
+        if let Some(e) = client_endpoint(pe, &targets, idx) {
+            idx.claim(pe);
+            w.private_endpoints.push(e);
+        }
+    }
+    w.private_endpoints
+        .sort_by(|a, b| (&a.target, &a.group_ids).cmp(&(&b.target, &b.group_ids)));
+}
+
+/// The ids a client private endpoint of this workspace connects to.
+fn targets(w: &ObservedWorkspace) -> Vec<String> {
+    let mut t = vec![w.id.clone()];
+    t.extend(w.storage.as_ref().map(|a| a.id.clone()));
+    t.extend(w.key_vault.as_ref().map(|a| a.id.clone()));
+    t.extend(w.container_registry.as_ref().map(|a| a.id.clone()));
+    t
+}
+
+fn associated<T>(
+    id: String,
+    ws: &DeployedResource,
+    idx: &Index<'_>,
+    read: fn(&Value) -> T,
+) -> Associated<T> {
+    match idx.take(&id) {
+        Some(r) => Associated {
+            id,
+            settings: Some(read(&Value::Object(r.body.clone()))),
+            origin: r.origin,
+        },
+        None => Associated {
+            id,
+            settings: None,
+            origin: ws.origin,
+        },
+    }
+}
+
+fn storage(v: &Value) -> StorageSettings {
+    let p = |k: &str| str_at(v, &["properties", k]);
+    StorageSettings {
+        public_network_access: p("publicNetworkAccess"),
+        default_action: str_at(v, &["properties", "networkAcls", "defaultAction"]),
+        bypass: str_at(v, &["properties", "networkAcls", "bypass"]),
+        resource_access_rules: strings_at(
+            v,
+            &["properties", "networkAcls", "resourceAccessRules"],
+            |r| str_at(r, &["resourceId"]),
+        ),
+        virtual_network_rules: strings_at(
+            v,
+            &["properties", "networkAcls", "virtualNetworkRules"],
+            |r| str_at(r, &["id"]),
+        ),
+        ip_rules: strings_at(v, &["properties", "networkAcls", "ipRules"], |r| {
+            str_at(r, &["value"])
+        }),
+        sku: str_at(v, &["sku", "name"]),
+        kind: str_at(v, &["kind"]),
+        allow_blob_public_access: bool_at(v, &["properties", "allowBlobPublicAccess"]),
+        allow_shared_key_access: bool_at(v, &["properties", "allowSharedKeyAccess"]),
+        minimum_tls_version: p("minimumTlsVersion"),
+        is_hns_enabled: bool_at(v, &["properties", "isHnsEnabled"]),
+    }
+}
+
+fn key_vault(v: &Value) -> KeyVaultSettings {
+    KeyVaultSettings {
+        public_network_access: str_at(v, &["properties", "publicNetworkAccess"]),
+        default_action: str_at(v, &["properties", "networkAcls", "defaultAction"]),
+        bypass: str_at(v, &["properties", "networkAcls", "bypass"]),
+        enable_purge_protection: bool_at(v, &["properties", "enablePurgeProtection"]),
+        enable_rbac_authorization: bool_at(v, &["properties", "enableRbacAuthorization"]),
+        sku: str_at(v, &["properties", "sku", "name"]),
+    }
+}
+
+fn registry(v: &Value) -> RegistrySettings {
+    RegistrySettings {
+        public_network_access: str_at(v, &["properties", "publicNetworkAccess"]),
+        sku: str_at(v, &["sku", "name"]),
+        bypass: str_at(v, &["properties", "networkRuleBypassOptions"]),
+        default_action: str_at(v, &["properties", "networkRuleSet", "defaultAction"]),
+        admin_user_enabled: bool_at(v, &["properties", "adminUserEnabled"]),
+    }
+}
+
+fn insights(v: &Value) -> InsightsSettings {
+    InsightsSettings {
+        log_analytics: str_at(v, &["properties", "WorkspaceResourceId"]),
+    }
+}
+
+/// A private endpoint whose connection targets one of `targets`.
+fn client_endpoint(
+    pe: &DeployedResource,
+    targets: &[String],
+    idx: &Index<'_>,
+) -> Option<ClientEndpoint> {
+    let body = Value::Object(pe.body.clone());
+    let auto = array_at(&body, &["properties", "privateLinkServiceConnections"]);
+    let manual = array_at(
+        &body,
+        &["properties", "manualPrivateLinkServiceConnections"],
+    );
+    let (conn, is_manual) = auto
+        .iter()
+        .map(|c| (c, false))
+        .chain(manual.iter().map(|c| (c, true)))
+        .find(|(c, _)| {
+            str_at(c, &["properties", "privateLinkServiceId"])
+                .is_some_and(|t| targets.iter().any(|x| same_id(x, &t)))
+        })?;
+    let target = str_at(conn, &["properties", "privateLinkServiceId"])?;
+    let zone_groups: Vec<&DeployedResource> = idx
+        .of_type(types::ZONE_GROUP)
+        .filter(|g| ids::is_below(&g.id, &pe.id))
+        .collect();
+    let zones = if zone_groups.is_empty() {
+        None
+    } else {
+        let mut z = Vec::new();
+        for g in zone_groups {
+            idx.claim(g);
+            let gv = Value::Object(g.body.clone());
+            z.extend(strings_at(
+                &gv,
+                &["properties", "privateDnsZoneConfigs"],
+                |c| str_at(c, &["properties", "privateDnsZoneId"]),
+            ));
+        }
+        Some(z)
+    };
+    Some(ClientEndpoint {
+        origin: pe.origin,
+        id: pe.id.clone(),
+        name: ids::last(&pe.id).to_string(),
+        location: pe.location.clone(),
+        subnet: id_at(&body, &["properties", "subnet"]).unwrap_or_default(),
+        target,
+        group_ids: strings_at(conn, &["properties", "groupIds"], |g| {
+            g.as_str().map(str::to_string)
+        }),
+        manual: is_manual,
+        status: str_at(
+            conn,
+            &["properties", "privateLinkServiceConnectionState", "status"],
+        ),
+        zones,
+    })
+}
+
+/// The role assignments that belong to this workspace: on it, its group,
+/// its associated resources, its client private endpoints or the targets
+/// of its private endpoint rules, or to its own or its computes'
+/// identities.
+pub(super) fn grants(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) {
+    let mut scopes = targets(w);
+    scopes.extend(w.app_insights.as_ref().map(|a| a.id.clone()));
+    scopes.extend(ids::group_id(&w.id));
+    scopes.extend(w.private_endpoints.iter().map(|e| e.id.clone()));
+    for r in w.network.rules.values() {
+        if let RuleDestination::PrivateEndpoint { target, .. } = &r.destination {
+            scopes.push(target.clone());
+        }
+    }
+    let identities = identities(w, ws, idx);
+    for ra in idx.of_type(types::ROLE_ASSIGNMENT) {
+        let v = Value::Object(ra.body.clone());
+        let Some(principal_id) = str_at(&v, &["properties", "principalId"]) else {
+            continue;
+        };
+        let role = str_at(&v, &["properties", "roleDefinitionId"]).unwrap_or_default();
+        let scope = str_at(&v, &["properties", "scope"])
+            .or_else(|| ids::extension_scope(&ra.id, types::ROLE_ASSIGNMENT))
+            .unwrap_or_default();
+        let principal = principal(&principal_id, &identities);
+        let on_ours = scopes.iter().any(|s| same_id(s, &scope));
+        if !on_ours && matches!(principal, Principal::Object(_)) {
+            continue;
+        }
+        idx.claim(ra);
+        // A custom role of the input (amlgen's approver role) goes with its assignments.
+        for def in idx.of_type(types::ROLE_DEFINITION) {
+            if ids::last(&def.id).eq_ignore_ascii_case(ids::last(&role)) {
+                idx.claim(def);
+            }
+        }
+        w.grants.push(ObservedGrant {
+            origin: ra.origin,
+            scope,
+            principal_id,
+            principal,
+            principal_type: str_at(&v, &["properties", "principalType"]),
+            role: ids::last(&role).to_ascii_lowercase(),
+        });
+    }
+    w.grants.sort_by(|a, b| {
+        (a.scope.to_ascii_lowercase(), &a.role, &a.principal_id).cmp(&(
+            b.scope.to_ascii_lowercase(),
+            &b.role,
+            &b.principal_id,
+        ))
+    });
+}
+
+/// How to recognise each identity of the workspace in a `principalId`:
+/// (who, its principal id when known, the resource id a template's
+/// `reference()` names).
+struct Known {
+    who: Principal,
+    principal_id: Option<String>,
+    resource_id: String,
+}
+
+fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> Vec<Known> {
+    let body = Value::Object(ws.body.clone());
+    let mut out = vec![Known {
+        who: Principal::Workspace,
+        principal_id: str_at(&body, &["identity", "principalId"]),
+        resource_id: w.id.clone(),
+    }];
+    let mut uais: Vec<String> = Vec::new();
+    if let ObservedIdentity::UserAssigned { ids, .. } | ObservedIdentity::Both { ids } = &w.identity
+    {
+        uais.extend(ids.iter().cloned());
+    }
+    for c in &w.computes {
+        if let ObservedIdentity::UserAssigned { ids, .. } | ObservedIdentity::Both { ids } =
+            &c.identity
+        {
+            uais.extend(ids.iter().cloned());
+        }
+    }
+    for id in uais {
+        let from_resource = idx.take(&id).and_then(|r| {
+            str_at(
+                &Value::Object(r.body.clone()),
+                &["properties", "principalId"],
+            )
+        });
+        let from_workspace = super::json::object_at(&body, &["identity", "userAssignedIdentities"])
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| same_id(k, &id))
+                    .map(|(_, v)| v.clone())
+            })
+            .and_then(|v| str_at(&v, &["principalId"]));
+        out.push(Known {
+            who: Principal::Identity(id.clone()),
+            principal_id: from_resource.or(from_workspace),
+            resource_id: id,
+        });
+    }
+    out
+}
+
+fn principal(principal_id: &str, known: &[Known]) -> Principal {
+    let lower = principal_id.to_ascii_lowercase();
+    for k in known {
+        let by_id = k
+            .principal_id
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(principal_id));
+        // A template read offline: the stand-in of `reference(<id>)`.
+        let by_reference =
+            !looks_like_guid(principal_id) && lower.contains(&k.resource_id.to_ascii_lowercase());
+        if by_id || by_reference {
+            return k.who.clone();
+        }
+    }
+    Principal::Object(principal_id.to_string())
+}
+
+fn looks_like_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
