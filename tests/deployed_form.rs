@@ -228,10 +228,10 @@ fn approved_outbound_gets_the_required_rules() {
         .iter()
         .filter_map(|(_, v)| v["destination"]["subresourceTarget"].as_str())
         .collect();
-    // Workspace, storage blob and file, key vault, whatever their public
-    // access; no registry in approved mode.
-    assert_eq!(pe.len(), 4, "{subs:?}");
-    for sub in ["amlworkspace", "blob", "file", "vault"] {
+    // Workspace, storage blob and file, key vault, registry, whatever
+    // their public access.
+    assert_eq!(pe.len(), 5, "{subs:?}");
+    for sub in ["amlworkspace", "blob", "file", "vault", "registry"] {
         assert!(subs.contains(&sub), "{sub} in {subs:?}");
     }
     for (name, v) in pe {

@@ -232,23 +232,32 @@ fn private_link_count(r: &DeployedResource, all: &[DeployedResource]) -> usize {
 /// The rules the platform adds to a managed network, category `Required`,
 /// names beginning `__SYS_`.
 ///
-/// Names and shapes are those a real workspace in `AllowOnlyApprovedOutbound`
-/// mode lists (ansible-collections/azure,
+/// Which: Azure Machine Learning documentation, "Workspace Managed Virtual
+/// Network Isolation" (how-to-managed-network.md), "List of required
+/// rules": private endpoint rules to the workspace and its key vault,
+/// storage and container registry, in `AllowOnlyApprovedOutbound` mode
+/// "regardless of public network access mode for those resources", in
+/// `AllowInternetOutbound` mode only to those "with public network access
+/// disabled"; outbound service tag rules (approved mode only)
+/// `AzureActiveDirectory`, `AzureMachineLearning`, `BatchNodeManagement`,
+/// `AzureResourceManager`, `AzureFrontDoor`, `MicrosoftContainerRegistry`,
+/// `AzureMonitor`.
+///
+/// Names and shapes: those a real workspace in approved mode lists
+/// (ansible-collections/azure,
 /// plugins/modules/azure_rm_ml_workspace_info.py, RETURN sample): service
-/// tag rules `__SYS_ST_<tag>_<protocol>` (`__SYS_ST_VirtualNetwork` and
-/// `__SYS_ST_AzureFrontDoor.FirstParty` without a protocol, ports and
-/// protocol `*`), and private endpoint rules
-/// `__SYS_PE_<resource name>_<sub-resource>_<8 characters>` to the
-/// workspace (`amlworkspace`), its storage (`blob`, `file`) and key vault
-/// (`vault`), `sparkEnabled: true`. The sample's workspace had no
-/// container registry. The documentation says which private endpoints are
-/// required in each mode (Azure Machine Learning, "Managed virtual network
-/// isolation", how-to-managed-network.md, "List of required rules"):
-/// in `AllowOnlyApprovedOutbound`, to the workspace, storage and key vault
-/// whatever their public network access; in `AllowInternetOutbound`, to
-/// the workspace and those associated resources (key vault, storage,
-/// container registry) whose public network access is disabled. Service
-/// tag rules exist only in approved-outbound mode.
+/// tag rules `__SYS_ST_<tag>_<protocol>` with their ports (TCP 443;
+/// `AzureActiveDirectory` TCP "80, 443"; `AzureMachineLearning` also UDP
+/// 5831), `__SYS_ST_VirtualNetwork` and `__SYS_ST_AzureFrontDoor.FirstParty`
+/// without a protocol suffix (protocol and ports `*`),
+/// `MicrosoftContainerRegistry.<region>`, `BatchNodeManagement` without a
+/// region; private endpoint rules
+/// `__SYS_PE_<resource name>_<sub-resource>_<8 characters>`, storage as
+/// `blob` and `file`, `sparkEnabled: true`. The sample's workspace had no
+/// registry; its rule's sub-resource here is `registry`, the registry's
+/// private link group. `action: Allow` on service tag rules: the REST
+/// shape (Microsoft.MachineLearningServices/workspaces/managedNetworks
+/// template reference, `ServiceTagDestination`).
 #[must_use]
 pub fn platform_rules(
     ws: &DeployedResource,
@@ -295,18 +304,24 @@ pub fn platform_rules(
         }
     }
     let props = ws.properties();
-    let mut targets: Vec<(String, &str)> = vec![(ws.id.clone(), "amlworkspace")];
+    let ws_private = props
+        .get("publicNetworkAccess")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.eq_ignore_ascii_case("Disabled"));
+    let mut targets: Vec<(String, &str)> = Vec::new();
+    if approved || ws_private {
+        targets.push((ws.id.clone(), "amlworkspace"));
+    }
     let associated = [
-        ("storageAccount", &["blob", "file"][..], false),
-        ("keyVault", &["vault"][..], false),
-        ("containerRegistry", &["registry"][..], true),
+        ("storageAccount", &["blob", "file"][..]),
+        ("keyVault", &["vault"][..]),
+        ("containerRegistry", &["registry"][..]),
     ];
-    for (key, subs, internet_only) in associated {
+    for (key, subs) in associated {
         let Some(id) = props.get(key).and_then(Value::as_str) else {
             continue;
         };
-        let private = public_access_disabled(id, all);
-        if (approved && !internet_only) || (!approved && private) {
+        if approved || public_access_disabled(id, all) {
             for sub in subs {
                 targets.push((id.to_string(), sub));
             }
