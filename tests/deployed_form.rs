@@ -365,3 +365,27 @@ fn a_resource_without_properties_or_with_odd_shapes_does_not_panic() {
     assert_eq!(out[0]["properties"]["provisioningState"], "Succeeded");
     assert!(out[1]["properties"]["managedNetwork"]["outboundRules"].is_array());
 }
+
+#[test]
+fn a_resource_declared_twice_is_one_resource_in_its_last_state() {
+    let first = workspace("AllowOnlyApprovedOutbound");
+    let mut last = first.clone();
+    last.id = last.id.to_ascii_uppercase();
+    if let Some(Value::Object(p)) = last.body.get_mut("properties") {
+        p.insert("provisionNetworkNow".into(), json!(true));
+    }
+    let compute = resource(
+        "Microsoft.MachineLearningServices/workspaces/computes",
+        "mlw-a/cpu",
+        &format!("{}/computes/cpu", ws_id("mlw-a")),
+        &json!({ "properties": { "computeType": "AmlCompute" } }),
+    );
+    let out = form(&[first, compute, last]);
+    assert_eq!(out.len(), 2, "the workspace once, then the compute");
+    assert_eq!(
+        out[0]["type"],
+        "Microsoft.MachineLearningServices/workspaces"
+    );
+    assert_eq!(out[0]["properties"]["provisionNetworkNow"], true);
+    assert_eq!(out[1]["name"], "cpu");
+}

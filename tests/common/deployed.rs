@@ -30,11 +30,33 @@ const DEPLOYER: &str = "00000000-0000-0000-0000-00000000d3b1";
 pub const TENANT: &str = "00000000-0000-0000-0000-0000000000aa";
 
 /// Every resource in its deployed form (see the module header).
+///
+/// A resource the template declares more than once (amlgen's two-phase
+/// workspace: `<name>-workspace`, then `<name>-workspace-final`) is one
+/// resource in Azure, in the state of its last declaration: ARM deploys
+/// the declarations in order and a GET returns the last. It appears once,
+/// where it was first declared, with the last declaration's body.
 #[must_use]
 pub fn deployed_form(resources: &[DeployedResource]) -> Value {
+    let last: Vec<&DeployedResource> = resources
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            !resources
+                .iter()
+                .take(*i)
+                .any(|earlier| amlgen::deployed::model::same_id(&earlier.id, &r.id))
+        })
+        .map(|(_, first)| {
+            resources
+                .iter()
+                .rev()
+                .find(|r| amlgen::deployed::model::same_id(&r.id, &first.id))
+                .unwrap_or(first)
+        })
+        .collect();
     Value::Array(
-        resources
-            .iter()
+        last.iter()
             .map(|r| Value::Object(deployed_resource(r, resources)))
             .collect(),
     )
