@@ -56,7 +56,10 @@ fn template_resources(
     };
     let r = read_text(&path, &files[&path], &scope, &mut sources, &mut diags);
     if diags.has_errors() {
-        return Err(format!("{path}: the reader reports {:?}", diags.into_sorted()));
+        return Err(format!(
+            "{path}: the reader reports {:?}",
+            diags.into_sorted()
+        ));
     }
     Ok(r)
 }
@@ -67,7 +70,10 @@ fn comparable(rs: &[DeployedResource]) -> BTreeMap<String, (String, serde_json::
         .map(|r| {
             (
                 r.id.to_ascii_lowercase(),
-                (r.arm_type.clone(), serde_json::Value::Object(r.body.clone())),
+                (
+                    r.arm_type.clone(),
+                    serde_json::Value::Object(r.body.clone()),
+                ),
             )
         })
         .collect()
@@ -105,10 +111,9 @@ fn round_trip(
     for (id, x) in &a {
         match b.get(id) {
             None => problems.push(format!("lost: {id}")),
-            Some(y) if x != y => problems.push(format!(
-                "changed: {id}\n  before {}\n  after  {}",
-                x.1, y.1
-            )),
+            Some(y) if x != y => {
+                problems.push(format!("changed: {id}\n  before {}\n  after  {}", x.1, y.1))
+            }
             Some(_) => {}
         }
     }
@@ -151,7 +156,10 @@ fn round_trip(
     if problems.is_empty() {
         Ok(imported)
     } else {
-        Err(format!("{}\n--- imported posture:\n{imported}", problems.join("\n")))
+        Err(format!(
+            "{}\n--- imported posture:\n{imported}",
+            problems.join("\n")
+        ))
     }
 }
 

@@ -22,6 +22,20 @@ pub(super) fn entries(cx: &mut Cx<'_>) -> Vec<Entry> {
     } else if crate::catalog::regions::CHINA_REGIONS.contains(&region.as_str()) {
         e.push(Entry::Setting("cloud".into(), "china".into()));
     }
+    let known = [
+        crate::catalog::regions::PUBLIC_REGIONS,
+        crate::catalog::regions::USGOV_REGIONS,
+        crate::catalog::regions::CHINA_REGIONS,
+    ]
+    .iter()
+    .any(|l| l.contains(&region.as_str()));
+    if !known {
+        cx.lose(
+            ws.origin,
+            format!("region `{}`", ws.location),
+            "not an Azure region the posture language accepts (a canary or retired region; `AML2012`): written as it is, `amlgen check` refuses it",
+        );
+    }
     e.push(Entry::Setting("region".into(), q(&ws.location)));
     match &ws.resource_group {
         Some(rg) => e.push(Entry::Setting("resource_group".into(), q(rg))),

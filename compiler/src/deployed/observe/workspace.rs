@@ -55,6 +55,7 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
         None if !allowlist.is_empty() => Some(("Deny".to_string(), allowlist)),
         None => None,
     };
+    unwritable(&body, r, idx, &mut losses);
     ObservedWorkspace {
         origin: r.origin,
         id: r.id.clone(),
@@ -80,6 +81,73 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
         online_endpoints: Vec::new(),
         grants: Vec::new(),
         losses,
+    }
+}
+
+/// Workspace settings a posture has no word for: listed, never dropped.
+fn unwritable(body: &Value, r: &DeployedResource, idx: &Index<'_>, losses: &mut Vec<Loss>) {
+    let mut lose = |what: String, why: &str| {
+        losses.push(Loss {
+            origin: r.origin,
+            what,
+            why: why.to_string(),
+        });
+    };
+    if str_at(body, &["properties", "encryption", "status"])
+        .is_some_and(|s| s.eq_ignore_ascii_case("Enabled"))
+    {
+        let key = str_at(
+            body,
+            &[
+                "properties",
+                "encryption",
+                "keyVaultProperties",
+                "keyIdentifier",
+            ],
+        )
+        .unwrap_or_default();
+        lose(
+            format!("encryption with a customer-managed key `{key}`"),
+            "the posture language has no customer-managed key setting",
+        );
+    }
+    for spl in array_at(body, &["properties", "sharedPrivateLinkResources"]) {
+        let name = str_at(spl, &["name"]).unwrap_or_default();
+        let group = str_at(spl, &["properties", "groupId"]).unwrap_or_default();
+        lose(
+            format!("shared private link `{name}` ({group})"),
+            "shared private links are not part of the posture language (managed network outbound rules are)",
+        );
+    }
+    let name = ids::last(&r.id);
+    if let Some(f) = str_at(body, &["properties", "friendlyName"]).filter(|f| f != name) {
+        lose(
+            format!("friendly name `{f}`"),
+            "a build sets the friendly name to the workspace's name",
+        );
+    }
+    if let Some(d) = str_at(body, &["properties", "description"]) {
+        lose(
+            format!("description `{d}`"),
+            "the posture language has no workspace description",
+        );
+    }
+    if bool_at(body, &["properties", "hbiWorkspace"]) == Some(true) {
+        lose(
+            "`hbiWorkspace: true`".into(),
+            "a build does not set the high business impact flag (it cannot be changed after creation)",
+        );
+    }
+    for c in array_at(body, &["properties", "privateEndpointConnections"]) {
+        let Some(pe) = str_at(c, &["properties", "privateEndpoint", "id"]) else {
+            continue;
+        };
+        if idx.take(&pe).is_none() {
+            lose(
+                format!("private endpoint connection from `{}`", ids::last(&pe)),
+                "the endpoint itself is not in the input, so its subnet and zones are unknown: give `az network private-endpoint show` for it",
+            );
+        }
     }
 }
 
