@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::ids;
 use super::locate::Loc;
-use super::read::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
+use super::reader::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
 use crate::diag::{Code, Diagnostic};
 
 const WORKSPACE_TYPE: &str = "Microsoft.MachineLearningServices/workspaces";

@@ -30,6 +30,7 @@ pub mod locate;
 pub mod model;
 pub mod observe;
 pub mod read;
+pub mod reader;
 pub mod shapes;
 pub mod template;
 pub mod template_eval;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::ids;
 use super::locate::{self, Loc};
-use super::read::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
+use super::reader::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
 use crate::diag::{Code, Diagnostic};
 
 /// The members of an ARM resource that are not its properties: what the

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use super::ids;
 use super::locate::{self, Loc};
-use super::read::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
+use super::reader::{NO_RESOURCE_GROUP, NO_SUBSCRIPTION, Reader};
 use super::template_eval::{Ctx, is_unknown};
 use crate::diag::{Code, Diagnostic};
 

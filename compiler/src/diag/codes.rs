@@ -126,7 +126,7 @@ codes! {
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
     // deployed files (deployed::read)
-    DeployedNotUtf8 = "AML4001", "deployed-not-utf8", Error, "a deployed file that is not UTF-8 text";
+    DeployedNotUtf8 = "AML4001", "deployed-encoding", Error, "a deployed file that is not UTF-8 text";
     DeployedSyntax = "AML4002", "deployed-syntax", Error, "a deployed file that is neither valid JSON nor valid YAML";
     DeployedTooLarge = "AML4003", "deployed-too-large", Error, "a deployed file larger than amlgen reads (32 MiB)";
     DeployedTooDeep = "AML4004", "deployed-too-deep", Error, "a deployed file nested deeper than amlgen reads";
