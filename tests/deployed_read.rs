@@ -404,6 +404,15 @@ fn az_ml_keys_not_understood_are_reported_not_kept() {
     assert_eq!(&r.sources.get(at.file).text[at.range()], "outbound_rule:");
     let w = &r.resources[0];
     assert!(!w.properties().contains_key("publicNetworkAccess"));
+    let r = read_str(
+        "s.yml",
+        "name: mlw-x\nserverless_compute:\n  custom_subnet: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet\n  no_public_ip: true\n",
+    );
+    assert!(r.diags.is_empty(), "{:?}", r.diags);
+    assert_eq!(
+        r.resources[0].properties()["serverlessComputeSettings"]["serverlessComputeNoPublicIP"],
+        true
+    );
     assert_eq!(
         w.properties()["managedNetwork"]["isolationMode"],
         "AllowInternetOutbound"
@@ -553,6 +562,22 @@ fn hostile_json_gets_its_code() {
 
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert_eq!(codes(&read_str("deep.json", &deep)), ["AML4004"]);
+    assert_eq!(
+        codes(&read_str("deep.yml", &format!("a: {deep}"))),
+        ["AML4004"]
+    );
+    // Nine levels of nine aliases: a billion strings, refused early.
+    let mut laughs =
+        "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+            .to_string();
+    for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+    {
+        let refs = vec![format!("*{prev}"); 9].join(", ");
+        laughs = format!("{laughs}{next}: &{next} [{refs}]\n");
+    }
+    assert_eq!(codes(&read_str("laughs.yml", &laughs)), ["AML4002"]);
 
     let r = read_str("x.json", "{\"name\": \"x\", \"properties\": {}}");
     assert_eq!(codes(&r), ["AML4005"]);

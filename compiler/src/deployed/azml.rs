@@ -36,6 +36,7 @@ const TOP: &[(&str, &str)] = &[
     ("resource_group", ""),
     ("managed_network", ""),
     ("network_acls", ""),
+    ("serverless_compute", ""),
     ("mlflow_tracking_uri", ""),
     ("discovery_url", "discoveryUrl"),
     ("description", "description"),
@@ -58,26 +59,8 @@ const TOP: &[(&str, &str)] = &[
     ("workspace_hub", "hubResourceId"),
 ];
 
-/// Keys only the SDK shape has: one of them (and no ARM `type` or
-/// `properties`) marks an object as that shape.
-const MARKERS: &[&str] = &[
-    "managed_network",
-    "storage_account",
-    "key_vault",
-    "container_registry",
-    "application_insights",
-    "public_network_access",
-    "hbi_workspace",
-    "resource_group",
-    "display_name",
-    "image_build_compute",
-    "enable_data_isolation",
-    "provision_network_now",
-    "mlflow_tracking_uri",
-    "network_acls",
-];
-
-/// Whether an object is the `az ml` workspace shape.
+/// Whether an object is the `az ml` workspace shape: no ARM `type` or
+/// `properties`, and the SDK's `$schema` or one of its snake_case keys.
 #[must_use]
 pub fn is_azml(o: &Map<String, Value>) -> bool {
     let schema = o.get("$schema").and_then(Value::as_str).unwrap_or_default();
@@ -86,7 +69,10 @@ pub fn is_azml(o: &Map<String, Value>) -> bool {
             .get("type")
             .and_then(Value::as_str)
             .is_some_and(|t| t.contains('/'))
-        && (schema.contains("azureml") || MARKERS.iter().any(|k| o.contains_key(*k)))
+        && (schema.contains("azureml")
+            || TOP
+                .iter()
+                .any(|(k, _)| k.contains('_') && o.contains_key(*k)))
 }
 
 /// Reads the SDK shape into one workspace resource.
@@ -137,6 +123,20 @@ pub fn read(r: &mut Reader<'_>, o: &Map<String, Value>, loc: Option<&Loc>) {
         props.insert(
             "networkAcls".into(),
             json!({ "defaultAction": acls.get("default_action").cloned().unwrap_or(Value::Null), "ipRules": rules }),
+        );
+    }
+    if let Some(sc) = o.get("serverless_compute") {
+        props.insert(
+            "serverlessComputeSettings".into(),
+            camel_members(
+                sc,
+                &[
+                    ("custom_subnet", "serverlessComputeCustomSubnet"),
+                    ("no_public_ip", "serverlessComputeNoPublicIP"),
+                ],
+                "`serverless_compute`",
+                &mut unknown,
+            ),
         );
     }
     let mut body = Map::new();
@@ -345,7 +345,7 @@ fn outbound_rule(v: &Value, unknown: &mut Vec<Unknown>) -> Option<(String, Value
                     ("port_ranges", "portRanges"),
                     ("address_prefixes", "addressPrefixes"),
                 ],
-                name,
+                &format!("outbound rule `{name}`'s destination"),
                 unknown,
             ),
         ),
@@ -358,7 +358,7 @@ fn outbound_rule(v: &Value, unknown: &mut Vec<Unknown>) -> Option<(String, Value
                     ("subresource_target", "subresourceTarget"),
                     ("spark_enabled", "sparkEnabled"),
                 ],
-                name,
+                &format!("outbound rule `{name}`'s destination"),
                 unknown,
             ),
         ),
@@ -401,17 +401,21 @@ fn outbound_rule(v: &Value, unknown: &mut Vec<Unknown>) -> Option<(String, Value
     Some((name.to_string(), Value::Object(out)))
 }
 
-fn camel_members(v: &Value, map: &[(&str, &str)], rule: &str, unknown: &mut Vec<Unknown>) -> Value {
+/// The members of an SDK object under their ARM names; any other is
+/// reported, as a member of `within`.
+fn camel_members(
+    v: &Value,
+    map: &[(&str, &str)],
+    within: &str,
+    unknown: &mut Vec<Unknown>,
+) -> Value {
     let mut out = Map::new();
     for (k, x) in v.as_object().into_iter().flatten() {
         match map.iter().find(|(s, _)| s == k) {
             Some((_, arm)) => {
                 out.insert((*arm).to_string(), x.clone());
             }
-            None => unknown.push(Unknown::new(
-                format!("outbound rule `{rule}`: destination `{k}`"),
-                k,
-            )),
+            None => unknown.push(Unknown::new(format!("{within}: `{k}`"), k)),
         }
     }
     Value::Object(out)

@@ -173,10 +173,13 @@ fn read_yaml(r: &mut Reader<'_>, text: &str) {
                 .map_or(0, |l| crate::source::floor_char_boundary(text, l.index()));
             let msg = e.to_string();
             let what = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            let code = if msg.contains("recursion limit") {
-                Code::DeployedTooDeep
+            let (code, what) = if msg.contains("recursion limit") {
+                (
+                    Code::DeployedTooDeep,
+                    "nested deeper than the YAML reader goes (128 levels)".to_string(),
+                )
             } else {
-                Code::DeployedSyntax
+                (Code::DeployedSyntax, what)
             };
             r.diags.push(
                 Diagnostic::new(
