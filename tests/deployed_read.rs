@@ -777,3 +777,36 @@ fn a_subscription_template_and_symbolic_resources() {
     );
     assert!(is_stand_in_guid(&rs[0].name));
 }
+
+#[test]
+fn quirks_of_real_outputs() {
+    // Microsoft's REST example of an outbound rule GET
+    // (`ManagedNetwork/getRule.json`, MachineLearningServices 2025-09-01)
+    // writes the type without its provider namespace: the id says it.
+    let r = read_str(
+        "rule.json",
+        r#"{ "id": "/subscriptions/s/resourceGroups/test-rg/providers/Microsoft.MachineLearningServices/workspaces/aml-workspace-name/outboundRules/rule_name_1",
+             "name": "rule_name_1", "type": "workspace/outboundRules",
+             "properties": { "type": "FQDN", "destination": "destination_of_the_fqdn_rule", "status": "Active", "category": "UserDefined" } }"#,
+    );
+    assert!(r.diags.is_empty(), "{:?}", r.diags);
+    assert_eq!(
+        r.resources[0].arm_type,
+        "Microsoft.MachineLearningServices/workspaces/outboundRules"
+    );
+    assert_eq!(r.resources[0].name, "aml-workspace-name/rule_name_1");
+    // azure-ai-ml 1.35.2 under Python 3.11 prints rule statuses by enum
+    // name; older versions by value.
+    let r = read_str(
+        "show.json",
+        r#"{ "name": "w", "resource_group": "rg", "managed_network": { "isolation_mode": "allow_only_approved_outbound",
+             "outbound_rules": [ { "name": "a", "type": "fqdn", "destination": "x.org", "category": "required", "status": "RuleStatus.INACTIVE" },
+                                 { "name": "b", "type": "fqdn", "destination": "y.org", "status": "Active" } ] } }"#,
+    );
+    assert!(r.diags.is_empty(), "{:?}", r.diags);
+    let rules = &r.resources[0].properties()["managedNetwork"]["outboundRules"];
+    assert_eq!(rules["a"]["status"], "Inactive");
+    assert_eq!(rules["a"]["category"], "Required");
+    assert_eq!(rules["b"]["status"], "Active");
+    assert_eq!(rules["b"]["category"], "UserDefined");
+}

@@ -212,6 +212,16 @@ fn pascal(s: &str) -> String {
         .collect()
 }
 
+/// A rule status as ARM writes it: azure-ai-ml 1.35.2 under Python 3.11
+/// prints its string enums by name (`RuleStatus.INACTIVE`), older ones by
+/// value (`Inactive`); both read as `Inactive`.
+fn enum_value(s: &str) -> String {
+    match s.rsplit_once('.') {
+        Some((_, name)) => pascal(&name.to_ascii_lowercase()),
+        None => s.to_string(),
+    }
+}
+
 /// The identity: `type` `system_assigned` → `SystemAssigned` (and
 /// `system_assigned,user_assigned` → `SystemAssigned,UserAssigned`),
 /// `user_assigned_identities` keyed by id.
@@ -387,7 +397,10 @@ fn outbound_rule(v: &Value, unknown: &mut Vec<Unknown>) -> Option<(String, Value
                 out.insert("fqdns".into(), x.clone());
             }
             "status" => {
-                out.insert("status".into(), x.clone());
+                let v = x
+                    .as_str()
+                    .map_or_else(|| x.clone(), |t| Value::String(enum_value(t)));
+                out.insert("status".into(), v);
             }
             "parent_rule_names" => {
                 out.insert("parentRuleNames".into(), x.clone());

@@ -126,8 +126,11 @@ fn read_resource(r: &mut Reader<'_>, o: &Map<String, Value>, loc: Option<&Loc>) 
         .to_string();
     // An id says both (a DNS zone group has no `type`), and the full
     // name of a child, which ARM's `name` gives only the last segment of.
+    // A type with no provider namespace (Microsoft's outbound rule example
+    // says `workspace/outboundRules`) is read from the id too.
     if let Some((t, n)) = ids::type_and_name(id) {
-        if ty.is_empty() {
+        let qualified = ty.split('/').next().is_some_and(|ns| ns.contains('.'));
+        if ty.is_empty() || !qualified {
             ty = t;
         }
         name = n;
