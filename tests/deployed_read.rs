@@ -600,6 +600,13 @@ fn hostile_json_gets_its_code() {
         ["AML4005", "AML4005"]
     );
     assert_eq!(codes(&read_str("x.yml", "a: [1, 2")), ["AML4002"]);
+    // A byte order mark (what some Windows tools write) is not an error.
+    let r = read_str(
+        "bom.json",
+        "\u{feff}{\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv\", \"type\": \"Microsoft.KeyVault/vaults\", \"name\": \"kv\"}",
+    );
+    assert!(r.diags.is_empty(), "{:?}", r.diags);
+    assert!(origin_text(&r, &r.resources[0]).starts_with('{'));
 
     let t = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
       "resources": [ { "type": "Microsoft.Storage/storageAccounts", "name": "st1", "location": "[nosuch('x')]", "properties": {} },
