@@ -173,6 +173,9 @@ struct DeployedArgs {
     /// `resourceId()` name (default: the one in the files' ids).
     #[arg(long, value_name = "NAME")]
     resource_group: Option<String>,
+    /// The largest deployed file read, in bytes (default and most: 32 MiB).
+    #[arg(long, value_name = "BYTES")]
+    max_file_bytes: Option<u64>,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     format: FormatArg,
@@ -397,6 +400,7 @@ fn scope_of(args: &DeployedArgs) -> amlgen::deployed::read::Scope {
     amlgen::deployed::read::Scope {
         subscription_id: args.subscription_id.clone(),
         resource_group: args.resource_group.clone(),
+        max_file_bytes: args.max_file_bytes,
     }
 }
 

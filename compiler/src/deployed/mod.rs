@@ -8,8 +8,10 @@
 //!
 //! ```text
 //! files ──read::read──▶ Vec<DeployedResource> ──observe::observe──▶ Observed (ObservedWorkspace per workspace)
-//!   (read.rs: JSON/YAML, the shapes az prints; template.rs: ARM templates
-//!    evaluated; azml.rs: the az ml workspace shape turned into ARM)
+//!   (read.rs: the files, JSON/YAML, limits; shapes.rs: the shapes az
+//!    prints; template.rs + template_eval.rs: ARM templates evaluated;
+//!    azml.rs: the az ml workspace shape turned into ARM; locate.rs: where
+//!    each value is in its file; ids.rs: ARM resource ids)
 //! ```
 //!
 //! `import` writes a posture from an [`model::ObservedWorkspace`];
@@ -22,9 +24,16 @@ use serde_json::{Map, Value};
 
 use crate::span::Span;
 
+pub mod azml;
+pub mod ids;
+pub mod locate;
 pub mod model;
 pub mod observe;
 pub mod read;
+pub mod reader;
+pub mod shapes;
+pub mod template;
+pub mod template_eval;
 
 /// One ARM resource as deployed, in ARM's own shape whatever form the file
 /// had (the CLI's flattened forms and the `az ml` shape are turned into

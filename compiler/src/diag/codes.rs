@@ -125,6 +125,15 @@ codes! {
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
+    // deployed files (deployed::read)
+    DeployedNotUtf8 = "AML4001", "deployed-encoding", Error, "a deployed file that is not UTF-8 text";
+    DeployedSyntax = "AML4002", "deployed-syntax", Error, "a deployed file that is neither valid JSON nor valid YAML";
+    DeployedTooLarge = "AML4003", "deployed-too-large", Error, "a deployed file larger than amlgen reads (32 MiB)";
+    DeployedTooDeep = "AML4004", "deployed-too-deep", Error, "a deployed file nested deeper than amlgen reads";
+    NotAResource = "AML4005", "not-a-resource", Error, "JSON that is no resource, list of resources or template";
+    TemplateExpression = "AML4006", "template-expression", Warning, "a template expression amlgen cannot evaluate";
+    ResourceTypeIgnored = "AML4007", "resource-type-ignored", Note, "a deployed resource of a type no posture describes";
+    AzmlUnknownKey = "AML4008", "azml-unknown-key", Warning, "an `az ml` workspace key amlgen does not read";
     // import (import)
     NotRepresentable = "AML4101", "not-representable", Warning, "something deployed that a posture cannot say: listed in the imported posture, not written";
     NoWorkspace = "AML4102", "no-workspace", Error, "the deployed files describe no Azure Machine Learning workspace";
