@@ -44,7 +44,8 @@ struct Read {
 fn read_with(paths: &[PathBuf], scope: &Scope) -> Read {
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    let resources = read::read_paths(paths, scope, &mut sources, &mut diags).expect("readable");
+    let resources =
+        amlgen::driver::read_deployed(paths, scope, &mut sources, &mut diags).expect("readable");
     Read {
         resources,
         diags: diags.into_sorted(),

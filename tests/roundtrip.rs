@@ -53,6 +53,7 @@ fn template_resources(
     let scope = Scope {
         subscription_id: Some(sub.to_string()),
         resource_group: Some(rg.to_string()),
+        ..Scope::default()
     };
     let r = read_text(&path, &files[&path], &scope, &mut sources, &mut diags);
     if diags.has_errors() {
@@ -199,9 +200,15 @@ fn imported_examples() {
         }
         let files = postures::build_file(&path, None).unwrap();
         let text = postures::read_posture(&path);
+        let example = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
         for (ws, sub, rg) in workspaces(&files) {
             let imported = round_trip(&text, &files, &ws, &sub, &rg).unwrap();
-            insta::assert_snapshot!(format!("imported-{ws}"), imported);
+            insta::assert_snapshot!(format!("imported-{example}-{ws}"), imported);
         }
     }
 }

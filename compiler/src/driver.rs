@@ -454,3 +454,32 @@ pub fn write_atomic_with(
     }
     Ok(())
 }
+
+/// Reads the files `amlgen import` and `amlgen diff --deployed` are given
+/// into deployed resources: the size is checked before reading (AML4003),
+/// bytes that are not UTF-8 are AML4001, the rest goes to
+/// [`crate::deployed::read::read_text`]. `Err` only for a usage error (a
+/// path that cannot be read at all).
+pub fn read_deployed(
+    paths: &[PathBuf],
+    scope: &crate::deployed::read::Scope,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<Vec<crate::deployed::DeployedResource>, String> {
+    use crate::deployed::read::{not_utf8, read_text, too_large};
+    let mut out = Vec::new();
+    for p in paths {
+        let name = display_name(p);
+        let meta = std::fs::metadata(p).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        if meta.len() > scope.max_bytes() {
+            diags.push(too_large(&name, meta.len(), scope.max_bytes()));
+            continue;
+        }
+        let bytes = std::fs::read(p).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => out.extend(read_text(&name, &text, scope, sources, diags)),
+            Err(e) => diags.push(not_utf8(&name, e.as_bytes(), sources)),
+        }
+    }
+    Ok(out)
+}

@@ -407,7 +407,7 @@ fn scope_of(args: &DeployedArgs) -> amlgen::deployed::read::Scope {
 fn import(args: &ImportArgs) -> ExitCode {
     let mut sources = amlgen::source::SourceMap::default();
     let mut diags = amlgen::diag::Diagnostics::default();
-    let resources = match amlgen::deployed::read::read_paths(
+    let resources = match amlgen::driver::read_deployed(
         &args.files,
         &scope_of(&args.deployed),
         &mut sources,
@@ -452,7 +452,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
     let mut outcome = driver::compile(inputs, &driver::Options::default());
     let mut diags = amlgen::diag::Diagnostics::default();
     diags.extend(outcome.diagnostics.drain(..));
-    let resources = match amlgen::deployed::read::read_paths(
+    let resources = match amlgen::driver::read_deployed(
         &args.deployed,
         &scope_of(&args.options),
         &mut outcome.sources,

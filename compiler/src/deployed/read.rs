@@ -9,7 +9,7 @@
 //! The shapes and their sources are listed in
 //! `tests/data/deployed/shapes/SOURCE.md`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -22,46 +22,28 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::span::Span;
 
-/// Reads every file; `Err` only for a usage error (a path that cannot be
-/// read at all).
-pub fn read_paths(
-    paths: &[PathBuf],
-    scope: &Scope,
-    sources: &mut SourceMap,
-    diags: &mut Diagnostics,
-) -> Result<Vec<DeployedResource>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        let name = p.display().to_string();
-        let meta = std::fs::metadata(p).map_err(|e| format!("{name}: {e}"))?;
-        if meta.len() > scope.max_bytes() {
-            diags.push(too_large(&name, meta.len(), scope.max_bytes()));
-            continue;
-        }
-        let bytes = std::fs::read(p).map_err(|e| format!("{name}: {e}"))?;
-        match String::from_utf8(bytes) {
-            Ok(text) => out.extend(read_text(&name, &text, scope, sources, diags)),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = sources.add(SourceFile::new(&name, text));
-                diags.push(
-                    Diagnostic::new(
-                        Code::DeployedNotUtf8,
-                        Span::new(file, at, at),
-                        format!("`{name}` is not UTF-8 text (an invalid byte at offset {at})"),
-                    )
-                    .label("not UTF-8")
-                    .help("write the file with `az ... -o json > FILE` (the CLI writes UTF-8), or convert it with `iconv -t UTF-8`"),
-                );
-            }
-        }
-    }
-    Ok(out)
+/// AML4001: a deployed file whose bytes are not UTF-8 (added to `sources`
+/// lossily, so the caret points at the first bad byte). The driver reads
+/// the bytes; nothing here touches the file system.
+#[must_use]
+pub fn not_utf8(name: &str, bytes: &[u8], sources: &mut SourceMap) -> Diagnostic {
+    let at = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let file = sources.add(SourceFile::new(name, text));
+    Diagnostic::new(
+        Code::DeployedNotUtf8,
+        Span::new(file, at, at),
+        format!("`{name}` is not UTF-8 text (an invalid byte at offset {at})"),
+    )
+    .label("not UTF-8")
+    .help("write the file with `az ... -o json > FILE` (the CLI writes UTF-8), or convert it with `iconv -t UTF-8`")
 }
 
 /// AML4003, about a file not read at all (so not in the source map).
-fn too_large(name: &str, len: u64, max: u64) -> Diagnostic {
+#[must_use]
+pub fn too_large(name: &str, len: u64, max: u64) -> Diagnostic {
     Diagnostic::unplaced(
         Code::DeployedTooLarge,
         format!("`{name}` is {len} bytes; amlgen reads deployed files of at most {max} bytes"),

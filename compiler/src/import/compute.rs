@@ -5,7 +5,7 @@
 //! from the posture (`reads`, and the grants `docs/language.md` derives),
 //! so they are written as `reads` or left to the build.
 
-use super::Cx;
+use super::cx::Cx;
 use super::text::{Entry, list, q};
 use crate::catalog::roles::BUILT_IN_ROLES;
 use crate::deployed::model::{ObservedCompute, ObservedIdentity, Principal, same_id};
@@ -122,7 +122,7 @@ fn named(cx: &mut Cx<'_>, c: &ObservedCompute) -> Option<Vec<Entry>> {
     if let Some(loc) = c
         .location
         .as_deref()
-        .filter(|l| !super::workspace::same_region(l, &ws.location))
+        .filter(|l| !super::cx::same_region(l, &ws.location))
     {
         b.push(Entry::Setting("region".into(), q(loc)));
     }

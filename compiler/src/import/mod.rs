@@ -10,56 +10,18 @@
 //! presets, or custom VNet mode's spoke; `compute.rs` the computes, online
 //! endpoints and role assignments.
 
-use crate::deployed::model::{Loss, Observed, ObservedWorkspace};
+use crate::deployed::model::{Observed, ObservedWorkspace};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::emit::plan::{CreatedNames, created_names};
 
 mod compute;
+mod cx;
 mod outbound;
 pub mod text;
 mod workspace;
 
+use cx::Cx;
 use text::Out;
-
-/// What the writers of one workspace share.
-pub(crate) struct Cx<'a> {
-    pub ws: &'a ObservedWorkspace,
-    /// The names amlgen would give what it creates, with the subscription
-    /// stated or not as the deployed names show.
-    pub created: CreatedNames,
-    /// Whether the posture states `subscription_id`.
-    pub subscription_stated: bool,
-    pub losses: Vec<Loss>,
-}
-
-impl Cx<'_> {
-    /// Something deployed the posture cannot say.
-    pub fn lose(
-        &mut self,
-        origin: crate::span::Span,
-        what: impl Into<String>,
-        why: impl Into<String>,
-    ) {
-        self.losses.push(Loss {
-            origin,
-            what: what.into(),
-            why: why.into(),
-        });
-    }
-
-    /// Whether `id` is the resource of type `ty` amlgen creates under `name`
-    /// in the workspace's group.
-    pub fn is_created(&self, id: &str, ty: &str, name: &str) -> bool {
-        is_created(self.ws, id, ty, name)
-    }
-}
-
-fn is_created(ws: &ObservedWorkspace, id: &str, ty: &str, name: &str) -> bool {
-    let Some(group) = crate::deployed::observe::ids::group_id(&ws.id) else {
-        return false;
-    };
-    crate::deployed::model::same_id(id, &format!("{group}/providers/{ty}/{name}"))
-}
 
 /// The subscription GUID a template read without a scope gets.
 const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";

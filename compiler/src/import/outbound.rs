@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Cx;
+use super::cx::Cx;
 use super::text::{Entry, list, q};
 use crate::catalog::{custom_vnet, presets};
 use crate::deployed::model::{ObservedRule, RuleDestination, Spoke, same_id};
@@ -411,7 +411,7 @@ fn vnet(cx: &mut Cx<'_>, spoke: &Spoke) -> Vec<Entry> {
     if let Some(loc) = spoke
         .location
         .as_deref()
-        .filter(|l| !super::workspace::same_region(l, &ws.location))
+        .filter(|l| !super::cx::same_region(l, &ws.location))
     {
         e.push(Entry::Setting("region".into(), q(loc)));
     }

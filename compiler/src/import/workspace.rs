@@ -4,7 +4,7 @@
 //! when its name is the one amlgen gives it (`emit::plan::created_names`),
 //! else named by id (`existing`).
 
-use super::Cx;
+use super::cx::Cx;
 use super::text::{Entry, list, q, words};
 use crate::deployed::model::{ObservedIdentity, Principal, same_id};
 
@@ -251,23 +251,12 @@ fn private_endpoint(cx: &mut Cx<'_>) -> Option<Vec<Entry>> {
         if let Some(loc) = first
             .location
             .as_deref()
-            .filter(|l| !same_region(l, &ws.location))
+            .filter(|l| !super::cx::same_region(l, &ws.location))
         {
             e.push(Entry::Setting("region".into(), q(loc)));
         }
     }
     Some(e)
-}
-
-/// Regions compare ignoring case and spaces (`West Europe` is `westeurope`).
-pub(super) fn same_region(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    norm(a) == norm(b)
 }
 
 fn access_word(pna: Option<&str>) -> Option<&'static str> {

@@ -6,8 +6,9 @@
 
 use serde_json::Value;
 
+use super::ids;
+use super::index::{Index, types};
 use super::json::{array_at, bool_at, id_at, str_at, strings_at};
-use super::{Index, ids, types};
 use crate::deployed::DeployedResource;
 use crate::deployed::model::{
     Associated, ClientEndpoint, InsightsSettings, KeyVaultSettings, ObservedGrant,
@@ -259,6 +260,22 @@ fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> 
             uais.extend(ids.iter().cloned());
         }
     }
+    for c in &w.computes {
+        if matches!(
+            c.identity,
+            ObservedIdentity::SystemAssigned | ObservedIdentity::Both { .. }
+        ) {
+            let id = format!("{}/computes/{}", w.id, c.name);
+            let principal_id = idx
+                .take(&id)
+                .and_then(|r| str_at(&Value::Object(r.body.clone()), &["identity", "principalId"]));
+            out.push(Known {
+                who: Principal::Identity(id.clone()),
+                principal_id,
+                resource_id: id,
+            });
+        }
+    }
     for id in uais {
         let from_resource = idx.take(&id).and_then(|r| {
             str_at(
@@ -283,20 +300,64 @@ fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> 
 }
 
 fn principal(principal_id: &str, known: &[Known]) -> Principal {
-    let lower = principal_id.to_ascii_lowercase();
+    let quoted = quoted_strings(principal_id);
     for k in known {
         let by_id = k
             .principal_id
             .as_deref()
             .is_some_and(|p| p.eq_ignore_ascii_case(principal_id));
-        // A template read offline: the stand-in of `reference(<id>)`.
+        // A template read offline: the stand-in of `reference(<id>)` or
+        // `reference(resourceId('<type>', '<name>', ...))` (the reader
+        // keeps the expression's text, `deployed::template_eval`).
         let by_reference =
-            !looks_like_guid(principal_id) && lower.contains(&k.resource_id.to_ascii_lowercase());
+            !looks_like_guid(principal_id) && names_resource(&quoted, &k.resource_id);
         if by_id || by_reference {
             return k.who.clone();
         }
     }
     Principal::Object(principal_id.to_string())
+}
+
+/// The `'...'` string literals of an expression's text.
+fn quoted_strings(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut parts = text.split('\'');
+    parts.next();
+    while let Some(inside) = parts.next() {
+        out.push(inside.to_string());
+        // The text between two literals.
+        if parts.next().is_none() {
+            break;
+        }
+    }
+    out
+}
+
+/// Whether the literals name `id`: the id itself, or its type followed by
+/// its name segments (`resourceId('T/c', 'a', 'b')`).
+fn names_resource(quoted: &[String], id: &str) -> bool {
+    if quoted.iter().any(|q| same_id(q, id)) {
+        return true;
+    }
+    let Some((_, path)) = id.rsplit_once("/providers/") else {
+        return false;
+    };
+    let segs: Vec<&str> = path.split('/').collect();
+    if segs.len() < 3 || segs.len() % 2 == 0 {
+        return false;
+    }
+    let ty = std::iter::once(segs[0])
+        .chain(segs[1..].iter().step_by(2).copied())
+        .collect::<Vec<_>>()
+        .join("/");
+    let names: Vec<&str> = segs[2..].iter().step_by(2).copied().collect();
+    quoted.windows(names.len() + 1).any(|w| {
+        w[0].eq_ignore_ascii_case(&ty)
+            && w[1..]
+                .iter()
+                .zip(&names)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    })
 }
 
 fn looks_like_guid(s: &str) -> bool {

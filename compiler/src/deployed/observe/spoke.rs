@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
+use super::ids;
+use super::index::{Index, types};
 use super::json::{array_at, bool_at, id_at, str_at, strings_at, u64_at};
-use super::{Index, ids, types};
 use crate::deployed::DeployedResource;
 use crate::deployed::model::{NsgRule, ObservedWorkspace, Spoke, SpokeSubnet};
 

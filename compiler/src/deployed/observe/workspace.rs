@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::ids;
+use super::index::{Index, types};
 use super::json::{array_at, at, bool_at, object_at, str_at, strings_at};
-use super::{Index, ids, types};
 use crate::deployed::DeployedResource;
 use crate::deployed::model::{
     Loss, ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace, RuleDestination,
