@@ -6,6 +6,7 @@
 //! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
 //! runtime rules of `catalog::limits`, `AML3150`-`AML3159` what makes a
 //! spoke's deployment harm or fail),
+//! `AML42xx` drift between a posture and what is deployed,
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
 
@@ -124,6 +125,14 @@ codes! {
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
+    // drift (drift)
+    DriftInPlace = "AML4201", "drift-in-place", Error, "the deployed state differs from the posture; the next deployment changes it in place";
+    DriftOneWay = "AML4202", "drift-one-way", Error, "the next deployment makes a change to the deployed state that cannot be undone";
+    DriftRefused = "AML4203", "drift-refused", Error, "the posture asks for a change of the deployed state that Azure refuses";
+    DriftDisruptive = "AML4204", "drift-disruptive", Error, "the next deployment's change needs deployed computes deleted and recreated";
+    DriftUnmanaged = "AML4205", "drift-unmanaged", Error, "deployed beside the workspace but not in the posture: the next deployment leaves it";
+    WorkspaceNotDeployed = "AML4206", "workspace-not-deployed", Note, "a workspace of the posture that the deployed files do not hold: the next deployment creates it";
+    WorkspaceNotInPosture = "AML4207", "workspace-not-in-posture", Note, "a deployed workspace that no workspace of the posture describes";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
     TooManyDiagnostics = "AML9005", "too-many-diagnostics", Error, "more diagnostics than one run reports";
