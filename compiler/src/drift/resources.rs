@@ -347,25 +347,25 @@ fn computes(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>
             );
             continue;
         };
+        // A compute's absent subnet, identity or user is a value: none.
         for ((what, wv), (_, dv)) in fixed_settings(wc).into_iter().zip(fixed_settings(dc)) {
-            setting(
-                out,
-                (
-                    &format!("compute `{}`: {what}", wc.name),
-                    Some("compute"),
+            let fold = |v: &Option<String>| v.as_ref().map(|s| s.to_ascii_lowercase());
+            if fold(&wv) == fold(&dv) {
+                continue;
+            }
+            out.push(
+                finding(
+                    Class::Disruptive,
+                    format!("compute `{}`: {what}", wc.name),
                     subject.clone(),
-                ),
-                (wv.as_deref(), dv.as_deref()),
-                dc.origin,
-                |_, _| {
-                    (
-                        Class::Disruptive,
-                        format!(
-                            "Azure updates only a cluster's scale settings: compute `{}` must be deleted and created again (its running jobs and, for an instance, its local files are lost)",
-                            wc.name
-                        ),
-                    )
-                },
+                    dc.origin,
+                )
+                .keyword("compute")
+                .values(wv, dv)
+                .then(format!(
+                    "Azure updates only a cluster's scale settings: compute `{}` must be deleted and created again (its running jobs and, for an instance, its local files are lost)",
+                    wc.name
+                )),
             );
         }
         let nodes = |c: &ObservedCompute| c.max_nodes.map(|n| n.to_string());

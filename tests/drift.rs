@@ -1,0 +1,545 @@
+//! `amlgen diff`: the comparison of a wanted and a deployed workspace
+//! (`drift::compare`) on hand-built models, one test per kind of
+//! difference and class; and the round trip, a build diffed against its
+//! own deployed form (which needs the reader and the observer).
+
+use std::collections::BTreeMap;
+
+use amlgen::deployed::model::{
+    Associated, ClientEndpoint, KeyVaultSettings, ObservedCompute, ObservedGrant, ObservedIdentity,
+    ObservedNetwork, ObservedRule, ObservedWorkspace, RegistrySettings, RuleDestination,
+    StorageSettings,
+};
+use amlgen::drift::{Class, Finding, compare};
+use amlgen::source::FileId;
+use amlgen::span::Span;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+fn at(n: usize) -> Span {
+    Span::new(FileId(0), n, n + 1)
+}
+
+fn id(rest: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg-ml/providers/{rest}")
+}
+
+fn rule(name: &str, category: &str, host: &str) -> ObservedRule {
+    ObservedRule {
+        origin: at(40),
+        name: name.to_string(),
+        category: Some(category.to_string()),
+        status: Some("Active".to_string()),
+        destination: RuleDestination::Fqdn {
+            host: host.to_string(),
+            ports: None,
+        },
+    }
+}
+
+fn compute(name: &str, ty: &str) -> ObservedCompute {
+    ObservedCompute {
+        origin: at(60),
+        name: name.to_string(),
+        compute_type: ty.to_string(),
+        location: Some("westeurope".to_string()),
+        vm_size: Some("Standard_DS3_v2".to_string()),
+        max_nodes: Some(4),
+        subnet: None,
+        public_ip: Some(false),
+        ssh_public_access: None,
+        disable_local_auth: Some(true),
+        setup_script: None,
+        identity: ObservedIdentity::None,
+        assigned_user: None,
+    }
+}
+
+fn endpoint(name: &str, subnet: &str) -> ClientEndpoint {
+    ClientEndpoint {
+        origin: at(80),
+        id: id(&format!("Microsoft.Network/privateEndpoints/{name}")),
+        name: name.to_string(),
+        location: Some("westeurope".to_string()),
+        subnet: id(&format!(
+            "Microsoft.Network/virtualNetworks/vnet-client/subnets/{subnet}"
+        )),
+        target: id("Microsoft.MachineLearningServices/workspaces/mlw-demo"),
+        group_ids: vec!["amlworkspace".to_string()],
+        manual: false,
+        status: Some("Approved".to_string()),
+        zones: None,
+    }
+}
+
+fn grant(principal: &str) -> ObservedGrant {
+    ObservedGrant {
+        origin: at(90),
+        scope: id("Microsoft.MachineLearningServices/workspaces/mlw-demo"),
+        principal_id: principal.to_string(),
+        principal_type: Some("User".to_string()),
+        role: "f6c7c914-8db3-469d-8ca1-694a8f32e121".to_string(),
+    }
+}
+
+/// A workspace in approved-outbound mode with one rule, one cluster, one
+/// client endpoint, one grant and its associated resources' settings.
+fn ws() -> ObservedWorkspace {
+    let mut rules = BTreeMap::new();
+    rules.insert("pypi".to_string(), rule("pypi", "UserDefined", "pypi.org"));
+    rules.insert(
+        "__SYS_PE_storage_blob".to_string(),
+        rule(
+            "__SYS_PE_storage_blob",
+            "Required",
+            "x.blob.core.windows.net",
+        ),
+    );
+    ObservedWorkspace {
+        origin: at(1),
+        id: id("Microsoft.MachineLearningServices/workspaces/mlw-demo"),
+        name: "mlw-demo".to_string(),
+        subscription_id: Some(SUB.to_string()),
+        resource_group: Some("rg-ml".to_string()),
+        location: "westeurope".to_string(),
+        tags: BTreeMap::from([("owner".to_string(), "ml-team".to_string())]),
+        kind: Some("Default".to_string()),
+        identity: ObservedIdentity::SystemAssigned,
+        public_network_access: Some("Disabled".to_string()),
+        network_acls: None,
+        v1_legacy_mode: Some(false),
+        image_build_compute: None,
+        network: ObservedNetwork {
+            isolation_mode: Some("AllowOnlyApprovedOutbound".to_string()),
+            firewall_sku: Some("Standard".to_string()),
+            provision_now: Some(true),
+            status: Some("Active".to_string()),
+            rules,
+        },
+        storage: Some(Associated {
+            id: id("Microsoft.Storage/storageAccounts/stmldemo"),
+            settings: Some(StorageSettings {
+                public_network_access: Some("Disabled".to_string()),
+                is_hns_enabled: Some(false),
+                ..StorageSettings::default()
+            }),
+            origin: at(10),
+        }),
+        key_vault: Some(Associated {
+            id: id("Microsoft.KeyVault/vaults/kv-ml-demo"),
+            settings: Some(KeyVaultSettings {
+                enable_purge_protection: Some(true),
+                ..KeyVaultSettings::default()
+            }),
+            origin: at(20),
+        }),
+        container_registry: Some(Associated {
+            id: id("Microsoft.ContainerRegistry/registries/crmldemo"),
+            settings: Some(RegistrySettings {
+                sku: Some("Premium".to_string()),
+                ..RegistrySettings::default()
+            }),
+            origin: at(30),
+        }),
+        app_insights: None,
+        private_endpoints: vec![endpoint("pe-mlw-demo", "snet-pe")],
+        spoke: None,
+        computes: vec![compute("cpu-cluster", "AmlCompute")],
+        online_endpoints: Vec::new(),
+        grants: vec![grant("6f1c0000-0000-0000-0000-0000000000a1")],
+        losses: Vec::new(),
+    }
+}
+
+/// The one finding of a comparison.
+fn one(findings: &[Finding]) -> &Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    &findings[0]
+}
+
+fn classes(findings: &[Finding]) -> Vec<Class> {
+    findings.iter().map(|f| f.class).collect()
+}
+
+#[test]
+fn a_workspace_matches_itself() {
+    assert!(compare(&ws(), &ws()).is_empty());
+}
+
+#[test]
+fn case_and_region_spelling_are_not_drift() {
+    let mut d = ws();
+    d.location = "West Europe".to_string();
+    d.public_network_access = Some("disabled".to_string());
+    d.network.isolation_mode = Some("allowonlyapprovedoutbound".to_string());
+    d.network.rules.get_mut("pypi").unwrap().name = "PyPI".to_string();
+    d.grants[0].scope = d.grants[0].scope.to_ascii_uppercase();
+    d.storage.as_mut().unwrap().id = d.storage.as_ref().unwrap().id.to_ascii_uppercase();
+    assert!(compare(&ws(), &d).is_empty(), "{:#?}", compare(&ws(), &d));
+}
+
+#[test]
+fn an_in_place_setting_quotes_both_sides() {
+    let mut d = ws();
+    d.public_network_access = Some("Enabled".to_string());
+    let findings = compare(&ws(), &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::InPlace);
+    assert_eq!(
+        f.message(),
+        "properties.publicNetworkAccess (`inbound.public_network_access`): wanted `Disabled`, deployed `Enabled`"
+    );
+    assert_eq!(f.origin, d.origin);
+}
+
+#[test]
+fn raising_the_isolation_mode_is_one_way() {
+    let w = ws();
+    let mut d = ws();
+    d.network.isolation_mode = Some("AllowInternetOutbound".to_string());
+    let findings = compare(&w, &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::OneWay);
+    assert_eq!(f.keyword, Some("outbound.mode"));
+}
+
+#[test]
+fn turning_the_managed_network_on_without_computes_is_one_way() {
+    let mut w = ws();
+    w.computes.clear();
+    let mut d = w.clone();
+    d.network.isolation_mode = None;
+    d.network.rules.clear();
+    w.network.rules.retain(|_, r| r.is_platform());
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::OneWay]);
+}
+
+#[test]
+fn turning_the_managed_network_on_with_computes_is_disruptive() {
+    let mut w = ws();
+    w.network.rules.retain(|_, r| r.is_platform());
+    let mut d = w.clone();
+    d.network.isolation_mode = Some("Disabled".to_string());
+    let findings = compare(&w, &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::Disruptive);
+    assert!(f.consequence.contains("1 deployed compute"), "{f:#?}");
+}
+
+#[test]
+fn lowering_the_isolation_mode_is_refused_with_the_way_out() {
+    for (wanted, deployed) in [
+        (Some("AllowInternetOutbound"), "AllowOnlyApprovedOutbound"),
+        (Some("Disabled"), "AllowInternetOutbound"),
+        (None, "AllowOnlyApprovedOutbound"),
+    ] {
+        let mut w = ws();
+        w.network.isolation_mode = wanted.map(str::to_string);
+        let mut d = ws();
+        d.network.isolation_mode = Some(deployed.to_string());
+        let findings = compare(&w, &d);
+        let f = findings
+            .iter()
+            .find(|f| f.keyword == Some("outbound.mode"))
+            .unwrap();
+        assert_eq!(f.class, Class::Refused, "{wanted:?} from {deployed}");
+        assert!(f.consequence.contains("new workspace"), "{f:#?}");
+    }
+}
+
+#[test]
+fn the_firewall_sku_changes_in_place() {
+    let mut d = ws();
+    d.network.firewall_sku = Some("Basic".to_string());
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+}
+
+#[test]
+fn outbound_rules_missing_extra_and_changed() {
+    let mut d = ws();
+    d.network.rules.remove("pypi");
+    let findings = compare(&ws(), &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::InPlace);
+    assert_eq!(f.deployed, None);
+
+    let mut d = ws();
+    d.network.rules.insert(
+        "github".to_string(),
+        rule("github", "UserDefined", "github.com"),
+    );
+    let findings = compare(&ws(), &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::Unmanaged);
+    assert_eq!(f.wanted, None);
+
+    let mut d = ws();
+    d.network.rules.insert(
+        "pypi".to_string(),
+        rule("pypi", "UserDefined", "files.pythonhosted.org"),
+    );
+    let findings = compare(&ws(), &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::InPlace);
+    assert_eq!(f.origin, at(40), "placed at the deployed rule");
+}
+
+#[test]
+fn rules_the_platform_adds_are_not_drift() {
+    let mut d = ws();
+    d.network.rules.insert(
+        "__SYS_ST_AzureMonitor".to_string(),
+        rule("__SYS_ST_AzureMonitor", "Required", "monitor"),
+    );
+    d.network.rules.insert(
+        "dependency-rule".to_string(),
+        rule("dependency-rule", "Dependency", "x.example"),
+    );
+    d.network.rules.remove("__SYS_PE_storage_blob");
+    assert!(compare(&ws(), &d).is_empty());
+}
+
+#[test]
+fn client_endpoints_match_by_target_and_group_not_name() {
+    let mut d = ws();
+    d.private_endpoints = vec![endpoint("pe-renamed-by-hand", "snet-pe")];
+    assert!(compare(&ws(), &d).is_empty());
+
+    let mut d = ws();
+    d.private_endpoints = vec![endpoint("pe-mlw-demo", "snet-other")];
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Refused]);
+
+    let mut d = ws();
+    d.private_endpoints.clear();
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    let mut d = ws();
+    let mut blob = endpoint("pe-blob", "snet-pe");
+    blob.target = id("Microsoft.Storage/storageAccounts/stmldemo");
+    blob.group_ids = vec!["blob".to_string()];
+    d.private_endpoints.push(blob);
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Unmanaged]);
+}
+
+#[test]
+fn computes_by_name_and_what_recreates_them() {
+    let mut d = ws();
+    d.computes.clear();
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    let mut d = ws();
+    d.computes.push(compute("ci-alice", "ComputeInstance"));
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Unmanaged]);
+
+    let mut d = ws();
+    d.computes[0].max_nodes = Some(2);
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    for change in [
+        |c: &mut ObservedCompute| c.vm_size = Some("Standard_NC6".to_string()),
+        |c: &mut ObservedCompute| c.public_ip = Some(true),
+        |c: &mut ObservedCompute| {
+            c.subnet = Some(id(
+                "Microsoft.Network/virtualNetworks/vnet-spoke/subnets/snet-training",
+            ));
+        },
+        |c: &mut ObservedCompute| c.identity = ObservedIdentity::SystemAssigned,
+    ] {
+        let mut d = ws();
+        change(&mut d.computes[0]);
+        let findings = compare(&ws(), &d);
+        let f = one(&findings);
+        assert_eq!(f.class, Class::Disruptive, "{f:#?}");
+        assert_eq!(f.origin, at(60));
+    }
+
+    let mut w = ws();
+    w.computes = vec![compute("ci-alice", "ComputeInstance")];
+    let mut d = w.clone();
+    d.computes[0].max_nodes = Some(1);
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::Disruptive]);
+}
+
+#[test]
+fn grants_by_scope_principal_and_role() {
+    let mut d = ws();
+    d.grants[0].principal_id = d.grants[0].principal_id.to_ascii_uppercase();
+    assert!(compare(&ws(), &d).is_empty());
+
+    let mut d = ws();
+    d.grants.clear();
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    let mut d = ws();
+    d.grants.push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Unmanaged]);
+}
+
+#[test]
+fn tags_are_replaced_in_place() {
+    let mut d = ws();
+    d.tags.insert("owner".to_string(), "someone".to_string());
+    d.tags.insert("cost-center".to_string(), "42".to_string());
+    assert_eq!(
+        classes(&compare(&ws(), &d)),
+        vec![Class::InPlace, Class::InPlace]
+    );
+
+    let mut d = ws();
+    d.tags = BTreeMap::from([("OWNER".to_string(), "ml-team".to_string())]);
+    assert!(compare(&ws(), &d).is_empty(), "tag names ignore case");
+}
+
+#[test]
+fn identity_changes_in_place() {
+    let mut d = ws();
+    d.identity = ObservedIdentity::UserAssigned {
+        ids: vec![id("Microsoft.ManagedIdentity/userAssignedIdentities/id-ml")],
+        primary: None,
+    };
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+}
+
+#[test]
+fn purge_protection_on_is_one_way_and_off_is_refused() {
+    let mut d = ws();
+    d.key_vault.as_mut().unwrap().settings = Some(KeyVaultSettings {
+        enable_purge_protection: Some(false),
+        ..KeyVaultSettings::default()
+    });
+    let findings = compare(&ws(), &d);
+    assert_eq!(one(&findings).class, Class::OneWay);
+    assert_eq!(one(&findings).origin, at(20));
+    let findings = compare(&d, &ws());
+    assert_eq!(one(&findings).class, Class::Refused);
+}
+
+#[test]
+fn associated_resources_settings_and_ids() {
+    let mut d = ws();
+    d.storage.as_mut().unwrap().settings = Some(StorageSettings {
+        public_network_access: Some("Enabled".to_string()),
+        is_hns_enabled: Some(false),
+        ..StorageSettings::default()
+    });
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    let mut d = ws();
+    d.storage.as_mut().unwrap().settings = Some(StorageSettings {
+        public_network_access: Some("Disabled".to_string()),
+        is_hns_enabled: Some(true),
+        ..StorageSettings::default()
+    });
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Refused]);
+
+    let mut d = ws();
+    d.storage.as_mut().unwrap().id = id("Microsoft.Storage/storageAccounts/stother");
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Refused]);
+
+    let mut d = ws();
+    d.container_registry.as_mut().unwrap().id =
+        id("Microsoft.ContainerRegistry/registries/crother");
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    let mut d = ws();
+    d.container_registry.as_mut().unwrap().settings = Some(RegistrySettings {
+        sku: Some("Basic".to_string()),
+        ..RegistrySettings::default()
+    });
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::InPlace]);
+
+    // Settings the deployed files do not hold are not compared.
+    let mut d = ws();
+    d.storage.as_mut().unwrap().settings = None;
+    d.key_vault.as_mut().unwrap().settings = None;
+    assert!(compare(&ws(), &d).is_empty());
+}
+
+#[test]
+fn region_and_kind_are_refused() {
+    let mut d = ws();
+    d.location = "northeurope".to_string();
+    d.kind = Some("Hub".to_string());
+    assert_eq!(
+        classes(&compare(&ws(), &d)),
+        vec![Class::Refused, Class::Refused]
+    );
+}
+
+#[test]
+fn settings_only_one_side_states_are_not_drift() {
+    let mut w = ws();
+    w.v1_legacy_mode = None;
+    let mut d = ws();
+    d.v1_legacy_mode = Some(true);
+    assert!(compare(&w, &d).is_empty());
+    w.v1_legacy_mode = Some(false);
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::InPlace]);
+}
+
+// ---------------------------------------------------------------- round trip
+
+/// Every example, built, read back as deployed (its own ARM templates)
+/// and diffed against itself: no drift, and every workspace compared.
+#[test]
+#[ignore = "needs the reader/observer"]
+fn a_build_diffed_against_its_own_deployed_form_is_empty() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let paths = amlgen::driver::collect_paths(&[root.join("examples")]).unwrap();
+    let inputs = paths
+        .iter()
+        .map(|p| amlgen::Input {
+            name: amlgen::driver::display_name(p.strip_prefix(root).unwrap()),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect();
+    let mut outcome = amlgen::compile(inputs, &amlgen::Options::default());
+    let checked = outcome.checked.take().expect("the examples check");
+    let built = amlgen::emit::build(
+        &checked,
+        &[],
+        &outcome.sources,
+        &amlgen::emit::BuildOptions::default(),
+    )
+    .unwrap();
+    let mut diags = amlgen::diag::Diagnostics::default();
+    let mut resources = Vec::new();
+    for ws in &checked.posture().workspaces {
+        let path = format!("workspaces/{}/azuredeploy.json", ws.name.as_str());
+        let scope = amlgen::deployed::read::Scope {
+            subscription_id: Some(
+                ws.subscription_id
+                    .as_ref()
+                    .map_or(SUB, |s| s.as_str())
+                    .to_string(),
+            ),
+            resource_group: Some(ws.resource_group.value.as_str().to_string()),
+        };
+        resources.extend(amlgen::deployed::read::read_text(
+            &path,
+            &built[&path],
+            &scope,
+            &mut outcome.sources,
+            &mut diags,
+        ));
+    }
+    let observed = amlgen::deployed::observe::observe(&resources, &mut diags);
+    for ws in &checked.posture().workspaces {
+        let d = observed
+            .workspaces
+            .iter()
+            .find(|d| amlgen::drift::is_deployed_as(ws, d))
+            .unwrap_or_else(|| panic!("{} is observed", ws.name));
+        assert!(
+            amlgen::drift::wanted(ws, d, &built).is_some(),
+            "{}: the build reads back",
+            ws.name
+        );
+    }
+    amlgen::drift::diff(&checked, &outcome.sources, &observed, &mut diags);
+    let drift: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code.id().starts_with("AML42"))
+        .collect();
+    assert!(drift.is_empty(), "{drift:#?}");
+}
