@@ -543,3 +543,65 @@ fn a_build_diffed_against_its_own_deployed_form_is_empty() {
         .collect();
     assert!(drift.is_empty(), "{drift:#?}");
 }
+
+// ---------------------------------------------------------------- diagnostics
+
+/// A posture compiled with a deployed file in the same source map, as
+/// `amlgen diff` has them; the deployed workspace is hand-built, its
+/// origin in that file.
+#[test]
+fn a_finding_points_at_the_setting_and_the_deployed_resource() {
+    let posture = r#"workspace "mlw-demo" {
+  region          = "westeurope"
+  resource_group  = "rg-ml"
+  subscription_id = "00000000-0000-0000-0000-000000000001"
+
+  inbound            { public_network_access = enabled }
+  storage            { public_network_access = enabled }
+  key_vault          { public_network_access = enabled }
+  container_registry { public_network_access = enabled }
+
+  outbound { mode = allow_internet_outbound }
+}
+"#;
+    let mut outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "demo.aml".to_string(),
+            text: posture.to_string(),
+        }],
+        &amlgen::Options::default(),
+    );
+    let checked = outcome.checked.take().expect("the posture checks");
+    let deployed_text = r#"{ "name": "mlw-demo", "properties": { "managedNetwork": { "isolationMode": "AllowOnlyApprovedOutbound" } } }"#;
+    let file = outcome.sources.add(amlgen::source::SourceFile::new(
+        "deployed.json",
+        deployed_text,
+    ));
+    let ws = &checked.posture().workspaces[0];
+    let mut wanted = ws_named("mlw-demo");
+    wanted.network.isolation_mode = Some("AllowInternetOutbound".to_string());
+    let mut deployed = ws_named("mlw-demo");
+    deployed.origin = Span::new(file, 0, deployed_text.len());
+    let mut diags = amlgen::diag::Diagnostics::default();
+    amlgen::drift::report(ws, &wanted, &deployed, &mut diags);
+    let diags = diags.into_sorted();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code.id(), "AML4203");
+    let shown = amlgen::diag::render::human(&diags, &outcome.sources, false);
+    assert!(shown.contains("error[AML4203]"), "{shown}");
+    assert!(
+        shown.contains(
+            "properties.managedNetwork.isolationMode (`outbound.mode`): wanted `AllowInternetOutbound`, deployed `AllowOnlyApprovedOutbound`"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("demo.aml:11"), "at the mode line:\n{shown}");
+    assert!(shown.contains("deployed.json"), "{shown}");
+    assert!(shown.contains("new workspace"), "{shown}");
+}
+
+fn ws_named(name: &str) -> ObservedWorkspace {
+    let mut w = ws();
+    w.name = name.to_string();
+    w
+}

@@ -17,7 +17,10 @@
 //! - `# command: diff` — run `amlgen diff` of the case against the
 //!   `# deployed:` files;
 //! - `# deployed: NAME` — a file beside the case describing deployed
-//!   resources (repeatable).
+//!   resources (repeatable);
+//! - `# pending: REASON` — the case waits for a phase still being
+//!   written (the deployed-file reader, the observer): it counts for its
+//!   codes but is not run until the header is removed.
 //!
 //! A case with neither `code` nor `neighbour-of` is rejected, so no case
 //! can pass by asserting nothing.
@@ -33,6 +36,7 @@ struct Header {
     previous: Option<String>,
     command: Option<String>,
     deployed: Vec<String>,
+    pending: Option<String>,
 }
 
 fn header(text: &str) -> Header {
@@ -57,6 +61,8 @@ fn header(text: &str) -> Header {
                 "`# command:` takes `build`, `import` or `diff`"
             );
             h.command = Some(v.to_string());
+        } else if let Some(v) = rest.strip_prefix("pending:") {
+            h.pending = Some(v.trim().to_string());
         } else if let Some(v) = rest.strip_prefix("deployed:") {
             h.deployed.push(v.trim().to_string());
         }
@@ -140,6 +146,10 @@ fn ui() {
             "{}: a ui case needs a `# code:` or `# neighbour-of:` header",
             rel.display()
         );
+        if let Some(why) = &h.pending {
+            eprintln!("{}: pending ({why}), not run", rel.display());
+            return;
+        }
         let (exit, stdout, stderr) = run_case(&rel, &h);
         let shown = format!("exit: {exit}\n{stdout}{stderr}");
         for code in &h.codes {

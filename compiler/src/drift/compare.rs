@@ -12,7 +12,7 @@
 
 use super::finding::{Class, Finding, Subject, finding};
 use super::{network, resources};
-use crate::deployed::model::{ObservedIdentity, ObservedWorkspace, same_id};
+use crate::deployed::model::{Associated, ObservedIdentity, ObservedWorkspace, same_id};
 use crate::span::Span;
 
 /// Every difference between `wanted` (what the posture builds, read back)
@@ -267,6 +267,11 @@ fn tags(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
     }
 }
 
+/// An associated resource's id.
+fn id_of<T>(a: Option<&Associated<T>>) -> Option<&str> {
+    a.map(|a| a.id.as_str())
+}
+
 fn associated_ids(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
     // WorkspaceUpdateParameters (@azure/arm-machinelearning) has
     // `applicationInsights` and `containerRegistry` but neither
@@ -277,32 +282,32 @@ fn associated_ids(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Fi
             "properties.storageAccount",
             "storage",
             Subject::Storage,
-            w.storage.as_ref().map(|a| a.id.as_str()),
-            d.storage.as_ref().map(|a| a.id.as_str()),
+            id_of(w.storage.as_ref()),
+            id_of(d.storage.as_ref()),
             false,
         ),
         (
             "properties.keyVault",
             "key_vault",
             Subject::KeyVault,
-            w.key_vault.as_ref().map(|a| a.id.as_str()),
-            d.key_vault.as_ref().map(|a| a.id.as_str()),
+            id_of(w.key_vault.as_ref()),
+            id_of(d.key_vault.as_ref()),
             false,
         ),
         (
             "properties.containerRegistry",
             "container_registry",
             Subject::ContainerRegistry,
-            w.container_registry.as_ref().map(|a| a.id.as_str()),
-            d.container_registry.as_ref().map(|a| a.id.as_str()),
+            id_of(w.container_registry.as_ref()),
+            id_of(d.container_registry.as_ref()),
             true,
         ),
         (
             "properties.applicationInsights",
             "app_insights",
             Subject::AppInsights,
-            w.app_insights.as_ref().map(|a| a.id.as_str()),
-            d.app_insights.as_ref().map(|a| a.id.as_str()),
+            id_of(w.app_insights.as_ref()),
+            id_of(d.app_insights.as_ref()),
             true,
         ),
     ];

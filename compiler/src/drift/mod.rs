@@ -60,14 +60,25 @@ pub fn diff(checked: &Checked, sources: &SourceMap, deployed: &Observed, diags: 
         let Some(wanted) = built.as_ref().and_then(|b| wanted(ws, d, b)) else {
             continue;
         };
-        for f in compare(&wanted, d) {
-            diags.push(diagnostic(ws, &f));
-        }
+        report(ws, &wanted, d, diags);
     }
     for (d, m) in deployed.workspaces.iter().zip(&matched) {
         if !m {
             diags.push(not_in_posture(d));
         }
+    }
+}
+
+/// Reports the differences between `wanted` (what `ws` builds, read
+/// back) and `deployed`, placed in the posture and the deployed file.
+pub fn report(
+    ws: &Workspace,
+    wanted: &ObservedWorkspace,
+    deployed: &ObservedWorkspace,
+    diags: &mut Diagnostics,
+) {
+    for f in compare(wanted, deployed) {
+        diags.push(diagnostic(ws, &f));
     }
 }
 
