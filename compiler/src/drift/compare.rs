@@ -11,9 +11,9 @@
 //! case (Azure's enum values and names do), ids with [`same_id`].
 
 use super::finding::{Class, Finding, Subject, finding};
+use super::values::{flag, identity_text, in_place, setting};
 use super::{network, resources};
 use crate::deployed::model::{Associated, ObservedIdentity, ObservedWorkspace, same_id};
-use crate::span::Span;
 
 /// Every difference between `wanted` (what the posture builds, read back)
 /// and `deployed`, classified.
@@ -29,53 +29,12 @@ pub fn compare(wanted: &ObservedWorkspace, deployed: &ObservedWorkspace) -> Vec<
     out
 }
 
-/// Two values Azure takes as the same: equal ignoring ASCII case.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
 /// A region as ARM compares it: `West Europe` is `westeurope`.
 fn region(r: &str) -> String {
     r.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// Pushes a finding of class `class` when both sides state a string
-/// setting and it differs.
-pub(crate) fn setting(
-    out: &mut Vec<Finding>,
-    (what, keyword, subject): (&str, Option<&'static str>, Subject),
-    (wanted, deployed): (Option<&str>, Option<&str>),
-    origin: Span,
-    class_of: impl Fn(&str, &str) -> (Class, String),
-) {
-    let (Some(w), Some(d)) = (wanted, deployed) else {
-        return;
-    };
-    if same(w, d) {
-        return;
-    }
-    let (class, consequence) = class_of(w, d);
-    let mut f = finding(class, what, subject, origin)
-        .values(Some(w.to_string()), Some(d.to_string()))
-        .then(consequence);
-    f.keyword = keyword;
-    out.push(f);
-}
-
-/// A setting the next deployment sets in place.
-pub(crate) fn in_place(w: &str, _: &str) -> (Class, String) {
-    (
-        Class::InPlace,
-        format!("the next deployment sets it to `{w}`"),
-    )
-}
-
-/// A boolean as Azure writes it.
-pub(crate) fn flag(b: Option<bool>) -> Option<String> {
-    b.map(|b| b.to_string())
 }
 
 fn workspace_settings(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
@@ -168,21 +127,6 @@ fn workspace_settings(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Ve
         at,
         in_place,
     );
-}
-
-/// The identity as one line: `SystemAssigned`, `UserAssigned (id, ...)`.
-pub(crate) fn identity_text(i: &ObservedIdentity) -> String {
-    let ids = |ids: &[String]| {
-        let mut v: Vec<String> = ids.iter().map(|s| s.to_ascii_lowercase()).collect();
-        v.sort();
-        v.join(", ")
-    };
-    match i {
-        ObservedIdentity::None => "None".to_string(),
-        ObservedIdentity::SystemAssigned => "SystemAssigned".to_string(),
-        ObservedIdentity::UserAssigned { ids: i, .. } => format!("UserAssigned ({})", ids(i)),
-        ObservedIdentity::Both { ids: i } => format!("SystemAssigned,UserAssigned ({})", ids(i)),
-    }
 }
 
 fn identity(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {

@@ -13,8 +13,8 @@
 //! enabled, they are deleted and created again (posture rules R01, R02:
 //! `AML3001`, `AML3002`).
 
-use super::compare::{in_place, same, setting};
 use super::finding::{Class, Finding, Subject, finding};
+use super::values::{in_place, same, setting};
 use crate::deployed::model::{
     ClientEndpoint, ObservedRule, ObservedWorkspace, RuleDestination, same_id,
 };

@@ -11,8 +11,8 @@
 //! scale settings (`ScaleSettingsInformation`); a compute instance has
 //! none, so any other change is a new compute.
 
-use super::compare::{flag, identity_text, in_place, same, setting};
 use super::finding::{Class, Finding, Subject, finding};
+use super::values::{flag, identity_text, in_place, same, setting};
 use crate::deployed::model::{
     Associated, ObservedCompute, ObservedGrant, ObservedWorkspace, same_id,
 };
