@@ -605,3 +605,22 @@ fn ws_named(name: &str) -> ObservedWorkspace {
     w.name = name.to_string();
     w
 }
+
+#[test]
+fn a_principal_the_build_cannot_know_matches_by_scope_and_role() {
+    let mut w = ws();
+    w.grants[0].principal_id =
+        "[reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-demo'), '2024-04-01', 'full').identity.principalId]"
+            .to_string();
+    assert!(compare(&w, &ws()).is_empty());
+
+    let mut d = ws();
+    d.grants.push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::Unmanaged]);
+
+    // An exact grant is not taken by the unknown one.
+    let mut w2 = w.clone();
+    w2.grants
+        .push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
+    assert!(compare(&w2, &d).is_empty());
+}

@@ -41,18 +41,14 @@ pub fn diff(checked: &Checked, sources: &SourceMap, deployed: &Observed, diags: 
     let built = crate::emit::build(checked, &[], sources, &BuildOptions::default()).ok();
     let mut matched = vec![false; deployed.workspaces.len()];
     for ws in &posture.workspaces {
-        let Some(i) = deployed
-            .workspaces
-            .iter()
-            .position(|d| is_deployed_as(ws, d))
-        else {
-            diags.push(not_deployed(ws));
-            continue;
-        };
-        if let Some(m) = matched.get_mut(i) {
-            *m = true;
+        // Every deployed workspace that is this one is accounted for (the
+        // same workspace twice in the input is not "not in the posture");
+        // the first is compared.
+        for (m, d) in matched.iter_mut().zip(&deployed.workspaces) {
+            *m |= is_deployed_as(ws, d);
         }
-        let Some(d) = deployed.workspaces.get(i) else {
+        let Some(d) = deployed.workspaces.iter().find(|d| is_deployed_as(ws, d)) else {
+            diags.push(not_deployed(ws));
             continue;
         };
         // The build is read back with the reader and observer that read

@@ -453,8 +453,24 @@ fn online_endpoints(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<
     }
 }
 
-fn same_grant(a: &ObservedGrant, b: &ObservedGrant) -> bool {
-    same_id(&a.scope, &b.scope) && same(&a.principal_id, &b.principal_id) && same(&a.role, &b.role)
+/// Whether `s` is a GUID (8-4-4-4-12 hex digits).
+fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether the deployed grant `d` is the wanted grant `w`: same scope,
+/// role and principal. A principal the build cannot know (the object id
+/// of an identity the deployment creates, left as an expression when the
+/// template is read back) matches any principal.
+fn same_grant(w: &ObservedGrant, d: &ObservedGrant) -> bool {
+    same_id(&w.scope, &d.scope)
+        && same(&w.role, &d.role)
+        && (same(&w.principal_id, &d.principal_id) || !is_guid(&w.principal_id))
 }
 
 fn grant_text(g: &ObservedGrant) -> String {
@@ -462,23 +478,47 @@ fn grant_text(g: &ObservedGrant) -> String {
 }
 
 fn grants(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
+    // Each deployed grant answers one wanted grant at most; the exact
+    // matches are taken first, so a wanted grant with an unknown
+    // principal does not take another's.
+    let mut taken = vec![false; d.grants.len()];
+    let mut unmatched = Vec::new();
     for wg in &w.grants {
-        if !d.grants.iter().any(|dg| same_grant(wg, dg)) {
-            out.push(
-                finding(
-                    Class::InPlace,
-                    "role assignment",
-                    Subject::Grant(wg.principal_id.clone()),
-                    d.origin,
-                )
-                .keyword("access")
-                .values(Some(grant_text(wg)), None)
-                .then("the next deployment creates the role assignment"),
-            );
+        let exact = d.grants.iter().enumerate().position(|(i, dg)| {
+            !taken.get(i).copied().unwrap_or(true)
+                && same_id(&wg.scope, &dg.scope)
+                && same(&wg.role, &dg.role)
+                && same(&wg.principal_id, &dg.principal_id)
+        });
+        match exact.and_then(|i| taken.get_mut(i)) {
+            Some(t) => *t = true,
+            None => unmatched.push(wg),
         }
     }
-    for dg in &d.grants {
-        if !w.grants.iter().any(|wg| same_grant(wg, dg)) {
+    for wg in unmatched {
+        let loose = d
+            .grants
+            .iter()
+            .enumerate()
+            .position(|(i, dg)| !taken.get(i).copied().unwrap_or(true) && same_grant(wg, dg));
+        if let Some(t) = loose.and_then(|i| taken.get_mut(i)) {
+            *t = true;
+            continue;
+        }
+        out.push(
+            finding(
+                Class::InPlace,
+                "role assignment",
+                Subject::Grant(wg.principal_id.clone()),
+                d.origin,
+            )
+            .keyword("access")
+            .values(Some(grant_text(wg)), None)
+            .then("the next deployment creates the role assignment"),
+        );
+    }
+    for (dg, t) in d.grants.iter().zip(&taken) {
+        if !t {
             out.push(
                 finding(Class::Unmanaged, "role assignment", Subject::Workspace, dg.origin)
                     .keyword("access")
