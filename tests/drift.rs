@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use amlgen::deployed::model::{
-    Associated, ClientEndpoint, KeyVaultSettings, ObservedCompute, ObservedGrant, ObservedIdentity,
-    ObservedNetwork, ObservedRule, ObservedWorkspace, RegistrySettings, RuleDestination,
-    StorageSettings,
+    Associated, ClientEndpoint, KeyVaultSettings, NsgRule, ObservedCompute, ObservedGrant,
+    ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace, RegistrySettings,
+    RuleDestination, Spoke, SpokeSubnet, StorageSettings,
 };
 use amlgen::drift::{Class, Finding, compare};
 use amlgen::source::FileId;
@@ -623,4 +623,93 @@ fn a_principal_the_build_cannot_know_matches_by_scope_and_role() {
     w2.grants
         .push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
     assert!(compare(&w2, &d).is_empty());
+}
+
+/// A custom VNet workspace: no managed network, a spoke with a training
+/// and a private endpoint subnet, one NSG rule, a cluster in training.
+fn custom() -> ObservedWorkspace {
+    let mut w = ws();
+    w.network = ObservedNetwork::default();
+    w.network.isolation_mode = Some("Disabled".to_string());
+    let vnet = id("Microsoft.Network/virtualNetworks/vnet-spoke");
+    let subnet = |prefix: &str| SpokeSubnet {
+        address_prefix: prefix.to_string(),
+        nsg: Some(id("Microsoft.Network/networkSecurityGroups/nsg-training")),
+        ..SpokeSubnet::default()
+    };
+    w.spoke = Some(Spoke {
+        vnet_id: vnet.clone(),
+        vnet_name: "vnet-spoke".to_string(),
+        address_space: vec!["10.60.0.0/22".to_string()],
+        subnets: BTreeMap::from([
+            ("training".to_string(), subnet("10.60.0.0/24")),
+            ("pe".to_string(), subnet("10.60.2.0/27")),
+        ]),
+        nsg_rules: BTreeMap::from([(
+            "nsg-training".to_string(),
+            vec![NsgRule {
+                name: "deny-smtp".to_string(),
+                access: "Deny".to_string(),
+                direction: "Outbound".to_string(),
+                priority: 4000,
+                protocol: "Tcp".to_string(),
+                source: "*".to_string(),
+                destination: "Internet".to_string(),
+                ports: "25".to_string(),
+            }],
+        )]),
+        routes: vec![(
+            "0.0.0.0/0".to_string(),
+            "VirtualAppliance".to_string(),
+            Some("10.0.1.4".to_string()),
+        )],
+        ..Spoke::default()
+    });
+    w.computes[0].subnet = Some(format!("{vnet}/subnets/training"));
+    w.private_endpoints.clear();
+    w
+}
+
+#[test]
+fn the_spoke_subnets_rules_and_routes() {
+    assert!(compare(&custom(), &custom()).is_empty());
+
+    // A range with the cluster in it is refused; an empty subnet's changes.
+    let mut d = custom();
+    spoke(&mut d)
+        .subnets
+        .get_mut("training")
+        .unwrap()
+        .address_prefix = "10.60.1.0/24".to_string();
+    assert_eq!(classes(&compare(&custom(), &d)), vec![Class::Refused]);
+    let mut d = custom();
+    spoke(&mut d).subnets.get_mut("pe").unwrap().address_prefix = "10.60.3.0/27".to_string();
+    assert_eq!(classes(&compare(&custom(), &d)), vec![Class::InPlace]);
+
+    // A subnet only deployed is left; a route or NSG rule only deployed is
+    // removed by the rewrite.
+    let mut d = custom();
+    spoke(&mut d)
+        .subnets
+        .insert("bastion".to_string(), SpokeSubnet::default());
+    assert_eq!(classes(&compare(&custom(), &d)), vec![Class::Unmanaged]);
+    let mut d = custom();
+    spoke(&mut d)
+        .routes
+        .push(("10.1.0.0/16".to_string(), "VnetLocal".to_string(), None));
+    spoke(&mut d).nsg_rules.get_mut("nsg-training").unwrap()[0].name = "by-hand".to_string();
+    assert_eq!(
+        classes(&compare(&custom(), &d)),
+        vec![Class::InPlace, Class::InPlace, Class::InPlace]
+    );
+
+    // The spoke only deployed is left; only wanted, configured.
+    let mut w = custom();
+    w.spoke = None;
+    assert_eq!(classes(&compare(&w, &custom())), vec![Class::Unmanaged]);
+    assert_eq!(classes(&compare(&custom(), &w)), vec![Class::InPlace]);
+}
+
+fn spoke(w: &mut ObservedWorkspace) -> &mut Spoke {
+    w.spoke.as_mut().unwrap()
 }

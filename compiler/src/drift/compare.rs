@@ -3,7 +3,8 @@
 //! entry point and the workspace's own settings (region, kind, inbound,
 //! identity, tags, its associated resources' ids); `network.rs` the
 //! managed network and client endpoints, `resources.rs` the associated
-//! resources' settings, computes, online endpoints and grants.
+//! resources' settings, computes, online endpoints and grants, `spoke.rs`
+//! custom VNet mode's spoke.
 //!
 //! Only what both sides state is compared: a setting the build does not
 //! write (`v1LegacyMode` when the posture has no word for it) or that the
@@ -12,7 +13,7 @@
 
 use super::finding::{Class, Finding, Subject, finding};
 use super::values::{flag, identity_text, in_place, setting};
-use super::{network, resources};
+use super::{network, resources, spoke};
 use crate::deployed::model::{Associated, ObservedIdentity, ObservedWorkspace, same_id};
 
 /// Every difference between `wanted` (what the posture builds, read back)
@@ -26,6 +27,7 @@ pub fn compare(wanted: &ObservedWorkspace, deployed: &ObservedWorkspace) -> Vec<
     associated_ids(wanted, deployed, &mut out);
     network::compare(wanted, deployed, &mut out);
     resources::compare(wanted, deployed, &mut out);
+    spoke::compare(wanted, deployed, &mut out);
     out
 }
 

@@ -13,13 +13,15 @@
 //! `finding.rs` holds the vocabulary (a [`Finding`] and its [`Class`],
 //! one code per class); `compare.rs` the workspace's own settings,
 //! `network.rs` the managed network and client endpoints, `resources.rs`
-//! the associated resources, computes, online endpoints and grants;
+//! the associated resources, computes, online endpoints and grants,
+//! `spoke.rs` custom VNet mode's spoke;
 //! `values.rs` what they share (comparing as Azure does, quoting).
 
 pub mod compare;
 pub mod finding;
 mod network;
 mod resources;
+mod spoke;
 mod values;
 
 pub use compare::compare;
