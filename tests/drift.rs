@@ -713,3 +713,18 @@ fn the_spoke_subnets_rules_and_routes() {
 fn spoke(w: &mut ObservedWorkspace) -> &mut Spoke {
     w.spoke.as_mut().unwrap()
 }
+
+#[test]
+fn a_storage_kind_upgrade_is_one_way_and_other_kinds_refused() {
+    let with_kind = |k: &str| {
+        let mut w = ws();
+        w.storage.as_mut().unwrap().settings.as_mut().unwrap().kind = Some(k.to_string());
+        w
+    };
+    let findings = compare(&with_kind("StorageV2"), &with_kind("Storage"));
+    assert_eq!(classes(&findings), vec![Class::OneWay]);
+    let findings = compare(&with_kind("Storage"), &with_kind("StorageV2"));
+    assert_eq!(classes(&findings), vec![Class::Refused]);
+    let findings = compare(&with_kind("StorageV2"), &with_kind("BlockBlobStorage"));
+    assert_eq!(classes(&findings), vec![Class::Refused]);
+}

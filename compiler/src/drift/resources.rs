@@ -140,7 +140,21 @@ fn storage(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>)
             (what, None, Subject::Storage),
             (wv.as_deref(), dv.as_deref()),
             at,
-            |_, dv| {
+            |wv, dv| {
+                // "Upgrade to a general-purpose v2 storage account": a
+                // v1 or Blob storage account becomes StorageV2, and the
+                // upgrade cannot be undone.
+                if what.ends_with("kind")
+                    && same(wv, "StorageV2")
+                    && (same(dv, "Storage") || same(dv, "BlobStorage"))
+                {
+                    return (
+                        Class::OneWay,
+                        format!(
+                            "the next deployment upgrades the account from `{dv}` to `StorageV2`, which cannot be undone"
+                        ),
+                    );
+                }
                 (
                     Class::Refused,
                     format!(
