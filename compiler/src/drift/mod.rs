@@ -40,7 +40,8 @@ use crate::span::Span;
 /// which the build names in its headers.
 pub fn diff(checked: &Checked, sources: &SourceMap, deployed: &Observed, diags: &mut Diagnostics) {
     let posture = checked.posture();
-    let built = crate::emit::build(checked, &[], sources, &BuildOptions::default()).ok();
+    // Built once, and only when some workspace is deployed.
+    let mut built: Option<Option<Artifacts>> = None;
     let mut matched = vec![false; deployed.workspaces.len()];
     for ws in &posture.workspaces {
         // Every deployed workspace that is this one is accounted for (the
@@ -57,7 +58,10 @@ pub fn diff(checked: &Checked, sources: &SourceMap, deployed: &Observed, diags: 
         // the deployed files, so both sides speak the same model. When
         // that fails the workspace is not compared: the round-trip tests
         // (`tests/drift.rs`) guard it.
-        let Some(wanted) = built.as_ref().and_then(|b| wanted(ws, d, b)) else {
+        let artifacts = built.get_or_insert_with(|| {
+            crate::emit::build(checked, &[], sources, &BuildOptions::default()).ok()
+        });
+        let Some(wanted) = artifacts.as_ref().and_then(|b| wanted(ws, d, b)) else {
             continue;
         };
         report(ws, &wanted, d, diags);
