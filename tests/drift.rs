@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use amlgen::deployed::model::{
-    Associated, ClientEndpoint, KeyVaultSettings, NsgRule, ObservedCompute, ObservedGrant,
-    ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace, RegistrySettings,
-    RuleDestination, Spoke, SpokeSubnet, StorageSettings,
+    Associated, ClientEndpoint, InsightsSettings, KeyVaultSettings, NsgRule, ObservedCompute,
+    ObservedGrant, ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace,
+    OnlineEndpoint, RegistrySettings, RuleDestination, Spoke, SpokeSubnet, StorageSettings,
 };
 use amlgen::drift::{Class, Finding, compare};
 use amlgen::source::FileId;
@@ -727,4 +727,42 @@ fn a_storage_kind_upgrade_is_one_way_and_other_kinds_refused() {
     assert_eq!(classes(&findings), vec![Class::Refused]);
     let findings = compare(&with_kind("StorageV2"), &with_kind("BlockBlobStorage"));
     assert_eq!(classes(&findings), vec![Class::Refused]);
+}
+
+#[test]
+fn online_endpoints_by_name() {
+    let ep = |pna: &str| OnlineEndpoint {
+        origin: at(70),
+        name: "ep-score".to_string(),
+        public_network_access: Some(pna.to_string()),
+    };
+    let mut w = ws();
+    w.online_endpoints = vec![ep("Disabled")];
+    let mut d = ws();
+    d.online_endpoints = vec![ep("Enabled")];
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::InPlace]);
+    assert_eq!(classes(&compare(&w, &ws())), vec![Class::InPlace]);
+    assert_eq!(classes(&compare(&ws(), &d)), vec![Class::Unmanaged]);
+}
+
+#[test]
+fn a_classic_insights_component_made_workspace_based_is_one_way() {
+    let insights = |law: Option<&str>| {
+        Some(Associated {
+            id: id("Microsoft.Insights/components/appi-ml"),
+            settings: Some(InsightsSettings {
+                log_analytics: law.map(str::to_string),
+            }),
+            origin: at(35),
+        })
+    };
+    let mut w = ws();
+    w.app_insights = insights(Some(&id("Microsoft.OperationalInsights/workspaces/log-ml")));
+    let mut d = ws();
+    d.app_insights = insights(None);
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::OneWay]);
+    d.app_insights = insights(Some(&id(
+        "Microsoft.OperationalInsights/workspaces/log-other",
+    )));
+    assert_eq!(classes(&compare(&w, &d)), vec![Class::InPlace]);
 }
