@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use amlgen::deployed::model::{
     Associated, ClientEndpoint, InsightsSettings, KeyVaultSettings, NsgRule, ObservedCompute,
     ObservedGrant, ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace,
-    OnlineEndpoint, RegistrySettings, RuleDestination, Spoke, SpokeSubnet, StorageSettings,
+    OnlineEndpoint, Principal, RegistrySettings, RuleDestination, Spoke, SpokeSubnet,
+    StorageSettings,
 };
 use amlgen::drift::{Class, Finding, compare};
 use amlgen::source::FileId;
@@ -77,6 +78,7 @@ fn grant(principal: &str) -> ObservedGrant {
         origin: at(90),
         scope: id("Microsoft.MachineLearningServices/workspaces/mlw-demo"),
         principal_id: principal.to_string(),
+        principal: Principal::Object(principal.to_string()),
         principal_type: Some("User".to_string()),
         role: "f6c7c914-8db3-469d-8ca1-694a8f32e121".to_string(),
     }
@@ -215,15 +217,17 @@ fn turning_the_managed_network_on_without_computes_is_one_way() {
 }
 
 #[test]
-fn turning_the_managed_network_on_with_computes_is_disruptive() {
+fn turning_the_managed_network_on_with_computes_is_one_way_and_disruptive() {
     let mut w = ws();
     w.network.rules.retain(|_, r| r.is_platform());
     let mut d = w.clone();
     d.network.isolation_mode = Some("Disabled".to_string());
     let findings = compare(&w, &d);
-    let f = one(&findings);
-    assert_eq!(f.class, Class::Disruptive);
-    assert!(f.consequence.contains("1 deployed compute"), "{f:#?}");
+    assert_eq!(classes(&findings), vec![Class::OneWay, Class::Disruptive]);
+    let f = &findings[1];
+    assert_eq!(f.what, "computes cpu-cluster (AmlCompute)");
+    assert_eq!(f.origin, at(60), "placed at the deployed compute");
+    assert!(f.consequence.contains("no migration path"), "{f:#?}");
 }
 
 #[test]
@@ -467,14 +471,17 @@ fn region_and_kind_are_refused() {
 }
 
 #[test]
-fn settings_only_one_side_states_are_not_drift() {
+fn v1_legacy_mode_unset_is_false() {
     let mut w = ws();
     w.v1_legacy_mode = None;
     let mut d = ws();
     d.v1_legacy_mode = Some(true);
+    let findings = compare(&w, &d);
+    let f = one(&findings);
+    assert_eq!(f.class, Class::InPlace);
+    assert_eq!(f.wanted.as_deref(), Some("false"));
+    d.v1_legacy_mode = Some(false);
     assert!(compare(&w, &d).is_empty());
-    w.v1_legacy_mode = Some(false);
-    assert_eq!(classes(&compare(&w, &d)), vec![Class::InPlace]);
 }
 
 // ---------------------------------------------------------------- round trip
@@ -607,22 +614,30 @@ fn ws_named(name: &str) -> ObservedWorkspace {
 }
 
 #[test]
-fn a_principal_the_build_cannot_know_matches_by_scope_and_role() {
+fn the_workspace_identity_matches_by_what_it_is_not_its_object_id() {
     let mut w = ws();
-    w.grants[0].principal_id =
-        "[reference(resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-demo'), '2024-04-01', 'full').identity.principalId]"
-            .to_string();
-    assert!(compare(&w, &ws()).is_empty());
-
+    w.grants[0].principal_id = "[reference(...).identity.principalId]".to_string();
+    w.grants[0].principal = Principal::Workspace;
     let mut d = ws();
-    d.grants.push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
-    assert_eq!(classes(&compare(&w, &d)), vec![Class::Unmanaged]);
+    d.grants[0].principal_id = "9b1d0000-0000-0000-0000-0000000000e1".to_string();
+    d.grants[0].principal = Principal::Workspace;
+    assert!(compare(&w, &d).is_empty());
 
-    // An exact grant is not taken by the unknown one.
+    // Each deployed grant answers one wanted grant.
     let mut w2 = w.clone();
-    w2.grants
-        .push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
-    assert!(compare(&w2, &d).is_empty());
+    w2.grants.push(w.grants[0].clone());
+    assert_eq!(classes(&compare(&w2, &d)), vec![Class::InPlace]);
+
+    d.grants.push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
+    let findings = compare(&w, &d);
+    assert_eq!(classes(&findings), vec![Class::Unmanaged]);
+    assert!(
+        findings[0]
+            .deployed
+            .as_deref()
+            .unwrap()
+            .contains("6f1c0000-0000-0000-0000-0000000000b2")
+    );
 }
 
 /// A custom VNet workspace: no managed network, a spoke with a training
@@ -640,6 +655,8 @@ fn custom() -> ObservedWorkspace {
     w.spoke = Some(Spoke {
         vnet_id: vnet.clone(),
         vnet_name: "vnet-spoke".to_string(),
+        vnet_known: true,
+        training_subnet: "training".to_string(),
         address_space: vec!["10.60.0.0/22".to_string()],
         subnets: BTreeMap::from([
             ("training".to_string(), subnet("10.60.0.0/24")),
@@ -702,6 +719,18 @@ fn the_spoke_subnets_rules_and_routes() {
         classes(&compare(&custom(), &d)),
         vec![Class::InPlace, Class::InPlace, Class::InPlace]
     );
+
+    // Without the VNet resource on one side, its own settings are not
+    // compared; a zone link only deployed is left.
+    let mut d = custom();
+    spoke(&mut d).vnet_known = false;
+    spoke(&mut d).routes.clear();
+    assert!(compare(&custom(), &d).is_empty());
+    let mut d = custom();
+    spoke(&mut d).zone_links.push(id(
+        "Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms/virtualNetworkLinks/link-spoke",
+    ));
+    assert_eq!(classes(&compare(&custom(), &d)), vec![Class::Unmanaged]);
 
     // The spoke only deployed is left; only wanted, configured.
     let mut w = custom();

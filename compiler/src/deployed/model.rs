@@ -241,6 +241,11 @@ pub struct ClientEndpoint {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Spoke {
     pub vnet_id: String,
+    /// The subnet the workspace's computes run in (its name).
+    pub training_subnet: String,
+    /// Whether the VNet resource itself is in the input (else only its
+    /// subnets are).
+    pub vnet_known: bool,
     pub vnet_name: String,
     pub location: Option<String>,
     pub address_space: Vec<String>,
@@ -255,6 +260,8 @@ pub struct Spoke {
     pub service_endpoint_policy: bool,
     /// The peering's remote VNet.
     pub hub_vnet: Option<String>,
+    /// Private DNS zone links (ids) to the spoke VNet.
+    pub zone_links: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -325,11 +332,28 @@ pub struct ObservedGrant {
     pub origin: Span,
     /// The scope's id (the resource, group or subscription it is on).
     pub scope: String,
+    /// `principalId` as given (a GUID, or in a template read offline the
+    /// stand-in of a `reference()` to an identity).
     pub principal_id: String,
+    /// Whose identity it is, as far as the input tells.
+    pub principal: Principal,
     /// `User`, `Group`, `ServicePrincipal`, ... when given.
     pub principal_type: Option<String>,
     /// The role definition's GUID (the last segment of `roleDefinitionId`).
     pub role: String,
+}
+
+/// The principal of a role assignment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// The workspace's own managed identity (its `principalId`, or a
+    /// reference to the workspace).
+    Workspace,
+    /// A user-assigned identity of the input, by its resource id (its
+    /// `principalId`, or a reference to it).
+    Identity(String),
+    /// Any other object id.
+    Object(String),
 }
 
 /// Two resource ids name the same resource: ARM ids ignore case.

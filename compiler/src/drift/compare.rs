@@ -101,15 +101,16 @@ fn workspace_settings(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Ve
         at,
         in_place,
     );
-    // The "Network isolation change with our new API platform on Azure
-    // Resource Manager" page updates the flag with `az ml workspace
-    // update` either way; it documents no irreversibility, so a change is
-    // an update in place.
+    // "Network isolation change with our new API platform on Azure
+    // Resource Manager": with API version 2022-05-01 or newer the flag is
+    // false by default (amlgen's are newer, and write none), and it is
+    // updated with `az ml workspace update` either way; no
+    // irreversibility is documented, so a change is an update in place.
     setting(
         out,
         ("properties.v1LegacyMode", None, Subject::Workspace),
         (
-            flag(w.v1_legacy_mode).as_deref(),
+            Some(flag(w.v1_legacy_mode).as_deref().unwrap_or("false")),
             flag(d.v1_legacy_mode).as_deref(),
         ),
         at,

@@ -67,18 +67,11 @@ fn isolation_mode(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Fi
     if same(wm, dm) {
         return;
     }
-    let computes = d.computes.len() + d.online_endpoints.len();
     let (class, consequence) = match (rank(wm), rank(dm)) {
         (Some(wr), Some(dr)) if wr < dr => (
             Class::Refused,
             format!(
                 "Azure refuses to lower the isolation mode (\"Workspace Managed Virtual Network Isolation\": a managed network can't be disabled, approved-only can't go back to internet outbound): keep `{dm}`, or create a new workspace with `{wm}` and move the assets to it"
-            ),
-        ),
-        (Some(_), Some(0)) if computes > 0 => (
-            Class::Disruptive,
-            format!(
-                "turning the managed network on cannot be undone, and the {computes} deployed compute(s) and online endpoint(s) must be deleted and created again (no migration path, \"Workspace Managed Virtual Network Isolation\")"
             ),
         ),
         (Some(_), Some(_)) => (
@@ -99,6 +92,46 @@ fn isolation_mode(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Fi
         .keyword("outbound.mode")
         .values(Some(wm.to_string()), Some(dm.to_string()))
         .then(consequence),
+    );
+    if rank(dm) == Some(0) && rank(wm).is_some_and(|r| r > 0) {
+        computes_to_recreate(d, out);
+    }
+}
+
+/// Turning the managed network on: "Workspace Managed Virtual Network
+/// Isolation", "Migration of compute resources": the computes and managed
+/// online endpoints created before it must be deleted and created again.
+fn computes_to_recreate(d: &ObservedWorkspace, out: &mut Vec<Finding>) {
+    let names: Vec<String> = d
+        .computes
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.compute_type))
+        .chain(
+            d.online_endpoints
+                .iter()
+                .map(|e| format!("{} (online endpoint)", e.name)),
+        )
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    out.push(
+        finding(
+            Class::Disruptive,
+            format!("computes {}", names.join(", ")),
+            Subject::IsolationMode,
+            d.computes
+                .first()
+                .map(|c| c.origin)
+                .or_else(|| d.online_endpoints.first().map(|e| e.origin))
+                .unwrap_or(d.origin),
+        )
+        .keyword("outbound.mode")
+        .values(
+            Some("in the managed network".to_string()),
+            Some("created before it".to_string()),
+        )
+        .then("there is no migration path: delete them before the next deployment and create them again after it (the posture's `compute` blocks do); running jobs and an instance's local files are lost"),
     );
 }
 

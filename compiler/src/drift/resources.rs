@@ -14,7 +14,7 @@
 use super::finding::{Class, Finding, Subject, finding};
 use super::values::{flag, identity_text, in_place, same, setting};
 use crate::deployed::model::{
-    Associated, ObservedCompute, ObservedGrant, ObservedWorkspace, same_id,
+    Associated, ObservedCompute, ObservedGrant, ObservedWorkspace, Principal, same_id,
 };
 
 pub(crate) fn compare(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
@@ -467,55 +467,41 @@ fn online_endpoints(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<
     }
 }
 
-/// Whether `s` is a GUID (8-4-4-4-12 hex digits).
-fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+/// Whether two role assignments are to the same principal: the
+/// workspace's own identity, or a user-assigned identity of the input, is
+/// known by what it is (a template read back has a stand-in for its
+/// object id, Azure the id itself); any other by its object id.
+fn same_principal(a: &ObservedGrant, b: &ObservedGrant) -> bool {
+    match (&a.principal, &b.principal) {
+        (Principal::Workspace, Principal::Workspace) => true,
+        (Principal::Identity(x), Principal::Identity(y)) => same_id(x, y),
+        _ => same(&a.principal_id, &b.principal_id),
+    }
 }
 
-/// Whether the deployed grant `d` is the wanted grant `w`: same scope,
-/// role and principal. A principal the build cannot know (the object id
-/// of an identity the deployment creates, left as an expression when the
-/// template is read back) matches any principal.
 fn same_grant(w: &ObservedGrant, d: &ObservedGrant) -> bool {
-    same_id(&w.scope, &d.scope)
-        && same(&w.role, &d.role)
-        && (same(&w.principal_id, &d.principal_id) || !is_guid(&w.principal_id))
+    same_id(&w.scope, &d.scope) && same(&w.role, &d.role) && same_principal(w, d)
 }
 
 fn grant_text(g: &ObservedGrant) -> String {
-    format!("role {} to {} on {}", g.role, g.principal_id, g.scope)
+    let to = match &g.principal {
+        Principal::Workspace => "the workspace's identity".to_string(),
+        Principal::Identity(id) => format!("identity {id}"),
+        Principal::Object(_) => g.principal_id.clone(),
+    };
+    format!("role {} to {to} on {}", g.role, g.scope)
 }
 
 fn grants(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
-    // Each deployed grant answers one wanted grant at most; the exact
-    // matches are taken first, so a wanted grant with an unknown
-    // principal does not take another's.
+    // Each deployed grant answers one wanted grant at most.
     let mut taken = vec![false; d.grants.len()];
-    let mut unmatched = Vec::new();
     for wg in &w.grants {
-        let exact = d.grants.iter().enumerate().position(|(i, dg)| {
-            !taken.get(i).copied().unwrap_or(true)
-                && same_id(&wg.scope, &dg.scope)
-                && same(&wg.role, &dg.role)
-                && same(&wg.principal_id, &dg.principal_id)
-        });
-        match exact.and_then(|i| taken.get_mut(i)) {
-            Some(t) => *t = true,
-            None => unmatched.push(wg),
-        }
-    }
-    for wg in unmatched {
-        let loose = d
+        let found = d
             .grants
             .iter()
-            .enumerate()
-            .position(|(i, dg)| !taken.get(i).copied().unwrap_or(true) && same_grant(wg, dg));
-        if let Some(t) = loose.and_then(|i| taken.get_mut(i)) {
+            .zip(&taken)
+            .position(|(dg, t)| !t && same_grant(wg, dg));
+        if let Some(t) = found.and_then(|i| taken.get_mut(i)) {
             *t = true;
             continue;
         }

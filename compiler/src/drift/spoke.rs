@@ -38,7 +38,13 @@ pub(crate) fn compare(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Ve
                 .then("the next deployment configures the posture's VNet; the deployed one is left as it is, and computes in it stay there until recreated"),
         ),
         (Some(ws), Some(ds)) => {
-            vnet(ws, ds, at, out);
+            // The VNet's own settings only when both sides hold the VNet
+            // resource (an input with only its subnets says nothing of
+            // them).
+            if ws.vnet_known && ds.vnet_known {
+                vnet(ws, ds, at, out);
+            }
+            zone_links(ws, ds, at, out);
             subnets(ws, ds, d, at, out);
             nsg_rules(ws, ds, at, out);
         }
@@ -279,6 +285,41 @@ fn nsg_rules(w: &Spoke, d: &Spoke, at: Span, out: &mut Vec<Finding>) {
                 .keyword("outbound.vnet")
                 .values(wv, dv)
                 .then(then),
+            );
+        }
+    }
+}
+
+/// The private DNS zone links to the spoke: a link is a child resource of
+/// its zone, so one only deployed is left.
+fn zone_links(w: &Spoke, d: &Spoke, at: Span, out: &mut Vec<Finding>) {
+    for link in &w.zone_links {
+        if !d.zone_links.iter().any(|l| same_id(l, link)) {
+            out.push(
+                finding(
+                    Class::InPlace,
+                    "private DNS zone link to the spoke",
+                    Subject::Workspace,
+                    at,
+                )
+                .keyword("inbound.private_endpoint.link_zones")
+                .values(Some(link.clone()), None)
+                .then("the next deployment creates the link"),
+            );
+        }
+    }
+    for link in &d.zone_links {
+        if !w.zone_links.iter().any(|l| same_id(l, link)) {
+            out.push(
+                finding(
+                    Class::Unmanaged,
+                    "private DNS zone link to the spoke",
+                    Subject::Workspace,
+                    at,
+                )
+                .keyword("inbound.private_endpoint.link_zones")
+                .values(None, Some(link.clone()))
+                .then("the next deployment leaves the link as it is"),
             );
         }
     }
