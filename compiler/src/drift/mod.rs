@@ -105,6 +105,7 @@ pub fn is_deployed_as(ws: &Workspace, d: &ObservedWorkspace) -> bool {
 /// The scope the build's template is read in: the posture's subscription,
 /// else the deployed workspace's; the posture's group.
 #[must_use]
+#[allow(clippy::needless_update)] // the reader's `Scope` has more fields on its branch
 pub fn scope_of(ws: &Workspace, d: &ObservedWorkspace) -> Scope {
     Scope {
         subscription_id: ws
@@ -113,6 +114,7 @@ pub fn scope_of(ws: &Workspace, d: &ObservedWorkspace) -> Scope {
             .map(|s| s.as_str().to_string())
             .or_else(|| d.subscription_id.clone()),
         resource_group: Some(ws.resource_group.value.as_str().to_string()),
+        ..Scope::default()
     }
 }
 
