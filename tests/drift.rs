@@ -797,3 +797,18 @@ fn a_classic_insights_component_made_workspace_based_is_one_way() {
     )));
     assert_eq!(classes(&compare(&w, &d)), vec![Class::InPlace]);
 }
+
+#[test]
+fn a_principal_the_build_could_not_evaluate_matches_by_scope_and_role() {
+    let mut w = ws();
+    w.grants[0].principal_id = "<unknown: [reference('x').identity.principalId]>".to_string();
+    w.grants[0].principal = Principal::Object(w.grants[0].principal_id.clone());
+    assert!(compare(&w, &ws()).is_empty());
+
+    // An exact grant is matched first, and not taken by the unknown one.
+    let mut w2 = ws();
+    w2.grants.insert(0, w.grants[0].clone());
+    let mut d = ws();
+    d.grants.push(grant("6f1c0000-0000-0000-0000-0000000000b2"));
+    assert!(compare(&w2, &d).is_empty());
+}

@@ -312,34 +312,39 @@ fn insights(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>
 /// What of a compute a deployment cannot update: each differing one means
 /// the compute is deleted and created again.
 fn fixed_settings(c: &ObservedCompute) -> [(&'static str, Option<String>); 9] {
+    let instance = same(&c.compute_type, "ComputeInstance");
     [
-        ("computeType", Some(c.compute_type.clone())),
+        ("properties.computeType", Some(c.compute_type.clone())),
         (
-            "computeLocation",
-            c.location
-                .as_ref()
-                .map(|l| l.replace(' ', "").to_ascii_lowercase()),
+            "properties.computeLocation",
+            c.location.as_ref().map(|l| l.replace(' ', "")),
         ),
-        ("vmSize", c.vm_size.as_ref().map(|s| s.to_ascii_lowercase())),
+        ("properties.properties.vmSize", c.vm_size.clone()),
         (
-            "subnet",
+            "properties.properties.subnet.id",
             c.subnet
                 .as_ref()
-                .map(|s| s.trim_end_matches('/').to_ascii_lowercase()),
+                .map(|s| s.trim_end_matches('/').to_string()),
         ),
-        ("enableNodePublicIp", flag(c.public_ip)),
-        ("sshPublicAccess", c.ssh_public_access.clone()),
-        ("disableLocalAuth", flag(c.disable_local_auth)),
+        (
+            "properties.properties.enableNodePublicIp",
+            flag(c.public_ip),
+        ),
+        (
+            if instance {
+                "properties.properties.sshSettings.sshPublicAccess"
+            } else {
+                "properties.properties.remoteLoginPortPublicAccess"
+            },
+            c.ssh_public_access.clone(),
+        ),
+        ("properties.disableLocalAuth", flag(c.disable_local_auth)),
         ("identity", Some(identity_text(&c.identity))),
         (
-            "personalComputeInstanceSettings.assignedUser",
-            c.assigned_user.as_ref().map(|(o, t)| {
-                format!(
-                    "{} ({})",
-                    o.to_ascii_lowercase(),
-                    t.as_deref().unwrap_or("-")
-                )
-            }),
+            "properties.properties.personalComputeInstanceSettings.assignedUser",
+            c.assigned_user
+                .as_ref()
+                .map(|(o, t)| format!("{o} (tenant {})", t.as_deref().unwrap_or("-"))),
         ),
     ]
 }
@@ -467,20 +472,32 @@ fn online_endpoints(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<
     }
 }
 
+/// Whether `s` is a GUID (8-4-4-4-12 hex digits).
+fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Whether two role assignments are to the same principal: the
 /// workspace's own identity, or a user-assigned identity of the input, is
 /// known by what it is (a template read back has a stand-in for its
-/// object id, Azure the id itself); any other by its object id.
-fn same_principal(a: &ObservedGrant, b: &ObservedGrant) -> bool {
-    match (&a.principal, &b.principal) {
+/// object id, Azure the id itself); any other by its object id. With
+/// `loose`, a wanted principal the build could not evaluate (no GUID, and
+/// not recognised) matches any.
+fn same_principal(w: &ObservedGrant, d: &ObservedGrant, loose: bool) -> bool {
+    match (&w.principal, &d.principal) {
         (Principal::Workspace, Principal::Workspace) => true,
         (Principal::Identity(x), Principal::Identity(y)) => same_id(x, y),
-        _ => same(&a.principal_id, &b.principal_id),
+        _ => same(&w.principal_id, &d.principal_id) || (loose && !is_guid(&w.principal_id)),
     }
 }
 
-fn same_grant(w: &ObservedGrant, d: &ObservedGrant) -> bool {
-    same_id(&w.scope, &d.scope) && same(&w.role, &d.role) && same_principal(w, d)
+fn same_grant(w: &ObservedGrant, d: &ObservedGrant, loose: bool) -> bool {
+    same_id(&w.scope, &d.scope) && same(&w.role, &d.role) && same_principal(w, d, loose)
 }
 
 fn grant_text(g: &ObservedGrant) -> String {
@@ -493,18 +510,28 @@ fn grant_text(g: &ObservedGrant) -> String {
 }
 
 fn grants(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
-    // Each deployed grant answers one wanted grant at most.
+    // Each deployed grant answers one wanted grant at most: the exact
+    // matches first, so a principal the build could not evaluate does not
+    // take another grant's.
     let mut taken = vec![false; d.grants.len()];
-    for wg in &w.grants {
-        let found = d
-            .grants
-            .iter()
-            .zip(&taken)
-            .position(|(dg, t)| !t && same_grant(wg, dg));
-        if let Some(t) = found.and_then(|i| taken.get_mut(i)) {
-            *t = true;
-            continue;
-        }
+    let mut missing: Vec<&ObservedGrant> = w.grants.iter().collect();
+    for loose in [false, true] {
+        missing.retain(|wg| {
+            let found = d
+                .grants
+                .iter()
+                .zip(&taken)
+                .position(|(dg, t)| !t && same_grant(wg, dg, loose));
+            match found.and_then(|i| taken.get_mut(i)) {
+                Some(t) => {
+                    *t = true;
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    for wg in missing {
         out.push(
             finding(
                 Class::InPlace,
