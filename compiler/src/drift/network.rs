@@ -135,13 +135,13 @@ fn computes_to_recreate(d: &ObservedWorkspace, out: &mut Vec<Finding>) {
     );
 }
 
-/// A rule's destination in one line, ids and hosts folded to lower case
-/// (ARM ids and DNS names ignore case), for comparing and quoting.
+/// A rule's destination in one line, lists sorted, for quoting; two
+/// compare ignoring ASCII case (ARM ids and DNS names ignore it).
 fn destination(r: &ObservedRule) -> String {
-    let opt = |o: &Option<String>| o.as_deref().unwrap_or("-").to_ascii_lowercase();
+    let opt = |o: &Option<String>| o.as_deref().unwrap_or("-").to_string();
     match &r.destination {
         RuleDestination::Fqdn { host, ports } => {
-            format!("FQDN {} ports {}", host.to_ascii_lowercase(), opt(ports))
+            format!("FQDN {host} ports {}", opt(ports))
         }
         RuleDestination::ServiceTag {
             tag,
@@ -170,11 +170,11 @@ fn destination(r: &ObservedRule) -> String {
             spark,
             fqdns,
         } => {
-            let mut fqdns: Vec<String> = fqdns.iter().map(|f| f.to_ascii_lowercase()).collect();
+            let mut fqdns = fqdns.clone();
             fqdns.sort();
             format!(
                 "PrivateEndpoint {} {} spark {}{}",
-                target.trim_end_matches('/').to_ascii_lowercase(),
+                target.trim_end_matches('/'),
                 opt(subresource),
                 spark.map_or("-".to_string(), |s| s.to_string()),
                 if fqdns.is_empty() {
@@ -216,12 +216,14 @@ fn rules(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<Finding>) {
                     .values(Some(destination(r)), None)
                     .then("the next deployment creates the rule"),
             ),
-            Some(dr) if destination(r) != destination(&dr) => out.push(
-                finding(Class::InPlace, what, subject, dr.origin)
-                    .keyword("outbound.rule")
-                    .values(Some(destination(r)), Some(destination(&dr)))
-                    .then("the next deployment rewrites the rule's destination"),
-            ),
+            Some(dr) if !destination(r).eq_ignore_ascii_case(&destination(&dr)) => {
+                out.push(
+                    finding(Class::InPlace, what, subject, dr.origin)
+                        .keyword("outbound.rule")
+                        .values(Some(destination(r)), Some(destination(&dr)))
+                        .then("the next deployment rewrites the rule's destination"),
+                );
+            }
             Some(_) => {}
         }
     }
