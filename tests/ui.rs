@@ -17,7 +17,7 @@
 //! - `# command: diff` — run `amlgen diff` of the case against the
 //!   `# deployed:` files;
 //! - `# deployed: NAME` — a file beside the case describing deployed
-//!   resources (repeatable).
+//!   resources (repeatable);
 //!
 //! A case with neither `code` nor `neighbour-of` is rejected, so no case
 //! can pass by asserting nothing.

@@ -463,7 +463,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
     };
     let observed = amlgen::deployed::observe::observe(&resources);
     if let Some(checked) = &outcome.checked {
-        amlgen::drift::diff(checked, &observed, &mut diags);
+        amlgen::drift::diff(checked, &outcome.sources, &observed, &mut diags);
     }
     let failed = diags.has_errors();
     let diags = diags.into_sorted();

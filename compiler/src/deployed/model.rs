@@ -235,6 +235,8 @@ pub struct ClientEndpoint {
     pub status: Option<String>,
     /// The zones of its DNS zone group (ids), when the zone group is known.
     pub zones: Option<Vec<String>>,
+    /// Whether every one of those zones is itself in the input.
+    pub zones_in_input: bool,
 }
 
 /// Custom VNet mode: the workspace's spoke, as deployed.

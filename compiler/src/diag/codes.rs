@@ -138,6 +138,14 @@ codes! {
     NotRepresentable = "AML4101", "not-representable", Warning, "something deployed that a posture cannot say: listed in the imported posture, not written";
     NoWorkspace = "AML4102", "no-workspace", Error, "the deployed files describe no Azure Machine Learning workspace";
     UnclaimedResource = "AML4103", "unclaimed-resource", Note, "a deployed resource that belongs to none of the input's workspaces";
+    // drift (drift)
+    DriftInPlace = "AML4201", "drift-in-place", Error, "the deployed state differs from the posture; the next deployment changes it in place";
+    DriftOneWay = "AML4202", "drift-one-way", Error, "the next deployment makes a change to the deployed state that cannot be undone";
+    DriftRefused = "AML4203", "drift-refused", Error, "the posture asks for a change of the deployed state that Azure refuses";
+    DriftDisruptive = "AML4204", "drift-disruptive", Error, "the next deployment's change needs deployed computes deleted and recreated";
+    DriftUnmanaged = "AML4205", "drift-unmanaged", Error, "deployed beside the workspace but not in the posture: the next deployment leaves it";
+    WorkspaceNotDeployed = "AML4206", "workspace-not-deployed", Note, "a workspace of the posture that the deployed files do not hold: the next deployment creates it";
+    WorkspaceNotInPosture = "AML4207", "workspace-not-in-posture", Note, "a deployed workspace that no workspace of the posture describes";
     InvalidManifest = "AML9001", "invalid-manifest", Error, "the previous build's manifest cannot be read";
     ForgottenWorkspace = "AML9002", "forgotten-workspace", Error, "a build that would drop workspaces the previous build's manifest knows";
     TooManyDiagnostics = "AML9005", "too-many-diagnostics", Error, "more diagnostics than one run reports";

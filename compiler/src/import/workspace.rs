@@ -209,11 +209,15 @@ fn private_endpoint(cx: &mut Cx<'_>) -> Option<Vec<Entry>> {
             );
         }
     }
-    let created_zones = zones.iter().all(|z| {
-        ids::resource_group(z).is_some_and(|g| {
-            ids::resource_group(&first.id).is_some_and(|p| p.eq_ignore_ascii_case(&g))
-        })
-    });
+    // Zones the deployment made (`dns = create`) are in the endpoints'
+    // group, and in the input; zones only named by the zone groups are
+    // someone else's (the hub's), written by id.
+    let created_zones = ws.private_endpoints.iter().all(|p| p.zones_in_input)
+        && zones.iter().all(|z| {
+            ids::resource_group(z).is_some_and(|g| {
+                ids::resource_group(&first.id).is_some_and(|p| p.eq_ignore_ascii_case(&g))
+            })
+        });
     if !zones_known {
         cx.lose(first.origin, "the private endpoints' DNS zone groups", "the input has no zone group for some endpoints: `dns = create` is written; give `az network private-endpoint dns-zone-group list` output to import the zones");
         e.push(Entry::Setting("dns".into(), "create".into()));
@@ -259,6 +263,19 @@ fn private_endpoint(cx: &mut Cx<'_>) -> Option<Vec<Entry>> {
     Some(e)
 }
 
+/// An existing resource, with its public access when the input says it:
+/// a build does not change it, but the checker's rules read it (a private
+/// storage needs its client endpoint, `AML3022`).
+fn existing(b: &mut Vec<Entry>, id: &str, access: Option<&str>) {
+    b.push(Entry::Setting("existing".into(), q(id)));
+    match access_word(access) {
+        Some(w) => b.push(Entry::Setting("public_network_access".into(), w.into())),
+        None => b.push(Entry::Comment(
+            "Not in the input: the checker takes it as private; give its `az resource show` to import its access.".into(),
+        )),
+    }
+}
+
 fn access_word(pna: Option<&str>) -> Option<&'static str> {
     match pna?.to_ascii_lowercase().as_str() {
         "disabled" => Some("disabled"),
@@ -277,7 +294,13 @@ fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
         );
         let mut b = Vec::new();
         match (created, &a.settings) {
-            (false, _) => b.push(Entry::Setting("existing".into(), q(&a.id))),
+            (false, settings) => existing(
+                &mut b,
+                &a.id,
+                settings
+                    .as_ref()
+                    .and_then(|s| s.public_network_access.as_deref()),
+            ),
             (true, Some(s)) => {
                 if let Some(w) = access_word(s.public_network_access.as_deref()) {
                     b.push(Entry::Setting("public_network_access".into(), w.into()));
@@ -324,7 +347,13 @@ fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
         );
         let mut b = Vec::new();
         match (created, &a.settings) {
-            (false, _) => b.push(Entry::Setting("existing".into(), q(&a.id))),
+            (false, settings) => existing(
+                &mut b,
+                &a.id,
+                settings
+                    .as_ref()
+                    .and_then(|s| s.public_network_access.as_deref()),
+            ),
             (true, Some(s)) => {
                 if let Some(w) = access_word(s.public_network_access.as_deref()) {
                     b.push(Entry::Setting("public_network_access".into(), w.into()));
@@ -390,7 +419,13 @@ fn registry(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
             &cx.created.container_registry.clone(),
         );
         match (created, &a.settings) {
-            (false, _) => b.push(Entry::Setting("existing".into(), q(&a.id))),
+            (false, settings) => existing(
+                &mut b,
+                &a.id,
+                settings
+                    .as_ref()
+                    .and_then(|s| s.public_network_access.as_deref()),
+            ),
             (true, Some(s)) => {
                 if let Some(sku) = s.sku.as_deref() {
                     b.push(Entry::Setting("sku".into(), sku.to_ascii_lowercase()));

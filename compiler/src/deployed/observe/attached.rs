@@ -159,7 +159,11 @@ fn client_endpoint(
         }
         Some(z)
     };
+    let zones_in_input = zones
+        .as_ref()
+        .is_some_and(|z| z.iter().all(|id| idx.take(id).is_some()));
     Some(ClientEndpoint {
+        zones_in_input,
         origin: pe.origin,
         id: pe.id.clone(),
         name: ids::last(&pe.id).to_string(),
