@@ -70,6 +70,7 @@ fn endpoint(name: &str, subnet: &str) -> ClientEndpoint {
         manual: false,
         status: Some("Approved".to_string()),
         zones: None,
+        zones_in_input: false,
     }
 }
 

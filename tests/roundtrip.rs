@@ -113,7 +113,7 @@ fn round_trip(
         match b.get(id) {
             None => problems.push(format!("lost: {id}")),
             Some(y) if x != y => {
-                problems.push(format!("changed: {id}\n  before {}\n  after  {}", x.1, y.1))
+                problems.push(format!("changed: {id}\n  before {}\n  after  {}", x.1, y.1));
             }
             Some(_) => {}
         }

@@ -271,7 +271,7 @@ fn existing(b: &mut Vec<Entry>, id: &str, access: Option<&str>) {
     match access_word(access) {
         Some(w) => b.push(Entry::Setting("public_network_access".into(), w.into())),
         None => b.push(Entry::Comment(
-            "Not in the input: the checker takes it as private; give its `az resource show` to import its access.".into(),
+            "Not in the input, so taken as private: give its `az resource show` to import its access.".into(),
         )),
     }
 }

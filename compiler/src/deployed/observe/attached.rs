@@ -347,7 +347,7 @@ fn names_resource(quoted: &[String], id: &str) -> bool {
         return false;
     };
     let segs: Vec<&str> = path.split('/').collect();
-    if segs.len() < 3 || segs.len() % 2 == 0 {
+    if segs.len() < 3 || segs.len().is_multiple_of(2) {
         return false;
     }
     let ty = std::iter::once(segs[0])
