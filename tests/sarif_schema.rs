@@ -345,3 +345,28 @@ fn schema_rejects_invalid_sarif() {
         "an unknown result property should violate the schema"
     );
 }
+
+/// `amlgen diff --format sarif` on a drift fixture: the deployed files are
+/// artifacts beside the posture, and the document validates.
+#[test]
+fn drift_diagnostics_validate_against_sarif_schema() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/deployed/drift/public-access-enabled");
+    let mut files: Vec<_> = std::fs::read_dir(&case)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .arg("diff")
+        .arg(case.join("posture.aml"))
+        .args(["--format", "sarif", "--deployed"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "drift exits 1");
+    let doc = assert_valid(&String::from_utf8(out.stdout).unwrap());
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "AML4201"), "{doc}");
+}

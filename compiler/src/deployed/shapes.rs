@@ -87,7 +87,9 @@ pub fn read_value(r: &mut Reader<'_>, v: &Value, loc: Option<&Loc>) {
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// How a JSON value is named in a message ("an array", "a string").
+#[must_use]
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -257,7 +257,7 @@ fn scope_word(cx: &Cx<'_>, scope: &str) -> Option<String> {
     if same_id(scope, &ws.id) {
         return Some("workspace".into());
     }
-    if crate::deployed::observe::ids::group_id(&ws.id).is_some_and(|g| same_id(&g, scope)) {
+    if crate::deployed::ids::group_id(&ws.id).is_some_and(|g| same_id(&g, scope)) {
         return Some("resource_group".into());
     }
     for (word, id) in [

@@ -38,7 +38,7 @@ impl Cx<'_> {
 }
 
 fn is_created(ws: &ObservedWorkspace, id: &str, ty: &str, name: &str) -> bool {
-    let Some(group) = crate::deployed::observe::ids::group_id(&ws.id) else {
+    let Some(group) = crate::deployed::ids::group_id(&ws.id) else {
         return false;
     };
     crate::deployed::model::same_id(id, &format!("{group}/providers/{ty}/{name}"))

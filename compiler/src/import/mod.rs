@@ -42,7 +42,7 @@ fn naming(ws: &ObservedWorkspace) -> (CreatedNames, bool) {
     ]
     .into_iter()
     .flatten()
-    .map(|id| (id, crate::deployed::observe::ids::last(id)))
+    .map(|id| (id, crate::deployed::ids::last(id)))
     .collect();
     let matches = |n: &CreatedNames| {
         deployed.iter().any(|(_, name)| {

@@ -301,9 +301,9 @@ fn vnet(cx: &mut Cx<'_>, spoke: &Spoke) -> Vec<Entry> {
     let ws = cx.ws;
     let mut e = Vec::new();
     let pe_subnet = ws.private_endpoints.first().and_then(|p| {
-        crate::deployed::observe::ids::parent_before(&p.subnet, "subnets")
+        crate::deployed::ids::parent_before(&p.subnet, "subnets")
             .filter(|v| same_id(v, &spoke.vnet_id))
-            .map(|_| crate::deployed::observe::ids::last(&p.subnet).to_string())
+            .map(|_| crate::deployed::ids::last(&p.subnet).to_string())
     });
     let training = spoke.training_subnet.clone();
     let training_rt = spoke
@@ -444,7 +444,7 @@ fn nsg_extras(spoke: &Spoke, roles: &[(&str, Option<String>)], region: &str, e: 
         else {
             continue;
         };
-        let nsg_name = crate::deployed::observe::ids::last(nsg);
+        let nsg_name = crate::deployed::ids::last(nsg);
         for r in spoke.nsg_rules.get(nsg_name).into_iter().flatten() {
             if required.iter().any(|n| n.eq_ignore_ascii_case(&r.name)) {
                 continue;

@@ -10,7 +10,7 @@ use crate::deployed::model::{ObservedIdentity, Principal, same_id};
 
 /// `Storage Blob Data Contributor`: what `data_profiling` grants the workspace (R23).
 const BLOB_CONTRIBUTOR: &str = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
-use crate::deployed::observe::ids;
+use crate::deployed::ids;
 
 /// Every entry of the workspace block.
 pub(super) fn entries(cx: &mut Cx<'_>) -> Vec<Entry> {
@@ -276,6 +276,19 @@ fn existing(b: &mut Vec<Entry>, id: &str, access: Option<&str>) {
     }
 }
 
+/// A created resource's public access and trusted services (`bypass`
+/// holding `AzureServices`).
+fn access_and_trust(b: &mut Vec<Entry>, access: Option<&str>, bypass: Option<&str>) {
+    if let Some(w) = access_word(access) {
+        b.push(Entry::Setting("public_network_access".into(), w.into()));
+    }
+    let trusted = bypass.is_some_and(|b| b.contains("AzureServices"));
+    b.push(Entry::Setting(
+        "trusted_services".into(),
+        trusted.to_string(),
+    ));
+}
+
 fn access_word(pna: Option<&str>) -> Option<&'static str> {
     match pna?.to_ascii_lowercase().as_str() {
         "disabled" => Some("disabled"),
@@ -302,17 +315,11 @@ fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
                     .and_then(|s| s.public_network_access.as_deref()),
             ),
             (true, Some(s)) => {
-                if let Some(w) = access_word(s.public_network_access.as_deref()) {
-                    b.push(Entry::Setting("public_network_access".into(), w.into()));
-                }
-                let trusted = s
-                    .bypass
-                    .as_deref()
-                    .is_some_and(|b| b.contains("AzureServices"));
-                b.push(Entry::Setting(
-                    "trusted_services".into(),
-                    trusted.to_string(),
-                ));
+                access_and_trust(
+                    &mut b,
+                    s.public_network_access.as_deref(),
+                    s.bypass.as_deref(),
+                );
                 let instance = s
                     .resource_access_rules
                     .iter()
@@ -355,17 +362,11 @@ fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
                     .and_then(|s| s.public_network_access.as_deref()),
             ),
             (true, Some(s)) => {
-                if let Some(w) = access_word(s.public_network_access.as_deref()) {
-                    b.push(Entry::Setting("public_network_access".into(), w.into()));
-                }
-                let trusted = s
-                    .bypass
-                    .as_deref()
-                    .is_some_and(|b| b.contains("AzureServices"));
-                b.push(Entry::Setting(
-                    "trusted_services".into(),
-                    trusted.to_string(),
-                ));
+                access_and_trust(
+                    &mut b,
+                    s.public_network_access.as_deref(),
+                    s.bypass.as_deref(),
+                );
                 b.push(Entry::Setting(
                     "purge_protection".into(),
                     (s.enable_purge_protection == Some(true)).to_string(),
@@ -430,17 +431,11 @@ fn registry(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
                 if let Some(sku) = s.sku.as_deref() {
                     b.push(Entry::Setting("sku".into(), sku.to_ascii_lowercase()));
                 }
-                if let Some(w) = access_word(s.public_network_access.as_deref()) {
-                    b.push(Entry::Setting("public_network_access".into(), w.into()));
-                }
-                let trusted = s
-                    .bypass
-                    .as_deref()
-                    .is_some_and(|b| b.contains("AzureServices"));
-                b.push(Entry::Setting(
-                    "trusted_services".into(),
-                    trusted.to_string(),
-                ));
+                access_and_trust(
+                    &mut b,
+                    s.public_network_access.as_deref(),
+                    s.bypass.as_deref(),
+                );
             }
             (true, None) => cx.lose(
                 a.origin,

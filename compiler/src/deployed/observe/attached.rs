@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use super::ids;
 use super::index::{Index, types};
 use super::json::{array_at, bool_at, id_at, str_at, strings_at};
 use crate::deployed::DeployedResource;
+use crate::deployed::ids;
 use crate::deployed::model::{
     Associated, ClientEndpoint, InsightsSettings, KeyVaultSettings, ObservedGrant,
     ObservedIdentity, ObservedWorkspace, Principal, RegistrySettings, RuleDestination,

@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use super::ids;
 use super::index::{Index, types};
 use super::json::{bool_at, id_at, str_at, u64_at};
 use super::workspace::identity;
+use crate::deployed::ids;
 use crate::deployed::model::{ObservedCompute, ObservedWorkspace, OnlineEndpoint};
 
 pub(super) fn read(w: &mut ObservedWorkspace, idx: &Index<'_>) {

@@ -15,7 +15,6 @@ use super::model::{Loss, Observed, ObservedWorkspace};
 
 mod attached;
 mod compute;
-pub mod ids;
 mod index;
 pub mod json;
 mod spoke;

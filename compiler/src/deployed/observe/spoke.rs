@@ -7,10 +7,10 @@
 
 use serde_json::Value;
 
-use super::ids;
 use super::index::{Index, types};
 use super::json::{array_at, bool_at, id_at, str_at, strings_at, u64_at};
 use crate::deployed::DeployedResource;
+use crate::deployed::ids;
 use crate::deployed::model::{NsgRule, ObservedWorkspace, Spoke, SpokeSubnet};
 
 pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) {

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::ids;
 use super::index::{Index, types};
 use super::json::{array_at, at, bool_at, object_at, str_at, strings_at};
 use crate::deployed::DeployedResource;
+use crate::deployed::ids;
 use crate::deployed::model::{
     Loss, ObservedIdentity, ObservedNetwork, ObservedRule, ObservedWorkspace, RuleDestination,
 };
@@ -193,7 +193,7 @@ fn network(body: &Value, r: &DeployedResource, losses: &mut Vec<Loss>) -> Observ
             what: "`managedNetwork.outboundRules`".into(),
             why: format!(
                 "expected an object of rules by name, found {}",
-                kind_of(other)
+                crate::deployed::shapes::kind_of(other)
             ),
         }),
     }
@@ -203,17 +203,6 @@ fn network(body: &Value, r: &DeployedResource, losses: &mut Vec<Loss>) -> Observ
         provision_now: bool_at(body, &["properties", "provisionNetworkNow"]),
         status: mn.and_then(|m| str_at(m, &["status", "status"])),
         rules,
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
