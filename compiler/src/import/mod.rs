@@ -23,14 +23,14 @@ mod workspace;
 use cx::Cx;
 use text::Out;
 
-/// The subscription GUID a template read without a scope gets.
-const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
-
 /// Which naming the deployed resources follow: with the subscription in
 /// the suffix (the posture stated `subscription_id`) or without.
 fn naming(ws: &ObservedWorkspace) -> (CreatedNames, bool) {
     let rg = ws.resource_group.clone().unwrap_or_default();
-    let sub = ws.subscription_id.clone().filter(|s| s != ZERO_GUID);
+    let sub = ws
+        .subscription_id
+        .clone()
+        .filter(|s| s != crate::deployed::read::NO_SUBSCRIPTION);
     let with = sub
         .as_deref()
         .map(|s| created_names(Some(s), &rg, &ws.name));
@@ -108,9 +108,13 @@ pub fn posture(observed: &Observed, diags: &mut Diagnostics) -> String {
         out.block(&format!("workspace {}", text::q(&ws.name)), &entries);
         for l in &cx.losses {
             diags.push(
-                Diagnostic::new(Code::NotRepresentable, l.origin, format!("{} cannot be written in a posture", l.what))
-                    .note(l.why.clone())
-                    .help("the imported posture lists it in a comment above the workspace; a build of it would not deploy it"),
+                Diagnostic::new(
+                    Code::NotRepresentable,
+                    l.origin,
+                    format!("{} cannot be written in a posture", l.what),
+                )
+                .note(l.why.clone())
+                .help("the imported posture lists it in a comment above the workspace"),
             );
         }
     }

@@ -33,7 +33,12 @@ pub(super) fn entries(cx: &mut Cx<'_>) -> Vec<Entry> {
         }
     };
     e.push(Entry::Setting("mode".into(), word.into()));
-    if let Some(sku) = &net.firewall_sku {
+    // `standard` is the default (and the SDK's when a file names none).
+    if let Some(sku) = net
+        .firewall_sku
+        .as_ref()
+        .filter(|s| !s.eq_ignore_ascii_case("Standard"))
+    {
         e.push(Entry::Setting(
             "firewall_sku".into(),
             sku.to_ascii_lowercase(),

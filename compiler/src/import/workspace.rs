@@ -38,7 +38,16 @@ pub(super) fn entries(cx: &mut Cx<'_>) -> Vec<Entry> {
     }
     e.push(Entry::Setting("region".into(), q(&ws.location)));
     match &ws.resource_group {
-        Some(rg) => e.push(Entry::Setting("resource_group".into(), q(rg))),
+        Some(rg) => {
+            if rg == crate::deployed::read::NO_RESOURCE_GROUP {
+                cx.lose(
+                    ws.origin,
+                    "the resource group",
+                    "the template does not name it (an `az group export`): import it again with `--resource-group`; the placeholder is written",
+                );
+            }
+            e.push(Entry::Setting("resource_group".into(), q(rg)));
+        }
         None => cx.lose(
             ws.origin,
             "the resource group",
@@ -267,12 +276,15 @@ fn private_endpoint(cx: &mut Cx<'_>) -> Option<Vec<Entry>> {
 /// a build does not change it, but the checker's rules read it (a private
 /// storage needs its client endpoint, `AML3022`).
 fn existing(b: &mut Vec<Entry>, id: &str, access: Option<&str>) {
-    b.push(Entry::Setting("existing".into(), q(id)));
-    match access_word(access) {
-        Some(w) => b.push(Entry::Setting("public_network_access".into(), w.into())),
-        None => b.push(Entry::Comment(
+    let access = access_word(access);
+    if access.is_none() {
+        b.push(Entry::Comment(
             "Not in the input, so taken as private: give its `az resource show` to import its access.".into(),
-        )),
+        ));
+    }
+    b.push(Entry::Setting("existing".into(), q(id)));
+    if let Some(w) = access {
+        b.push(Entry::Setting("public_network_access".into(), w.into()));
     }
 }
 
