@@ -242,7 +242,16 @@ fn hostile_strings_round_trip_through_import() {
             "containerRegistry": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ml/providers/Microsoft.ContainerRegistry/registries/cr1",
             "applicationInsights": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ml/providers/Microsoft.Insights/components/appi1",
             "imageBuildCompute": "it's\"${x}\n// x",
-            "managedNetwork": { "isolationMode": "AllowInternetOutbound" }
+            "friendlyName": "x\n}\nworkspace \"evil\" {\n# ${y}",
+            "description": "\r\u{2028}}\"",
+            "managedNetwork": {
+                "isolationMode": "AllowOnlyApprovedOutbound",
+                "outboundRules": {
+                    "r\"1\n}": { "type": "FQDN", "category": "UserDefined", "destination": "a\"b\n} workspace \"evil2\" {" },
+                    "tagged": { "type": "ServiceTag", "category": "UserDefined",
+                        "destination": { "serviceTag": "x\"}", "protocol": "TCP", "portRanges": "1\"\n}", "addressPrefixes": ["\n}"] } }
+                }
+            }
         }
     });
     let mut sources = SourceMap::default();
@@ -256,6 +265,34 @@ fn hostile_strings_round_trip_through_import() {
     );
     let observed = amlgen::deployed::observe::observe(&read);
     let imported = amlgen::import::posture(&observed, &mut diags);
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "imported.aml".into(),
+            text: imported.clone(),
+        }],
+        &amlgen::Options::default(),
+    );
+    // Nothing closes a string, a block or a comment early: no syntax
+    // error, and one workspace.
+    let syntax: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id().starts_with("AML0") || d.code.id().starts_with("AML1"))
+        .collect();
+    assert!(syntax.is_empty(), "{syntax:?}\n{imported}");
+    assert!(
+        !imported
+            .lines()
+            .any(|l| l.trim_start().starts_with("workspace \"evil")),
+        "{imported}"
+    );
+    // The hostile rule names are refused as names (AML2011) by the checker,
+    // so build only the tags' part of the posture below.
+    let imported = imported
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("rule "))
+        .collect::<Vec<_>>()
+        .join("\n");
     let outcome = amlgen::compile(
         vec![amlgen::Input {
             name: "imported.aml".into(),
