@@ -6,7 +6,10 @@
 
 use super::cx::Cx;
 use super::text::{Entry, list, q, words};
-use crate::deployed::model::{ObservedIdentity, Principal, same_id};
+use crate::deployed::model::{
+    Associated, KeyVaultSettings, ObservedIdentity, Principal, RegistrySettings, StorageSettings,
+    same_id,
+};
 
 /// `Storage Blob Data Contributor`: what `data_profiling` grants the workspace (R23).
 const BLOB_CONTRIBUTOR: &str = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -309,29 +312,65 @@ fn access_word(pna: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// What the block of a storage account, key vault or registry reads of
+/// its resource's settings.
+trait Access {
+    fn access(&self) -> Option<&str>;
+    fn bypass(&self) -> Option<&str>;
+}
+
+macro_rules! access {
+    ($($t:ty),*) => {$(
+        impl Access for $t {
+            fn access(&self) -> Option<&str> {
+                self.public_network_access.as_deref()
+            }
+            fn bypass(&self) -> Option<&str> {
+                self.bypass.as_deref()
+            }
+        }
+    )*};
+}
+access!(StorageSettings, KeyVaultSettings, RegistrySettings);
+
+/// The block of an associated resource: created by the posture when amlgen's
+/// name shows it made it (its public access, trusted services and what
+/// `more` adds), else `existing`.
+fn block<T: Access>(
+    cx: &mut Cx<'_>,
+    a: &Associated<T>,
+    (ty, name, what): (&str, &str, &str),
+    more: impl FnOnce(&T, &mut Vec<Entry>),
+) -> Vec<Entry> {
+    let mut b = Vec::new();
+    match (cx.is_created(&a.id, ty, name), &a.settings) {
+        (false, settings) => existing(&mut b, &a.id, settings.as_ref().and_then(Access::access)),
+        (true, Some(s)) => {
+            access_and_trust(&mut b, s.access(), s.bypass());
+            more(s, &mut b);
+        }
+        (true, None) => cx.lose(
+            a.origin,
+            format!("the {what}'s settings"),
+            format!("the {what} is not in the input: its settings are the posture's defaults"),
+        ),
+    }
+    b
+}
+
 fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
     let ws = cx.ws;
     if let Some(a) = &ws.storage {
-        let created = cx.is_created(
-            &a.id,
-            "Microsoft.Storage/storageAccounts",
-            &cx.created.storage.clone(),
-        );
-        let mut b = Vec::new();
-        match (created, &a.settings) {
-            (false, settings) => existing(
-                &mut b,
-                &a.id,
-                settings
-                    .as_ref()
-                    .and_then(|s| s.public_network_access.as_deref()),
+        let name = cx.created.storage.clone();
+        let b = block(
+            cx,
+            a,
+            (
+                "Microsoft.Storage/storageAccounts",
+                &name,
+                "default storage",
             ),
-            (true, Some(s)) => {
-                access_and_trust(
-                    &mut b,
-                    s.public_network_access.as_deref(),
-                    s.bypass.as_deref(),
-                );
+            |s, b| {
                 let instance = s
                     .resource_access_rules
                     .iter()
@@ -349,47 +388,23 @@ fn associated(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
                 if profiling {
                     b.push(Entry::Setting("data_profiling".into(), "true".into()));
                 }
-            }
-            (true, None) => cx.lose(
-                a.origin,
-                "the default storage's settings",
-                "the storage account is not in the input: its settings are the posture's defaults",
-            ),
-        }
+            },
+        );
         e.push(Entry::Block("storage".into(), b));
     }
     if let Some(a) = &ws.key_vault {
-        let created = cx.is_created(
-            &a.id,
-            "Microsoft.KeyVault/vaults",
-            &cx.created.key_vault.clone(),
-        );
-        let mut b = Vec::new();
-        match (created, &a.settings) {
-            (false, settings) => existing(
-                &mut b,
-                &a.id,
-                settings
-                    .as_ref()
-                    .and_then(|s| s.public_network_access.as_deref()),
-            ),
-            (true, Some(s)) => {
-                access_and_trust(
-                    &mut b,
-                    s.public_network_access.as_deref(),
-                    s.bypass.as_deref(),
-                );
+        let name = cx.created.key_vault.clone();
+        let b = block(
+            cx,
+            a,
+            ("Microsoft.KeyVault/vaults", &name, "key vault"),
+            |s, b| {
                 b.push(Entry::Setting(
                     "purge_protection".into(),
                     (s.enable_purge_protection == Some(true)).to_string(),
                 ));
-            }
-            (true, None) => cx.lose(
-                a.origin,
-                "the key vault's settings",
-                "the key vault is not in the input: its settings are the posture's defaults",
-            ),
-        }
+            },
+        );
         e.push(Entry::Block("key_vault".into(), b));
     }
     registry(cx, e);
@@ -426,35 +441,21 @@ fn registry(cx: &mut Cx<'_>, e: &mut Vec<Entry>) {
     let ws = cx.ws;
     let mut b = Vec::new();
     if let Some(a) = &ws.container_registry {
-        let created = cx.is_created(
-            &a.id,
-            "Microsoft.ContainerRegistry/registries",
-            &cx.created.container_registry.clone(),
-        );
-        match (created, &a.settings) {
-            (false, settings) => existing(
-                &mut b,
-                &a.id,
-                settings
-                    .as_ref()
-                    .and_then(|s| s.public_network_access.as_deref()),
+        let name = cx.created.container_registry.clone();
+        b = block(
+            cx,
+            a,
+            (
+                "Microsoft.ContainerRegistry/registries",
+                &name,
+                "container registry",
             ),
-            (true, Some(s)) => {
+            |s, b| {
                 if let Some(sku) = s.sku.as_deref() {
-                    b.push(Entry::Setting("sku".into(), sku.to_ascii_lowercase()));
+                    b.insert(0, Entry::Setting("sku".into(), sku.to_ascii_lowercase()));
                 }
-                access_and_trust(
-                    &mut b,
-                    s.public_network_access.as_deref(),
-                    s.bypass.as_deref(),
-                );
-            }
-            (true, None) => cx.lose(
-                a.origin,
-                "the container registry's settings",
-                "the registry is not in the input: its settings are the posture's defaults",
-            ),
-        }
+            },
+        );
     } else {
         cx.lose(ws.origin, "a workspace without a container registry", "amlgen always gives the workspace one (created on its first image build otherwise): a build of this posture creates it");
     }
