@@ -170,7 +170,7 @@ pub fn build_into(
                 "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles, at {}",
                 p.name, build.scope_id
             );
-            for (path, text) in terraform::policy(&build, &deployment, &header, &what)? {
+            for (path, text) in terraform::policy(&build, &deployment, &header, &what, location)? {
                 files.insert(format!("{dir}/terraform/{path}"), text);
             }
         }

@@ -6,7 +6,7 @@ variable "location" {
   default     = "swedencentral"
   validation {
     condition     = var.location == "swedencentral"
-    error_message = "The posture places this workspace in swedencentral; change the posture and rebuild to move it."
+    error_message = "The posture's region for the workspace and its resources is swedencentral; change the posture and rebuild to use another."
   }
 }
 

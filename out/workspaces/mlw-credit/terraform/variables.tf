@@ -6,7 +6,7 @@ variable "location" {
   default     = "westeurope"
   validation {
     condition     = var.location == "westeurope"
-    error_message = "The posture places this workspace in westeurope; change the posture and rebuild to move it."
+    error_message = "The posture's region for the workspace and its resources is westeurope; change the posture and rebuild to use another."
   }
 }
 

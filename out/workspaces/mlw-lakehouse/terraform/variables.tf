@@ -6,7 +6,7 @@ variable "location" {
   default     = "eastus2"
   validation {
     condition     = var.location == "eastus2"
-    error_message = "The posture places this workspace in eastus2; change the posture and rebuild to move it."
+    error_message = "The posture's region for the workspace and its resources is eastus2; change the posture and rebuild to use another."
   }
 }
 

@@ -6,7 +6,7 @@ variable "location" {
   default     = "northeurope"
   validation {
     condition     = var.location == "northeurope"
-    error_message = "The posture places this workspace in northeurope; change the posture and rebuild to move it."
+    error_message = "The posture's region for the workspace and its resources is northeurope; change the posture and rebuild to use another."
   }
 }
 

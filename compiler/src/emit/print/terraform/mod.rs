@@ -12,6 +12,7 @@
 mod resources;
 mod values;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use resources::{Main, main_tf, module_scope};
@@ -99,45 +100,81 @@ pub fn workspace(d: &Deployment, header: &str) -> Result<Vec<File>, String> {
             "output \"workspace_id\" {{\n  description = \"Resource id of the workspace\"\n  value       = {a}.id\n}}\n\noutput \"workspace_principal_id\" {{\n  description = \"Object id of the workspace's managed identity\"\n  value       = {a}.output.identity.principalId\n}}\n"
         );
     }
-    let tags = |depth: usize| {
-        let items: Vec<(String, String)> = d
-            .tags
-            .iter()
-            .map(|(k, v)| (hcl_string(k), hcl_string(v)))
-            .collect();
-        if items.is_empty() {
-            "{}".to_string()
-        } else {
-            format!(
-                "{{\n{}{}}}",
-                aligned_items(&items, depth + 1),
-                values::pad(depth)
-            )
-        }
+    let inputs = Inputs {
+        location: Some((&d.location, "the workspace and its resources")),
+        tags: Some(&d.tags),
     };
-    let location = hcl_string(&d.location);
-    let variables = format!(
-        "variable \"location\" {{\n  description = \"Azure region of the workspace and its resources\"\n  type        = string\n  default     = {location}\n  validation {{\n    condition     = var.location == {location}\n    error_message = \"The posture places this workspace in {}; change the posture and rebuild to move it.\"\n  }}\n}}\n\nvariable \"tags\" {{\n  description = \"Tags for every resource\"\n  type        = map(string)\n  default     = {}\n}}\n",
-        crate::escape::hcl_string_content(&d.location),
-        tags(1)
-    );
-    let tfvars = aligned_items(
-        &[
-            ("location".to_string(), location.clone()),
-            ("tags".to_string(), tags(0)),
-        ],
-        0,
-    );
-    Ok(vec![
+    Ok(root_module(header, &inputs, text, &outputs))
+}
+
+/// The input variables of a root module: `location` (default and only
+/// allowed value the posture's region) and `tags` (default the posture's).
+struct Inputs<'a> {
+    /// The region and what it places.
+    location: Option<(&'a str, &'a str)>,
+    tags: Option<&'a BTreeMap<String, String>>,
+}
+
+/// A map of strings as an HCL object at a depth.
+fn string_map(map: &BTreeMap<String, String>, depth: usize) -> String {
+    let items: Vec<(String, String)> = map
+        .iter()
+        .map(|(k, v)| (hcl_string(k), hcl_string(v)))
+        .collect();
+    if items.is_empty() {
+        "{}".to_string()
+    } else {
+        format!(
+            "{{\n{}{}}}",
+            aligned_items(&items, depth + 1),
+            values::pad(depth)
+        )
+    }
+}
+
+/// The five files of a root module around its `main.tf`.
+fn root_module(header: &str, inputs: &Inputs, main: String, outputs: &str) -> Vec<File> {
+    let mut variables = Vec::new();
+    let mut tfvars = Vec::new();
+    if let Some((region, what)) = inputs.location {
+        let location = hcl_string(region);
+        variables.push(format!(
+            "variable \"location\" {{\n  description = {}\n  type        = string\n  default     = {location}\n  validation {{\n    condition     = var.location == {location}\n    error_message = {}\n  }}\n}}\n",
+            hcl_string(&format!("Azure region of {what}")),
+            hcl_string(&format!(
+                "The posture's region for {what} is {region}; change the posture and rebuild to use another."
+            ))
+        ));
+        tfvars.push(("location".to_string(), location));
+    }
+    if let Some(tags) = inputs.tags {
+        variables.push(format!(
+            "variable \"tags\" {{\n  description = \"Tags for every resource\"\n  type        = map(string)\n  default     = {}\n}}\n",
+            string_map(tags, 1)
+        ));
+        tfvars.push(("tags".to_string(), string_map(tags, 0)));
+    }
+    let none = "# This root module takes no input variables.\n".to_string();
+    let variables = if variables.is_empty() {
+        none.clone()
+    } else {
+        variables.join("\n")
+    };
+    let tfvars = if tfvars.is_empty() {
+        none
+    } else {
+        aligned_items(&tfvars, 0)
+    };
+    vec![
         ("versions.tf".into(), with_header(header, VERSIONS)),
         ("variables.tf".into(), with_header(header, &variables)),
         (
             "terraform.tfvars.example".into(),
             with_header(header, &tfvars),
         ),
-        ("main.tf".into(), text),
-        ("outputs.tf".into(), with_header(header, &outputs)),
-    ])
+        ("main.tf".into(), main),
+        ("outputs.tf".into(), with_header(header, outputs)),
+    ]
 }
 
 /// The address of the workspace's own resource, when it is declared.
@@ -148,18 +185,6 @@ fn workspace_address(d: &Deployment) -> Option<String> {
             .find(|r| !r.existing && r.arm_type == types::WORKSPACE && r.full_name() == d.workspace)
             .map(|r| format!("azapi_resource.{}", values::label(&m.symbol, &r.symbol)))
     })
-}
-
-/// A root module without input variables.
-fn fixed_module(header: &str, main: String, outputs: &str) -> Vec<File> {
-    let none = "# This root module takes no input variables.\n";
-    vec![
-        ("versions.tf".into(), with_header(header, VERSIONS)),
-        ("variables.tf".into(), with_header(header, none)),
-        ("terraform.tfvars.example".into(), with_header(header, none)),
-        ("main.tf".into(), main),
-        ("outputs.tf".into(), with_header(header, outputs)),
-    ]
 }
 
 fn single_module(resources: Vec<crate::emit::azure::Resource>) -> Module {
@@ -199,7 +224,11 @@ pub fn deployer(d: &Deployment, header: &str) -> Result<Vec<File>, String> {
         "role_definition_id",
         "Resource id of the deployer's custom role",
     );
-    Ok(fixed_module(header, main.text, &outputs))
+    let none = Inputs {
+        location: None,
+        tags: None,
+    };
+    Ok(root_module(header, &none, main.text, &outputs))
 }
 
 /// An output of the id of the first block of a type, if there is one.
@@ -223,6 +252,7 @@ pub fn policy(
     d: &PolicyDeployment,
     header: &str,
     what: &str,
+    location: Option<&str>,
 ) -> Result<Vec<File>, String> {
     let top = Scope::top(b.scope, Some(&b.scope_id));
     let mut modules = vec![single_module(d.resources.clone())];
@@ -238,5 +268,74 @@ pub fn policy(
         "assignment_id",
         "Resource id of the policy assignment",
     );
-    Ok(fixed_module(header, main.text, &outputs))
+    let inputs = Inputs {
+        location: location
+            .filter(|_| main.vars.contains("location"))
+            .map(|l| (l, "the assignment's managed identity")),
+        tags: None,
+    };
+    if main.vars.contains("location") && inputs.location.is_none() {
+        return Err(format!(
+            "policy `{what}` needs a region for its assignment's identity"
+        ));
+    }
+    Ok(root_module(header, &inputs, main.text, &outputs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file<'a>(files: &'a [File], name: &str) -> &'a str {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, t)| t.as_str())
+    }
+
+    #[test]
+    fn inputs_become_validated_variables_and_an_example_tfvars() {
+        let tags: BTreeMap<String, String> = [
+            ("env".to_string(), "${x}".to_string()),
+            ("owner".into(), "a\"b".into()),
+        ]
+        .into();
+        let inputs = Inputs {
+            location: Some(("westeurope", "the workspace")),
+            tags: Some(&tags),
+        };
+        let files = root_module("h\nx", &inputs, "main".into(), "");
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "versions.tf",
+                "variables.tf",
+                "terraform.tfvars.example",
+                "main.tf",
+                "outputs.tf"
+            ]
+        );
+        let vars = file(&files, "variables.tf");
+        assert!(vars.starts_with("# h x\n\n"), "{vars}");
+        assert!(
+            vars.contains("condition     = var.location == \"westeurope\""),
+            "{vars}"
+        );
+        assert!(
+            vars.contains("    \"env\"   = \"$${x}\"\n    \"owner\" = \"a\\\"b\"\n  }"),
+            "{vars}"
+        );
+        let tfvars = file(&files, "terraform.tfvars.example");
+        assert!(tfvars.ends_with("location = \"westeurope\"\ntags     = {\n  \"env\"   = \"$${x}\"\n  \"owner\" = \"a\\\"b\"\n}\n"), "{tfvars}");
+        assert!(file(&files, "versions.tf").contains("version = \"~> 2.0\""));
+
+        let none = Inputs {
+            location: None,
+            tags: None,
+        };
+        let files = root_module("h", &none, "main".into(), "");
+        assert!(file(&files, "variables.tf").contains("takes no input variables"));
+        assert!(file(&files, "terraform.tfvars.example").contains("takes no input variables"));
+    }
 }

@@ -244,6 +244,8 @@ pub(super) struct Main {
     pub(super) text: String,
     /// Every block, in order: the ARM type and the address.
     pub(super) blocks: Vec<(&'static str, String)>,
+    /// The input variables it reads.
+    pub(super) vars: BTreeSet<String>,
 }
 
 /// `main.tf` of modules whose scopes are given; `extra_exports` are read by
@@ -340,6 +342,7 @@ pub(super) fn main_tf(
     Ok(Main {
         text,
         blocks: listed,
+        vars: std::mem::take(&mut tr.vars),
     })
 }
 

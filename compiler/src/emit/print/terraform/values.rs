@@ -155,6 +155,8 @@ pub(super) struct Translator {
     pub(super) waits_for: BTreeMap<String, BTreeSet<String>>,
     /// What the block being printed waits for.
     pub(super) pending: BTreeSet<String>,
+    /// The input variables the expressions read.
+    pub(super) vars: BTreeSet<String>,
 }
 
 /// A Terraform identifier from any text: lower snake case.
@@ -273,7 +275,10 @@ impl Translator {
     pub(super) fn expr(&mut self, e: &Expr, scope: &Scope) -> Result<Hcl, String> {
         match e {
             Expr::Str(s) => Ok(Hcl::lit(s)),
-            Expr::Param(p) if p == "location" || p == "tags" => Ok(Hcl::code(format!("var.{p}"))),
+            Expr::Param(p) if p == "location" || p == "tags" => {
+                self.vars.insert(p.clone());
+                Ok(Hcl::code(format!("var.{p}")))
+            }
             Expr::Param(p) => {
                 let value = scope
                     .params
@@ -386,6 +391,15 @@ impl Translator {
                 Ok(Hcl::lit("/subscriptions/").then(Self::subscription_id(scope)))
             }
             ("resourceGroup", ["id"]) => Ok(self.group_id(scope.group)),
+            ("managementGroup", ["id"]) => scope
+                .fixed_id
+                .map(Hcl::lit)
+                .ok_or_else(|| "managementGroup() outside a management group".to_string()),
+            // Where the deployment is made: the root module's `location`.
+            ("deployment", ["location"]) => {
+                self.vars.insert("location".into());
+                Ok(Hcl::code("var.location"))
+            }
             ("reference", _) => self.reference(args, &path, scope),
             _ => Err(format!("no Terraform form for `{f}().{}`", path.join("."))),
         }
