@@ -325,7 +325,10 @@ impl Translator {
                                 return Ok(Hcl::lit("/subscriptions/")
                                     .then(Hcl::code(SUBSCRIPTION_ID))
                                     .then_lit(&format!("/resourceGroups/{rg}"))
-                                    .then(provider_path(ty, self.all(&args[at + 1..], scope)?)));
+                                    .then(provider_path(
+                                        ty,
+                                        self.all(args.get(at + 1..).unwrap_or_default(), scope)?,
+                                    )));
                             }
                             _ => return Err("resourceId of a computed group".into()),
                         }
@@ -475,7 +478,11 @@ impl Translator {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Number(n) => out.push_str(&n.to_string()),
             Value::String(s) if is_arm_expression(s) => {
-                let e = parse_arm(&s[1..s.len() - 1])?;
+                let inner = s
+                    .strip_prefix('[')
+                    .and_then(|t| t.strip_suffix(']'))
+                    .unwrap_or_default();
+                let e = parse_arm(inner)?;
                 out.push_str(&self.expr(&e, scope)?.render());
             }
             Value::String(s) => out.push_str(&hcl_string(unarm_literal(s))),
@@ -510,28 +517,28 @@ impl Translator {
 /// aligns them: over runs of lines, a multi-line value ending its run.
 pub(super) fn aligned_items(items: &[(String, String)], depth: usize) -> String {
     let mut out = String::new();
-    let mut start = 0;
-    while start < items.len() {
-        let end = items[start..]
+    let mut rest = items;
+    while !rest.is_empty() {
+        // A run ends after a multi-line value.
+        let end = rest
             .iter()
             .position(|(_, v)| v.contains('\n'))
-            .map_or(items.len(), |i| start + i + 1);
-        let run = &items[start..end];
+            .map_or(rest.len(), |i| i + 1);
+        let (run, tail) = rest.split_at(end);
         let width = run
             .iter()
             .map(|(k, _)| k.chars().count())
             .max()
             .unwrap_or(0);
         for (k, v) in run {
-            let fill = width - k.chars().count();
             out.push_str(&pad(depth));
             out.push_str(k);
-            out.push_str(&" ".repeat(fill));
+            out.push_str(&" ".repeat(width - k.chars().count()));
             out.push_str(" = ");
             out.push_str(v);
             out.push('\n');
         }
-        start = end;
+        rest = tail;
     }
     out
 }
