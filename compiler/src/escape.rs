@@ -4,6 +4,8 @@
 //! Mermaid labels. Every string a posture supplies reaches an output
 //! through one of these functions, so no posture can inject template code.
 
+use std::fmt::Write as _;
+
 use serde::{Serialize, Serializer};
 
 /// A Bicep single-quoted string literal. `\` `'` and `${` are escaped, and
@@ -106,6 +108,82 @@ pub fn unbicep_string(lit: &str) -> Option<String> {
                 out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
             }
             _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The inside of a Terraform (HCL) quoted template, without the quotes:
+/// `"` and `\\` escaped, new lines, tabs and every other control character
+/// as escapes, and the template sequences `${` and `%{` doubled (`$${`,
+/// `%%{`) so no posture string is ever read as an interpolation or a
+/// directive. Heredoc markers (`<<`) stay text: inside a quoted string they
+/// are not syntax, and amlgen never writes a heredoc.
+#[must_use]
+pub fn hcl_string_content(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Terraform (HCL) quoted string literal: [`hcl_string_content`] between
+/// double quotes.
+#[must_use]
+pub fn hcl_string(s: &str) -> String {
+    format!("\"{}\"", hcl_string_content(s))
+}
+
+/// Reads back a literal [`hcl_string`] wrote (for the tests: a round trip
+/// proves nothing was lost or injected). `None` when it is not one.
+#[must_use]
+pub fn unhcl_string(lit: &str) -> Option<String> {
+    let inner: Vec<char> = lit.strip_prefix('"')?.strip_suffix('"')?.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while let Some(&c) = inner.get(i) {
+        i += 1;
+        match c {
+            '\\' => {
+                let e = *inner.get(i)?;
+                i += 1;
+                match e {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    '"' => out.push('"'),
+                    '\\' => out.push('\\'),
+                    'u' => {
+                        let hex: String = inner.get(i..i + 4)?.iter().collect();
+                        i += 4;
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    _ => return None,
+                }
+            }
+            '$' | '%' if inner.get(i) == Some(&c) && inner.get(i + 1) == Some(&'{') => {
+                out.push(c);
+                i += 1;
+            }
+            '$' | '%' if inner.get(i) == Some(&'{') => return None,
+            '"' => return None,
+            c => out.push(c),
         }
     }
     Some(out)
@@ -308,5 +386,27 @@ mod tests {
         // Brackets and pipes are kept: the label is quoted.
         assert_eq!(mermaid_label("a[b](c)|d"), "a[b](c)|d");
         assert_eq!(mermaid_label("a\nb\tc"), "a b c");
+    }
+
+    #[test]
+    fn hcl_strings_round_trip_and_never_interpolate() {
+        for s in
+            NASTY
+                .iter()
+                .copied()
+                .chain(["%{ if x }y%{ endif }", "<<EOT\nx\nEOT", "a\"b", "$${x}"])
+        {
+            let lit = hcl_string(s);
+            assert_eq!(unhcl_string(&lit).as_deref(), Some(s), "{lit}");
+            let inner = &lit[1..lit.len() - 1];
+            // No unescaped template sequence and no raw new line.
+            let stripped = inner.replace("$${", "").replace("%%{", "");
+            assert!(
+                !stripped.contains("${") && !stripped.contains("%{"),
+                "{lit}"
+            );
+            assert!(!inner.contains('\n'), "{lit}");
+        }
+        assert_eq!(hcl_string("a${b}%{c}\"\\"), "\"a$${b}%%{c}\\\"\\\\\"");
     }
 }

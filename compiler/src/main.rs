@@ -226,6 +226,43 @@ struct BuildArgs {
     /// these postures do not declare (without it, the build refuses: AML9002).
     #[arg(long)]
     prune: bool,
+    /// What to build: `bicep` (with its ARM JSON), `terraform` (azapi root
+    /// modules) or `all` (repeatable). Without it, the targets the previous
+    /// manifest records (Bicep when there is none).
+    #[arg(long = "target", value_enum, value_name = "TARGET")]
+    targets: Vec<TargetArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    Bicep,
+    Terraform,
+    All,
+}
+
+/// The targets of a build: those given, else those the previous manifest
+/// records, else Bicep.
+fn targets(args: &BuildArgs) -> Vec<amlgen::manifest::Target> {
+    use amlgen::manifest::{Manifest, Target, bicep_only};
+    let mut out: Vec<Target> = args
+        .targets
+        .iter()
+        .flat_map(|t| match t {
+            TargetArg::Bicep => vec![Target::Bicep],
+            TargetArg::Terraform => vec![Target::Terraform],
+            TargetArg::All => vec![Target::Bicep, Target::Terraform],
+        })
+        .collect();
+    if out.is_empty() {
+        out = driver::read_previous(args.check.previous.as_deref(), &args.check.out)
+            .ok()
+            .flatten()
+            .and_then(|(_, text)| Manifest::parse(&text).ok())
+            .map_or_else(bicep_only, |m| m.targets);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -288,6 +325,7 @@ fn build(args: &BuildArgs) -> ExitCode {
             LayoutArg::Plain => amlgen::emit::policy::Layout::Plain,
             LayoutArg::Epac => amlgen::emit::policy::Layout::Epac,
         },
+        targets: targets(args),
         ..amlgen::emit::BuildOptions::default()
     };
     let out = &args.check.out;

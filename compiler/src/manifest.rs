@@ -33,6 +33,11 @@
 //! manifest or posture without it is taken to mean the same subscription,
 //! so the downgrade guard errs on the side of refusing.
 //!
+//! `targets` lists what the build made (`["bicep", "terraform"]`); absent,
+//! as in every manifest before the Terraform target, it means Bicep only.
+//! A build given no `--target` builds the targets the previous manifest
+//! lists, so output never depends on who passes which flag.
+//!
 //! Format 1 (no `subscription_id`) is read as format 2 with the
 //! subscription unknown; a build always writes format 2. `isolation_mode`
 //! uses the posture language's keywords. Unknown fields are ignored, so
@@ -68,6 +73,28 @@ pub struct Manifest {
     /// epac`: one root for all policy blocks).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub epac: BTreeMap<String, String>,
+    /// The targets built (`bicep`, `terraform`); absent: Bicep only, as
+    /// every build before the Terraform target.
+    #[serde(default = "bicep_only", skip_serializing_if = "is_bicep_only")]
+    pub targets: Vec<Target>,
+}
+
+/// An output target of a build. ARM JSON is part of the Bicep target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Bicep,
+    Terraform,
+}
+
+/// The targets of a build that names none: Bicep (and its ARM JSON).
+#[must_use]
+pub fn bicep_only() -> Vec<Target> {
+    vec![Target::Bicep]
+}
+
+fn is_bicep_only(t: &[Target]) -> bool {
+    t == [Target::Bicep]
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,5 +266,21 @@ mod tests {
         let written = serde_json::to_string(&m).unwrap();
         assert!(written.contains("\"format\":2"), "{written}");
         assert_eq!(Manifest::parse(&written).unwrap(), m);
+    }
+
+    #[test]
+    fn targets_default_to_bicep_and_round_trip() {
+        let old = r#"{"format": 2, "amlgen_version": "0.1.0", "workspaces": {}}"#;
+        assert_eq!(Manifest::parse(old).unwrap().targets, [Target::Bicep]);
+        let mut m = Manifest::parse(old).unwrap();
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(!text.contains("targets"), "{text}");
+        m.targets = vec![Target::Bicep, Target::Terraform];
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(
+            text.contains(r#""targets":["bicep","terraform"]"#),
+            "{text}"
+        );
+        assert_eq!(Manifest::parse(&text).unwrap(), m);
     }
 }

@@ -175,6 +175,7 @@ pub fn build_with(
         version: "0.0.0-test".into(),
         templates: None,
         policy_layout,
+        ..amlgen::emit::BuildOptions::default()
     };
     amlgen::driver::emit(&outcome, &build)
 }

@@ -12,10 +12,10 @@ use super::plan::Plan;
 use super::print::files::{Artifacts, Sink};
 use super::print::policy::Layout;
 use super::print::report;
-use super::print::{self, arm, bicep, epac};
+use super::print::{self, arm, bicep, epac, terraform};
 use crate::diag::Diagnostic;
 use crate::ir::Checked;
-use crate::manifest::{self, Manifest, ManifestWorkspace, sha256_hex};
+use crate::manifest::{self, Manifest, ManifestWorkspace, Target, sha256_hex};
 use crate::source::SourceMap;
 
 /// How a build is made.
@@ -27,6 +27,9 @@ pub struct BuildOptions {
     pub templates: Option<std::path::PathBuf>,
     /// How policy blocks are laid out.
     pub policy_layout: Layout,
+    /// The targets to build (sorted, without duplicates; the manifest
+    /// records them). Reports and policy JSON are written whatever they are.
+    pub targets: Vec<Target>,
 }
 
 impl Default for BuildOptions {
@@ -35,6 +38,7 @@ impl Default for BuildOptions {
             version: env!("CARGO_PKG_VERSION").to_string(),
             templates: None,
             policy_layout: Layout::Plain,
+            targets: manifest::bicep_only(),
         }
     }
 }
@@ -73,7 +77,10 @@ pub fn build_into(
         policies: BTreeMap::new(),
         hub_firewall: BTreeMap::new(),
         epac: BTreeMap::new(),
+        targets: options.targets.clone(),
     };
+    let bicep_target = options.targets.contains(&Target::Bicep);
+    let terraform_target = options.targets.contains(&Target::Terraform);
     let mut by_workspace = diagnostics_by_workspace(posture, diagnostics);
     let mut allows: Vec<WorkspaceAllow> = Vec::new();
     let mut blocks: Vec<epac::Block> = Vec::new();
@@ -94,32 +101,17 @@ pub fn build_into(
         let header = header(ws.span.file);
         let dir = format!("workspaces/{}", ws.name.as_str());
         let mut mine = Artifacts::new();
-        for (path, text) in bicep::render_deployment(&hb, &d, &header)? {
-            mine.insert(format!("{dir}/{path}"), text);
+        if bicep_target {
+            bicep_files(&hb, &d, &header, &dir, &mut mine)?;
         }
-        mine.insert(
-            format!("{dir}/azuredeploy.json"),
-            arm::to_text(&arm::main_template(&d)),
-        );
-        let deployer = std::slice::from_ref(&d.deployer_role);
-        mine.insert(
-            format!("{dir}/deployer/azuredeploy.json"),
-            arm::to_text(&arm::scoped_template(IdScope::Subscription, deployer)),
-        );
-        mine.insert(
-            format!("{dir}/deployer/main.bicep"),
-            bicep::render_scoped(
-                &hb,
-                "subscription",
-                None,
-                deployer,
-                &header,
-                &format!(
-                    "The custom role for the identity that deploys workspace `{}` (assign it on the resource group before running the deployment)",
-                    ws.name
-                ),
-            )?,
-        );
+        if terraform_target {
+            for (path, text) in terraform::workspace(&d, &header)? {
+                mine.insert(format!("{dir}/terraform/{path}"), text);
+            }
+            for (path, text) in terraform::deployer(&d, &header)? {
+                mine.insert(format!("{dir}/deployer/terraform/{path}"), text);
+            }
+        }
         mine.insert(
             format!("{dir}/REPORT.md"),
             report::render(ws, &d, &mine_diags, sources, &header),
@@ -168,8 +160,20 @@ pub fn build_into(
         let dir = format!("policies/{}", p.name.as_str());
         let build = lower::policy::plan(p);
         let deployment = lower::policy::deployment(&build);
-        let files =
+        let mut files =
             print::policy::artifacts(p, (&build, &deployment), &hb, &header, location, &dir)?;
+        if !bicep_target {
+            files.retain(|path, _| !is_bicep_artifact(path));
+        }
+        if terraform_target {
+            let what = format!(
+                "Policy `{}`: its custom definitions, the initiative, the assignment and the identity's roles, at {}",
+                p.name, build.scope_id
+            );
+            for (path, text) in terraform::policy(&build, &deployment, &header, &what, location)? {
+                files.insert(format!("{dir}/terraform/{path}"), text);
+            }
+        }
         if options.policy_layout == Layout::Epac {
             blocks.push(epac::Block {
                 build,
@@ -201,6 +205,50 @@ pub fn build_into(
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     text.push('\n');
     sink(manifest::FILE_NAME, text)
+}
+
+/// A workspace's Bicep target: the entry file, its modules and parameter
+/// file, the ARM JSON, and the deployer's role in both.
+fn bicep_files(
+    hb: &handlebars::Handlebars,
+    d: &super::azure::Deployment,
+    header: &str,
+    dir: &str,
+    mine: &mut Artifacts,
+) -> Result<(), String> {
+    for (path, text) in bicep::render_deployment(hb, d, header)? {
+        mine.insert(format!("{dir}/{path}"), text);
+    }
+    mine.insert(
+        format!("{dir}/azuredeploy.json"),
+        arm::to_text(&arm::main_template(d)),
+    );
+    let deployer = std::slice::from_ref(&d.deployer_role);
+    mine.insert(
+        format!("{dir}/deployer/azuredeploy.json"),
+        arm::to_text(&arm::scoped_template(IdScope::Subscription, deployer)),
+    );
+    mine.insert(
+        format!("{dir}/deployer/main.bicep"),
+        bicep::render_scoped(
+            hb,
+            "subscription",
+            None,
+            deployer,
+            header,
+            &format!(
+                "The custom role for the identity that deploys workspace `{}` (assign it on the resource group before running the deployment)",
+                d.workspace
+            ),
+        )?,
+    );
+    Ok(())
+}
+
+/// A file of the Bicep target: Bicep, or the ARM JSON compiled from it.
+fn is_bicep_artifact(path: &str) -> bool {
+    let ext = Path::new(path).extension().and_then(|e| e.to_str());
+    matches!(ext, Some("bicep" | "bicepparam")) || path.ends_with("/azuredeploy.json")
 }
 
 /// Where a policy's assignment identity (when it needs one) is placed:

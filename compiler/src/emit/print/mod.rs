@@ -10,3 +10,4 @@ pub mod files;
 pub mod firewall;
 pub mod policy;
 pub mod report;
+pub mod terraform;
