@@ -51,11 +51,13 @@ fn module_errors(files: &BTreeMap<String, String>, twin: &Value) -> Vec<String> 
     let schema = twin["$schema"].as_str().unwrap_or_default();
     let mut errors = module.reference_errors();
     errors.extend(module.injection_errors());
+    errors.extend(module.layout_errors());
     errors.extend(module.schema_errors(schema));
     let ctx = hcl::Ctx::new(&module, schema);
     let arm = hcl::arm_canonical(twin, &ctx);
     let tf = module.canonical(&ctx);
     errors.extend(hcl::diff_records(&arm, &tf));
+    errors.extend(hcl::order_errors(&module, twin, &ctx));
     errors
 }
 
@@ -172,6 +174,31 @@ fn the_normaliser_notices_each_difference() {
         assert!(
             !diff.is_empty(),
             "no difference found after {from:?} -> {to:?}"
+        );
+    }
+}
+
+/// Without its `depends_on`, the workspace's final settings could be
+/// applied before its role assignments: the order check says so.
+#[test]
+fn a_missing_dependency_is_an_order_error() {
+    let (mut files, twin) = good();
+    let main = files.get_mut("main.tf").unwrap();
+    let line = main
+        .lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with("depends_on = [azapi_resource.rbac_")
+        })
+        .unwrap()
+        .to_string();
+    *main = main.replace(&line, "");
+    let errors = module_errors(&files, &twin);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    for e in &errors {
+        assert!(
+            e.starts_with("azapi_update_resource.workspace_final (module mlw-fixture-workspace-final) is not ordered after azapi_resource.rbac_"),
+            "{e}"
         );
     }
 }

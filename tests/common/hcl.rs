@@ -361,6 +361,26 @@ impl Module {
         decls
     }
 
+    /// For each resource, data block and local: everything it depends on,
+    /// directly or through others (references and `depends_on`).
+    pub fn dependency_closure(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let decls = self.declarations(&mut Vec::new());
+        let mut out = BTreeMap::new();
+        for (key, _) in decls.iter().filter(|(_, d)| d.node) {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![key.clone()];
+            while let Some(k) = stack.pop() {
+                for r in decls.get(&k).map(|d| &d.refs).into_iter().flatten() {
+                    if seen.insert(r.clone()) {
+                        stack.push(r.clone());
+                    }
+                }
+            }
+            out.insert(key.clone(), seen);
+        }
+        out
+    }
+
     /// Undeclared references, unknown functions, unset variables, cycles.
     pub fn reference_errors(&self) -> Vec<String> {
         let mut errors = Vec::new();
@@ -621,6 +641,85 @@ impl Module {
         errors
     }
 
+    /// The agreed layout: `terraform` pins Terraform and `Azure/azapi`, one
+    /// `provider "azapi"` with no alias (nothing needs one), and every azapi
+    /// resource has `type = "T@apiVersion"`, an object `body`, and a
+    /// `name` and `parent_id` (or, for an update, a `resource_id`).
+    pub fn layout_errors(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let terraform: Vec<&Block> = self
+            .blocks()
+            .filter(|b| b.identifier.as_str() == "terraform")
+            .collect();
+        let azapi = terraform
+            .iter()
+            .flat_map(|t| t.body.blocks())
+            .filter(|b| b.identifier.as_str() == "required_providers")
+            .find_map(|b| attr(&b.body, "azapi"));
+        match azapi {
+            Some(Expression::Object(o)) => {
+                let get = |k: &str| {
+                    o.iter().find_map(|(key, v)| match (key, v) {
+                        (ObjectKey::Identifier(i), Expression::String(s)) if i.as_str() == k => {
+                            Some(s.as_str())
+                        }
+                        _ => None,
+                    })
+                };
+                if get("source") != Some("Azure/azapi") {
+                    errors.push("required_providers.azapi.source is not \"Azure/azapi\"".into());
+                }
+                if get("version").is_none_or(str::is_empty) {
+                    errors.push("required_providers.azapi has no version constraint".into());
+                }
+            }
+            _ => errors.push("no required_providers.azapi".into()),
+        }
+        if !terraform
+            .iter()
+            .any(|t| attr(&t.body, "required_version").is_some())
+        {
+            errors.push("no required_version".into());
+        }
+        let providers: Vec<&Block> = self
+            .blocks()
+            .filter(|b| b.identifier.as_str() == "provider")
+            .collect();
+        if providers.len() != 1 || providers.first().and_then(|p| label(p, 0)) != Some("azapi") {
+            errors.push(format!(
+                "{} provider blocks, not one `provider \"azapi\"`",
+                providers.len()
+            ));
+        }
+        for p in providers
+            .iter()
+            .filter(|p| attr(&p.body, "alias").is_some())
+        {
+            errors.push(format!("a provider alias on provider {:?}", label(p, 0)));
+        }
+        for r in self.resources() {
+            let at = format!("{}.{}", r.kind, r.label);
+            if r.ty.is_empty() || r.api.is_empty() {
+                errors.push(format!("{at}: type is not a literal \"T@apiVersion\""));
+            }
+            if !matches!(attr(r.body, "body"), Some(Expression::Object(_))) {
+                errors.push(format!("{at}: body is not an object"));
+            }
+            let needed: &[&str] = if r.kind == "azapi_update_resource" {
+                &["resource_id"]
+            } else {
+                &["name", "parent_id"]
+            };
+            for key in needed.iter().filter(|k| attr(r.body, k).is_none()) {
+                errors.push(format!("{at}: no {key}"));
+            }
+            if attr(r.body, "provider").is_some() {
+                errors.push(format!("{at}: a provider alias"));
+            }
+        }
+        errors
+    }
+
     /// Every plain string literal of the `.tf` files (object keys
     /// included), in document order.
     pub fn literal_strings(&self) -> Vec<String> {
@@ -655,4 +754,7 @@ impl Module {
 
 #[path = "hcl_canon.rs"]
 mod canon;
-pub use canon::{Ctx, arm_canonical, diff_records};
+#[path = "hcl_order.rs"]
+mod order;
+pub use canon::{Ctx, arm_canonical, arm_canonical_by_module, diff_records, final_phases};
+pub use order::order_errors;

@@ -312,6 +312,15 @@ fn generic_call(name: &str, args: &[Value]) -> Value {
 impl Module {
     /// The canonical records of every azapi resource of the module.
     pub fn canonical(&self, ctx: &Ctx) -> Vec<Value> {
+        self.canonical_by_label(ctx)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// The canonical records with the address of their block
+    /// (`azapi_resource.x`).
+    pub fn canonical_by_label(&self, ctx: &Ctx) -> Vec<(String, Value)> {
         let ev = Eval { m: self, ctx };
         let mut out = Vec::new();
         for r in self.resources() {
@@ -345,7 +354,8 @@ impl Module {
                     Value::Object(extra),
                 )
             };
-            out.push(record(&r.ty, &r.api, &parent, &name, body, extra));
+            let label = format!("{}.{}", r.kind, r.label);
+            out.push((label, record(&r.ty, &r.api, &parent, &name, body, extra)));
         }
         out
     }
@@ -411,6 +421,8 @@ fn mask_management_groups(v: &mut Value) {
 
 #[derive(Clone)]
 struct Env {
+    /// The top-level nested deployment (Bicep module) being read.
+    module: String,
     params: BTreeMap<String, Value>,
     subscription: String,
     group: String,
@@ -421,7 +433,17 @@ struct Env {
 /// nested deployments flattened (and left out themselves), `existing`
 /// resources left out.
 pub fn arm_canonical(template: &Value, ctx: &Ctx) -> Vec<Value> {
+    arm_canonical_by_module(template, ctx)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The canonical records with the name of the top-level nested deployment
+/// (Bicep module) that deploys each (empty for the template's own).
+pub fn arm_canonical_by_module(template: &Value, ctx: &Ctx) -> Vec<(String, Value)> {
     let mut env = Env {
+        module: String::new(),
         params: BTreeMap::new(),
         subscription: ctx.subscription.clone(),
         group: ctx.group.clone(),
@@ -445,7 +467,7 @@ fn resources_of(template: &Value) -> Vec<&Value> {
     }
 }
 
-fn arm_template(template: &Value, env: &Env, out: &mut Vec<Value>) {
+fn arm_template(template: &Value, env: &Env, out: &mut Vec<(String, Value)>) {
     for r in resources_of(template) {
         if r.get("existing") == Some(&json!(true)) {
             continue;
@@ -454,16 +476,22 @@ fn arm_template(template: &Value, env: &Env, out: &mut Vec<Value>) {
         if ty.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             arm_deployment(r, env, out);
         } else {
-            out.push(arm_record(r, env));
+            out.push((env.module.clone(), arm_record(r, env)));
         }
     }
 }
 
-fn arm_deployment(r: &Value, outer: &Env, out: &mut Vec<Value>) {
+fn arm_deployment(r: &Value, outer: &Env, out: &mut Vec<(String, Value)>) {
     let Some(inner) = r.pointer("/properties/template") else {
         return;
     };
     let mut env = outer.clone();
+    if env.module.is_empty() {
+        env.module = r
+            .get("name")
+            .map(|n| value_text(&arm_value(n, outer)))
+            .unwrap_or_default();
+    }
     if let Some(s) = r.get("subscriptionId") {
         env.subscription = value_text(&arm_value(s, outer));
     }
@@ -787,14 +815,12 @@ fn ty_names(args: &[Value], from: usize) -> usize {
         .map_or(1, |t| t.split('/').count().saturating_sub(1))
 }
 
-/// The differences between the ARM and the Terraform records, as
-/// readable lines (empty when they agree). The second ARM record of a
-/// resource (a two-phase workspace's final settings) stands for an
-/// `azapi_update_resource`, which carries no location, tags or identity.
-pub fn diff_records(arm: &[Value], tf: &[Value]) -> Vec<String> {
+/// The records with the second record of a resource (a two-phase
+/// workspace's final settings) standing for an `azapi_update_resource`,
+/// which carries no location, tags or identity.
+pub fn final_phases(arm: &[Value]) -> Vec<Value> {
     let mut seen = std::collections::BTreeSet::new();
-    let arm: Vec<Value> = arm
-        .iter()
+    arm.iter()
         .map(|r| {
             let key = (
                 r["type"].to_string(),
@@ -807,7 +833,15 @@ pub fn diff_records(arm: &[Value], tf: &[Value]) -> Vec<String> {
             }
             r
         })
-        .collect();
+        .collect()
+}
+
+/// The differences between the ARM and the Terraform records, as
+/// readable lines (empty when they agree). The second ARM record of a
+/// resource (a two-phase workspace's final settings) stands for an
+/// `azapi_update_resource`, which carries no location, tags or identity.
+pub fn diff_records(arm: &[Value], tf: &[Value]) -> Vec<String> {
+    let arm = final_phases(arm);
     let count = |rs: &[Value]| {
         let mut m: BTreeMap<String, i64> = BTreeMap::new();
         for r in rs {

@@ -110,6 +110,7 @@ resource "azapi_resource" "rbac_builder_secrets_user" {
       roleDefinitionId = "/subscriptions/${data.azapi_client_config.current.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"
     }
   }
+  depends_on = [azapi_resource.workspace_workspace]
 }
 
 # The workspace's final settings, after its role assignments.
