@@ -62,7 +62,11 @@ fn module_errors(files: &BTreeMap<String, String>, twin: &Value) -> Vec<String> 
 }
 
 fn good() -> (BTreeMap<String, String>, Value) {
-    let mut files = read_dir(&Path::new(DATA).join("good"));
+    fixture("good")
+}
+
+fn fixture(dir: &str) -> (BTreeMap<String, String>, Value) {
+    let mut files = read_dir(&Path::new(DATA).join(dir));
     let twin = files.remove("azuredeploy.json").unwrap();
     (files, serde_json::from_str(&twin).unwrap())
 }
@@ -81,6 +85,33 @@ fn the_good_fixture_passes_every_check() {
     let ctx = hcl::Ctx::new(&module, twin["$schema"].as_str().unwrap());
     assert_eq!(module.canonical(&ctx).len(), 7);
     assert_eq!(hcl::arm_canonical(&twin, &ctx).len(), 7);
+}
+
+/// Policy blocks are their own root modules at a management group, which
+/// Terraform takes as a variable (no default: the example sets it).
+#[test]
+fn the_management_group_fixture_passes_every_check() {
+    let (files, twin) = fixture("good-policy");
+    assert!(arm::validate_template(&twin).is_empty());
+    let errors = module_errors(&files, &twin);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let mut unset = files.clone();
+    unset.remove("terraform.tfvars.example");
+    let errors = module_errors(&unset, &twin);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("var.management_group_id has no default")),
+        "{errors:?}"
+    );
+    let mut wrong = files;
+    let main = wrong.get_mut("main.tf").unwrap();
+    *main = main.replacen(
+        "policyDefinitionId = azapi_resource.definition_pna.id",
+        "policyDefinitionId = \"/providers/Microsoft.Management/managementGroups/other/providers/Microsoft.Authorization/policyDefinitions/amlgen-other\"",
+        1,
+    );
+    assert!(!module_errors(&wrong, &twin).is_empty());
 }
 
 #[test]

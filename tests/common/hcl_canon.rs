@@ -16,8 +16,11 @@
 //! `{S}` is the subscription both sides state (the posture's, or
 //! `{subscription}`); `{G}` is the group the Terraform module's
 //! `local.resource_group_id` names, which is the group an ARM template
-//! deploys to when no nested deployment says otherwise. Management-group
-//! names become `{mg}` on both sides (the ARM template does not know it).
+//! deploys to when no nested deployment says otherwise (a module with no
+//! group states its subscription in a local that is `/subscriptions/<id>`
+//! or in `local.subscription_id`, if the posture does). Management-group
+//! names become `{mg}` on both sides (the ARM template does not know it;
+//! Terraform takes it as `var.management_group_id` or `_name`).
 
 use std::collections::BTreeMap;
 
@@ -61,18 +64,39 @@ impl Ctx {
             group: "{rg}".into(),
             scope: String::new(),
         };
-        if let Some(e) = module.local("resource_group_id") {
-            let id = value_text(
-                &Eval {
+        // The subscription and group the module states: its
+        // `local.resource_group_id`, else a local that is a subscription's
+        // id or a `local.subscription_id`.
+        let mut found = None;
+        for b in module
+            .blocks()
+            .filter(|b| b.identifier.as_str() == "locals")
+        {
+            for a in b.body.attributes() {
+                let ev = Eval {
                     m: module,
                     ctx: &ctx,
+                };
+                let v = value_text(&ev.expr(&a.expr, 0));
+                let parts: Vec<&str> = v.split('/').collect();
+                match (a.key.as_str(), &parts[..]) {
+                    ("resource_group_id", ["", "subscriptions", s, "resourceGroups", g]) => {
+                        found = Some(((*s).to_string(), Some((*g).to_string())));
+                    }
+                    (_, ["", "subscriptions", s]) if found.is_none() => {
+                        found = Some(((*s).to_string(), None));
+                    }
+                    ("subscription_id", [s]) if found.is_none() => {
+                        found = Some(((*s).to_string(), None));
+                    }
+                    _ => {}
                 }
-                .expr(e, 0),
-            );
-            let parts: Vec<&str> = id.split('/').collect();
-            if let ["", "subscriptions", s, "resourceGroups", g] = parts[..] {
-                ctx.subscription = s.to_string();
-                ctx.group = g.to_string();
+            }
+        }
+        if let Some((s, g)) = found {
+            ctx.subscription = s;
+            if let Some(g) = g {
+                ctx.group = g;
             }
         }
         let s = arm_schema.to_lowercase();
@@ -199,6 +223,16 @@ impl Eval<'_> {
             .collect();
         let p: Vec<&str> = path.iter().map(String::as_str).collect();
         let (base, rest) = match (root.as_str(), &p[..]) {
+            // The management group an ARM template is deployed to is
+            // chosen at deployment; Terraform takes it as a variable.
+            ("var", [n, rest @ ..]) if n.contains("management_group") => {
+                let mg = if n.ends_with("_id") {
+                    format!("{MG_PREFIX}{{mg}}")
+                } else {
+                    "{mg}".into()
+                };
+                (json!(mg), rest)
+            }
             ("var", [n, rest @ ..]) => (json!(var_key(n)), rest),
             ("local", [n, rest @ ..]) => match self.m.local(n) {
                 Some(e) => (self.expr(e, d), rest),
