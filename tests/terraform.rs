@@ -104,6 +104,21 @@ fn the_management_group_fixture_passes_every_check() {
             .any(|e| e.contains("var.management_group_id has no default")),
         "{errors:?}"
     );
+    // The definition's id written out: the same value, but nothing orders
+    // the assignment after the definition any more.
+    let mut literal = files.clone();
+    let main = literal.get_mut("main.tf").unwrap();
+    *main = main.replacen(
+        "policyDefinitionId = azapi_resource.definition_pna.id",
+        "policyDefinitionId = \"${var.management_group_id}/providers/Microsoft.Authorization/policyDefinitions/amlgen-fixture-pna\"",
+        1,
+    );
+    assert_eq!(
+        module_errors(&literal, &twin),
+        [
+            "azapi_resource.assignment is not ordered after azapi_resource.definition_pna, which its ARM dependsOn names"
+        ]
+    );
     let mut wrong = files;
     let main = wrong.get_mut("main.tf").unwrap();
     *main = main.replacen(

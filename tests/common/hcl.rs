@@ -756,5 +756,7 @@ impl Module {
 mod canon;
 #[path = "hcl_order.rs"]
 mod order;
-pub use canon::{Ctx, arm_canonical, arm_canonical_by_module, diff_records, final_phases};
+pub use canon::{
+    ArmResource, Ctx, arm_canonical, arm_canonical_by_module, diff_records, final_phases,
+};
 pub use order::order_errors;

@@ -130,7 +130,7 @@ fn compose(base: &str, ty: &str, names: &[String]) -> String {
 
 /// The id of a resource of type `ty` named `name` under `parent` (a scope
 /// for a top-level or extension resource, the parent's id for a child).
-fn child_id(parent: &str, ty: &str, name: &str) -> String {
+pub(super) fn child_id(parent: &str, ty: &str, name: &str) -> String {
     let segs: Vec<&str> = ty.split('/').collect();
     if segs.len() > 2 {
         format!(
@@ -469,13 +469,23 @@ struct Env {
 pub fn arm_canonical(template: &Value, ctx: &Ctx) -> Vec<Value> {
     arm_canonical_by_module(template, ctx)
         .into_iter()
-        .map(|(_, r)| r)
+        .map(|r| r.record)
         .collect()
 }
 
-/// The canonical records with the name of the top-level nested deployment
-/// (Bicep module) that deploys each (empty for the template's own).
-pub fn arm_canonical_by_module(template: &Value, ctx: &Ctx) -> Vec<(String, Value)> {
+/// One resource of an ARM template, canonical.
+pub struct ArmResource {
+    /// The top-level nested deployment (Bicep module) that deploys it
+    /// (empty for the template's own resources).
+    pub module: String,
+    pub record: Value,
+    /// The canonical ids of the resources (not deployments) its
+    /// `dependsOn` names.
+    pub depends_on: Vec<String>,
+}
+
+/// The canonical records with their module and dependencies.
+pub fn arm_canonical_by_module(template: &Value, ctx: &Ctx) -> Vec<ArmResource> {
     let mut env = Env {
         module: String::new(),
         params: BTreeMap::new(),
@@ -501,7 +511,7 @@ fn resources_of(template: &Value) -> Vec<&Value> {
     }
 }
 
-fn arm_template(template: &Value, env: &Env, out: &mut Vec<(String, Value)>) {
+fn arm_template(template: &Value, env: &Env, out: &mut Vec<ArmResource>) {
     for r in resources_of(template) {
         if r.get("existing") == Some(&json!(true)) {
             continue;
@@ -510,12 +520,24 @@ fn arm_template(template: &Value, env: &Env, out: &mut Vec<(String, Value)>) {
         if ty.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             arm_deployment(r, env, out);
         } else {
-            out.push((env.module.clone(), arm_record(r, env)));
+            let depends_on = r
+                .get("dependsOn")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|d| value_text(&arm_value(d, env)))
+                .filter(|d| !d.contains("/providers/Microsoft.Resources/deployments/"))
+                .collect();
+            out.push(ArmResource {
+                module: env.module.clone(),
+                record: arm_record(r, env),
+                depends_on,
+            });
         }
     }
 }
 
-fn arm_deployment(r: &Value, outer: &Env, out: &mut Vec<(String, Value)>) {
+fn arm_deployment(r: &Value, outer: &Env, out: &mut Vec<ArmResource>) {
     let Some(inner) = r.pointer("/properties/template") else {
         return;
     };

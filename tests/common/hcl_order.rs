@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{Ctx, Module, arm_canonical_by_module, final_phases};
+use super::canon::child_id;
+use super::{ArmResource, Ctx, Module, arm_canonical_by_module, final_phases};
 
 /// The top-level nested deployments of a template and the names of the
 /// deployments each depends on.
@@ -52,31 +53,48 @@ fn dependency_name(dep: &str) -> String {
     dep.rsplit('/').next().unwrap_or(dep).to_string()
 }
 
-/// Every pair of resources Terraform may apply in an order ARM forbids.
+/// Every pair of resources Terraform may apply in an order ARM forbids:
+/// a resource not after every resource of the modules its module depends
+/// on, or not after a resource its own `dependsOn` names.
 pub fn order_errors(module: &Module, twin: &Value, ctx: &Ctx) -> Vec<String> {
     let arm = arm_canonical_by_module(twin, ctx);
-    let records: Vec<Value> = arm.iter().map(|(_, r)| r.clone()).collect();
-    let mut unused: Vec<(String, Value)> = arm
-        .iter()
-        .map(|(m, _)| m.clone())
-        .zip(final_phases(&records))
-        .collect();
-    let mut module_of: BTreeMap<String, String> = BTreeMap::new();
+    let records: Vec<Value> = arm.iter().map(|r| r.record.clone()).collect();
+    let mut unused: Vec<(&ArmResource, Value)> = arm.iter().zip(final_phases(&records)).collect();
+    // Terraform address -> the ARM resource it stands for.
+    let mut arm_of: BTreeMap<String, &ArmResource> = BTreeMap::new();
+    // Lower-cased id -> the `azapi_resource` that creates it.
+    let mut by_id: BTreeMap<String, String> = BTreeMap::new();
     for (label, record) in module.canonical_by_label(ctx) {
+        if label.starts_with("azapi_resource.") {
+            let text = |k: &str| record[k].as_str().unwrap_or_default().to_string();
+            let id = child_id(&text("parent"), &text("type"), &text("name"));
+            by_id.insert(id.to_lowercase(), label.clone());
+        }
         if let Some(i) = unused.iter().position(|(_, r)| *r == record) {
-            let (m, _) = unused.remove(i);
-            module_of.insert(label, m);
+            let (a, _) = unused.remove(i);
+            arm_of.insert(label, a);
         }
     }
     let deps = module_dependencies(twin);
     let closure = module.dependency_closure();
+    let after = |label: &str, other: &str| closure.get(label).is_some_and(|c| c.contains(other));
     let mut errors = Vec::new();
-    for (label, m) in &module_of {
+    for (label, a) in &arm_of {
+        let m = &a.module;
         for dep in deps.get(m).into_iter().flatten() {
-            for (other, _) in module_of.iter().filter(|(_, om)| *om == dep) {
-                if !closure.get(label).is_some_and(|c| c.contains(other)) {
+            for (other, _) in arm_of.iter().filter(|(_, o)| o.module == *dep) {
+                if !after(label, other) {
                     errors.push(format!(
                         "{label} (module {m}) is not ordered after {other} (module {dep})"
+                    ));
+                }
+            }
+        }
+        for id in &a.depends_on {
+            if let Some(other) = by_id.get(&id.to_lowercase()).filter(|o| *o != label) {
+                if !after(label, other) {
+                    errors.push(format!(
+                        "{label} is not ordered after {other}, which its ARM dependsOn names"
                     ));
                 }
             }
