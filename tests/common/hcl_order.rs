@@ -91,12 +91,12 @@ pub fn order_errors(module: &Module, twin: &Value, ctx: &Ctx) -> Vec<String> {
             }
         }
         for id in &a.depends_on {
-            if let Some(other) = by_id.get(&id.to_lowercase()).filter(|o| *o != label) {
-                if !after(label, other) {
-                    errors.push(format!(
-                        "{label} is not ordered after {other}, which its ARM dependsOn names"
-                    ));
-                }
+            if let Some(other) = by_id.get(&id.to_lowercase()).filter(|o| *o != label)
+                && !after(label, other)
+            {
+                errors.push(format!(
+                    "{label} is not ordered after {other}, which its ARM dependsOn names"
+                ));
             }
         }
     }
