@@ -73,10 +73,7 @@ impl Ctx {
             .filter(|b| b.identifier.as_str() == "locals")
         {
             for a in b.body.attributes() {
-                let ev = Eval {
-                    m: module,
-                    ctx: &ctx,
-                };
+                let ev = Eval::new(module, &ctx);
                 let v = value_text(&ev.expr(&a.expr, 0));
                 let parts: Vec<&str> = v.split('/').collect();
                 match (a.key.as_str(), &parts[..]) {
@@ -156,9 +153,32 @@ fn principal(id: &str) -> Value {
 struct Eval<'a> {
     m: &'a Module,
     ctx: &'a Ctx,
+    /// The locals and resources being evaluated (a cycle evaluates to
+    /// `{cycle}` instead of recursing).
+    locals: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Eval<'a> {
+    fn new(m: &'a Module, ctx: &'a Ctx) -> Self {
+        Eval {
+            m,
+            ctx,
+            locals: std::cell::RefCell::default(),
+        }
+    }
 }
 
 impl Eval<'_> {
+    fn guarded(&self, address: &str, f: impl FnOnce() -> Value) -> Value {
+        if self.locals.borrow().iter().any(|a| a == address) {
+            return json!("{cycle}");
+        }
+        self.locals.borrow_mut().push(address.to_string());
+        let v = f();
+        self.locals.borrow_mut().pop();
+        v
+    }
+
     fn expr(&self, e: &Expression, depth: usize) -> Value {
         if depth > MAX_DEPTH {
             return json!("{too-deep}");
@@ -235,7 +255,10 @@ impl Eval<'_> {
             }
             ("var", [n, rest @ ..]) => (json!(var_key(n)), rest),
             ("local", [n, rest @ ..]) => match self.m.local(n) {
-                Some(e) => (self.expr(e, d), rest),
+                Some(e) => (
+                    self.guarded(&format!("local.{n}"), || self.expr(e, d)),
+                    rest,
+                ),
                 None => (json!(format!("{{undeclared:local.{n}}}")), rest),
             },
             ("data", ["azapi_client_config", _, "subscription_id", rest @ ..]) => {
@@ -271,6 +294,12 @@ impl Eval<'_> {
 
     /// The id of `azapi_resource.n` (or of the resource an update targets).
     fn id_of(&self, ty: &str, n: &str, d: usize) -> String {
+        value_text(&self.guarded(&format!("{ty}.{n}"), || {
+            json!(self.id_of_unguarded(ty, n, d))
+        }))
+    }
+
+    fn id_of_unguarded(&self, ty: &str, n: &str, d: usize) -> String {
         let Some(b) = self.m.block("resource", ty, n) else {
             return format!("{{undeclared:{ty}.{n}}}");
         };
@@ -355,7 +384,7 @@ impl Module {
     /// The canonical records with the address of their block
     /// (`azapi_resource.x`).
     pub fn canonical_by_label(&self, ctx: &Ctx) -> Vec<(String, Value)> {
-        let ev = Eval { m: self, ctx };
+        let ev = Eval::new(self, ctx);
         let mut out = Vec::new();
         for r in self.resources() {
             let text = |key: &str| attr(r.body, key).map(|e| value_text(&ev.expr(e, 0)));
