@@ -1,0 +1,3 @@
+locals {
+  note = "%{ if true }x%{ endif }"
+}

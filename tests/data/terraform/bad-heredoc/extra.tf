@@ -1,0 +1,5 @@
+locals {
+  script = <<EOT
+echo hi
+EOT
+}

@@ -1,0 +1,2 @@
+resource "azapi_resource" "open" {
+  name = "x"

@@ -1,0 +1,3 @@
+output "assignment_id" {
+  value = azapi_resource.assignment.id
+}

@@ -1,0 +1,4 @@
+variable "management_group_id" {
+  type        = string
+  description = "the management group the policy block is assigned at"
+}
