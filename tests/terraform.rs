@@ -477,28 +477,9 @@ fn the_build_checker_finds_the_modules_and_their_twins() {
 // The tests below build with the printer, with every target.
 mod needs_printer {
     use super::*;
-    use amlgen::manifest::Target;
-
     fn build_all(name: &str, text: String, previous: Option<&Path>) -> BTreeMap<String, String> {
-        let options = amlgen::Options {
-            previous: previous
-                .map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap())),
-            ..amlgen::Options::default()
-        };
-        let outcome = amlgen::compile(
-            vec![amlgen::Input {
-                name: name.to_string(),
-                text,
-            }],
-            &options,
-        );
-        assert!(!outcome.has_errors(), "{name} does not check");
-        let build = amlgen::emit::BuildOptions {
-            version: "0.0.0-test".into(),
-            targets: vec![Target::Bicep, Target::Terraform],
-            ..amlgen::emit::BuildOptions::default()
-        };
-        amlgen::driver::emit(&outcome, &build).unwrap()
+        postures::build_all_targets(name, text, previous)
+            .unwrap_or_else(|e| panic!("{name} does not build: {e}"))
     }
 
     /// Every example and every legal posture of the suite: each workspace,

@@ -160,6 +160,38 @@ pub fn build_with(
     previous: Option<&Path>,
     policy_layout: amlgen::emit::policy::Layout,
 ) -> Result<BTreeMap<String, String>, String> {
+    build_targets(
+        name,
+        text,
+        previous,
+        policy_layout,
+        amlgen::manifest::bicep_only(),
+    )
+}
+
+/// Builds one posture text in memory with every target (Bicep and Terraform).
+pub fn build_all_targets(
+    name: &str,
+    text: String,
+    previous: Option<&Path>,
+) -> Result<BTreeMap<String, String>, String> {
+    use amlgen::manifest::Target;
+    build_targets(
+        name,
+        text,
+        previous,
+        amlgen::emit::policy::Layout::Plain,
+        vec![Target::Bicep, Target::Terraform],
+    )
+}
+
+fn build_targets(
+    name: &str,
+    text: String,
+    previous: Option<&Path>,
+    policy_layout: amlgen::emit::policy::Layout,
+    targets: Vec<amlgen::manifest::Target>,
+) -> Result<BTreeMap<String, String>, String> {
     let options = amlgen::Options {
         previous: previous.map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap())),
         ..amlgen::Options::default()
@@ -175,7 +207,7 @@ pub fn build_with(
         version: "0.0.0-test".into(),
         templates: None,
         policy_layout,
-        ..amlgen::emit::BuildOptions::default()
+        targets,
     };
     amlgen::driver::emit(&outcome, &build)
 }
