@@ -298,3 +298,83 @@ fn an_old_format_manifest_is_read_and_rewritten_in_the_new_format() {
     let o = amlgen(&["check", &lowered, "--out", &out, "--color", "never"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[AML3001]"));
 }
+
+/// With no path, `check` reads `examples/` when there is one beside it,
+/// else every `*.aml` below the current directory (hidden directories
+/// skipped); `-` reads one posture from standard input.
+#[test]
+fn no_path_reads_the_current_directory_and_dash_reads_stdin() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-no-path");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("team/a")).unwrap();
+    std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+    let posture = "workspace \"mlw-cli\" {\n  region = \"westeurope\"\n  resource_group = \"rg\"\n  profile = public_data\n}\n";
+    std::fs::write(dir.join("team/a/one.aml"), posture).unwrap();
+    // A broken file in a hidden directory is not read.
+    std::fs::write(dir.join(".hidden/broken.aml"), "workspace {").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(&dir)
+        .args(["check", "--color", "never", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // A broken file that is read fails the check: the directory was read.
+    std::fs::write(dir.join("team/broken.aml"), "workspace {").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(&dir)
+        .args(["check", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("team/broken.aml"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .args(["check", "-", "--color", "never"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"workspace \"x\" { regio = \"westeurope\" }\n",
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin>:1:"), "{err}");
+}
+
+/// `completions` prints a script for each shell clap supports, and every
+/// command's help has an example.
+#[test]
+fn completions_and_help_examples() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = amlgen(&["completions", shell]);
+        assert_eq!(code(&out), 0);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("amlgen") && text.contains("import"),
+            "{shell}: {text}"
+        );
+    }
+    for cmd in [
+        &["check"][..],
+        &["build"],
+        &["import"],
+        &["diff"],
+        &["explain"],
+        &["completions"],
+        &["policy", "eval"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = amlgen(&args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Example"),
+            "{cmd:?} --help has no example:\n{text}"
+        );
+    }
+}

@@ -124,11 +124,32 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
     }
 }
 
+/// The path that stands for standard input: one posture read from it.
+pub const STDIN: &str = "-";
+
+/// What `check` and `build` read when given no path: `examples/` when
+/// there is one beside the command, else the current directory (its
+/// `*.aml`, searched recursively).
+#[must_use]
+pub fn default_paths() -> Vec<PathBuf> {
+    if Path::new("examples").is_dir() {
+        vec![PathBuf::from("examples")]
+    } else {
+        vec![PathBuf::from(".")]
+    }
+}
+
 /// Expands paths: files as given, directories searched recursively for
-/// `*.aml`, in sorted order. Errors are usage errors (exit 2).
+/// `*.aml` (hidden directories such as `.git` are skipped), in sorted
+/// order, and `-` (standard input) kept as it is. Errors are usage errors
+/// (exit 2).
 pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
+        if p.as_os_str() == STDIN {
+            out.push(p.clone());
+            continue;
+        }
         let meta =
             std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         if meta.is_dir() {
@@ -155,7 +176,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
-        if p.is_dir() {
+        let hidden = p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if p.is_dir() && !hidden {
             walk(&p, out)?;
         } else if p.extension().is_some_and(|e| e == EXTENSION) {
             out.push(p);
@@ -169,6 +193,15 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
     let mut total = 0u64;
     for p in paths {
+        if p.as_os_str() == STDIN {
+            let text = read_stdin()?;
+            total += text.len() as u64;
+            inputs.push(Input {
+                name: "<stdin>".to_string(),
+                text,
+            });
+            continue;
+        }
         let meta =
             std::fs::metadata(p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         if meta.len() > MAX_FILE_BYTES {
@@ -209,6 +242,26 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
         });
     }
     Ok(inputs)
+}
+
+/// One posture from standard input, within the size of one file.
+fn read_stdin() -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "standard input is larger than {} MiB",
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
 }
 
 /// A path as shown in diagnostics: forward slashes, no leading `./`.

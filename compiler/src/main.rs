@@ -29,10 +29,26 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check posture files and report every problem.
+    #[command(
+        after_help = "Examples:\n  amlgen check                     # examples/, else every *.aml below the current directory\n  amlgen check landing-zone/ --format sarif > amlgen.sarif\n  cat posture.aml | amlgen check -"
+    )]
     Check(CheckArgs),
     /// Check, then emit Bicep, ARM JSON, reports and the build manifest.
+    #[command(
+        after_help = "Examples:\n  amlgen build                     # into out/, with the targets out/ was built with\n  amlgen build postures/ --out out --target all\n  amlgen build --check             # exit 1 when out/ is not what the postures build"
+    )]
     Build(BuildArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell,
+    /// elvish) on standard output.
+    #[command(
+        after_help = "Example:\n  amlgen completions bash > ~/.local/share/bash-completion/completions/amlgen\n  amlgen completions zsh > \"${fpath[1]}/_amlgen\""
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Print the long explanation of a diagnostic code.
+    #[command(after_help = "Example:\n  amlgen explain AML3003")]
     Explain {
         /// A code (`AML3003`) or its name (`rule-kind-not-allowed`).
         code: String,
@@ -42,10 +58,16 @@ enum Command {
     /// show`, `az role assignment list`, `az group export`, an `az ml`
     /// workspace YAML). Exit 1 when the files describe no workspace or
     /// cannot be read.
+    #[command(
+        after_help = "Example:\n  az resource show --ids <workspace id> > workspace.json\n  amlgen import workspace.json -o workspace.aml"
+    )]
     Import(ImportArgs),
     /// Compare what a posture builds with what is deployed, per workspace:
     /// each difference a diagnostic saying what the next deployment does
     /// about it. Exit 1 on any difference.
+    #[command(
+        after_help = "Example:\n  amlgen diff workspace.aml --deployed workspace.json private-endpoint.json"
+    )]
     Diff(DiffArgs),
     /// Work with Azure Policy definitions offline.
     Policy {
@@ -62,6 +84,9 @@ enum PolicyCommand {
     /// `--related`, an existence check's outcome too. Exit 0 when
     /// every resource was evaluated, whatever the verdicts; 2 on a usage,
     /// input/output or unsupported-construct error.
+    #[command(
+        after_help = "Example:\n  amlgen policy eval --policy policies/compute-public-ip.json --param effect=Deny compute.json"
+    )]
     Eval(PolicyEvalArgs),
 }
 
@@ -137,7 +162,9 @@ enum ColorArg {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Posture files, or directories searched for `*.aml` (default: `examples`).
+    /// Posture files, directories searched for `*.aml`, or `-` for one
+    /// posture on standard input (default: `examples` when there is one,
+    /// else the current directory).
     paths: Vec<PathBuf>,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value = "human")]
@@ -201,7 +228,7 @@ struct DiffArgs {
     /// Files describing deployed resources, as `import` reads them.
     #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
     deployed: Vec<PathBuf>,
-    /// Posture files, or directories searched for `*.aml` (default: `examples`).
+    /// Posture files, or directories searched for `*.aml` (default: `examples` when there is one, else the current directory).
     paths: Vec<PathBuf>,
     #[command(flatten)]
     options: DeployedArgs,
@@ -277,6 +304,15 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(&code),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "amlgen",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
         Command::Import(args) => import(&args),
         Command::Diff(args) => diff(&args),
         Command::Policy {
@@ -379,7 +415,7 @@ fn build(args: &BuildArgs) -> ExitCode {
 /// previous manifest knows.
 fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outcome, ExitCode> {
     let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("examples")]
+        driver::default_paths()
     } else {
         args.paths.clone()
     };
@@ -479,7 +515,7 @@ fn import(args: &ImportArgs) -> ExitCode {
 
 fn diff(args: &DiffArgs) -> ExitCode {
     let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("examples")]
+        driver::default_paths()
     } else {
         args.paths.clone()
     };
