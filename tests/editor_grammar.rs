@@ -112,8 +112,42 @@ fn language_words() -> BTreeSet<String> {
     words
 }
 
-/// The words named in the grammar's regular expressions.
-fn grammar_words() -> BTreeSet<String> {
+/// The settings and the blocks (or statements) each `.block(entries,
+/// context, &[settings], &[blocks])` call of the lowering accepts.
+fn block_calls() -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut settings, mut blocks) = (BTreeSet::new(), BTreeSet::new());
+    for file in rust_files("compiler/src/ir/lower") {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (i, _) in code.match_indices(".block(") {
+            let args = &code[i + ".block(".len()..];
+            let mut depth = 1;
+            let end = args
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(args.len(), |(j, _)| j);
+            let lists: Vec<&str> = args[..end].split("&[").skip(1).collect();
+            if let Some(first) = lists.first() {
+                settings.extend(literals(&first[..first.find(']').unwrap_or(0)]));
+            }
+            if let Some(second) = lists.get(1) {
+                blocks.extend(literals(&second[..second.find(']').unwrap_or(0)]));
+            }
+        }
+    }
+    (settings, blocks)
+}
+
+/// The words named in the regular expressions of the grammar, or of the
+/// part of it at `pointer` (a JSON pointer).
+fn grammar_words(pointer: &str) -> BTreeSet<String> {
     fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
         match v {
             serde_json::Value::Object(m) => {
@@ -135,8 +169,11 @@ fn grammar_words() -> BTreeSet<String> {
     }
     let text = std::fs::read_to_string(root().join(GRAMMAR)).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let part = json
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("{GRAMMAR} has no {pointer}"));
     let mut out = BTreeSet::new();
-    walk(&json, &mut out);
+    walk(part, &mut out);
     out
 }
 
@@ -160,11 +197,32 @@ fn grammar_names_every_word_the_lowering_accepts() {
     ] {
         assert!(words.contains(w), "`{w}` was not read from the lowering");
     }
-    let grammar = grammar_words();
+    let grammar = grammar_words("");
     let missing: Vec<&String> = words.difference(&grammar).collect();
     assert!(
         missing.is_empty(),
         "{GRAMMAR} does not name these words of the language: {missing:?}"
+    );
+}
+
+#[test]
+fn grammar_scopes_settings_and_blocks_as_such() {
+    let (settings, blocks) = block_calls();
+    assert!(
+        settings.len() > 50 && blocks.len() > 10,
+        "the `.block(` calls were not read"
+    );
+    let named = grammar_words("/repository/setting/patterns/0");
+    let missing: Vec<&String> = settings.difference(&named).collect();
+    assert!(
+        missing.is_empty(),
+        "settings not scoped as settings: {missing:?}"
+    );
+    let named = grammar_words("/repository/keywords");
+    let missing: Vec<&String> = blocks.difference(&named).collect();
+    assert!(
+        missing.is_empty(),
+        "blocks and statements not scoped as keywords: {missing:?}"
     );
 }
 
