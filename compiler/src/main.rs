@@ -47,6 +47,10 @@ enum Command {
     /// each difference a diagnostic saying what the next deployment does
     /// about it. Exit 1 on any difference.
     Diff(DiffArgs),
+    /// Run the language server (LSP over standard input and output) that
+    /// editors start: diagnostics, hover, completion, definitions,
+    /// formatting and quick fixes.
+    Lsp,
     /// Work with Azure Policy definitions offline.
     Policy {
         #[command(subcommand)]
@@ -279,6 +283,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::Import(args) => import(&args),
         Command::Diff(args) => diff(&args),
+        Command::Lsp => amlgen::lsp::run().map_or_else(|e| usage_error(&e), |()| ExitCode::SUCCESS),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval(&args),
