@@ -45,7 +45,7 @@ fn items(place: &Place) -> Vec<CompletionItem> {
     match place.line.as_slice() {
         [] => {
             let (settings, blocks) = schema::block(block);
-            let mut out = words(blocks, CompletionItemKind::KEYWORD);
+            let mut out = words(&blocks, CompletionItemKind::KEYWORD);
             out.extend(settings.iter().map(|s| {
                 CompletionItem {
                     insert_text: Some(format!("{s} = ")),

@@ -2,11 +2,12 @@
 //! each block takes, the values a setting takes, and the documentation of a
 //! word (from `docs/language.md`'s tables and headings).
 //!
-//! The block lists are those the lowering accepts (`ir::lower`); enum
+//! The block lists are those the lowering accepts (`ir::lower::words`); enum
 //! values come from the IR's own keyword tables.
 
 use std::fmt::Write as _;
 
+use crate::ir::lower::words;
 use crate::ir::{
     ClientEndpoint, Cloud, ComputeKind, Control, Effect, IsolationMode, NsgAccess, NsgDirection,
     Preset, Profile, Protocol, RegistrySku, RuleKind, SubnetRole,
@@ -15,194 +16,32 @@ use crate::ir::{
 /// The language reference, read for hover.
 const LANGUAGE: &str = include_str!("../../../docs/language.md");
 
-/// Settings and nested blocks of each block, by the block's name (`""` is
-/// the top level of a file).
-type BlockWords = (
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-);
-
-const BLOCKS: &[BlockWords] = &[
-    ("", &[], &["let", "defaults", "workspace", "policy"]),
-    (
-        "defaults",
-        &[
-            "cloud",
-            "region",
-            "profile",
-            "resource_group",
-            "subscription_id",
-            "tags",
-        ],
-        &[],
-    ),
-    (
-        "workspace",
-        &[
-            "cloud",
-            "identity",
-            "region",
-            "profile",
-            "resource_group",
-            "resource_group_lock",
-            "sensitive",
-            "subscription_id",
-            "tags",
-        ],
-        &[
-            "access",
-            "app_insights",
-            "compute",
-            "container_registry",
-            "inbound",
-            "key_vault",
-            "online_endpoint",
-            "outbound",
-            "storage",
-        ],
-    ),
-    (
-        "inbound",
-        &["allowed_ips", "public_network_access"],
-        &["private_endpoint"],
-    ),
-    (
-        "private_endpoint",
-        &[
-            "custom_dns",
-            "dns",
-            "link_zones",
-            "region",
-            "resource_group",
-            "resources",
-            "subnet",
-        ],
-        &[],
-    ),
-    (
-        "outbound",
-        &["firewall_sku", "mode", "provision_now"],
-        &["allow", "rule", "vnet"],
-    ),
-    (
-        "vnet",
-        &[
-            "address_space",
-            "dns_servers",
-            "existing",
-            "firewall_ip",
-            "hub_vnet",
-            "name",
-            "pe",
-            "region",
-            "scoring",
-            "service_endpoint_policy",
-            "subnet_names",
-            "training",
-        ],
-        &["keep", "nsg_extra"],
-    ),
-    (
-        "keep",
-        &[
-            "default_outbound_access",
-            "delegations",
-            "nat_gateway",
-            "private_endpoint_network_policies",
-            "service_endpoints",
-        ],
-        &[],
-    ),
-    (
-        "nsg_extra",
-        &[
-            "access",
-            "destination",
-            "direction",
-            "ports",
-            "priority",
-            "protocol",
-            "source",
-            "subnet",
-        ],
-        &[],
-    ),
-    (
-        "storage",
-        &[
-            "data_profiling",
-            "existing",
-            "public_network_access",
-            "resource_instance_rule",
-            "service_endpoint",
-            "trusted_services",
-        ],
-        &[],
-    ),
-    (
-        "key_vault",
-        &[
-            "existing",
-            "public_network_access",
-            "purge_protection",
-            "trusted_services",
-        ],
-        &[],
-    ),
-    (
-        "container_registry",
-        &[
-            "existing",
-            "image_build_compute",
-            "public_network_access",
-            "sku",
-            "trusted_services",
-        ],
-        &[],
-    ),
-    ("app_insights", &["existing", "log_analytics"], &[]),
-    (
-        "compute",
-        &[
-            "assigned_user",
-            "identity",
-            "kind",
-            "local_auth",
-            "max_nodes",
-            "public_ip",
-            "reads",
-            "region",
-            "setup_script",
-            "ssh",
-            "subnet",
-            "vm_size",
-        ],
-        &[],
-    ),
-    (
-        "online_endpoint",
-        &["egress_public_network_access", "public_network_access"],
-        &[],
-    ),
-    ("access", &[], &["grant"]),
-    ("policy", &["scope", "region"], EFFECTS),
-    ("rule", &["ports", "protocol", "spark", "subresource"], &[]),
-    (
-        "allow",
-        &["ai_search", "ai_services", "index_overridden"],
-        &[],
-    ),
-];
-
 /// Settings and nested blocks of a block, by the block's name (`""` is the
-/// top level of a file).
+/// top level of a file): the lowering's lists, and for the statements whose
+/// bodies depend on their kind (`rule`, `allow`), the union of them.
 #[must_use]
-pub fn block(name: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    BLOCKS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or((&[], &[]), |(_, s, b)| (*s, *b))
+pub fn block(name: &str) -> (Vec<&'static str>, Vec<&'static str>) {
+    let (settings, blocks): (Vec<&'static str>, &[&str]) = match name {
+        "compute" => {
+            let mut s: Vec<_> = words::COMPUTE_DEFAULTS
+                .settings
+                .iter()
+                .chain(words::COMPUTE.settings)
+                .copied()
+                .collect();
+            s.sort_unstable();
+            s.dedup();
+            (s, &[])
+        }
+        "policy" => (vec!["scope", "region"], EFFECTS),
+        "rule" => (vec!["ports", "protocol", "spark", "subresource"], &[]),
+        "allow" => (vec!["ai_search", "ai_services", "index_overridden"], &[]),
+        _ => match words::BY_NAME.iter().find(|(n, _)| *n == name) {
+            Some((_, w)) => (w.settings.to_vec(), w.blocks),
+            None => (Vec::new(), &[]),
+        },
+    };
+    (settings, blocks.to_vec())
 }
 
 const EFFECTS: &[&str] = &[
