@@ -183,6 +183,7 @@ workspace "mlw-lsp" {
 
   storage { public_netwrk_access = disabled }
 }
+# AML2001 is the code of an unknown setting.
 "#;
 
 #[test]
@@ -291,7 +292,7 @@ fn diagnostics_hover_completion_definition_formatting_and_actions() {
 
 #[test]
 fn completion_of_rules_and_private_endpoint_targets() {
-    let text = "workspace \"mlw-x\" {\n  outbound {\n    rule \"a\" \n    rule \"b\" private_endpoint \n    rule \"c\" private_endpoint \"/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv\" { subresource =  }\n  }\n}\n";
+    let text = "workspace \"mlw-x\" {\n  outbound {\n    rule \"a\" \n    rule \"b\" private_endpoint \n    rule \"c\" private_endpoint \"/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv\" { subresource =  }\n  }\n}\npolicy \"pol\" {\n  deny \n}\n";
     let dir = build_dir("rules", &[("p.aml", text)]);
     let u = uri(&dir.join("p.aml"));
     let mut s = Server::start();
@@ -307,6 +308,13 @@ fn completion_of_rules_and_private_endpoint_targets() {
     let col = line.find("= ").unwrap() as u32 + 2;
     let subs = labels(&s.at("textDocument/completion", &u, 4, col));
     assert_eq!(subs, ["vault"]);
+    let controls = labels(&s.at("textDocument/completion", &u, 8, 7));
+    assert!(
+        controls.contains(&"private_endpoints".to_string()),
+        "{controls:?}"
+    );
+    let top = labels(&s.at("textDocument/completion", &u, 10, 0));
+    assert_eq!(top, ["let", "defaults", "workspace", "policy"]);
     s.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
