@@ -13,6 +13,7 @@ pub mod emit;
 pub mod escape;
 pub mod import;
 pub mod ir;
+pub mod lsp;
 pub mod manifest;
 pub mod policy;
 pub mod source;

@@ -69,6 +69,10 @@ enum Command {
         after_help = "Example:\n  amlgen diff workspace.aml --deployed workspace.json private-endpoint.json"
     )]
     Diff(DiffArgs),
+    /// Run the language server (LSP over standard input and output) that
+    /// editors start: diagnostics, hover, completion, definitions,
+    /// formatting and quick fixes.
+    Lsp,
     /// Work with Azure Policy definitions offline.
     Policy {
         #[command(subcommand)]
@@ -315,6 +319,7 @@ fn main() -> ExitCode {
         }
         Command::Import(args) => import(&args),
         Command::Diff(args) => diff(&args),
+        Command::Lsp => amlgen::lsp::run().map_or_else(|e| usage_error(&e), |()| ExitCode::SUCCESS),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval(&args),

@@ -2,6 +2,7 @@
 //! `docs/language.md` describes under "15. `access`".
 
 use super::cx::Cx;
+use super::words;
 use crate::catalog::roles;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::{Grant, GrantScope, PrincipalKind};
@@ -10,7 +11,12 @@ use crate::syntax::ast::{Expr, ExprKind, Stmt};
 impl Cx<'_> {
     pub(super) fn access(&mut self, s: &Stmt) -> Vec<Grant> {
         let entries = self.plain_body(s);
-        let b = self.block(entries, "`access`", &[], &["grant"]);
+        let b = self.block(
+            entries,
+            "`access`",
+            words::ACCESS.settings,
+            words::ACCESS.blocks,
+        );
         let mut out = Vec::new();
         let usage = "write `grant \"AzureML Data Scientist\" to group \"<object id>\"`, optionally followed by `on storage` (or `resource_group`, `key_vault`, `container_registry`, `workspace`, or a resource id)";
         for g in &b.stmts {

@@ -5,6 +5,7 @@
 
 use super::cx::{Block, Cx, list_words, names};
 use super::defaults::WsCtx;
+use super::words;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::ArmName;
 use crate::ir::{
@@ -97,8 +98,8 @@ impl Cx<'_> {
         let cb = self.block(
             entries,
             "`compute`",
-            &["local_auth", "public_ip", "setup_script", "ssh"],
-            &[],
+            words::COMPUTE_DEFAULTS.settings,
+            words::COMPUTE_DEFAULTS.blocks,
         );
         defaults.public_ip = self.bool_setting(&cb, "public_ip", false);
         defaults.ssh = self.bool_setting(&cb, "ssh", false);
@@ -123,18 +124,8 @@ impl Cx<'_> {
         let cb = self.block(
             entries,
             "a named `compute`",
-            &[
-                "assigned_user",
-                "identity",
-                "kind",
-                "max_nodes",
-                "public_ip",
-                "reads",
-                "region",
-                "subnet",
-                "vm_size",
-            ],
-            &[],
+            words::COMPUTE.settings,
+            words::COMPUTE.blocks,
         );
         let kind = match cb.attrs.get("kind") {
             Some((_, e)) => self
@@ -241,8 +232,8 @@ impl Cx<'_> {
             let eb = self.block(
                 entries,
                 "`online_endpoint`",
-                &["egress_public_network_access", "public_network_access"],
-                &[],
+                words::ONLINE_ENDPOINT.settings,
+                words::ONLINE_ENDPOINT.blocks,
             );
             let public_network_access = self.access_setting(
                 &eb,

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::cx::{Block, Cx};
+use super::words;
 use crate::ir::newtypes::{Guid, ResourceGroupName};
 use crate::ir::{
     Access, ClientEndpoint, Cloud, ContainerRegistry, KeyVault, Profile, Region, Setting, Source,
@@ -72,15 +73,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`defaults`",
-            &[
-                "cloud",
-                "region",
-                "profile",
-                "resource_group",
-                "subscription_id",
-                "tags",
-            ],
-            &[],
+            words::DEFAULTS.settings,
+            words::DEFAULTS.blocks,
         );
         let mut d = Defaults::default();
         if let Some((_, e)) = b.attrs.get("cloud") {

@@ -4,6 +4,7 @@
 
 use super::cx::Cx;
 use super::defaults::{WsCtx, default_endpoints};
+use super::words;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::Ipv4Net;
 use crate::ir::{
@@ -26,8 +27,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`inbound`",
-            &["allowed_ips", "public_network_access"],
-            &["private_endpoint"],
+            words::INBOUND.settings,
+            words::INBOUND.blocks,
         );
         let default_pna = if ctx.profile == Some(Profile::PublicData) {
             PublicNetworkAccess::Enabled
@@ -144,16 +145,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`private_endpoint`",
-            &[
-                "custom_dns",
-                "dns",
-                "link_zones",
-                "region",
-                "resource_group",
-                "resources",
-                "subnet",
-            ],
-            &[],
+            words::PRIVATE_ENDPOINT.settings,
+            words::PRIVATE_ENDPOINT.blocks,
         );
         let subnet = match b.attrs.get("subnet") {
             Some((_, e)) => self

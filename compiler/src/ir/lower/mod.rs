@@ -9,8 +9,10 @@
 //! readers), `defaults` (profiles and defaults), then one per block
 //! family: `workspace` (and its associated resources), `inbound`,
 //! `outbound` (rules and presets), `network` (custom VNet mode), `compute`
-//! (and `assigned_user`), `access`, `policy`. This file reads a build's
-//! files, as "5. Files, builds and fleets" describes.
+//! (and `assigned_user`), `access`, `policy`; `words` lists the settings
+//! and nested blocks each block takes (the language server offers the same
+//! lists). This file reads a build's files, as "5. Files, builds and
+//! fleets" describes.
 //!
 //! Calls go one way: every block uses `cx`, `names`, `values` and
 //! `defaults`; `workspace` calls the other workspace blocks; `inbound` and
@@ -35,6 +37,7 @@ mod network;
 mod outbound;
 mod policy;
 mod values;
+pub mod words;
 mod workspace;
 
 use cx::Cx;
@@ -166,11 +169,7 @@ impl Cx<'_> {
                             }
                         }
                     }
-                    _ => self.unknown(
-                        &s.head,
-                        "a posture file",
-                        &["let", "defaults", "workspace", "policy"],
-                    ),
+                    _ => self.unknown(&s.head, "a posture file", words::TOP.blocks),
                 },
             }
         }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::cx::{Block, Cx, names};
 use super::values::non_ascii_name;
+use super::words;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::{ArmName, Ipv4Net, ResourceGroupName, ServiceTag};
 use crate::ir::{
@@ -238,18 +239,7 @@ impl Cx<'_> {
 
     fn subnet_keep(&mut self, st: &Stmt, role: SubnetRole) -> SubnetKeep {
         let entries = st.body.as_ref().map_or(&[][..], |b| &b.entries[..]);
-        let b = self.block(
-            entries,
-            "`keep`",
-            &[
-                "default_outbound_access",
-                "delegations",
-                "nat_gateway",
-                "private_endpoint_network_policies",
-                "service_endpoints",
-            ],
-            &[],
-        );
+        let b = self.block(entries, "`keep`", words::KEEP.settings, words::KEEP.blocks);
         let mut delegations = Vec::new();
         if let Some((_, e)) = b.attrs.get("delegations") {
             let value = self.deref(e).clone();
@@ -352,25 +342,7 @@ impl Cx<'_> {
         cloud: Cloud,
     ) -> Option<Spoke> {
         let entries = self.plain_body(s);
-        let b = self.block(
-            entries,
-            "`vnet`",
-            &[
-                "address_space",
-                "dns_servers",
-                "existing",
-                "firewall_ip",
-                "hub_vnet",
-                "name",
-                "pe",
-                "region",
-                "scoring",
-                "service_endpoint_policy",
-                "subnet_names",
-                "training",
-            ],
-            &["keep", "nsg_extra"],
-        );
+        let b = self.block(entries, "`vnet`", words::VNET.settings, words::VNET.blocks);
         let at = s.head.span;
         let vnet = match (b.attrs.get("address_space"), b.attrs.get("existing")) {
             (Some((k, _)), Some((k2, _))) => {
@@ -623,17 +595,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`nsg_extra`",
-            &[
-                "access",
-                "destination",
-                "direction",
-                "ports",
-                "priority",
-                "protocol",
-                "source",
-                "subnet",
-            ],
-            &[],
+            words::NSG_EXTRA.settings,
+            words::NSG_EXTRA.blocks,
         );
         let span = st.head.span.to(name_e.span);
         let subnet = match b.attrs.get("subnet") {

@@ -5,6 +5,7 @@
 use super::cx::{Cx, list_words, names};
 use super::defaults::WsCtx;
 use super::values::fqdn_help;
+use super::words;
 use crate::catalog::{presets, private_link};
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::{ArmName, FqdnPattern, PortRanges, ServiceTag};
@@ -27,8 +28,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`outbound`",
-            &["firewall_sku", "mode", "provision_now"],
-            &["allow", "rule", "vnet"],
+            words::OUTBOUND.settings,
+            words::OUTBOUND.blocks,
         );
         let default_mode = match ctx.profile {
             Some(Profile::HubSpoke) => IsolationMode::Disabled,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::cx::{Block, Cx};
 use super::defaults::{Defaults, WsCtx, default_endpoints};
+use super::words;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::{ArmName, Guid, ResourceGroupName};
 use crate::ir::{
@@ -35,28 +36,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`workspace`",
-            &[
-                "cloud",
-                "identity",
-                "region",
-                "profile",
-                "resource_group",
-                "resource_group_lock",
-                "sensitive",
-                "subscription_id",
-                "tags",
-            ],
-            &[
-                "access",
-                "app_insights",
-                "compute",
-                "container_registry",
-                "inbound",
-                "key_vault",
-                "online_endpoint",
-                "outbound",
-                "storage",
-            ],
+            words::WORKSPACE.settings,
+            words::WORKSPACE.blocks,
         );
         let span = s.head.span.to(name_expr.span);
 
@@ -269,15 +250,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`storage`",
-            &[
-                "data_profiling",
-                "existing",
-                "public_network_access",
-                "resource_instance_rule",
-                "service_endpoint",
-                "trusted_services",
-            ],
-            &[],
+            words::STORAGE.settings,
+            words::STORAGE.blocks,
         );
         let (private, source) = ctx.resources_private();
         Storage {
@@ -301,13 +275,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`key_vault`",
-            &[
-                "existing",
-                "public_network_access",
-                "purge_protection",
-                "trusted_services",
-            ],
-            &[],
+            words::KEY_VAULT.settings,
+            words::KEY_VAULT.blocks,
         );
         let (private, source) = ctx.resources_private();
         KeyVault {
@@ -333,14 +302,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`container_registry`",
-            &[
-                "existing",
-                "image_build_compute",
-                "public_network_access",
-                "sku",
-                "trusted_services",
-            ],
-            &[],
+            words::CONTAINER_REGISTRY.settings,
+            words::CONTAINER_REGISTRY.blocks,
         );
         let (private, source) = ctx.resources_private();
         let public_network_access =
@@ -379,8 +342,8 @@ impl Cx<'_> {
         let b = self.block(
             entries,
             "`app_insights`",
-            &["existing", "log_analytics"],
-            &[],
+            words::APP_INSIGHTS.settings,
+            words::APP_INSIGHTS.blocks,
         );
         let log_analytics = match b.attrs.get("log_analytics") {
             Some((_, e)) => self
