@@ -142,6 +142,18 @@ fn block_calls() -> (BTreeSet<String>, BTreeSet<String>) {
             }
         }
     }
+    // Most blocks name their words in one table the language server
+    // reads too (`ir::lower::words`); the rest are written in the call.
+    for (_, w) in amlgen::ir::lower::words::BY_NAME {
+        settings.extend(w.settings.iter().map(|s| (*s).to_string()));
+        // `let` has a rule of its own (`#let`: the keyword and the name).
+        blocks.extend(
+            w.blocks
+                .iter()
+                .filter(|b| **b != "let")
+                .map(|s| (*s).to_string()),
+        );
+    }
     (settings, blocks)
 }
 
