@@ -47,11 +47,25 @@ enum Command {
     /// each difference a diagnostic saying what the next deployment does
     /// about it. Exit 1 on any difference.
     Diff(DiffArgs),
+    /// Lay posture files out the one way (`amlgen fmt examples`); with
+    /// `--check`, change nothing, list the files that would change and exit
+    /// 1 if any. A file with a syntax error is reported and left alone (exit 1).
+    Fmt(FmtArgs),
     /// Work with Azure Policy definitions offline.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+#[derive(Args)]
+struct FmtArgs {
+    /// Posture files, or directories searched recursively for `*.aml`
+    /// (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Write nothing: list the files that are not formatted, exit 1 if any.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Subcommand)]
@@ -279,9 +293,57 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::Import(args) => import(&args),
         Command::Diff(args) => diff(&args),
+        Command::Fmt(args) => fmt(&args),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval(&args),
+    }
+}
+
+/// `amlgen fmt`: formats each file in place, or lists it (`--check`).
+fn fmt(args: &FmtArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match driver::collect_paths(&paths) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let mut failed = false;
+    for path in files {
+        let name = driver::display_name(&path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return usage_error(&format!("cannot read `{name}`: {e}")),
+        };
+        match amlgen::syntax::fmt::format(&text) {
+            Ok(out) if out == text => {}
+            Ok(_) if args.check => {
+                println!("{name}");
+                failed = true;
+            }
+            Ok(out) => {
+                if let Err(e) = std::fs::write(&path, out) {
+                    return usage_error(&format!("cannot write `{name}`: {e}"));
+                }
+            }
+            Err(diags) => {
+                let mut sources = amlgen::source::SourceMap::default();
+                sources.add(amlgen::source::SourceFile::new(name, text));
+                eprint!(
+                    "{}",
+                    render::human(&diags, &sources, color_of(ColorArg::Auto))
+                );
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
