@@ -1,7 +1,8 @@
 //! `amlgen fmt`: every input of the suite that parses (the examples, the ui
 //! cases and the fuzz inputs) lowers to the same posture and the same
 //! diagnostics after formatting, and formats to itself a second time;
-//! `--check` lists what would change; broken files are refused untouched.
+//! `--check` lists what would change; broken files are refused untouched;
+//! the examples are formatted.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -172,4 +173,35 @@ fn fmt_check_lists_what_would_change_and_fmt_writes_it() {
     assert!(stderr.contains("error[AML"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The check CI runs: the examples are formatted.
+#[test]
+fn examples_are_formatted() {
+    let (code, stdout, stderr) = amlgen(&["fmt", "--check", "examples"]);
+    assert_eq!(
+        code, 0,
+        "not formatted (run `amlgen fmt examples`):\n{stdout}{stderr}"
+    );
+}
+
+/// The posture blocks (`text`) of the language reference are formatted.
+#[test]
+fn language_reference_blocks_are_formatted() {
+    let doc = std::fs::read_to_string(root().join("docs/language.md")).unwrap();
+    let mut blocks = 0;
+    for (i, part) in doc.split("```text\n").enumerate().skip(1) {
+        let block = part.split("```").next().unwrap_or_default();
+        if let Ok(formatted) = format(block) {
+            assert_eq!(
+                formatted, block,
+                "docs/language.md: text block {i} is not formatted"
+            );
+            blocks += 1;
+        }
+    }
+    assert!(
+        blocks > 10,
+        "only {blocks} posture blocks in docs/language.md"
+    );
 }
