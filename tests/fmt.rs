@@ -35,6 +35,14 @@ fn meaning(text: &str) -> String {
     out
 }
 
+/// The text without white space, commas and byte order mark: what
+/// formatting must keep, comments included.
+fn ink(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != ',' && *c != '\u{feff}')
+        .collect()
+}
+
 fn without_spans(debug: &str) -> String {
     let mut out = String::with_capacity(debug.len());
     let mut rest = debug;
@@ -57,6 +65,11 @@ fn check_one(text: &str, what: &str) -> bool {
     let twice = format(&once)
         .unwrap_or_else(|d| panic!("{what}: the formatted text does not parse: {d:?}\n{once}"));
     assert_eq!(once, twice, "{what}: a second format changed the text");
+    assert_eq!(
+        ink(text),
+        ink(&once),
+        "{what}: formatting changed more than space and commas (a comment lost?)\n{once}"
+    );
     assert_eq!(
         meaning(text),
         meaning(&once),
@@ -204,4 +217,35 @@ fn language_reference_blocks_are_formatted() {
         blocks > 10,
         "only {blocks} posture blocks in docs/language.md"
     );
+}
+
+#[test]
+fn fmt_dash_formats_standard_input_to_standard_output() {
+    use std::io::Write as _;
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_amlgen"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let messy = "defaults {\n    region = \"westeurope\" # here\n}\n";
+    let tidy = "defaults {\n  region = \"westeurope\" # here\n}\n";
+    assert_eq!(run(&["fmt", "-"], messy), (Some(0), tidy.to_string()));
+    assert_eq!(run(&["fmt", "--check", "-"], messy).0, Some(1));
+    assert_eq!(run(&["fmt", "--check", "-"], tidy).0, Some(0));
+    assert_eq!(run(&["fmt", "-"], "defaults {\n").0, Some(1));
 }

@@ -61,7 +61,8 @@ enum Command {
 #[derive(Args)]
 struct FmtArgs {
     /// Posture files, or directories searched recursively for `*.aml`
-    /// (default: the current directory).
+    /// (default: the current directory); `-` formats standard input to
+    /// standard output.
     paths: Vec<PathBuf>,
     /// Write nothing: list the files that are not formatted, exit 1 if any.
     #[arg(long)]
@@ -302,6 +303,9 @@ fn main() -> ExitCode {
 
 /// `amlgen fmt`: formats each file in place, or lists it (`--check`).
 fn fmt(args: &FmtArgs) -> ExitCode {
+    if args.paths.len() == 1 && args.paths[0].as_os_str() == "-" {
+        return fmt_stdin(args.check);
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -314,6 +318,9 @@ fn fmt(args: &FmtArgs) -> ExitCode {
     let mut failed = false;
     for path in files {
         let name = driver::display_name(&path);
+        if path.as_os_str() == "-" {
+            return usage_error("`-` (standard input) must be the only path");
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => return usage_error(&format!("cannot read `{name}`: {e}")),
@@ -330,12 +337,7 @@ fn fmt(args: &FmtArgs) -> ExitCode {
                 }
             }
             Err(diags) => {
-                let mut sources = amlgen::source::SourceMap::default();
-                sources.add(amlgen::source::SourceFile::new(name, text));
-                eprint!(
-                    "{}",
-                    render::human(&diags, &sources, color_of(ColorArg::Auto))
-                );
+                fmt_refused(&diags, name, text);
                 failed = true;
             }
         }
@@ -345,6 +347,36 @@ fn fmt(args: &FmtArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `amlgen fmt -`: standard input formatted to standard output; with
+/// `--check`, nothing printed and exit 1 when it is not formatted.
+fn fmt_stdin(check: bool) -> ExitCode {
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+        return usage_error(&format!("cannot read standard input: {e}"));
+    }
+    match amlgen::syntax::fmt::format(&text) {
+        Ok(out) if check => ExitCode::from(u8::from(out != text)),
+        Ok(out) => match std::io::stdout().write_all(out.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(2),
+        },
+        Err(diags) => {
+            fmt_refused(&diags, "<stdin>".into(), text);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the syntax errors of a file `fmt` leaves alone.
+fn fmt_refused(diags: &[amlgen::diag::Diagnostic], name: String, text: String) {
+    let mut sources = amlgen::source::SourceMap::default();
+    sources.add(amlgen::source::SourceFile::new(name, text));
+    eprint!(
+        "{}",
+        render::human(diags, &sources, color_of(ColorArg::Auto))
+    );
 }
 
 fn usage_error(msg: &str) -> ExitCode {
