@@ -9,10 +9,12 @@
 //! The layout: two spaces of indentation per open `{` or `[` (several
 //! opened on one line count once); single spaces between tokens, two
 //! between settings written on one line; the `=` of consecutive settings at
-//! one indentation aligned, and the comments ending consecutive lines; at most one blank line, none after an opening
-//! or before a closing bracket, and one around a top-level block; a list
-//! closed on its own line has a comma after every item, a bracket closed
-//! on the line it opens none before it; no trailing spaces; one final new line.
+//! one indentation aligned, and the comments ending consecutive lines; at
+//! most one blank line, none after an opening or before a closing bracket,
+//! one after a block closed on its own line and before a top-level block; a
+//! list closed on its own line has a comma after every item, a bracket
+//! closed on the line it opens none before it; no trailing spaces; one
+//! final new line.
 
 use super::ast::{Entry, File};
 use super::token::{Token, TokenKind};
@@ -257,17 +259,20 @@ fn layout<'a>(toks: &[Tok<'a>], comments: &[Option<&'a str>]) -> Vec<Line<'a>> {
         };
         let prev = lines.last();
         let after_open = prev.is_none_or(Line::opens);
-        let top_block = prev.is_some_and(|p| {
-            p.indent == 0
+        let around_block = prev.is_some_and(|p| {
+            let after_block = p.indent == line.indent
+                && p.toks.first().is_some_and(|t| t.kind == Kind::Close('}'))
+                && !line.starts_closed();
+            let top_block_after_line = p.indent == 0
                 && line.indent == 0
-                && ((p.starts_closed() && !line.starts_closed())
-                    || (line.opens()
-                        && line.key_width().is_none()
-                        && !p.toks.is_empty()
-                        && !p.opens()))
+                && line.opens()
+                && line.key_width().is_none()
+                && !p.toks.is_empty()
+                && !p.opens();
+            after_block || top_block_after_line
         });
         let line = Line {
-            blank_before: !after_open && !line.starts_closed() && (blank || top_block),
+            blank_before: !after_open && !line.starts_closed() && (blank || around_block),
             ..line
         };
         lines.push(line);
