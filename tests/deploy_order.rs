@@ -630,8 +630,8 @@ fn a_redeploy_after_a_small_change_never_narrows_access_or_reuses_a_name() {
         // where Data Factory already needs the custom approver role.
         (
             "examples/sensitive-data/posture.aml",
-            r#"rule "claims-adf"  private_endpoint adf { subresource = dataFactory }"#,
-            "rule \"claims-adf\"  private_endpoint adf { subresource = dataFactory }\n    rule \"claims-dbw\"  private_endpoint \"/subscriptions/${sub}/resourceGroups/rg-etl/providers/Microsoft.Databricks/workspaces/dbw-claims\" { subresource = databricks_ui_api }",
+            r#"rule "claims-adf" private_endpoint adf { subresource = dataFactory }"#,
+            "rule \"claims-adf\" private_endpoint adf { subresource = dataFactory }\n    rule \"claims-dbw\" private_endpoint \"/subscriptions/${sub}/resourceGroups/rg-etl/providers/Microsoft.Databricks/workspaces/dbw-claims\" { subresource = databricks_ui_api }",
         ),
     ];
     let mut problems = Vec::new();

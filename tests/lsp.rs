@@ -403,3 +403,25 @@ fn hostile_input_never_stops_the_server() {
     s.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Formatting gives the layout `amlgen fmt` gives: one edit replacing the
+/// whole text with it.
+#[test]
+fn formatting_is_the_same_as_fmt() {
+    let text = "workspace \"mlw-f\" {\nregion = \"westeurope\"\n      resource_group=\"rg\"\n  profile = public_data\n}\n";
+    let dir = build_dir("formatting", &[("f.aml", text)]);
+    let u = uri(&dir.join("f.aml"));
+    let mut s = Server::start();
+    s.open(&u, text);
+    let edits = s.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": u }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    let edits = edits.as_array().unwrap_or_else(|| panic!("{edits}"));
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    let want = amlgen::syntax::fmt::format(text).unwrap();
+    assert_ne!(want, text);
+    assert_eq!(edits[0]["newText"], want);
+    s.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

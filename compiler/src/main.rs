@@ -72,12 +72,31 @@ enum Command {
     /// Run the language server (LSP over standard input and output) that
     /// editors start: diagnostics, hover, completion, definitions,
     /// formatting and quick fixes.
+    #[command(after_help = "Example (what an editor runs):\n  amlgen lsp")]
     Lsp,
+    /// Lay posture files out the one way (`amlgen fmt examples`); with
+    /// `--check`, change nothing, list the files that would change and exit
+    /// 1 if any. A file with a syntax error is reported and left alone (exit 1).
+    #[command(
+        after_help = "Examples:\n  amlgen fmt                       # every *.aml below the current directory\n  amlgen fmt --check examples      # exit 1 and list the files that would change"
+    )]
+    Fmt(FmtArgs),
     /// Work with Azure Policy definitions offline.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+#[derive(Args)]
+struct FmtArgs {
+    /// Posture files, or directories searched recursively for `*.aml`
+    /// (default: the current directory); `-` formats standard input to
+    /// standard output.
+    paths: Vec<PathBuf>,
+    /// Write nothing: list the files that are not formatted, exit 1 if any.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Subcommand)]
@@ -320,10 +339,89 @@ fn main() -> ExitCode {
         Command::Import(args) => import(&args),
         Command::Diff(args) => diff(&args),
         Command::Lsp => amlgen::lsp::run().map_or_else(|e| usage_error(&e), |()| ExitCode::SUCCESS),
+        Command::Fmt(args) => fmt(&args),
         Command::Policy {
             command: PolicyCommand::Eval(args),
         } => policy_eval(&args),
     }
+}
+
+/// `amlgen fmt`: formats each file in place, or lists it (`--check`).
+fn fmt(args: &FmtArgs) -> ExitCode {
+    if args.paths.len() == 1 && args.paths[0].as_os_str() == "-" {
+        return fmt_stdin(args.check);
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match driver::collect_paths(&paths) {
+        Ok(f) => f,
+        Err(e) => return usage_error(&e),
+    };
+    let mut failed = false;
+    for path in files {
+        let name = driver::display_name(&path);
+        if path.as_os_str() == "-" {
+            return usage_error("`-` (standard input) must be the only path");
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return usage_error(&format!("cannot read `{name}`: {e}")),
+        };
+        match amlgen::syntax::fmt::format(&text) {
+            Ok(out) if out == text => {}
+            Ok(_) if args.check => {
+                println!("{name}");
+                failed = true;
+            }
+            Ok(out) => {
+                if let Err(e) = std::fs::write(&path, out) {
+                    return usage_error(&format!("cannot write `{name}`: {e}"));
+                }
+            }
+            Err(diags) => {
+                fmt_refused(&diags, name, text);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `amlgen fmt -`: standard input formatted to standard output; with
+/// `--check`, nothing printed and exit 1 when it is not formatted.
+fn fmt_stdin(check: bool) -> ExitCode {
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+        return usage_error(&format!("cannot read standard input: {e}"));
+    }
+    match amlgen::syntax::fmt::format(&text) {
+        Ok(out) if check => ExitCode::from(u8::from(out != text)),
+        Ok(out) => match std::io::stdout().write_all(out.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(2),
+        },
+        Err(diags) => {
+            fmt_refused(&diags, "<stdin>".into(), text);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the syntax errors of a file `fmt` leaves alone.
+fn fmt_refused(diags: &[amlgen::diag::Diagnostic], name: String, text: String) {
+    let mut sources = amlgen::source::SourceMap::default();
+    sources.add(amlgen::source::SourceFile::new(name, text));
+    eprint!(
+        "{}",
+        render::human(diags, &sources, color_of(ColorArg::Auto))
+    );
 }
 
 fn usage_error(msg: &str) -> ExitCode {

@@ -4,6 +4,7 @@
 //! `docs/language.md` and may still be an invalid posture.
 
 pub mod ast;
+pub mod fmt;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
