@@ -18,6 +18,26 @@
 //! but Region.java files under the separate "Azure German Cloud" and the
 //! regions list does not include.
 
+/// A region as the lists hold it: lower case, without spaces
+/// (`West Europe` is `westeurope`), as ARM compares region names.
+#[must_use]
+pub fn key(region: &str) -> String {
+    region.to_ascii_lowercase().replace(' ', "")
+}
+
+/// The cloud whose list holds a region key: `public`, `usgov`, `china`.
+#[must_use]
+pub fn cloud_of(key: &str) -> Option<&'static str> {
+    [
+        ("public", PUBLIC_REGIONS),
+        ("usgov", USGOV_REGIONS),
+        ("china", CHINA_REGIONS),
+    ]
+    .iter()
+    .find(|(_, l)| l.contains(&key))
+    .map(|(c, _)| *c)
+}
+
 /// Public (global) Azure cloud regions, sorted.
 pub const PUBLIC_REGIONS: &[&str] = &[
     "australiacentral",

@@ -317,7 +317,7 @@ fn fixed_settings(c: &ObservedCompute) -> [(&'static str, Option<String>); 9] {
         ("properties.computeType", Some(c.compute_type.clone())),
         (
             "properties.computeLocation",
-            c.location.as_ref().map(|l| l.replace(' ', "")),
+            c.location.as_deref().map(crate::catalog::regions::key),
         ),
         ("properties.properties.vmSize", c.vm_size.clone()),
         (
@@ -472,16 +472,6 @@ fn online_endpoints(w: &ObservedWorkspace, d: &ObservedWorkspace, out: &mut Vec<
     }
 }
 
-/// Whether `s` is a GUID (8-4-4-4-12 hex digits).
-fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// Whether two role assignments are to the same principal: the
 /// workspace's own identity, or a user-assigned identity of the input, is
 /// known by what it is (a template read back has a stand-in for its
@@ -492,7 +482,10 @@ fn same_principal(w: &ObservedGrant, d: &ObservedGrant, loose: bool) -> bool {
     match (&w.principal, &d.principal) {
         (Principal::Workspace, Principal::Workspace) => true,
         (Principal::Identity(x), Principal::Identity(y)) => same_id(x, y),
-        _ => same(&w.principal_id, &d.principal_id) || (loose && !is_guid(&w.principal_id)),
+        _ => {
+            same(&w.principal_id, &d.principal_id)
+                || (loose && crate::ir::Guid::parse(&w.principal_id).is_err())
+        }
     }
 }
 

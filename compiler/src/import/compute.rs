@@ -184,17 +184,16 @@ fn named(cx: &mut Cx<'_>, c: &ObservedCompute) -> Option<Vec<Entry>> {
     }
     if let Some((object, tenant)) = &c.assigned_user {
         let mut v = format!("{{ object_id = {}", q(object));
-        if let Some(t) = tenant.as_deref().filter(|t| looks_like_guid(t)) {
+        if let Some(t) = tenant
+            .as_deref()
+            .filter(|t| crate::ir::Guid::parse(t).is_ok())
+        {
             v = format!("{v}, tenant_id = {}", q(t));
         }
         v.push_str(" }");
         b.push(Entry::Setting("assigned_user".into(), v));
     }
     Some(b)
-}
-
-fn looks_like_guid(s: &str) -> bool {
-    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// `grant` statements for assignments to people, groups and applications.

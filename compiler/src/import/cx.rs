@@ -46,11 +46,5 @@ fn is_created(ws: &ObservedWorkspace, id: &str, ty: &str, name: &str) -> bool {
 
 /// Regions compare ignoring case and spaces (`West Europe` is `westeurope`).
 pub fn same_region(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    norm(a) == norm(b)
+    crate::catalog::regions::key(a) == crate::catalog::regions::key(b)
 }

@@ -434,12 +434,10 @@ fn vnet(cx: &mut Cx<'_>, spoke: &Spoke) -> Vec<Entry> {
 }
 
 fn nsg_extras(spoke: &Spoke, roles: &[(&str, Option<String>)], region: &str, e: &mut Vec<Entry>) {
-    let region = spoke
-        .location
-        .as_deref()
-        .unwrap_or(region)
-        .replace(' ', "")
-        .to_ascii_lowercase();
+    let region = spoke.location.as_deref().map_or_else(
+        || crate::catalog::regions::key(region),
+        crate::catalog::regions::key,
+    );
     let required = required_names(&region);
     for (role, name) in roles {
         let Some(nsg) = name

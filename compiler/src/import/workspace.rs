@@ -19,20 +19,11 @@ use crate::deployed::ids;
 pub(super) fn entries(cx: &mut Cx<'_>) -> Vec<Entry> {
     let ws = cx.ws;
     let mut e = Vec::new();
-    let region = ws.location.replace(' ', "").to_ascii_lowercase();
-    if crate::catalog::regions::USGOV_REGIONS.contains(&region.as_str()) {
-        e.push(Entry::Setting("cloud".into(), "usgov".into()));
-    } else if crate::catalog::regions::CHINA_REGIONS.contains(&region.as_str()) {
-        e.push(Entry::Setting("cloud".into(), "china".into()));
+    let cloud = crate::catalog::regions::cloud_of(&crate::catalog::regions::key(&ws.location));
+    if let Some(c) = cloud.filter(|c| *c != "public") {
+        e.push(Entry::Setting("cloud".into(), c.into()));
     }
-    let known = [
-        crate::catalog::regions::PUBLIC_REGIONS,
-        crate::catalog::regions::USGOV_REGIONS,
-        crate::catalog::regions::CHINA_REGIONS,
-    ]
-    .iter()
-    .any(|l| l.contains(&region.as_str()));
-    if !known {
+    if cloud.is_none() {
         cx.lose(
             ws.origin,
             format!("region `{}`", ws.location),

@@ -4,7 +4,7 @@
 //! zone groups), and the role assignments on them. Property names:
 //! Microsoft's ARM schemas of each type.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::index::{Index, types};
 use super::json::{array_at, bool_at, id_at, str_at, strings_at};
@@ -18,8 +18,8 @@ use crate::deployed::model::{
 
 /// The associated resources and client private endpoints.
 pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) {
-    let body = Value::Object(ws.body.clone());
-    let assoc = |key: &str| str_at(&body, &["properties", key]);
+    let body = &ws.body;
+    let assoc = |key: &str| str_at(body, &["properties", key]);
     w.storage = assoc("storageAccount").map(|id| associated(id, ws, idx, storage));
     w.key_vault = assoc("keyVault").map(|id| associated(id, ws, idx, key_vault));
     w.container_registry = assoc("containerRegistry").map(|id| associated(id, ws, idx, registry));
@@ -48,12 +48,12 @@ fn associated<T>(
     id: String,
     ws: &DeployedResource,
     idx: &Index<'_>,
-    read: fn(&Value) -> T,
+    read: fn(&Map<String, Value>) -> T,
 ) -> Associated<T> {
     match idx.take(&id) {
         Some(r) => Associated {
             id,
-            settings: Some(read(&Value::Object(r.body.clone()))),
+            settings: Some(read(&r.body)),
             origin: r.origin,
         },
         None => Associated {
@@ -64,7 +64,7 @@ fn associated<T>(
     }
 }
 
-fn storage(v: &Value) -> StorageSettings {
+fn storage(v: &Map<String, Value>) -> StorageSettings {
     let p = |k: &str| str_at(v, &["properties", k]);
     StorageSettings {
         public_network_access: p("publicNetworkAccess"),
@@ -92,7 +92,7 @@ fn storage(v: &Value) -> StorageSettings {
     }
 }
 
-fn key_vault(v: &Value) -> KeyVaultSettings {
+fn key_vault(v: &Map<String, Value>) -> KeyVaultSettings {
     KeyVaultSettings {
         public_network_access: str_at(v, &["properties", "publicNetworkAccess"]),
         default_action: str_at(v, &["properties", "networkAcls", "defaultAction"]),
@@ -103,7 +103,7 @@ fn key_vault(v: &Value) -> KeyVaultSettings {
     }
 }
 
-fn registry(v: &Value) -> RegistrySettings {
+fn registry(v: &Map<String, Value>) -> RegistrySettings {
     RegistrySettings {
         public_network_access: str_at(v, &["properties", "publicNetworkAccess"]),
         sku: str_at(v, &["sku", "name"]),
@@ -113,7 +113,7 @@ fn registry(v: &Value) -> RegistrySettings {
     }
 }
 
-fn insights(v: &Value) -> InsightsSettings {
+fn insights(v: &Map<String, Value>) -> InsightsSettings {
     InsightsSettings {
         log_analytics: str_at(v, &["properties", "WorkspaceResourceId"]),
     }
@@ -125,8 +125,8 @@ fn client_endpoint(
     targets: &[String],
     idx: &Index<'_>,
 ) -> Option<ClientEndpoint> {
-    let body = Value::Object(pe.body.clone());
-    let auto = array_at(&body, &["properties", "privateLinkServiceConnections"]);
+    let body = &pe.body;
+    let auto = array_at(body, &["properties", "privateLinkServiceConnections"]);
     let manual = array_at(
         &body,
         &["properties", "manualPrivateLinkServiceConnections"],
@@ -136,7 +136,7 @@ fn client_endpoint(
         .map(|c| (c, false))
         .chain(manual.iter().map(|c| (c, true)))
         .find(|(c, _)| {
-            str_at(c, &["properties", "privateLinkServiceId"])
+            str_at(*c, &["properties", "privateLinkServiceId"])
                 .is_some_and(|t| targets.iter().any(|x| same_id(x, &t)))
         })?;
     let target = str_at(conn, &["properties", "privateLinkServiceId"])?;
@@ -150,7 +150,7 @@ fn client_endpoint(
         let mut z = Vec::new();
         for g in zone_groups {
             idx.claim(g);
-            let gv = Value::Object(g.body.clone());
+            let gv = &g.body;
             z.extend(strings_at(
                 &gv,
                 &["properties", "privateDnsZoneConfigs"],
@@ -168,7 +168,7 @@ fn client_endpoint(
         id: pe.id.clone(),
         name: ids::last(&pe.id).to_string(),
         location: pe.location.clone(),
-        subnet: id_at(&body, &["properties", "subnet"]).unwrap_or_default(),
+        subnet: id_at(body, &["properties", "subnet"]).unwrap_or_default(),
         target,
         group_ids: strings_at(conn, &["properties", "groupIds"], |g| {
             g.as_str().map(str::to_string)
@@ -198,12 +198,12 @@ pub(super) fn grants(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Ind
     }
     let identities = identities(w, ws, idx);
     for ra in idx.of_type(types::ROLE_ASSIGNMENT) {
-        let v = Value::Object(ra.body.clone());
-        let Some(principal_id) = str_at(&v, &["properties", "principalId"]) else {
+        let v = &ra.body;
+        let Some(principal_id) = str_at(v, &["properties", "principalId"]) else {
             continue;
         };
-        let role = str_at(&v, &["properties", "roleDefinitionId"]).unwrap_or_default();
-        let scope = str_at(&v, &["properties", "scope"])
+        let role = str_at(v, &["properties", "roleDefinitionId"]).unwrap_or_default();
+        let scope = str_at(v, &["properties", "scope"])
             .or_else(|| ids::extension_scope(&ra.id, types::ROLE_ASSIGNMENT))
             .unwrap_or_default();
         let principal = principal(&principal_id, &identities);
@@ -223,7 +223,7 @@ pub(super) fn grants(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Ind
             scope,
             principal_id,
             principal,
-            principal_type: str_at(&v, &["properties", "principalType"]),
+            principal_type: str_at(v, &["properties", "principalType"]),
             role: ids::last(&role).to_ascii_lowercase(),
         });
     }
@@ -246,10 +246,10 @@ struct Known {
 }
 
 fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> Vec<Known> {
-    let body = Value::Object(ws.body.clone());
+    let body = &ws.body;
     let mut out = vec![Known {
         who: Principal::Workspace,
-        principal_id: str_at(&body, &["identity", "principalId"]),
+        principal_id: str_at(body, &["identity", "principalId"]),
         resource_id: w.id.clone(),
     }];
     let mut uais: Vec<String> = Vec::new();
@@ -272,7 +272,7 @@ fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> 
             let id = format!("{}/computes/{}", w.id, c.name);
             let principal_id = idx
                 .take(&id)
-                .and_then(|r| str_at(&Value::Object(r.body.clone()), &["identity", "principalId"]));
+                .and_then(|r| str_at(&r.body, &["identity", "principalId"]));
             out.push(Known {
                 who: Principal::Identity(id.clone()),
                 principal_id,
@@ -281,19 +281,12 @@ fn identities(w: &ObservedWorkspace, ws: &DeployedResource, idx: &Index<'_>) -> 
         }
     }
     for id in uais {
-        let from_resource = idx.take(&id).and_then(|r| {
-            str_at(
-                &Value::Object(r.body.clone()),
-                &["properties", "principalId"],
-            )
-        });
-        let from_workspace = super::json::object_at(&body, &["identity", "userAssignedIdentities"])
-            .and_then(|m| {
-                m.iter()
-                    .find(|(k, _)| same_id(k, &id))
-                    .map(|(_, v)| v.clone())
-            })
-            .and_then(|v| str_at(&v, &["principalId"]));
+        let from_resource = idx
+            .take(&id)
+            .and_then(|r| str_at(&r.body, &["properties", "principalId"]));
+        let from_workspace = super::json::object_at(body, &["identity", "userAssignedIdentities"])
+            .and_then(|m| m.iter().find(|(k, _)| same_id(k, &id)))
+            .and_then(|(_, v)| str_at(v, &["principalId"]));
         out.push(Known {
             who: Principal::Identity(id.clone()),
             principal_id: from_resource.or(from_workspace),
@@ -313,8 +306,8 @@ fn principal(principal_id: &str, known: &[Known]) -> Principal {
         // A template read offline: the stand-in of `reference(<id>)` or
         // `reference(resourceId('<type>', '<name>', ...))` (the reader
         // keeps the expression's text, `deployed::template_eval`).
-        let by_reference =
-            !looks_like_guid(principal_id) && names_resource(&quoted, &k.resource_id);
+        let by_reference = crate::ir::Guid::parse(principal_id).is_err()
+            && names_resource(&quoted, &k.resource_id);
         if by_id || by_reference {
             return k.who.clone();
         }
@@ -362,15 +355,4 @@ fn names_resource(quoted: &[String], id: &str) -> bool {
                 .zip(&names)
                 .all(|(a, b)| a.eq_ignore_ascii_case(b))
     })
-}
-
-fn looks_like_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.chars().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
 }

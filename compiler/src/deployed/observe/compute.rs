@@ -3,8 +3,6 @@
 //! (`workspaces/onlineEndpoints`). Property names: Microsoft's ARM schema
 //! of `Microsoft.MachineLearningServices/workspaces/computes`.
 
-use serde_json::Value;
-
 use super::index::{Index, types};
 use super::json::{bool_at, id_at, str_at, u64_at};
 use super::workspace::identity;
@@ -17,13 +15,13 @@ pub(super) fn read(w: &mut ObservedWorkspace, idx: &Index<'_>) {
             continue;
         }
         idx.claim(c);
-        let v = Value::Object(c.body.clone());
+        let v = &c.body;
         let inner = |k: &'static str| ["properties", "properties", k];
         let ssh = str_at(
             &v,
             &["properties", "properties", "sshSettings", "sshPublicAccess"],
         )
-        .or_else(|| str_at(&v, &inner("remoteLoginPortPublicAccess")));
+        .or_else(|| str_at(v, &inner("remoteLoginPortPublicAccess")));
         let user = str_at(
             &v,
             &[
@@ -52,17 +50,17 @@ pub(super) fn read(w: &mut ObservedWorkspace, idx: &Index<'_>) {
         w.computes.push(ObservedCompute {
             origin: c.origin,
             name: ids::last(&c.id).to_string(),
-            compute_type: str_at(&v, &["properties", "computeType"]).unwrap_or_default(),
+            compute_type: str_at(v, &["properties", "computeType"]).unwrap_or_default(),
             location: c.location.clone(),
-            vm_size: str_at(&v, &inner("vmSize")),
+            vm_size: str_at(v, &inner("vmSize")),
             max_nodes: u64_at(
                 &v,
                 &["properties", "properties", "scaleSettings", "maxNodeCount"],
             ),
-            subnet: id_at(&v, &inner("subnet")),
-            public_ip: bool_at(&v, &inner("enableNodePublicIp")),
+            subnet: id_at(v, &inner("subnet")),
+            public_ip: bool_at(v, &inner("enableNodePublicIp")),
             ssh_public_access: ssh,
-            disable_local_auth: bool_at(&v, &["properties", "disableLocalAuth"]),
+            disable_local_auth: bool_at(v, &["properties", "disableLocalAuth"]),
             setup_script: str_at(
                 &v,
                 &[
@@ -74,7 +72,7 @@ pub(super) fn read(w: &mut ObservedWorkspace, idx: &Index<'_>) {
                     "scriptData",
                 ],
             ),
-            identity: identity(&v, None),
+            identity: identity(v, None),
             assigned_user: user,
         });
     }
@@ -89,10 +87,7 @@ pub(super) fn read(w: &mut ObservedWorkspace, idx: &Index<'_>) {
             w.online_endpoints.push(OnlineEndpoint {
                 origin: e.origin,
                 name: ids::last(&e.id).to_string(),
-                public_network_access: str_at(
-                    &Value::Object(e.body.clone()),
-                    &["properties", "publicNetworkAccess"],
-                ),
+                public_network_access: str_at(&e.body, &["properties", "publicNetworkAccess"]),
             });
         }
     }

@@ -22,7 +22,7 @@ pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index
     if managed {
         return;
     }
-    let body = Value::Object(ws.body.clone());
+    let body = &ws.body;
     let training = str_at(
         &body,
         &[
@@ -53,7 +53,7 @@ pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index
         ..Spoke::default()
     };
     if let Some(vnet) = idx.take(&vnet_id) {
-        let v = Value::Object(vnet.body.clone());
+        let v = &vnet.body;
         spoke.vnet_known = true;
         spoke.location.clone_from(&vnet.location);
         spoke.address_space = strings_at(
@@ -61,10 +61,10 @@ pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index
             &["properties", "addressSpace", "addressPrefixes"],
             |x| x.as_str().map(str::to_string),
         );
-        spoke.dns_servers = strings_at(&v, &["properties", "dhcpOptions", "dnsServers"], |x| {
+        spoke.dns_servers = strings_at(v, &["properties", "dhcpOptions", "dnsServers"], |x| {
             x.as_str().map(str::to_string)
         });
-        for s in array_at(&v, &["properties", "subnets"]) {
+        for s in array_at(v, &["properties", "subnets"]) {
             if let Some(name) = str_at(s, &["name"]) {
                 spoke
                     .subnets
@@ -75,7 +75,7 @@ pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index
     for s in idx.of_type(types::SUBNET) {
         if ids::is_below(&s.id, &vnet_id) {
             idx.claim(s);
-            let v = Value::Object(s.body.clone());
+            let v = &s.body;
             spoke.subnets.insert(
                 ids::last(&s.id).to_string(),
                 subnet(v.get("properties").unwrap_or(&Value::Null)),
@@ -85,15 +85,12 @@ pub(super) fn read(w: &mut ObservedWorkspace, ws: &DeployedResource, idx: &Index
     for p in idx.of_type(types::PEERING) {
         if ids::is_below(&p.id, &vnet_id) {
             idx.claim(p);
-            spoke.hub_vnet = id_at(
-                &Value::Object(p.body.clone()),
-                &["properties", "remoteVirtualNetwork"],
-            );
+            spoke.hub_vnet = id_at(&p.body, &["properties", "remoteVirtualNetwork"]);
         }
     }
     for link in idx.of_type(types::ZONE_LINK) {
-        let v = Value::Object(link.body.clone());
-        if id_at(&v, &["properties", "virtualNetwork"])
+        let v = &link.body;
+        if id_at(v, &["properties", "virtualNetwork"])
             .is_some_and(|n| crate::deployed::model::same_id(&n, &vnet_id))
         {
             idx.claim(link);
@@ -109,8 +106,8 @@ fn read_attached(spoke: &mut Spoke, idx: &Index<'_>) {
     let subnets: Vec<SpokeSubnet> = spoke.subnets.values().cloned().collect();
     for s in &subnets {
         if let Some(nsg) = s.nsg.as_deref().and_then(|id| idx.take(id)) {
-            let v = Value::Object(nsg.body.clone());
-            let rules = array_at(&v, &["properties", "securityRules"])
+            let v = &nsg.body;
+            let rules = array_at(v, &["properties", "securityRules"])
                 .iter()
                 .map(nsg_rule)
                 .collect();
@@ -119,8 +116,8 @@ fn read_attached(spoke: &mut Spoke, idx: &Index<'_>) {
                 .insert(ids::last(&nsg.id).to_string(), rules);
         }
         if let Some(rt) = s.route_table.as_deref().and_then(|id| idx.take(id)) {
-            let v = Value::Object(rt.body.clone());
-            spoke.routes = array_at(&v, &["properties", "routes"])
+            let v = &rt.body;
+            spoke.routes = array_at(v, &["properties", "routes"])
                 .iter()
                 .map(|r| {
                     (

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::index::{Index, types};
 use super::json::{array_at, at, bool_at, object_at, str_at, strings_at};
@@ -21,26 +21,23 @@ use crate::deployed::model::{
 /// The workspace and its managed network; the rest is filled in by the
 /// other readers.
 pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
-    let body = Value::Object(r.body.clone());
-    let p = |k: &str| str_at(&body, &["properties", k]);
+    let body = &r.body;
+    let p = |k: &str| str_at(body, &["properties", k]);
     let mut losses = Vec::new();
-    let mut network = network(&body, r, &mut losses);
+    let mut network = network(body, r, &mut losses);
     for child in idx.of_type(types::OUTBOUND_RULE) {
         if ids::is_below(&child.id, &r.id) {
             idx.claim(child);
             let name = ids::last(&child.id).to_string();
             let rule = rule(
                 &name,
-                &Value::Object(child.body.clone())
-                    .get("properties")
-                    .cloned()
-                    .unwrap_or(Value::Null),
+                &child.body.get("properties").cloned().unwrap_or(Value::Null),
                 child.origin,
             );
             network.rules.insert(name, rule);
         }
     }
-    let acls = object_at(&body, &["properties", "networkAcls"]).map(|a| {
+    let acls = object_at(body, &["properties", "networkAcls"]).map(|a| {
         let a = Value::Object(a.clone());
         (
             str_at(&a, &["defaultAction"]).unwrap_or_default(),
@@ -48,7 +45,7 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
         )
     });
     // The older `ipAllowlist` (a list of addresses) means the same.
-    let allowlist = strings_at(&body, &["properties", "ipAllowlist"], |v| {
+    let allowlist = strings_at(body, &["properties", "ipAllowlist"], |v| {
         v.as_str().map(str::to_string)
     });
     let network_acls = match acls {
@@ -56,7 +53,7 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
         None if !allowlist.is_empty() => Some(("Deny".to_string(), allowlist)),
         None => None,
     };
-    unwritable(&body, r, idx, &mut losses);
+    unwritable(body, r, idx, &mut losses);
     ObservedWorkspace {
         origin: r.origin,
         id: r.id.clone(),
@@ -65,11 +62,11 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
         resource_group: ids::resource_group(&r.id),
         location: r.location.clone().unwrap_or_default(),
         tags: r.tags.clone(),
-        kind: str_at(&body, &["kind"]),
-        identity: identity(&body, p("primaryUserAssignedIdentity")),
+        kind: str_at(body, &["kind"]),
+        identity: identity(body, p("primaryUserAssignedIdentity")),
         public_network_access: p("publicNetworkAccess"),
         network_acls,
-        v1_legacy_mode: bool_at(&body, &["properties", "v1LegacyMode"]),
+        v1_legacy_mode: bool_at(body, &["properties", "v1LegacyMode"]),
         image_build_compute: p("imageBuildCompute"),
         network,
         storage: None,
@@ -86,7 +83,12 @@ pub(super) fn read(r: &DeployedResource, idx: &Index<'_>) -> ObservedWorkspace {
 }
 
 /// Workspace settings a posture has no word for: listed, never dropped.
-fn unwritable(body: &Value, r: &DeployedResource, idx: &Index<'_>, losses: &mut Vec<Loss>) {
+fn unwritable(
+    body: &Map<String, Value>,
+    r: &DeployedResource,
+    idx: &Index<'_>,
+    losses: &mut Vec<Loss>,
+) {
     let mut lose = |what: String, why: &str| {
         losses.push(Loss {
             origin: r.origin,
@@ -154,7 +156,7 @@ fn unwritable(body: &Value, r: &DeployedResource, idx: &Index<'_>, losses: &mut 
 
 /// A resource's managed identity (`identity.type` and
 /// `userAssignedIdentities`).
-pub(super) fn identity(body: &Value, primary: Option<String>) -> ObservedIdentity {
+pub(super) fn identity(body: &Map<String, Value>, primary: Option<String>) -> ObservedIdentity {
     let ty = str_at(body, &["identity", "type"])
         .unwrap_or_default()
         .replace(' ', "");
@@ -169,7 +171,11 @@ pub(super) fn identity(body: &Value, primary: Option<String>) -> ObservedIdentit
     }
 }
 
-fn network(body: &Value, r: &DeployedResource, losses: &mut Vec<Loss>) -> ObservedNetwork {
+fn network(
+    body: &Map<String, Value>,
+    r: &DeployedResource,
+    losses: &mut Vec<Loss>,
+) -> ObservedNetwork {
     let mn = at(body, &["properties", "managedNetwork"]);
     let mut rules = BTreeMap::new();
     match mn.and_then(|m| at(m, &["outboundRules"])) {

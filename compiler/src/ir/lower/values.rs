@@ -344,18 +344,11 @@ impl Cx<'_> {
             Cloud::UsGov => regions::USGOV_REGIONS,
             Cloud::China => regions::CHINA_REGIONS,
         };
-        let norm = text.to_ascii_lowercase().replace(' ', "");
+        let norm = regions::key(&text);
         if list.contains(&norm.as_str()) {
             return Some((Region(norm), span));
         }
-        let other = [
-            ("public", regions::PUBLIC_REGIONS),
-            ("usgov", regions::USGOV_REGIONS),
-            ("china", regions::CHINA_REGIONS),
-        ]
-        .iter()
-        .find(|(_, l)| l.contains(&norm.as_str()))
-        .map(|(c, _)| *c);
+        let other = regions::cloud_of(&norm);
         let d = Diagnostic::new(
             Code::InvalidRegion,
             span,
