@@ -269,6 +269,25 @@ fn required_description(r: &RequiredRule) -> String {
     format!("Required by Azure Machine Learning: {}", r.purpose)
 }
 
+/// The NSG rule name of a required rule in `region`:
+/// `allow-<in|out>-<tag with dots as hyphens>-<protocol>`.
+#[must_use]
+pub fn required_rule_name(r: &RequiredRule, region: &str) -> String {
+    let dir = match r.direction {
+        NsgDirection::Outbound => "out",
+        NsgDirection::Inbound => "in",
+    };
+    let proto = match r.protocol {
+        Protocol::Any => "any",
+        p => p.nsg(),
+    };
+    format!(
+        "allow-{dir}-{}-{}",
+        tag(r, region).replace('.', "-"),
+        proto.to_ascii_lowercase()
+    )
+}
+
 /// The required rules of one subnet's NSG, with their priorities: 100,
 /// 110, ... in table order.
 #[must_use]
@@ -286,20 +305,12 @@ pub fn required_rules(
             continue;
         }
         let tag = tag(r, region);
-        let (source, destination, dir) = match r.direction {
-            NsgDirection::Outbound => ("VirtualNetwork".to_string(), tag.clone(), "out"),
-            NsgDirection::Inbound => (tag.clone(), "VirtualNetwork".to_string(), "in"),
-        };
-        let proto = match r.protocol {
-            Protocol::Any => "any",
-            p => p.nsg(),
+        let (source, destination) = match r.direction {
+            NsgDirection::Outbound => ("VirtualNetwork".to_string(), tag.clone()),
+            NsgDirection::Inbound => (tag.clone(), "VirtualNetwork".to_string()),
         };
         out.push(SecurityRule {
-            name: format!(
-                "allow-{dir}-{}-{}",
-                tag.replace('.', "-"),
-                proto.to_ascii_lowercase()
-            ),
+            name: required_rule_name(r, region),
             priority,
             direction: r.direction,
             access: crate::ir::NsgAccess::Allow,

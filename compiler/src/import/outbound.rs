@@ -282,22 +282,7 @@ fn rule(cx: &mut Cx<'_>, r: &ObservedRule) -> Option<String> {
 fn required_names(region: &str) -> Vec<String> {
     custom_vnet::REQUIRED
         .iter()
-        .map(|r| {
-            let tag = custom_vnet::tag(r, region);
-            let dir = match r.direction {
-                crate::ir::NsgDirection::Outbound => "out",
-                crate::ir::NsgDirection::Inbound => "in",
-            };
-            let proto = match r.protocol {
-                crate::ir::Protocol::Any => "any",
-                p => p.nsg(),
-            };
-            format!(
-                "allow-{dir}-{}-{}",
-                tag.replace('.', "-"),
-                proto.to_ascii_lowercase()
-            )
-        })
+        .map(|r| custom_vnet::required_rule_name(r, region))
         .collect()
 }
 
