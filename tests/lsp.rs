@@ -314,7 +314,7 @@ fn completion_of_rules_and_private_endpoint_targets() {
         "{controls:?}"
     );
     let top = labels(&s.at("textDocument/completion", &u, 10, 0));
-    assert_eq!(top, ["let", "defaults", "workspace", "policy"]);
+    assert_eq!(top, ["let", "defaults", "workspace", "policy", "accept"]);
     s.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,6 +3,7 @@
 //! The pipeline is `SourceFile → Vec<Token> → ast::File → ir::Posture`, then
 //! the posture rules; see `ARCHITECTURE.md`. [`compile`] runs it.
 
+pub mod calendar;
 pub mod catalog;
 pub mod check;
 pub mod deployed;

@@ -10,9 +10,10 @@
 //! (sources, settings, profiles, clouds and regions, protocols),
 //! `workspace` (the associated resources, identity, lock, tags),
 //! `inbound`, `outbound` (rules and presets), `custom_vnet` (the spoke),
-//! `compute`, `access`, `policy`, and `posture` (the workspace, the
-//! posture and `Checked`).
+//! `compute`, `access`, `policy`, `accept` (accepted risks and dates),
+//! and `posture` (the workspace, the posture and `Checked`).
 
+pub mod accept;
 pub mod lower;
 pub mod newtypes;
 
@@ -26,6 +27,7 @@ mod posture;
 mod settings;
 mod workspace;
 
+pub use accept::{AcceptCategory, AcceptLevel, Accepted, Date};
 pub use access::{Grant, GrantScope, PrincipalKind};
 pub use compute::{AssignedUser, Compute, ComputeDefaults, ComputeKind, OnlineEndpoint};
 pub use custom_vnet::{

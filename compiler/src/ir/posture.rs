@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::accept::Accepted;
 use super::access::Grant;
 use super::compute::{Compute, ComputeDefaults, OnlineEndpoint};
 use super::inbound::Inbound;
@@ -43,6 +44,13 @@ pub struct Workspace {
     pub computes: Vec<Compute>,
     pub online_endpoints: Vec<OnlineEndpoint>,
     pub access: Vec<Grant>,
+    /// The workspace's own `accept` statements (those of its file's
+    /// `defaults` and top level are in [`Posture::accepts`]; see
+    /// [`Posture::accepts_for`]).
+    pub accepts: Vec<Accepted>,
+    /// The whole `workspace` block, head to closing brace (`span` is the
+    /// head and name): a finding placed inside it concerns this workspace.
+    pub block: Span,
 }
 
 /// Everything one build describes.
@@ -50,6 +58,20 @@ pub struct Workspace {
 pub struct Posture {
     pub workspaces: Vec<Workspace>,
     pub policies: Vec<Policy>,
+    /// The `accept` statements at the top of a file or in its `defaults`.
+    pub accepts: Vec<Accepted>,
+}
+
+impl Posture {
+    /// Every acceptance that covers `ws`: its own, then its file's
+    /// `defaults` and top level.
+    pub fn accepts_for<'a>(&'a self, ws: &'a Workspace) -> impl Iterator<Item = &'a Accepted> {
+        ws.accepts.iter().chain(
+            self.accepts
+                .iter()
+                .filter(move |a| a.span.file == ws.span.file),
+        )
+    }
 }
 
 /// A posture that passed every platform rule with no error. Only

@@ -9,8 +9,8 @@ use super::cx::{Block, Cx};
 use super::words;
 use crate::ir::newtypes::{Guid, ResourceGroupName};
 use crate::ir::{
-    Access, ClientEndpoint, Cloud, ContainerRegistry, KeyVault, Profile, Region, Setting, Source,
-    Storage, TagSpan,
+    AcceptLevel, Accepted, Access, ClientEndpoint, Cloud, ContainerRegistry, KeyVault, Profile,
+    Region, Setting, Source, Storage, TagSpan,
 };
 use crate::span::Span;
 use crate::syntax::ast::Stmt;
@@ -24,6 +24,8 @@ pub(super) struct Defaults {
     pub(super) tags: BTreeMap<String, (String, TagSpan)>,
     pub(super) profile: Option<(Profile, Span)>,
     pub(super) cloud: Option<(Cloud, Span)>,
+    /// The `accept` statements of `defaults`, for every workspace of the file.
+    pub(super) accepts: Vec<Accepted>,
 }
 
 /// What a workspace's resources need to know about it while lowering.
@@ -95,6 +97,9 @@ impl Cx<'_> {
         }
         if let Some((_, e)) = b.attrs.get("tags") {
             d.tags = self.tags(e);
+        }
+        for a in b.stmts.iter().filter(|s| s.head.name == "accept") {
+            d.accepts.extend(self.accept(a, AcceptLevel::Defaults));
         }
         d
     }

@@ -22,10 +22,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::Posture;
+use crate::ir::{AcceptLevel, Posture};
 use crate::span::Span;
 use crate::syntax::ast::{Entry, File};
 
+mod accept;
 mod access;
 mod assigned_user;
 mod compute;
@@ -150,6 +151,11 @@ impl Cx<'_> {
                         }
                     }
                     "workspace" => {}
+                    "accept" => {
+                        if let Some(a) = self.accept(s, AcceptLevel::File) {
+                            posture.accepts.push(a);
+                        }
+                    }
                     "policy" => {
                         if let Some(p) = self.policy(s) {
                             let key = p.name.as_str().to_ascii_lowercase();
@@ -173,7 +179,8 @@ impl Cx<'_> {
                 },
             }
         }
-        let defaults = defaults.map(|(d, _)| d).unwrap_or_default();
+        let mut defaults = defaults.map(|(d, _)| d).unwrap_or_default();
+        posture.accepts.append(&mut defaults.accepts);
         for e in &file.entries {
             if let Entry::Stmt(s) = e
                 && s.head.name == "workspace"

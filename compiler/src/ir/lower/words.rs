@@ -12,7 +12,7 @@ pub struct Words {
 /// The top level of a file.
 pub const TOP: Words = Words {
     settings: &[],
-    blocks: &["let", "defaults", "workspace", "policy"],
+    blocks: &["let", "defaults", "workspace", "policy", "accept"],
 };
 
 /// `defaults`.
@@ -25,6 +25,12 @@ pub const DEFAULTS: Words = Words {
         "subscription_id",
         "tags",
     ],
+    blocks: &["accept"],
+};
+
+/// `accept` (at the top of a file, in `defaults` or in a workspace).
+pub const ACCEPT: Words = Words {
+    settings: &["by", "category", "expires", "reason"],
     blocks: &[],
 };
 
@@ -42,6 +48,7 @@ pub const WORKSPACE: Words = Words {
         "tags",
     ],
     blocks: &[
+        "accept",
         "access",
         "app_insights",
         "compute",
@@ -205,6 +212,7 @@ pub const COMPUTE: Words = Words {
 /// Every block by its name (`""`: the top level of a file).
 pub const BY_NAME: &[(&str, Words)] = &[
     ("", TOP),
+    ("accept", ACCEPT),
     ("defaults", DEFAULTS),
     ("workspace", WORKSPACE),
     ("inbound", INBOUND),

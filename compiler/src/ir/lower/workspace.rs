@@ -10,10 +10,10 @@ use super::words;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::newtypes::{ArmName, Guid, ResourceGroupName};
 use crate::ir::{
-    Access, AppInsights, ClientPrivateEndpoint, Cloud, ContainerRegistry, Destination, Dns,
-    Identity, Inbound, IsolationMode, KeyVault, Lock, Outbound, OutboundRule, PeSubnet, PeTarget,
-    Preset, Profile, Provision, PublicNetworkAccess, Region, RegistrySku, RuleOrigin, Setting,
-    Source, Spoke, SpokeVnet, Storage, TagSpan, Workspace,
+    AcceptLevel, Access, AppInsights, ClientPrivateEndpoint, Cloud, ContainerRegistry, Destination,
+    Dns, Identity, Inbound, IsolationMode, KeyVault, Lock, Outbound, OutboundRule, PeSubnet,
+    PeTarget, Preset, Profile, Provision, PublicNetworkAccess, Region, RegistrySku, RuleOrigin,
+    Setting, Source, Spoke, SpokeVnet, Storage, TagSpan, Workspace,
 };
 use crate::span::Span;
 use crate::syntax::ast::{Entry, Stmt};
@@ -93,6 +93,12 @@ impl Cx<'_> {
             Some(a) => self.access(a),
             None => Vec::new(),
         };
+        let accepts = b
+            .stmts
+            .iter()
+            .filter(|a| a.head.name == "accept")
+            .filter_map(|a| self.accept(a, AcceptLevel::Workspace))
+            .collect();
         Some(Workspace {
             name: name?.0,
             span,
@@ -116,6 +122,8 @@ impl Cx<'_> {
             computes,
             online_endpoints,
             access,
+            accepts,
+            block: s.span,
         })
     }
 
