@@ -468,7 +468,7 @@ fn artifact_uris_are_relative_to_the_source_root() {
     );
     assert_eq!(
         at(3),
-        &serde_json::json!({ "uri": "file:///C%3A/work/repo/d.aml" })
+        &serde_json::json!({ "uri": "file:///C:/work/repo/d.aml" })
     );
 }
 

@@ -351,17 +351,25 @@ fn artifact(name: &str, root: Option<&str>) -> Value {
     {
         return json!({ "uri": encode(rest), "uriBaseId": SRCROOT });
     }
-    let slash = if path.starts_with('/') { "" } else { "/" };
-    json!({ "uri": format!("file://{slash}{}", encode(&path)) })
+    // A drive letter's colon stays as it is (RFC 8089 appendix E.2).
+    let uri = match path.split_once(':') {
+        Some((letter, rest)) if drive => format!("file:///{}:{}", encode(letter), encode(rest)),
+        _ => format!("file://{}", encode(&path)),
+    };
+    json!({ "uri": uri })
 }
 
-/// The base of relative artifact URIs (SARIF 2.1.0 §3.14.14: the root of
-/// the analysed sources; GitHub code scanning resolves it to the checkout).
+/// The base of relative artifact URIs: the schema's `uriBaseId`, "a string
+/// which indirectly specifies the absolute URI with respect to which a
+/// relative URI ... is interpreted", declared in the run's
+/// `originalUriBaseIds`; `%SRCROOT%` is the name SARIF's examples and
+/// code scanning use for the root of the analysed sources.
 const SRCROOT: &str = "%SRCROOT%";
 
 /// Where the code pages are published: the package's `repository` (in
-/// `Cargo.toml`), whose `docs/codes/` holds them. SARIF 2.1.0 §3.49.12 and
-/// the schema (`format: uri`) want `helpUri` absolute; with no repository
+/// `Cargo.toml`), whose `docs/codes/` holds them. The SARIF 2.1.0 schema
+/// wants `helpUri` absolute (`format: uri`, not `uri-reference`, which the
+/// test validates); with no repository
 /// URL there is no absolute link to give, so `helpUri` is left out and the
 /// page travels in `help` (which code scanning shows beside an alert).
 fn help_uri(code: super::Code) -> Option<String> {
