@@ -82,7 +82,11 @@ fn warnings_pass_unless_denied() {
         "service-tag-surface",
     ]);
     assert_eq!(code(&o), 0);
-    assert!(String::from_utf8_lossy(&o.stderr).is_empty());
+    // A clean run prints its one summary line, and nothing else.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "amlgen: checked 1 file, 1 workspace: 0 errors, 0 warnings, 0 accepted risks\n"
+    );
 }
 
 #[test]
@@ -132,6 +136,7 @@ fn json_output_parses() {
     let o = amlgen(&["check", &f, "--format", "json"]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
+    assert_eq!(v["version"], amlgen::diag::render::JSON_VERSION);
     assert_eq!(v["errors"], 1);
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "AML3003");
@@ -139,6 +144,45 @@ fn json_output_parses() {
     assert_eq!(d[concat!("loc", "ation")]["line"], 7);
     assert_eq!(d[concat!("loc", "ation")]["column"], 5);
     assert!(!d["help"].as_array().unwrap().is_empty());
+}
+
+/// Machine formats stay ungrouped: one JSON diagnostic per workspace, each
+/// naming its workspace, where the human output shows one with a note.
+#[test]
+fn json_lists_every_workspace_where_human_output_groups() {
+    let case = "tests/ui/rules/fqdn-firewall-cost-grouped.aml";
+    let o = amlgen(&["check", case, "--format", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
+    let workspaces: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "AML3004")
+        .map(|d| d["workspace"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        workspaces,
+        [
+            "mlw-a", "mlw-b", "mlw-c", "mlw-d", "mlw-e", "mlw-f", "mlw-g"
+        ]
+    );
+    let human = |extra: &[&str]| {
+        let mut args = vec!["check", case, "--color", "never"];
+        args.extend_from_slice(extra);
+        let o = amlgen(&args);
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let grouped = human(&[]);
+    assert_eq!(grouped.matches("warning[AML3004]").count(), 1, "{grouped}");
+    assert!(grouped.contains("also in 6 other workspaces"), "{grouped}");
+    let every = human(&["--verbose"]);
+    assert_eq!(every.matches("warning[AML3004]").count(), 7, "{every}");
+    assert!(!every.contains("also in"), "{every}");
+    assert!(
+        every.ends_with("0 errors, 7 warnings, 0 accepted risks\n"),
+        "{every}"
+    );
 }
 
 #[test]

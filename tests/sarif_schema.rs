@@ -370,3 +370,123 @@ fn drift_diagnostics_validate_against_sarif_schema() {
     let results = doc["runs"][0]["results"].as_array().unwrap();
     assert!(results.iter().any(|r| r["ruleId"] == "AML4201"), "{doc}");
 }
+
+/// The driver lists exactly the rules that occur, each with its code page
+/// as `help` (text and Markdown), which code scanning shows beside an alert.
+#[test]
+fn rules_that_occur_carry_their_page_as_help() {
+    let (sources, diags) = fixture();
+    let doc = assert_valid(&render::sarif(&diags, &sources));
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("the driver lists its rules");
+    let mut used: Vec<&str> = diags.iter().map(|d| d.code.id()).collect();
+    used.sort_unstable();
+    used.dedup();
+    let listed: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, used, "one rule per code that occurs, in code order");
+    for r in rules {
+        let code = Code::parse(r["id"].as_str().unwrap()).unwrap();
+        let page = amlgen::diag::explain::explanation(code);
+        assert!(page.starts_with(&format!("# {}", code.id())), "{page}");
+        assert_eq!(r["help"]["text"], page, "{}", code.id());
+        assert_eq!(r["help"]["markdown"], page, "{}", code.id());
+        // `helpUri` only where there is an absolute link to give (the
+        // package's repository URL); the schema wants an absolute URI.
+        if let Some(uri) = r.get("helpUri") {
+            assert!(uri.as_str().unwrap().starts_with("https://"), "{uri}");
+        }
+    }
+}
+
+/// `helpUri` from a repository URL is the code page in that repository at
+/// this version; the schema accepts it, and would reject a relative one.
+#[test]
+fn help_uri_is_absolute_and_a_relative_one_is_rejected() {
+    let uri = render::help_uri_in("https://github.com/example/amlgen/", Code::FqdnFirewallCost)
+        .expect("an https repository gives a link");
+    assert_eq!(
+        uri,
+        format!(
+            "https://github.com/example/amlgen/blob/v{}/docs/codes/AML3004.md",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    assert_eq!(render::help_uri_in("", Code::FqdnFirewallCost), None);
+    let (sources, diags) = fixture();
+    let mut doc = assert_valid(&render::sarif(&diags, &sources));
+    let validator = validator();
+    doc["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = Value::from(uri);
+    assert!(violations(&validator, &doc).is_empty());
+    doc["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = Value::from("docs/codes/AML3004.md");
+    let errors = violations(&validator, &doc);
+    assert!(
+        errors.iter().any(|e| e.contains("helpUri")),
+        "a relative helpUri should violate `format: uri`: {errors:?}"
+    );
+}
+
+/// Artifact URIs are relative to the directory amlgen ran in, resolved
+/// against `%SRCROOT%` (declared in `originalUriBaseIds`, with no absolute
+/// path in it); an absolute name under that directory is made relative, a
+/// file outside it is a `file:` URI with no base.
+#[test]
+fn artifact_uris_are_relative_to_the_source_root() {
+    let mut sources = SourceMap::default();
+    let names = [
+        "/home/ci/repo/postures/a.aml",
+        "./postures/./b/../b.aml",
+        "/elsewhere/c.aml",
+        "C:\\work\\repo\\d.aml",
+    ];
+    let diags: Vec<Diagnostic> = names
+        .iter()
+        .map(|n| {
+            let id = sources.add(SourceFile::new(*n, "workspace \"w\" {}\n"));
+            Diagnostic::new(Code::UnexpectedToken, Span::new(id, 0, 9), "x")
+        })
+        .collect();
+    let doc = assert_valid(&render::sarif_in(&diags, &sources, Some("/home/ci/repo/")));
+    let run = &doc["runs"][0];
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object(), "{run}");
+    assert!(
+        run["originalUriBaseIds"]["%SRCROOT%"].get("uri").is_none(),
+        "no machine's path in the log"
+    );
+    let at = |i: usize| &run["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(
+        at(0),
+        &serde_json::json!({ "uri": "postures/a.aml", "uriBaseId": "%SRCROOT%" })
+    );
+    assert_eq!(
+        at(1),
+        &serde_json::json!({ "uri": "postures/b.aml", "uriBaseId": "%SRCROOT%" })
+    );
+    assert_eq!(
+        at(2),
+        &serde_json::json!({ "uri": "file:///elsewhere/c.aml" })
+    );
+    assert_eq!(
+        at(3),
+        &serde_json::json!({ "uri": "file:///C:/work/repo/d.aml" })
+    );
+}
+
+/// `amlgen check --format sarif` given an absolute path names the file
+/// relative to the directory it ran in.
+#[test]
+fn cli_sarif_names_files_relative_to_the_working_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(root)
+        .arg("check")
+        .arg(root.join("tests/ui/rules/fqdn-firewall-cost.aml"))
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc = assert_valid(&String::from_utf8(out.stdout).unwrap());
+    let at = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(at["uri"], "tests/ui/rules/fqdn-firewall-cost.aml", "{doc}");
+    assert_eq!(at["uriBaseId"], "%SRCROOT%");
+}

@@ -52,6 +52,9 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Present only when there is no error.
     pub checked: Option<Checked>,
+    /// How many warnings the postures accept as known risks (counted, not
+    /// printed); 0 until accepted risks are read.
+    pub accepted: usize,
 }
 
 impl Outcome {
@@ -79,6 +82,7 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
         tokens_left = tokens_left.saturating_sub(tokens.len() - 1);
         files.push(parser::parse(&tokens, &mut diags));
     }
+    let extents = workspace_extents(&files, &sources);
     let posture = ir::lower::lower(&files, &mut diags);
     let manifest = options.previous.as_ref().and_then(|(path, text)| match Manifest::parse(text) {
         Ok(m) => Some((path.as_str(), m)),
@@ -98,6 +102,14 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
     let checked = check::check(posture, previous.as_ref(), &mut diags);
     let mut diagnostics = Vec::new();
     for mut d in diags.into_sorted() {
+        d.workspace = d.primary.and_then(|at| {
+            extents
+                .iter()
+                .find(|(block, _)| {
+                    block.file == at.file && block.start <= at.start && at.end <= block.end
+                })
+                .map(|(_, name)| name.clone())
+        });
         if d.severity != Severity::Error && options.allow.contains(&d.code) {
             continue;
         }
@@ -121,7 +133,32 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
         sources,
         diagnostics,
         checked: if failed { None } else { checked },
+        accepted: 0,
     }
+}
+
+/// Each top-level `workspace "name" { ... }` block: its extent and its name
+/// as written (the text between the quotes), for [`Diagnostic::workspace`].
+fn workspace_extents(
+    files: &[crate::syntax::ast::File],
+    sources: &SourceMap,
+) -> Vec<(crate::span::Span, String)> {
+    use crate::syntax::ast::Entry;
+    let mut out = Vec::new();
+    for file in files {
+        for entry in &file.entries {
+            let Entry::Stmt(s) = entry else { continue };
+            let (true, [name]) = (s.head.name == "workspace", s.args.as_slice()) else {
+                continue;
+            };
+            let text = &sources.get(name.span.file).text;
+            let written = text
+                .get(name.span.start as usize..name.span.end as usize)
+                .unwrap_or_default();
+            out.push((s.span, written.trim_matches('"').to_string()));
+        }
+    }
+    out
 }
 
 /// The path that stands for standard input: one posture read from it.

@@ -210,6 +210,10 @@ struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+    /// Show a finding repeated in several workspaces once per workspace
+    /// (by default it is shown once, naming the others).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Where the deployed files' templates were deployed, and how to report.
@@ -539,12 +543,30 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
         Err(e) => return Err(usage_error(&e)),
     };
     let outcome = driver::compile(inputs, &options);
-    report(
-        &outcome.diagnostics,
-        &outcome.sources,
-        args.format,
-        args.color,
-    )?;
+    let diags = &outcome.diagnostics;
+    let written = match args.format {
+        FormatArg::Human => {
+            let mut text =
+                render::human_grouped(diags, &outcome.sources, color_of(args.color), args.verbose);
+            if !outcome.has_errors() {
+                let (errors, warnings) = render::counts(diags);
+                text.push_str(&render::run_summary(&render::RunSummary {
+                    files: outcome.sources.iter().count(),
+                    workspaces: outcome
+                        .checked
+                        .as_ref()
+                        .map_or(0, |c| c.posture().workspaces.len()),
+                    errors,
+                    warnings,
+                    accepted: outcome.accepted,
+                }));
+                text.push('\n');
+            }
+            std::io::stderr().write_all(text.as_bytes())
+        }
+        format => return report(diags, &outcome.sources, format, args.color).map(|()| outcome),
+    };
+    written.map_err(|_| ExitCode::from(2))?;
     Ok(outcome)
 }
 
@@ -568,7 +590,12 @@ fn report(
             std::io::stderr().write_all(render::human(diags, sources, color_of(color)).as_bytes())
         }
         FormatArg::Json => std::io::stdout().write_all(render::json(diags, sources).as_bytes()),
-        FormatArg::Sarif => std::io::stdout().write_all(render::sarif(diags, sources).as_bytes()),
+        FormatArg::Sarif => {
+            let root = std::env::current_dir().ok();
+            let root = root.as_deref().map(std::path::Path::to_string_lossy);
+            std::io::stdout()
+                .write_all(render::sarif_in(diags, sources, root.as_deref()).as_bytes())
+        }
     };
     written.map_err(|_| ExitCode::from(2))
 }

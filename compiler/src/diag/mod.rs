@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod explain;
+pub mod group;
 pub mod render;
 pub mod suggest;
 
@@ -52,6 +53,10 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Vec<String>,
+    /// The workspace whose block holds the primary span, when there is one:
+    /// the driver fills it in, and the human output folds a finding repeated
+    /// in several workspaces into one (`group`).
+    pub workspace: Option<String>,
 }
 
 impl Diagnostic {
@@ -66,6 +71,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: Vec::new(),
+            workspace: None,
         }
     }
 

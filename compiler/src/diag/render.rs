@@ -23,16 +23,8 @@ pub enum Format {
 /// closing count line.
 #[must_use]
 pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = String::new();
-    for d in diags {
-        out.push_str(&renderer.render(&[group(d, sources)]));
-        out.push_str("\n\n");
-    }
+    let shown: Vec<(&Diagnostic, Vec<&str>)> = diags.iter().map(|d| (d, Vec::new())).collect();
+    let mut out = render_each(&shown, sources, color);
     let (errors, warnings) = counts(diags);
     if errors + warnings > 0 {
         out.push_str(&summary(errors, warnings));
@@ -41,14 +33,89 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     out
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
+/// Renders diagnostics for people as `check` and `build` print them: a
+/// finding repeated in several workspaces once, with a note naming the
+/// others (each one on its own with `verbose`); then, only when there are
+/// errors, the closing `aborting due to` line (a run without errors ends
+/// with [`run_summary`] instead).
+#[must_use]
+pub fn human_grouped(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+    verbose: bool,
+) -> String {
+    let shown: Vec<(&Diagnostic, Vec<&str>)> = if verbose {
+        diags.iter().map(|d| (d, Vec::new())).collect()
+    } else {
+        super::group::group(diags)
+            .into_iter()
+            .map(|g| (g.first, g.also_in))
+            .collect()
     };
+    let mut out = render_each(&shown, sources, color);
+    let (errors, warnings) = counts(diags);
+    if errors > 0 {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    out
+}
+
+/// Each diagnostic, with the note of the other workspaces it stands for.
+fn render_each(shown: &[(&Diagnostic, Vec<&str>)], sources: &SourceMap, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for (d, also_in) in shown {
+        if also_in.is_empty() {
+            out.push_str(&renderer.render(&[group(d, sources)]));
+        } else {
+            let mut d = (*d).clone();
+            d.notes.push(super::group::note(also_in));
+            out.push_str(&renderer.render(&[group(&d, sources)]));
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// What a run without errors read and found, for its one closing line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub files: usize,
+    pub workspaces: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Warnings the postures accept as known risks (counted, not printed).
+    pub accepted: usize,
+}
+
+/// `amlgen: checked 8 files, 11 workspaces: 0 errors, 3 warnings, 1 accepted risk`.
+#[must_use]
+pub fn run_summary(s: &RunSummary) -> String {
+    format!(
+        "amlgen: checked {}, {}: {}, {}, {}",
+        plural(s.files, "file"),
+        plural(s.workspaces, "workspace"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.accepted, "accepted risk"),
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
     match (errors, warnings) {
         (0, w) => format!("amlgen: {} emitted", plural(w, "warning")),
         (e, 0) => format!("amlgen: aborting due to {}", plural(e, "error")),
@@ -181,6 +248,10 @@ fn location(span: Span, sources: &SourceMap) -> Value {
     })
 }
 
+/// The version of the `--format json` document's shape: raised when a field
+/// changes meaning or goes away (new fields do not raise it).
+pub const JSON_VERSION: u32 = 1;
+
 /// Renders diagnostics as one JSON document.
 #[must_use]
 pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> String {
@@ -200,11 +271,17 @@ pub fn json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 })).collect::<Vec<_>>(),
                 "notes": d.notes,
                 "help": d.help,
+                "workspace": d.workspace,
             })
         })
         .collect();
     let (errors, warnings) = counts(diags);
-    let doc = json!({ "diagnostics": items, "errors": errors, "warnings": warnings });
+    let doc = json!({
+        "version": JSON_VERSION,
+        "diagnostics": items,
+        "errors": errors,
+        "warnings": warnings,
+    });
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON values always serialize");
     s.push('\n');
     s
@@ -218,11 +295,11 @@ fn sarif_level(sev: Severity) -> &'static str {
     }
 }
 
-/// A file name as a SARIF URI reference: forward slashes, percent-encoded
-/// where RFC 3986 requires it.
-fn uri(name: &str) -> String {
+/// Percent-encodes a path for a URI: forward slashes, and `%XX` for every
+/// byte RFC 3986 does not allow unencoded in a path.
+fn encode(path: &str) -> String {
     let mut out = String::new();
-    for b in name.replace('\\', "/").bytes() {
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
@@ -232,21 +309,121 @@ fn uri(name: &str) -> String {
     out
 }
 
-/// Renders diagnostics as a SARIF 2.1.0 log with one run.
+/// A path with `.` dropped and `dir/..` folded, `/` separators. Leading
+/// `..` (a file above the root) stay.
+fn normalise(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// The SARIF `artifactLocation` of a file as the command line named it:
+/// relative to `root` (the directory amlgen ran in, code scanning's
+/// checkout) with `uriBaseId: %SRCROOT%`, so code scanning links to the
+/// file in the repository; a file outside `root` is a `file:` URI.
+fn artifact(name: &str, root: Option<&str>) -> Value {
+    let name = name.replace('\\', "/");
+    let drive = name.as_bytes().get(1) == Some(&b':');
+    if !name.starts_with('/') && !drive {
+        return json!({ "uri": encode(&normalise(&name)), "uriBaseId": SRCROOT });
+    }
+    let path = normalise(&name);
+    let root = root.map(|r| normalise(&r.replace('\\', "/")));
+    if let Some(rest) = root
+        .as_deref()
+        .and_then(|r| path.strip_prefix(r.trim_end_matches('/')))
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        return json!({ "uri": encode(rest), "uriBaseId": SRCROOT });
+    }
+    // A drive letter's colon stays as it is (RFC 8089 appendix E.2).
+    let uri = match path.split_once(':') {
+        Some((letter, rest)) if drive => format!("file:///{}:{}", encode(letter), encode(rest)),
+        _ => format!("file://{}", encode(&path)),
+    };
+    json!({ "uri": uri })
+}
+
+/// The base of relative artifact URIs: the schema's `uriBaseId`, "a string
+/// which indirectly specifies the absolute URI with respect to which a
+/// relative URI ... is interpreted", declared in the run's
+/// `originalUriBaseIds`; `%SRCROOT%` is the name SARIF's examples and
+/// code scanning use for the root of the analysed sources.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Where the code pages are published: the package's `repository` (in
+/// `Cargo.toml`), whose `docs/codes/` holds them. The SARIF 2.1.0 schema
+/// wants `helpUri` absolute (`format: uri`, not `uri-reference`, which the
+/// test validates); with no repository
+/// URL there is no absolute link to give, so `helpUri` is left out and the
+/// page travels in `help` (which code scanning shows beside an alert).
+fn help_uri(code: super::Code) -> Option<String> {
+    help_uri_in(env!("CARGO_PKG_REPOSITORY"), code)
+}
+
+/// `helpUri` for a repository URL (`https://github.com/o/amlgen` →
+/// `https://github.com/o/amlgen/blob/v0.1.0/docs/codes/AML3004.md`).
+#[must_use]
+pub fn help_uri_in(repository: &str, code: super::Code) -> Option<String> {
+    let base = repository.trim_end_matches('/');
+    (base.starts_with("https://")).then(|| {
+        format!(
+            "{base}/blob/v{}/docs/codes/{}.md",
+            env!("CARGO_PKG_VERSION"),
+            code.id()
+        )
+    })
+}
+
+/// A rule of the SARIF driver: its code, title, level and its page as help.
+fn rule(c: super::Code) -> Value {
+    let page = super::explain::explanation(c);
+    let mut rule = json!({
+        "id": c.id(),
+        "name": c.name(),
+        "shortDescription": { "text": c.title() },
+        "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
+        "help": { "text": page, "markdown": page },
+    });
+    if let Some(uri) = help_uri(c) {
+        rule["helpUri"] = Value::from(uri);
+    }
+    rule
+}
+
+/// Renders diagnostics as a SARIF 2.1.0 log with one run, file names taken
+/// relative to the current directory as written (see [`sarif_in`]).
 #[must_use]
 pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    sarif_in(diags, sources, None)
+}
+
+/// Renders diagnostics as a SARIF 2.1.0 log with one run. `root`: the
+/// directory amlgen ran in, against which absolute file names are made
+/// relative. The driver lists only the rules that occur (each with its
+/// page, which makes a rule some kilobytes).
+#[must_use]
+pub fn sarif_in(diags: &[Diagnostic], sources: &SourceMap, root: Option<&str>) -> String {
     use super::Code;
-    let rules: Vec<Value> = Code::ALL
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.id(),
-                "name": c.name(),
-                "shortDescription": { "text": c.title() },
-                "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
-            })
-        })
-        .collect();
+    let mut used: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    used.sort_unstable();
+    used.dedup();
+    let rules: Vec<Value> = used.iter().map(|c| rule(*c)).collect();
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
@@ -262,7 +439,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
             }
             let mut result = json!({
                 "ruleId": d.code.id(),
-                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
+                "ruleIndex": used.binary_search(&d.code).ok(),
                 "level": sarif_level(d.severity),
                 "message": { "text": text },
             });
@@ -282,7 +459,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
                                 "id": i,
                                 "message": { "text": l.message },
                                 "physicalLocation": {
-                                    "artifactLocation": { "uri": uri(&f.name) },
+                                    "artifactLocation": artifact(&f.name, root),
                                     "region": { "startLine": sl, "startColumn": sc },
                                 }
                             })
@@ -291,7 +468,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
                 }
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&file.name) },
+                        "artifactLocation": artifact(&file.name, root),
                         "region": {
                             "startLine": line,
                             "startColumn": column,
@@ -313,6 +490,13 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
                     "name": "amlgen",
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
+                }
+            },
+            "originalUriBaseIds": {
+                SRCROOT: {
+                    "description": {
+                        "text": "The directory amlgen ran in: the repository root in CI."
+                    }
                 }
             },
             "results": results,
