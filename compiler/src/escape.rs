@@ -286,13 +286,18 @@ pub fn markdown_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }
 
-/// A Mermaid node label: quotes, angle brackets and `#` as entities.
+/// A Mermaid node label, written inside `["..."]`: quotes, angle
+/// brackets, `#` and backticks (a quoted label opening with one is a
+/// Markdown string) as entities, line breaks and other control
+/// characters as spaces. Brackets and pipes are kept: the label is
+/// quoted (edge labels are amlgen's own words, never posture strings).
 #[must_use]
 pub fn mermaid_label(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         match c {
             '"' => out.push_str("#quot;"),
+            '`' => out.push_str("#96;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '#' => out.push_str("#35;"),
@@ -386,6 +391,8 @@ mod tests {
         // Brackets and pipes are kept: the label is quoted.
         assert_eq!(mermaid_label("a[b](c)|d"), "a[b](c)|d");
         assert_eq!(mermaid_label("a\nb\tc"), "a b c");
+        // A backtick after the opening quote would make a Markdown string.
+        assert_eq!(mermaid_label("`md`"), "#96;md#96;");
     }
 
     #[test]

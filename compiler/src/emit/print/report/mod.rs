@@ -47,6 +47,6 @@ pub fn render(
     r.push_str(&instances::section(ws));
     defaults::section(&mut r, ws, sources);
     warnings::section(&mut r, diagnostics, sources);
-    diagram::section(&mut r, ws);
+    diagram::section(&mut r, ws, d);
     r
 }
