@@ -1,0 +1,399 @@
+//! What the people who deploy a build read: no internal shorthand (the
+//! project's rule ids `R22`, seed numbers) in any artifact of any legal
+//! posture, and report diagrams that stay readable (a bounded number of
+//! nodes) however many rules a posture has.
+
+#[path = "common/postures.rs"]
+mod postures;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::Path;
+
+/// The internal shorthand in `text`: a rule id (`\bR\d{2}\b`), a seed
+/// number (`seed \d{3}`, `seeds \d{3}`) or a rule range (`R30–R35`),
+/// each with a little context.
+fn internal_labels(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let digits = |i: usize, n: usize| (i..i + n).all(|j| b.get(j).is_some_and(u8::is_ascii_digit));
+    let context = |i: usize, n: usize| {
+        let (mut s, mut e) = (i.saturating_sub(40), (i + n + 40).min(text.len()));
+        while !text.is_char_boundary(s) {
+            s -= 1;
+        }
+        while !text.is_char_boundary(e) {
+            e += 1;
+        }
+        text[s..e].replace('\n', " ")
+    };
+    let mut out = Vec::new();
+    for i in 0..b.len() {
+        // R and two digits, a word of its own.
+        if b[i] == b'R' && !(i > 0 && word(i - 1)) && digits(i + 1, 2) && !word(i + 3) {
+            out.push(context(i, 3));
+        }
+        // "seed 002", "seeds 002", any case.
+        for w in ["seed ", "seeds "] {
+            if b.len() >= i + w.len()
+                && b[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+                && !(i > 0 && word(i - 1))
+                && digits(i + w.len(), 3)
+            {
+                out.push(context(i, w.len() + 3));
+            }
+        }
+    }
+    out
+}
+
+/// Every internal label in a set of files, with the file's path.
+fn labels_in(files: &BTreeMap<String, String>) -> Vec<String> {
+    files
+        .iter()
+        .flat_map(|(path, text)| {
+            internal_labels(text)
+                .into_iter()
+                .map(move |l| format!("{path}: …{l}…"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_label_finder_catches_planted_labels() {
+    for planted in [
+        "R22: studio reaches the private default storage",
+        "the approver (R40)",
+        "\"origin\": \"required (seed 002)\"",
+        "see Seeds 004 for why",
+        "rules R30–R35",
+    ] {
+        assert!(!internal_labels(planted).is_empty(), "{planted}");
+    }
+    for fine in [
+        "AML3022",
+        "R2D2 and R222",
+        "BR22",
+        "R_22",
+        "seeded 002",
+        "seed 02",
+        "Standard_DS3_v2",
+    ] {
+        assert!(internal_labels(fine).is_empty(), "{fine}");
+    }
+}
+
+/// A real build with one label planted in one artifact is caught, naming
+/// the file: the walk over artifacts reads every file it is given.
+#[test]
+fn a_planted_label_in_an_artifact_fails_the_walk() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("examples/hub-spoke-regulated/posture.aml");
+    let mut files =
+        postures::build_all_targets("posture.aml", postures::read_posture(&example), None).unwrap();
+    assert!(labels_in(&files).is_empty(), "{:?}", labels_in(&files));
+    let allowlist = files.get_mut("hub-firewall/allowlist.json").unwrap();
+    *allowlist = allowlist.replacen(
+        "required by Azure Machine Learning",
+        "required (seed 002)",
+        1,
+    );
+    let tf = files
+        .iter_mut()
+        .find(|(p, _)| p.ends_with("terraform/main.tf"))
+        .unwrap()
+        .1;
+    tf.push_str("# R22: planted\n");
+    let found = labels_in(&files);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("hub-firewall/allowlist.json: "),
+        "{found:?}"
+    );
+    assert!(found[1].contains("terraform/main.tf: "), "{found:?}");
+}
+
+/// No artifact of any legal posture of the suite (each example, each
+/// `tests/ui` `# neighbour-of` case, the hostile postures), built for
+/// every target and both policy layouts, nor any file of the committed
+/// `out/`, carries the project's internal shorthand.
+#[test]
+fn no_artifact_of_any_legal_posture_has_an_internal_label() {
+    let mut problems = Vec::new();
+    let mut cases: Vec<(String, String, Option<std::path::PathBuf>)> = postures::legal_postures()
+        .into_iter()
+        .map(|(path, previous)| {
+            (
+                path.display().to_string(),
+                postures::read_posture(&path),
+                previous,
+            )
+        })
+        .collect();
+    assert!(cases.len() > 100, "only {} legal postures", cases.len());
+    cases.push(("hostile.aml".into(), postures::posture(), None));
+    cases.push((
+        "hostile-vnet.aml".into(),
+        postures::custom_vnet_posture(),
+        None,
+    ));
+    let mut files_seen = 0;
+    for (name, text, previous) in cases {
+        // Plain layout with Terraform; the EPAC layout for the policy files.
+        for built in [
+            postures::build_all_targets(&name, text.clone(), previous.as_deref()),
+            postures::build_with(
+                &name,
+                text.clone(),
+                previous.as_deref(),
+                amlgen::emit::policy::Layout::Epac,
+            ),
+        ] {
+            match built {
+                Ok(files) => {
+                    files_seen += files.len();
+                    problems.extend(
+                        labels_in(&files)
+                            .into_iter()
+                            .map(|l| format!("{name}: {l}")),
+                    );
+                }
+                Err(e) => problems.push(format!("{name}: does not build: {e}")),
+            }
+        }
+    }
+    assert!(files_seen > 1000, "only {files_seen} files");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
+    let mut committed = BTreeMap::new();
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                committed.insert(p.strip_prefix(&out).unwrap().display().to_string(), text);
+            }
+        }
+    }
+    assert!(
+        committed.len() > 100,
+        "only {} files in out/",
+        committed.len()
+    );
+    problems.extend(
+        labels_in(&committed)
+            .into_iter()
+            .map(|l| format!("out/{l}")),
+    );
+    assert!(
+        problems.is_empty(),
+        "{} internal labels:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The Mermaid block of a report.
+fn mermaid(report: &str) -> &str {
+    let start = report.find("```mermaid\n").expect("a diagram") + "```mermaid\n".len();
+    let end = start + report[start..].find("```").expect("a closed diagram");
+    &report[start..end]
+}
+
+/// The distinct node and subgraph ids of a Mermaid flowchart: every
+/// identifier outside quoted labels and `|edge labels|`, but for the
+/// flowchart's own words. A node Mermaid would create from a bare
+/// reference counts too.
+fn node_ids(chart: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for line in chart.lines().skip(1) {
+        let mut outside = String::new();
+        let (mut quoted, mut edge) = (false, false);
+        for c in line.chars() {
+            match c {
+                '"' if !edge => quoted = !quoted,
+                '|' if !quoted => edge = !edge,
+                c if !quoted && !edge => outside.push(c),
+                _ => {}
+            }
+        }
+        for w in outside.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if !w.is_empty()
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+                && !matches!(w, "subgraph" | "end")
+            {
+                ids.insert(w.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// At most this many nodes in any diagram, however large the posture.
+const MAX_NODES: usize = 40;
+
+/// A posture with every preset (26 FQDN rules, 4 private endpoint rules),
+/// 34 FQDN rules of its own (60 FQDN rules in all), 6 service tag rules
+/// and 12 computes.
+fn large_posture() -> String {
+    let ids = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai/providers";
+    let mut rules = String::new();
+    for i in 0..34 {
+        let _ = writeln!(rules, "    rule \"site-{i}\" fqdn \"pkg{i}.contoso.com\"");
+    }
+    for (i, tag) in [
+        "DataFactory",
+        "AzureMonitor",
+        "EventHub",
+        "ServiceBus",
+        "Sql",
+        "CosmosDB",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let _ = writeln!(
+            rules,
+            "    rule \"tag-{i}\" service_tag \"{tag}\" {{ protocol = tcp  ports = \"443\" }}"
+        );
+    }
+    let mut computes = String::new();
+    for i in "abcdefgh".chars() {
+        let _ = writeln!(
+            computes,
+            "  compute \"cpu-{i}\" {{ kind = cluster  vm_size = \"Standard_DS3_v2\"  max_nodes = 2 }}"
+        );
+    }
+    for (i, c) in "abcd".chars().enumerate() {
+        let _ = writeln!(
+            computes,
+            "  compute \"ci-{c}\" {{ kind = instance  vm_size = \"Standard_DS3_v2\"  assigned_user = {{ object_id = \"5d0c7a1e-2f3b-4c8d-9e6f-7a8b9c0d1e0{i}\" }} }}"
+        );
+    }
+    format!(
+        r#"workspace "mlw-large" {{
+  resource_group = "rg-large"
+  region = "westeurope"
+  profile = exfiltration_protected
+  inbound {{
+    public_network_access = disabled
+    private_endpoint {{
+      subnet = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-pe"
+      dns    = create
+    }}
+  }}
+  outbound {{
+    mode = allow_only_approved_outbound
+    allow python_packages {{ index_overridden = true }}
+    allow vscode
+    allow huggingface
+    allow batch_endpoints {{
+      ai_services = "{ids}/Microsoft.CognitiveServices/accounts/ais-scoring"
+      ai_search   = "{ids}/Microsoft.Search/searchServices/srch-scoring"
+    }}
+{rules}  }}
+  container_registry {{ sku = premium  image_build_compute = "cpu-a" }}
+{computes}}}
+"#
+    )
+}
+
+#[test]
+fn a_diagram_stays_bounded_at_sixty_fqdn_rules() {
+    let files = postures::build_text("large.aml", large_posture(), None)
+        .unwrap_or_else(|e| panic!("the large posture does not build: {e}"));
+    let report = &files["workspaces/mlw-large/REPORT.md"];
+    // The posture is as large as it says: every rule is in the report's table.
+    let table_rows = report
+        .lines()
+        .filter(|l| {
+            l.starts_with("| `")
+                && (l.contains("| FQDN |")
+                    || l.contains("| ServiceTag |")
+                    || l.contains("| PrivateEndpoint |"))
+        })
+        .count();
+    assert_eq!(table_rows, 26 + 4 + 34 + 6, "rules in the outbound table");
+    let chart = mermaid(report);
+    let ids = node_ids(chart);
+    assert!(ids.len() <= MAX_NODES, "{} nodes:\n{chart}", ids.len());
+    assert!(ids.len() > 20, "{} nodes:\n{chart}", ids.len());
+    // One node per preset with its count; the firewall; the user rules
+    // beyond the drawn ones in one node; clusters grouped.
+    for preset in [
+        "preset python_packages: 8 rule(s)",
+        "preset vscode: 12 rule(s)",
+        "preset huggingface: 6 rule(s)",
+        "preset batch_endpoints: 4 rule(s)",
+        "managed Azure Firewall (Standard)",
+        "28 more rules",
+        "8 compute clusters",
+        "4 compute instances",
+    ] {
+        assert!(chart.contains(preset), "no {preset:?} in:\n{chart}");
+    }
+    assert!(!chart.contains("pkg33.contoso.com"), "{chart}");
+}
+
+/// The counter counts what Mermaid draws, so the bound can fail.
+#[test]
+fn the_node_counter_counts_nodes_not_labels() {
+    let chart = "flowchart LR\n  a[\"x y z\"] -->|many words here| b((c))\n  subgraph s[\"t u\"]\n    a\n  end\n  a --- bare\n";
+    assert_eq!(
+        node_ids(chart),
+        ["a", "b", "bare", "c", "s"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect()
+    );
+    let mut many = String::from("flowchart LR\n");
+    for i in 0..=MAX_NODES {
+        let _ = writeln!(many, "  n{i}[\"rule\"]");
+    }
+    assert!(node_ids(&many).len() > MAX_NODES);
+}
+
+/// Custom VNet mode: the spoke drawn once (no second "client network"
+/// for the endpoints in its `pe` subnet), the hub with its firewall, the
+/// peering, the private DNS zones, the computes in their subnet; and the
+/// report does not say a managed network creates private endpoints.
+#[test]
+fn a_custom_vnet_diagram_draws_the_spoke_once_and_the_hub() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("examples/hub-spoke-regulated/posture.aml");
+    let files = postures::build_file(&example, None).unwrap();
+    let mut seen = 0;
+    for (path, report) in files.iter().filter(|(p, _)| p.ends_with("REPORT.md")) {
+        if !report.contains("(custom VNet mode)") {
+            continue;
+        }
+        seen += 1;
+        let chart = mermaid(report);
+        assert_eq!(
+            chart.matches("subgraph spoke[").count(),
+            1,
+            "{path}:\n{chart}"
+        );
+        assert!(!chart.contains("client network"), "{path}:\n{chart}");
+        assert!(!chart.contains("subgraph managed"), "{path}:\n{chart}");
+        for part in [
+            "subgraph hub[",
+            "fw[\"hub firewall ",
+            "spoke <-->|",
+            "private DNS zone(s)",
+            "training --- c",
+        ] {
+            assert!(chart.contains(part), "{path}: no {part:?} in:\n{chart}");
+        }
+        assert!(
+            !report.contains("The managed network creates its private endpoints"),
+            "{path}"
+        );
+    }
+    assert!(seen >= 2, "only {seen} custom VNet workspaces");
+}
