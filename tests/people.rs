@@ -123,25 +123,8 @@ fn a_planted_label_in_an_artifact_fails_the_walk() {
 #[test]
 fn no_artifact_of_any_legal_posture_has_an_internal_label() {
     let mut problems = Vec::new();
-    let mut cases: Vec<(String, String, Option<std::path::PathBuf>)> = postures::legal_postures()
-        .into_iter()
-        .map(|(path, previous)| {
-            (
-                path.display().to_string(),
-                postures::read_posture(&path),
-                previous,
-            )
-        })
-        .collect();
-    assert!(cases.len() > 100, "only {} legal postures", cases.len());
-    cases.push(("hostile.aml".into(), postures::posture(), None));
-    cases.push((
-        "hostile-vnet.aml".into(),
-        postures::custom_vnet_posture(),
-        None,
-    ));
     let mut files_seen = 0;
-    for (name, text, previous) in cases {
+    for (name, text, previous) in postures::every_legal_case() {
         // Plain layout with Terraform; the EPAC layout for the policy files.
         for built in [
             postures::build_all_targets(&name, text.clone(), previous.as_deref()),
