@@ -279,6 +279,28 @@ pub fn markdown_code(s: &str) -> String {
     }
 }
 
+/// One row of a Markdown table from its cells, each already formatted
+/// (code spans and words): a `|` would end its cell even inside a code
+/// span, so each is `\|`, the table escape of GitHub Flavored Markdown
+/// (it applies inside code spans too, which then show `|`); a line break
+/// would end the row, so each is a space.
+#[must_use]
+pub fn markdown_row(cells: &[&str]) -> String {
+    let mut out = String::from("|");
+    for cell in cells {
+        out.push(' ');
+        for c in cell.chars() {
+            match c {
+                '|' => out.push_str("\\|"),
+                c if c.is_control() => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out.push_str(" |");
+    }
+    out
+}
+
 /// Text on one Markdown line (a list item): a line break would end it, so
 /// each becomes a space.
 #[must_use]
@@ -378,6 +400,18 @@ mod tests {
     fn markdown_lines_have_no_line_breaks() {
         assert_eq!(markdown_line("one\ntwo\r\nthree"), "one two  three");
         assert_eq!(markdown_line("`kept` | as is"), "`kept` | as is");
+    }
+
+    #[test]
+    fn markdown_rows_keep_their_cells() {
+        assert_eq!(markdown_row(&["a", "`b`"]), "| a | `b` |");
+        // A pipe, in a code span or not, stays in its cell; a line break
+        // stays in its row.
+        assert_eq!(
+            markdown_row(&["`st|x`", "a|b", "c\nd"]),
+            "| `st\\|x` | a\\|b | c d |"
+        );
+        assert_eq!(markdown_row(&[]), "|");
     }
 
     #[test]

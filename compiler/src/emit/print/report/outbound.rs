@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::escape::markdown_code as code;
+use crate::escape::{markdown_code as code, markdown_row};
 use crate::ir::{Destination, IsolationMode, PeTarget, RuleOrigin, Workspace};
 use crate::source::SourceMap;
 
@@ -77,9 +77,13 @@ pub(super) fn section(r: &mut String, ws: &Workspace, sources: &SourceMap) {
                 };
                 let _ = writeln!(
                     r,
-                    "| {} | {} | {dest} | {origin} |",
-                    code(rule.name.as_str()),
-                    rule.destination.kind().arm()
+                    "{}",
+                    markdown_row(&[
+                        &code(rule.name.as_str()),
+                        rule.destination.kind().arm(),
+                        &dest,
+                        &origin
+                    ])
                 );
             }
         }
