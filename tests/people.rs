@@ -373,10 +373,12 @@ fn a_custom_vnet_diagram_draws_the_spoke_once_and_the_hub() {
         ] {
             assert!(chart.contains(part), "{path}: no {part:?} in:\n{chart}");
         }
-        assert!(
-            !report.contains("The managed network creates its private endpoints"),
-            "{path}"
-        );
+        for wrong in [
+            "The managed network creates its private endpoints",
+            "linked to the client virtual network",
+        ] {
+            assert!(!report.contains(wrong), "{path}: says {wrong:?}");
+        }
     }
     assert!(seen >= 2, "only {seen} custom VNet workspaces");
 }
@@ -447,4 +449,29 @@ fn a_pipe_in_a_posture_string_stays_in_its_table_cell() {
             path.display()
         );
     }
+}
+
+/// A report says the deployment grants the workspace identity the right
+/// to approve its private endpoints only where a grant exists.
+#[test]
+fn a_report_promises_approver_grants_only_where_they_are() {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("out/workspaces");
+    let (mut promised, mut not) = (0, 0);
+    for e in std::fs::read_dir(out).unwrap() {
+        let path = e.unwrap().path().join("REPORT.md");
+        let report = std::fs::read_to_string(&path).unwrap();
+        let granted = report.contains("| Azure AI Enterprise Network Connection Approver (")
+            || report.contains("| custom: amlgen private endpoint approver (");
+        if report.contains("The deployment grants it that on each target") {
+            assert!(granted, "{}: promises a grant it lacks", path.display());
+            promised += 1;
+        } else if report.contains("Private endpoint outbound rules connect only once approved") {
+            assert!(!granted, "{}", path.display());
+            not += 1;
+        }
+    }
+    assert!(
+        promised > 0 && not > 0,
+        "{promised} reports with grants, {not} without"
+    );
 }
