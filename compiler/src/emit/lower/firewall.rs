@@ -287,3 +287,23 @@ pub fn rule_collection_group(lists: &[WorkspaceAllow]) -> Resource {
     )
     .child_of("firewallPolicy")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every required rule's origin names its Microsoft Learn page: a seed
+    /// the mapping does not know would fall back to bare words.
+    #[test]
+    fn every_required_rule_names_its_page() {
+        for r in custom_vnet::REQUIRED {
+            let origin = required_origin(r.seed);
+            assert!(
+                origin.contains("(Microsoft Learn: \""),
+                "{}: {origin}",
+                r.tag
+            );
+        }
+        assert_eq!(required_origin("999"), "required by Azure Machine Learning");
+    }
+}
