@@ -381,6 +381,12 @@ fn a_custom_vnet_diagram_draws_the_spoke_once_and_the_hub() {
         }
     }
     assert!(seen >= 2, "only {seen} custom VNet workspaces");
+    // A Kubernetes compute hangs from the scoring subnet, in the spoke.
+    let case = root.join("tests/ui/rules/name-refused-ok.aml");
+    let files = postures::build_file(&case, None).unwrap();
+    let chart = mermaid(&files["workspaces/mlw-demo/REPORT.md"]);
+    let aks = "    scoring --- c2_0[\"kubernetes aks-scoring-east\"]\n  end\n";
+    assert!(chart.contains(aks), "{chart}");
 }
 
 /// The cells of a Markdown table row: split at each `|` that no
