@@ -481,3 +481,85 @@ fn a_report_promises_approver_grants_only_where_they_are() {
         "{promised} reports with grants, {not} without"
     );
 }
+
+/// Mermaid's own parser (`tests/mermaid/parse.js`, run by Node.js): for
+/// each chart, `None` when it parses, else the error. Node and the npm
+/// registry are required: without them the test fails, it does not skip.
+fn mermaid_errors(charts: &[String]) -> Vec<Option<String>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mermaid");
+    if !dir.join("node_modules").is_dir() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm is required by this test");
+        assert!(status.success(), "`npm ci` in tests/mermaid failed");
+    }
+    let mut child = Command::new("node")
+        .arg("parse.js")
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("Node.js is required by this test");
+    let input = serde_json::to_vec(charts).unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "parse.js failed");
+    serde_json::from_slice(&out.stdout).expect("parse.js prints JSON")
+}
+
+/// Every diagram Mermaid is given parses: each example's, the large
+/// posture's, the hostile postures' and a custom VNet case with
+/// Kubernetes; and the parser refuses a chart with a label that breaks
+/// out of its quotes (the check can fail).
+#[test]
+fn every_diagram_parses_with_mermaid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut reports: Vec<(String, String)> = Vec::new();
+    for e in std::fs::read_dir(root.join("out/workspaces")).unwrap() {
+        let path = e.unwrap().path().join("REPORT.md");
+        reports.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    for (name, text) in [
+        ("large.aml", large_posture()),
+        ("hostile.aml", postures::posture()),
+        ("hostile-vnet.aml", postures::custom_vnet_posture()),
+        (
+            "name-refused-ok.aml",
+            postures::read_posture(&root.join("tests/ui/rules/name-refused-ok.aml")),
+        ),
+    ] {
+        let files = postures::build_text(name, text, None).unwrap();
+        reports.extend(
+            files
+                .into_iter()
+                .filter(|(p, _)| p.ends_with("REPORT.md"))
+                .map(|(p, t)| (format!("{name}: {p}"), t)),
+        );
+    }
+    assert!(reports.len() >= 15, "only {} reports", reports.len());
+    let mut charts: Vec<String> = reports
+        .iter()
+        .map(|(_, r)| mermaid(r).to_string())
+        .collect();
+    charts.push("flowchart LR\n  ws[\"workspace \"x\"]\n".to_string());
+    let errors = mermaid_errors(&charts);
+    assert_eq!(errors.len(), charts.len());
+    assert!(
+        errors.last().unwrap().is_some(),
+        "the parser accepts a broken label"
+    );
+    for ((name, _), (chart, error)) in reports.iter().zip(charts.iter().zip(&errors)) {
+        assert!(
+            error.is_none(),
+            "{name}: {}\n{chart}",
+            error.as_deref().unwrap_or("")
+        );
+    }
+}
