@@ -143,7 +143,7 @@ fn the_r22_reader_grants_are_made_where_the_storage_endpoints_are() {
         .filter(|(_, r)| {
             r["properties"]["description"]
                 .as_str()
-                .is_some_and(|d| d.starts_with("R22"))
+                .is_some_and(|d| d.contains("amlgen explain AML3022"))
         })
         .collect();
     assert_eq!(readers.len(), 2, "blob and file");

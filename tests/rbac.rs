@@ -298,7 +298,7 @@ fn the_storage_endpoint_readers_are_granted_where_the_endpoints_are() {
             r["type"] == "Microsoft.Authorization/roleAssignments"
                 && r["properties"]["description"]
                     .as_str()
-                    .is_some_and(|d| d.starts_with("R22"))
+                    .is_some_and(|d| d.contains("amlgen explain AML3022"))
         }) {
             let scope = r["scope"].as_str().unwrap();
             let name = scope

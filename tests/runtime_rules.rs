@@ -9,10 +9,7 @@ mod postures;
 #[path = "common/runtime.rs"]
 mod runtime;
 
-use std::path::{Path, PathBuf};
-
-/// A posture: its name, text and the previous manifest.
-type Case = (String, String, Option<PathBuf>);
+use std::path::Path;
 
 /// The plain files plus the Enterprise Policy as Code ones.
 fn build(
@@ -27,23 +24,8 @@ fn build(
 #[test]
 fn every_legal_posture_deploys_within_azures_runtime_rules() {
     let mut problems = Vec::new();
-    let mut cases: Vec<Case> = Vec::new();
-    for (path, previous) in postures::legal_postures() {
-        cases.push((
-            path.display().to_string(),
-            postures::read_posture(&path),
-            previous,
-        ));
-    }
-    assert!(cases.len() > 100, "only {} legal postures", cases.len());
-    cases.push(("hostile.aml".into(), postures::posture(), None));
-    cases.push((
-        "hostile-vnet.aml".into(),
-        postures::custom_vnet_posture(),
-        None,
-    ));
     let mut files_seen = 0;
-    for (name, text, previous) in cases {
+    for (name, text, previous) in postures::every_legal_case() {
         match build(&name, text, previous.as_deref()) {
             Ok(files) => {
                 files_seen += files.len();

@@ -279,6 +279,28 @@ pub fn markdown_code(s: &str) -> String {
     }
 }
 
+/// One row of a Markdown table from its cells, each already formatted
+/// (code spans and words): a `|` would end its cell even inside a code
+/// span, so each is `\|`, the table escape of GitHub Flavored Markdown
+/// (it applies inside code spans too, which then show `|`); a line break
+/// would end the row, so each is a space.
+#[must_use]
+pub fn markdown_row(cells: &[&str]) -> String {
+    let mut out = String::from("|");
+    for cell in cells {
+        out.push(' ');
+        for c in cell.chars() {
+            match c {
+                '|' => out.push_str("\\|"),
+                c if c.is_control() => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out.push_str(" |");
+    }
+    out
+}
+
 /// Text on one Markdown line (a list item): a line break would end it, so
 /// each becomes a space.
 #[must_use]
@@ -286,13 +308,18 @@ pub fn markdown_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }
 
-/// A Mermaid node label: quotes, angle brackets and `#` as entities.
+/// A Mermaid node label, written inside `["..."]`: quotes, angle
+/// brackets, `#` and backticks (a quoted label opening with one is a
+/// Markdown string) as entities, line breaks and other control
+/// characters as spaces. Brackets and pipes are kept: the label is
+/// quoted (edge labels are amlgen's own words, never posture strings).
 #[must_use]
 pub fn mermaid_label(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         match c {
             '"' => out.push_str("#quot;"),
+            '`' => out.push_str("#96;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '#' => out.push_str("#35;"),
@@ -376,6 +403,18 @@ mod tests {
     }
 
     #[test]
+    fn markdown_rows_keep_their_cells() {
+        assert_eq!(markdown_row(&["a", "`b`"]), "| a | `b` |");
+        // A pipe, in a code span or not, stays in its cell; a line break
+        // stays in its row.
+        assert_eq!(
+            markdown_row(&["`st|x`", "a|b", "c\nd"]),
+            "| `st\\|x` | a\\|b | c d |"
+        );
+        assert_eq!(markdown_row(&[]), "|");
+    }
+
+    #[test]
     fn mermaid_labels_cannot_close_their_quotes_or_nodes() {
         // A quote would end the `["..."]` label; `<`, `>` would read as
         // HTML; `#` starts an entity, so it is one too.
@@ -386,6 +425,8 @@ mod tests {
         // Brackets and pipes are kept: the label is quoted.
         assert_eq!(mermaid_label("a[b](c)|d"), "a[b](c)|d");
         assert_eq!(mermaid_label("a\nb\tc"), "a b c");
+        // A backtick after the opening quote would make a Markdown string.
+        assert_eq!(mermaid_label("`md`"), "#96;md#96;");
     }
 
     #[test]

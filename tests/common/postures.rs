@@ -37,6 +37,20 @@ pub fn legal_postures() -> Vec<(PathBuf, Option<PathBuf>)> {
     out
 }
 
+/// Every posture of the suite that must build, as `(name, text, previous
+/// manifest)`: each legal posture file (checked to be more than 100),
+/// then the two hostile postures.
+pub fn every_legal_case() -> Vec<(String, String, Option<PathBuf>)> {
+    let mut cases: Vec<(String, String, Option<PathBuf>)> = legal_postures()
+        .into_iter()
+        .map(|(path, previous)| (path.display().to_string(), read_posture(&path), previous))
+        .collect();
+    assert!(cases.len() > 100, "only {} legal postures", cases.len());
+    cases.push(("hostile.aml".into(), posture(), None));
+    cases.push(("hostile-vnet.aml".into(), custom_vnet_posture(), None));
+    cases
+}
+
 /// Strings that try to break out of a Bicep or JSON string.
 pub const NASTY: &[&str] = &[
     "it's",

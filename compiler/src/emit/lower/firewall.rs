@@ -124,7 +124,7 @@ pub fn workspace_allow(
             ports: r.ports.iter().map(|p| (*p).to_string()).collect(),
             sources: prefixes(spoke, &roles),
             why: r.purpose.to_string(),
-            origin: format!("required (seed {})", r.seed),
+            origin: required_origin(r.seed),
         });
     }
     for rule in &ws.outbound.rules {
@@ -189,6 +189,18 @@ pub fn workspace_allow(
         not_through_firewall: bypass,
         dns_zone_links: dns_zone_links.to_vec(),
     })
+}
+
+/// Where a required rule comes from, in words its reader can look up:
+/// the Microsoft Learn page the catalogue's seed is (the seed numbers are
+/// the project's own, see `catalog::custom_vnet`).
+fn required_origin(seed: &str) -> String {
+    let page = match seed {
+        "002" => "\"Workspace Managed Virtual Network Isolation\", required service tags",
+        "004" => "\"Network traffic flow when using a secured workspace\"",
+        _ => return "required by Azure Machine Learning".to_string(),
+    };
+    format!("required by Azure Machine Learning (Microsoft Learn: {page})")
 }
 
 /// A name Azure Firewall accepts for a rule: the text with characters
@@ -274,4 +286,24 @@ pub fn rule_collection_group(lists: &[WorkspaceAllow]) -> Resource {
         json!({ "properties": { "priority": Expr::param("priority"), "ruleCollections": collections } }),
     )
     .child_of("firewallPolicy")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every required rule's origin names its Microsoft Learn page: a seed
+    /// the mapping does not know would fall back to bare words.
+    #[test]
+    fn every_required_rule_names_its_page() {
+        for r in custom_vnet::REQUIRED {
+            let origin = required_origin(r.seed);
+            assert!(
+                origin.contains("(Microsoft Learn: \""),
+                "{}: {origin}",
+                r.tag
+            );
+        }
+        assert_eq!(required_origin("999"), "required by Azure Machine Learning");
+    }
 }

@@ -141,7 +141,7 @@ fn approver_grants(plan: &Plan, out: &mut Grants) {
                     Principal::Workspace,
                     built_in(APPROVER),
                     format!(
-                        "R40: the managed network's private endpoint to this {} needs approving by the workspace identity (rule `{}`)",
+                        "the managed network's private endpoint to this {} needs approving by the workspace identity (rule `{}`)",
                         t.service, rule.name
                     ),
                 );
@@ -158,7 +158,7 @@ fn approver_grants(plan: &Plan, out: &mut Grants) {
                 Target::Elsewhere(id),
                 Principal::Workspace,
                 Some(RoleRef::CustomApprover(rule_types)),
-                "R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions".to_string(),
+                "the managed network's private endpoints need approving by the workspace identity, and the approver built-in does not cover this type: a custom role holding only its private endpoint connection approval actions".to_string(),
             );
         }
     }
@@ -181,9 +181,9 @@ fn storage_grants(plan: &Plan, out: &mut Grants) {
     {
         for group in ["blob", "file"] {
             let why = if storage_private {
-                "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+                "studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)"
             } else {
-                "R23: data profiling reads the default storage through its client private endpoint"
+                "data profiling reads the default storage through its client private endpoint (see `amlgen explain AML3023`)"
             };
             // The endpoints are in the client VNet's group (see
             // `ClientPlan::group`), not always the deployment's.
@@ -206,7 +206,7 @@ fn storage_grants(plan: &Plan, out: &mut Grants) {
             associated_target(&ws.storage.provision, types::STORAGE, assoc.storage.0.as_deref()),
             Principal::Workspace,
             built_in("Storage Blob Data Contributor"),
-            "R23: data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity".to_string(),
+            "data profiling (AutoML, designer, datasets in studio) reads and writes the default storage's blobs as the workspace identity (see `amlgen explain AML3023`)".to_string(),
         );
     }
 }

@@ -10,11 +10,11 @@ param tags object
 @description('object id of the workspace\'s managed identity')
 param principalId string
 
-// Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)
+// Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(resourceGroup().id, principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
-    description: 'R40: the managed network\'s private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)'
+    description: 'the managed network\'s private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea')
@@ -25,12 +25,12 @@ resource target2 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: 'stclaimsdata'
 }
 
-// Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)
+// Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
   name: guid(resourceId('Microsoft.Storage/storageAccounts', 'stclaimsdata'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
-    description: 'R40: the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)'
+    description: 'the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea')

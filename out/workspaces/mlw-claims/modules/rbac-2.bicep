@@ -33,11 +33,11 @@ resource approverRole1 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   }
 }
 
-// amlgen private endpoint approver: R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions
+// amlgen private endpoint approver: the managed network's private endpoints need approving by the workspace identity, and the approver built-in does not cover this type: a custom role holding only its private endpoint connection approval actions
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(resourceGroup().id, principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', guid(format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl'))))
   properties: {
-    description: 'R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions'
+    description: 'the managed network\'s private endpoints need approving by the workspace identity, and the approver built-in does not cover this type: a custom role holding only its private endpoint connection approval actions'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', guid(format('amlgen private endpoint approver: {0}, identity {1}, in {2}', 'mlw-claims', principalId, '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl')))

@@ -687,14 +687,14 @@ resource "azapi_resource" "rbac_grant2" {
   ]
 }
 
-# Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)
+# Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)
 resource "azapi_resource" "rbac1_grant1" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [local.resource_group_id_rg_data, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"]))
   parent_id = local.resource_group_id_rg_data
   body      = {
     "properties" = {
-      "description"      = "R40: the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)"
+      "description"      = "the managed network's private endpoint to this Azure SQL Server needs approving by the workspace identity (rule `claims-sql`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"
@@ -715,14 +715,14 @@ resource "azapi_resource" "rbac1_grant1" {
   ]
 }
 
-# Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)
+# Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)
 resource "azapi_resource" "rbac1_grant2" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", ["${local.resource_group_id_rg_data}/providers/Microsoft.Storage/storageAccounts/stclaimsdata", azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"]))
   parent_id = "${local.resource_group_id_rg_data}/providers/Microsoft.Storage/storageAccounts/stclaimsdata"
   body      = {
     "properties" = {
-      "description"      = "R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)"
+      "description"      = "the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `claims-blob`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"
@@ -783,14 +783,14 @@ resource "azapi_resource" "rbac2_approver_role1" {
   ]
 }
 
-# amlgen private endpoint approver: R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions
+# amlgen private endpoint approver: the managed network's private endpoints need approving by the workspace identity, and the approver built-in does not cover this type: a custom role holding only its private endpoint connection approval actions
 resource "azapi_resource" "rbac2_grant1" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [local.resource_group_id_rg_etl, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", ["amlgen private endpoint approver: mlw-claims, identity ${azapi_resource.workspace.output.identity.principalId}, in /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl"]))}"]))
   parent_id = local.resource_group_id_rg_etl
   body      = {
     "properties" = {
-      "description"      = "R40: the approver built-in does not cover this type, so a custom role holding only its private endpoint connection approval actions"
+      "description"      = "the managed network's private endpoints need approving by the workspace identity, and the approver built-in does not cover this type: a custom role holding only its private endpoint connection approval actions"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", ["amlgen private endpoint approver: mlw-claims, identity ${azapi_resource.workspace.output.identity.principalId}, in /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-etl"]))}"
@@ -801,14 +801,14 @@ resource "azapi_resource" "rbac2_grant1" {
   ]
 }
 
-# Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+# Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource "azapi_resource" "rbac3_grant1" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [azapi_resource.private_endpoints_pe2.id, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"]))
   parent_id = azapi_resource.private_endpoints_pe2.id
   body      = {
     "properties" = {
-      "description"      = "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+      "description"      = "studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -829,14 +829,14 @@ resource "azapi_resource" "rbac3_grant1" {
   ]
 }
 
-# Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+# Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource "azapi_resource" "rbac3_grant2" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [azapi_resource.private_endpoints_pe3.id, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"]))
   parent_id = azapi_resource.private_endpoints_pe3.id
   body      = {
     "properties" = {
-      "description"      = "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+      "description"      = "studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"

@@ -14,12 +14,12 @@ resource target1 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: 'stfrauddata'
 }
 
-// Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)
+// Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
   name: guid(resourceId('Microsoft.Storage/storageAccounts', 'stfrauddata'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea'))
   properties: {
-    description: 'R40: the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)'
+    description: 'the managed network\'s private endpoint to this Azure Storage needs approving by the workspace identity (rule `datalake`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b556d68e-0be0-4f35-a333-ad7ee1ce17ea')

@@ -621,14 +621,14 @@ resource "azapi_resource" "private_endpoints_pe5_dns" {
   }
 }
 
-# Azure AI Enterprise Network Connection Approver: R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `lake-blob`)
+# Azure AI Enterprise Network Connection Approver: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `lake-blob`)
 resource "azapi_resource" "rbac1_grant1" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", ["${local.resource_group_id_rg_lake}/providers/Microsoft.Storage/storageAccounts/stlakehouse", azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"]))
   parent_id = "${local.resource_group_id_rg_lake}/providers/Microsoft.Storage/storageAccounts/stlakehouse"
   body      = {
     "properties" = {
-      "description"      = "R40: the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `lake-blob`)"
+      "description"      = "the managed network's private endpoint to this Azure Storage needs approving by the workspace identity (rule `lake-blob`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/b556d68e-0be0-4f35-a333-ad7ee1ce17ea"
@@ -649,14 +649,14 @@ resource "azapi_resource" "rbac1_grant1" {
   ]
 }
 
-# Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+# Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource "azapi_resource" "rbac2_grant1" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [azapi_resource.private_endpoints_pe2.id, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"]))
   parent_id = azapi_resource.private_endpoints_pe2.id
   body      = {
     "properties" = {
-      "description"      = "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+      "description"      = "studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -677,14 +677,14 @@ resource "azapi_resource" "rbac2_grant1" {
   ]
 }
 
-# Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+# Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource "azapi_resource" "rbac2_grant2" {
   type      = "Microsoft.Authorization/roleAssignments@2022-04-01"
   name      = uuidv5("11fb06fb-712d-4ddd-98c7-e71bbd588830", join("-", [azapi_resource.private_endpoints_pe3.id, azapi_resource.workspace.output.identity.principalId, "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"]))
   parent_id = azapi_resource.private_endpoints_pe3.id
   body      = {
     "properties" = {
-      "description"      = "R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them"
+      "description"      = "studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)"
       "principalId"      = azapi_resource.workspace.output.identity.principalId
       "principalType"    = "ServicePrincipal"
       "roleDefinitionId" = "/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"

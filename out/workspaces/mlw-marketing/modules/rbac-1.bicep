@@ -14,12 +14,12 @@ resource target1 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwmarketingacc40a-blob'
 }
 
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+// Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource grant1 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target1
   name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwmarketingacc40a-blob'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
+    description: 'studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
@@ -30,12 +30,12 @@ resource target2 'Microsoft.Network/privateEndpoints@2025-07-01' existing = {
   name: 'pe-stmlwmarketingacc40a-file'
 }
 
-// Reader: R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them
+// Reader: studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)
 resource grant2 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: target2
   name: guid(resourceId('Microsoft.Network/privateEndpoints', 'pe-stmlwmarketingacc40a-file'), principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7'))
   properties: {
-    description: 'R22: studio reaches the private default storage through the client private endpoints; the workspace identity must read them'
+    description: 'studio reaches the private default storage through the client private endpoints, so the workspace identity must read them (see `amlgen explain AML3022`)'
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::emit::azure::{APPROVER, Deployment, RoleRef};
 use crate::escape::markdown_code as code;
 use crate::ir::{Provision, Workspace};
 
@@ -11,7 +12,7 @@ use super::instances;
 use super::posture::private_endpoint_rules;
 
 /// The "After deployment" section.
-pub(super) fn section(r: &mut String, ws: &Workspace) {
+pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     let out = &ws.outbound;
     let mode = out.mode.value;
     let pe_rules = private_endpoint_rules(out);
@@ -64,8 +65,17 @@ pub(super) fn section(r: &mut String, ws: &Workspace) {
             ));
         }
     }
-    if pe_rules > 0 {
+    // The approver grants are the RBAC lowering's (one per target that is
+    // not the workspace's own: the workspace itself, its default storage
+    // and associated resources get none).
+    let approver_grants = d.grants.iter().any(|g| match &g.role {
+        RoleRef::BuiltIn { name, .. } => *name == APPROVER,
+        RoleRef::CustomApprover(_) => true,
+    });
+    if pe_rules > 0 && approver_grants {
         steps.push("Private endpoint outbound rules connect only once approved on their targets: since 30 April 2025 the workspace identity must be allowed to approve them. The deployment grants it that on each target (see Identities and roles); the identity running it needs `Microsoft.Authorization/roleAssignments/write` on those resource groups too.".to_string());
+    } else if pe_rules > 0 {
+        steps.push("Private endpoint outbound rules connect only once approved on their targets (since 30 April 2025 the workspace identity must be allowed to approve them): this posture's rules target only the workspace itself or its own resources, so the deployment makes no approver role assignment.".to_string());
     }
     steps.extend(instances::after_deployment(ws));
     if steps.is_empty() {

@@ -27,12 +27,13 @@ pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     namespaces.dedup();
     let _ = writeln!(
         r,
-        "- Register the resource providers on the subscription: {}. The managed network creates its private endpoints through `Microsoft.Network`.",
+        "- Register the resource providers on the subscription: {}. {}",
         namespaces
             .iter()
             .map(|n| code(n))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        network_provider_reason(ws)
     );
     if d.phases.two_phase() {
         let _ = writeln!(
@@ -70,6 +71,20 @@ pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     );
     if let Some(spoke) = ws.outbound.custom_vnet() {
         spoke_steps(r, d, spoke);
+    }
+}
+
+/// Why `Microsoft.Network` is registered even when the deployment creates
+/// nothing of it. In custom VNet mode there is no managed network (seed
+/// 001, "Plan for network isolation"): the private endpoints are the
+/// posture's own, in the spoke.
+fn network_provider_reason(ws: &Workspace) -> &'static str {
+    if ws.outbound.custom_vnet().is_some() {
+        "In custom VNet mode there is no managed network: the spoke, its network security groups and route table, and the workspace's private endpoints in the spoke are `Microsoft.Network` resources."
+    } else if ws.outbound.mode.value.is_managed() {
+        "The managed network creates its private endpoints through `Microsoft.Network`."
+    } else {
+        "Private endpoints are `Microsoft.Network` resources."
     }
 }
 

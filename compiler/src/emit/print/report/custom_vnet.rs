@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::escape::markdown_code as code;
+use crate::escape::{markdown_code as code, markdown_row};
 use crate::ir::Workspace;
 
 /// Custom VNet mode: the spoke, its NSGs and routes, the exfiltration
@@ -69,15 +69,17 @@ pub(super) fn section(r: &mut String, ws: &Workspace, spoke: &crate::ir::Spoke) 
         for x in rules {
             let _ = writeln!(
                 r,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                x.priority,
-                x.direction.arm(),
-                x.access.arm(),
-                x.protocol.nsg(),
-                code(&x.source),
-                code(&x.destination),
-                code(&x.ports.join(",")),
-                x.description
+                "{}",
+                markdown_row(&[
+                    &x.priority.to_string(),
+                    x.direction.arm(),
+                    x.access.arm(),
+                    x.protocol.nsg(),
+                    &code(&x.source),
+                    &code(&x.destination),
+                    &code(&x.ports.join(",")),
+                    &x.description
+                ])
             );
         }
     }

@@ -38,9 +38,16 @@ pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
             let _ = writeln!(r, "- {}", network::pe_placement_text(ws, d, pe));
             match &pe.dns {
                 Dns::Create => {
+                    // In custom VNet mode the endpoints' network is the spoke.
+                    let linked = match (&pe.subnet, ws.outbound.custom_vnet()) {
+                        (crate::ir::PeSubnet::Spoke, Some(spoke)) => {
+                            format!("the spoke {}", code(spoke.vnet_name()))
+                        }
+                        _ => "the client virtual network".to_string(),
+                    };
                     let _ = writeln!(
                         r,
-                        "- Private DNS zones are created beside the endpoints and linked to the client virtual network."
+                        "- Private DNS zones are created beside the endpoints and linked to {linked}."
                     );
                 }
                 Dns::Existing(ids) => {

@@ -42,11 +42,11 @@ pub fn render(
     outbound::section(&mut r, ws, sources);
     costs::section(&mut r, ws, d);
     before_deploying::section(&mut r, ws, d);
-    after_deployment::section(&mut r, ws);
+    after_deployment::section(&mut r, ws, d);
     roles::section(&mut r, ws, d);
     r.push_str(&instances::section(ws));
     defaults::section(&mut r, ws, sources);
     warnings::section(&mut r, diagnostics, sources);
-    diagram::section(&mut r, ws);
+    diagram::section(&mut r, ws, d);
     r
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::escape::markdown_code as code;
+use crate::escape::{markdown_code as code, markdown_row};
 use crate::ir::{Destination, IsolationMode, PeTarget, RuleOrigin, Workspace};
 use crate::source::SourceMap;
 
@@ -67,7 +67,7 @@ pub(super) fn section(r: &mut String, ws: &Workspace, sources: &SourceMap) {
                 let origin = match rule.origin {
                     RuleOrigin::User => format!("rule at {}", code(&sources.place(rule.span))),
                     RuleOrigin::Preset(crate::ir::Preset::SelectedIps, _) => {
-                        "added by amlgen: selected-IP inbound needs the managed network to reach the workspace through a private endpoint (R14); deployed after the workspace".to_string()
+                        "added by amlgen: with selected-IP inbound, compute in the managed network reaches the workspace through a private endpoint; deployed after the workspace".to_string()
                     }
                     RuleOrigin::Preset(p, sp) => format!(
                         "preset {} at {}",
@@ -77,9 +77,13 @@ pub(super) fn section(r: &mut String, ws: &Workspace, sources: &SourceMap) {
                 };
                 let _ = writeln!(
                     r,
-                    "| {} | {} | {dest} | {origin} |",
-                    code(rule.name.as_str()),
-                    rule.destination.kind().arm()
+                    "{}",
+                    markdown_row(&[
+                        &code(rule.name.as_str()),
+                        rule.destination.kind().arm(),
+                        &dest,
+                        &origin
+                    ])
                 );
             }
         }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::emit::azure::Deployment;
-use crate::escape::markdown_code as code;
+use crate::escape::{markdown_code as code, markdown_row};
 use crate::ir::Workspace;
 
 /// The "Identities and roles" section.
@@ -55,7 +55,7 @@ pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
                 ),
                 Target::Elsewhere(id) => code(id),
             };
-            let _ = writeln!(r, "| {role} | {who} | {on} | {} |", g.why);
+            let _ = writeln!(r, "{}", markdown_row(&[&role, &who, &on, &g.why]));
         }
     }
 }

@@ -14,13 +14,13 @@ use super::posture::public_network_access;
 fn mode_meaning(mode: IsolationMode) -> &'static str {
     match mode {
         IsolationMode::Disabled => {
-            "No managed virtual network: managed computes use the network you give them, and outbound control is yours (your own firewall and routes)."
+            "no managed virtual network: managed computes use the network you give them, and outbound control is yours (your own firewall and routes)."
         }
         IsolationMode::AllowInternetOutbound => {
-            "A managed virtual network that allows all outbound internet traffic; private endpoint rules reach private resources. Isolation modes only go up: this workspace can move to approved outbound later, never back to disabled."
+            "a managed virtual network that allows all outbound internet traffic; private endpoint rules reach private resources. Isolation modes only go up: this workspace can move to approved outbound later, never back to disabled."
         }
         IsolationMode::AllowOnlyApprovedOutbound => {
-            "A managed virtual network that allows only the outbound destinations below (plus the required rules the platform creates). This is the highest mode: it cannot be lowered later."
+            "a managed virtual network that allows only the outbound destinations below (plus the required rules the platform creates). This is the highest mode: it cannot be lowered later."
         }
     }
 }
@@ -68,7 +68,7 @@ pub(super) fn isolation_mode(r: &mut String, ws: &Workspace, d: &Deployment) {
     } else {
         let _ = writeln!(
             r,
-            "\n## Isolation mode\n\n{} {}",
+            "\n## Isolation mode\n\n{}: {}",
             code(mode.arm()),
             mode_meaning(mode)
         );
