@@ -143,6 +143,15 @@ fn strings_under<'a>(v: &'a Value, key: &str, out: &mut Vec<&'a str>) {
     }
 }
 
+/// What a runner sets in a recipe's environment (GitHub's default
+/// variables and the recipe's own), as a sample run would have them.
+const RUNNER_VARIABLES: [(&str, &str); 4] = [
+    ("$GITHUB_SERVER_URL", "https://github.com"),
+    ("$GITHUB_REPOSITORY", "contoso/ml-postures"),
+    ("$GITHUB_SHA", "4f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d"),
+    ("$AMLGEN_SRC", "tools/amlgen"),
+];
+
 /// The `amlgen` command lines of a recipe's scripts, as argument lists
 /// (quotes dropped, the postures variable read as `examples`, up to a
 /// redirection).
@@ -158,7 +167,13 @@ fn amlgen_lines(doc: &Value, script_keys: &[&str], postures: &str) -> Vec<Vec<St
         .map(|rest| {
             rest.split_whitespace()
                 .take_while(|w| !w.starts_with('>') && *w != "|" && *w != "&&")
-                .map(|w| w.trim_matches('"').replace(postures, "examples"))
+                .map(|w| {
+                    let mut w = w.trim_matches('"').replace(postures, "examples");
+                    for (var, value) in RUNNER_VARIABLES {
+                        w = w.replace(var, value);
+                    }
+                    w
+                })
                 .collect()
         })
         .collect()
@@ -195,10 +210,10 @@ fn run_all(lines: &[Vec<String>]) -> Vec<String> {
 /// Runs a recipe's `amlgen` lines and checks they are, in order, the
 /// SARIF check, the human check (`human_check`: the subcommand and its flags), the
 /// layout check and the build check.
-fn recipe_runs_amlgen_as_it_is(lines: &[Vec<String>], human_check: &str) {
+fn recipe_runs_amlgen_as_it_is(lines: &[Vec<String>], sarif_check: &str, human_check: &str) {
     let seen = run_all(lines);
     let expected = [
-        "check --format",
+        sarif_check,
         human_check,
         "fmt --check",
         "build --out --check",
@@ -215,7 +230,7 @@ fn github_recipe_runs_amlgen_as_it_is() {
     let doc = yaml(GITHUB);
     assert_eq!(doc["env"]["POSTURES"], "postures");
     let lines = amlgen_lines(&doc, &["run"], "$POSTURES");
-    recipe_runs_amlgen_as_it_is(&lines, "check --color");
+    recipe_runs_amlgen_as_it_is(&lines, "check --format --help-uri-base", "check --color");
 }
 
 #[test]
@@ -223,7 +238,7 @@ fn azure_recipe_runs_amlgen_as_it_is() {
     let doc = yaml(AZURE);
     assert_eq!(doc["variables"]["POSTURES"], "postures");
     let lines = amlgen_lines(&doc, &["script", "inlineScript"], "$(POSTURES)");
-    recipe_runs_amlgen_as_it_is(&lines, "check ");
+    recipe_runs_amlgen_as_it_is(&lines, "check --format", "check ");
 }
 
 /// The current major version of each action, from its repository's

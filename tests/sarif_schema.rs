@@ -446,7 +446,12 @@ fn artifact_uris_are_relative_to_the_source_root() {
             Diagnostic::new(Code::UnexpectedToken, Span::new(id, 0, 9), "x")
         })
         .collect();
-    let doc = assert_valid(&render::sarif_in(&diags, &sources, Some("/home/ci/repo/")));
+    let doc = assert_valid(&render::sarif_in(
+        &diags,
+        &sources,
+        Some("/home/ci/repo/"),
+        None,
+    ));
     let run = &doc["runs"][0];
     assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object(), "{run}");
     assert!(
@@ -489,4 +494,48 @@ fn cli_sarif_names_files_relative_to_the_working_directory() {
     let at = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
     assert_eq!(at["uri"], "tests/ui/rules/fqdn-firewall-cost.aml", "{doc}");
     assert_eq!(at["uriBaseId"], "%SRCROOT%");
+}
+
+#[test]
+fn a_help_uri_base_gives_every_rule_an_absolute_help_uri() {
+    let (sources, diags) = fixture();
+    let base = "https://github.com/contoso/ml-postures/blob/4f1c2d3/tools/amlgen/docs/codes/";
+    let doc = assert_valid(&render::sarif_in(&diags, &sources, None, Some(base)));
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(!rules.is_empty());
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(r["helpUri"], format!("{base}{id}.md"), "{r}");
+        assert!(
+            r["help"]["markdown"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    // A base that is not an absolute URI, or would put the page's name in
+    // a query or fragment, gives no link (and the CLI refuses it).
+    for bad in [
+        "docs/codes/",
+        "/docs/codes/",
+        "https://",
+        "https:///x",
+        "ftp://host/x/",
+        "https://host/x?path=",
+        "https://host/x#",
+        "https://host/a b/",
+        "https://host/${{ github.sha }}/",
+    ] {
+        assert!(!render::valid_help_base(bad), "{bad}");
+        assert_eq!(
+            render::help_uri_from_base(bad, Code::FqdnFirewallCost),
+            None,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        render::help_uri_from_base("https://host/codes", Code::FqdnFirewallCost).as_deref(),
+        Some("https://host/codes/AML3004.md")
+    );
 }

@@ -214,6 +214,20 @@ struct CheckArgs {
     /// (by default it is shown once, naming the others).
     #[arg(long, short)]
     verbose: bool,
+    /// With `--format sarif`: the absolute URI under which the code pages
+    /// (`docs/codes/AMLxxxx.md`) are published, for each rule's `helpUri`,
+    /// e.g. `https://github.com/org/postures/blob/main/tools/amlgen/docs/codes/`.
+    #[arg(long, value_name = "URI", value_parser = help_uri_base)]
+    help_uri_base: Option<String>,
+}
+
+/// `--help-uri-base`: an absolute `https://` (or `http://`) URI.
+fn help_uri_base(text: &str) -> Result<String, String> {
+    if render::valid_help_base(text) {
+        Ok(text.to_string())
+    } else {
+        Err("expected an absolute `https://` URI with no query or fragment, under which `AML3004.md` and the other code pages are published".to_string())
+    }
 }
 
 /// Where the deployed files' templates were deployed, and how to report.
@@ -564,7 +578,16 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
             }
             std::io::stderr().write_all(text.as_bytes())
         }
-        format => return report(diags, &outcome.sources, format, args.color).map(|()| outcome),
+        format => {
+            return report(
+                diags,
+                &outcome.sources,
+                format,
+                args.color,
+                args.help_uri_base.as_deref(),
+            )
+            .map(|()| outcome);
+        }
     };
     written.map_err(|_| ExitCode::from(2))?;
     Ok(outcome)
@@ -584,6 +607,7 @@ fn report(
     sources: &amlgen::source::SourceMap,
     format: FormatArg,
     color: ColorArg,
+    help_base: Option<&str>,
 ) -> Result<(), ExitCode> {
     let written = match format {
         FormatArg::Human => {
@@ -594,7 +618,7 @@ fn report(
             let root = std::env::current_dir().ok();
             let root = root.as_deref().map(std::path::Path::to_string_lossy);
             std::io::stdout()
-                .write_all(render::sarif_in(diags, sources, root.as_deref()).as_bytes())
+                .write_all(render::sarif_in(diags, sources, root.as_deref(), help_base).as_bytes())
         }
     };
     written.map_err(|_| ExitCode::from(2))
@@ -624,7 +648,13 @@ fn import(args: &ImportArgs) -> ExitCode {
     let text = amlgen::import::posture(&observed, &mut diags);
     let failed = diags.has_errors();
     let diags = diags.into_sorted();
-    if let Err(code) = report(&diags, &sources, args.deployed.format, args.deployed.color) {
+    if let Err(code) = report(
+        &diags,
+        &sources,
+        args.deployed.format,
+        args.deployed.color,
+        None,
+    ) {
         return code;
     }
     if failed {
@@ -676,6 +706,7 @@ fn diff(args: &DiffArgs) -> ExitCode {
         &outcome.sources,
         args.options.format,
         args.options.color,
+        None,
     ) {
         return code;
     }

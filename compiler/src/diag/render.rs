@@ -366,14 +366,20 @@ fn artifact(name: &str, root: Option<&str>) -> Value {
 /// code scanning use for the root of the analysed sources.
 const SRCROOT: &str = "%SRCROOT%";
 
-/// Where the code pages are published: the package's `repository` (in
-/// `Cargo.toml`), whose `docs/codes/` holds them. The SARIF 2.1.0 schema
-/// wants `helpUri` absolute (`format: uri`, not `uri-reference`, which the
-/// test validates); with no repository
-/// URL there is no absolute link to give, so `helpUri` is left out and the
-/// page travels in `help` (which code scanning shows beside an alert).
-fn help_uri(code: super::Code) -> Option<String> {
-    help_uri_in(env!("CARGO_PKG_REPOSITORY"), code)
+/// Where the code pages are published, as an absolute base URI to which
+/// `AML3004.md` is appended: `--help-uri-base` (a CI recipe builds it from
+/// the repository that vendors amlgen, e.g.
+/// `https://github.com/o/postures/blob/<sha>/tools/amlgen/docs/codes/`),
+/// else the package's `repository` (in `Cargo.toml`) at this version's tag.
+/// The SARIF 2.1.0 schema wants `helpUri` absolute (`format: uri`, not
+/// `uri-reference`, which the test validates); with neither there is no
+/// absolute link to give, so `helpUri` is left out and the page travels in
+/// `help` (which code scanning shows beside an alert).
+fn help_uri(code: super::Code, base: Option<&str>) -> Option<String> {
+    match base {
+        Some(base) => help_uri_from_base(base, code),
+        None => help_uri_in(env!("CARGO_PKG_REPOSITORY"), code),
+    }
 }
 
 /// `helpUri` for a repository URL (`https://github.com/o/amlgen` →
@@ -390,8 +396,36 @@ pub fn help_uri_in(repository: &str, code: super::Code) -> Option<String> {
     })
 }
 
+/// `helpUri` under a base that holds the code pages
+/// (`https://host/docs/codes/` → `https://host/docs/codes/AML3004.md`);
+/// `None` unless the base is an absolute `https://` or `http://` URI with
+/// a host and no whitespace, query or fragment.
+#[must_use]
+pub fn help_uri_from_base(base: &str, code: super::Code) -> Option<String> {
+    valid_help_base(base).then(|| format!("{}/{}.md", base.trim_end_matches('/'), code.id()))
+}
+
+/// Whether `base` can prefix a code page's file name as an absolute URI.
+#[must_use]
+pub fn valid_help_base(base: &str) -> bool {
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && r.bytes().all(|b| {
+                b.is_ascii_graphic()
+                    && !matches!(
+                        b,
+                        b'?' | b'#' | b'"' | b'<' | b'>' | b'\\' | b'`' | b'{' | b'}' | b'|' | b'^'
+                    )
+            })
+    })
+}
+
 /// A rule of the SARIF driver: its code, title, level and its page as help.
-fn rule(c: super::Code) -> Value {
+fn rule(c: super::Code, help_base: Option<&str>) -> Value {
     let page = super::explain::explanation(c);
     let mut rule = json!({
         "id": c.id(),
@@ -400,7 +434,7 @@ fn rule(c: super::Code) -> Value {
         "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
         "help": { "text": page, "markdown": page },
     });
-    if let Some(uri) = help_uri(c) {
+    if let Some(uri) = help_uri(c, help_base) {
         rule["helpUri"] = Value::from(uri);
     }
     rule
@@ -410,20 +444,27 @@ fn rule(c: super::Code) -> Value {
 /// relative to the current directory as written (see [`sarif_in`]).
 #[must_use]
 pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
-    sarif_in(diags, sources, None)
+    sarif_in(diags, sources, None, None)
 }
 
 /// Renders diagnostics as a SARIF 2.1.0 log with one run. `root`: the
 /// directory amlgen ran in, against which absolute file names are made
-/// relative. The driver lists only the rules that occur (each with its
+/// relative; `help_base`: where the code pages are published
+/// (`--help-uri-base`, see [`help_uri_from_base`]). The driver lists only
+/// the rules that occur (each with its
 /// page, which makes a rule some kilobytes).
 #[must_use]
-pub fn sarif_in(diags: &[Diagnostic], sources: &SourceMap, root: Option<&str>) -> String {
+pub fn sarif_in(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    root: Option<&str>,
+    help_base: Option<&str>,
+) -> String {
     use super::Code;
     let mut used: Vec<Code> = diags.iter().map(|d| d.code).collect();
     used.sort_unstable();
     used.dedup();
-    let rules: Vec<Value> = used.iter().map(|c| rule(*c)).collect();
+    let rules: Vec<Value> = used.iter().map(|c| rule(*c, help_base)).collect();
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
