@@ -14,17 +14,7 @@ use super::network;
 /// The "Before deploying" section.
 pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     let _ = writeln!(r, "\n## Before deploying\n");
-    let mut namespaces: Vec<&str> = d
-        .modules
-        .iter()
-        .flat_map(|m| &m.resources)
-        .filter(|x| !x.existing)
-        .filter_map(|x| x.arm_type.split('/').next())
-        .filter(|n| *n != "Microsoft.Authorization" && *n != "Microsoft.Resources")
-        .collect();
-    namespaces.push("Microsoft.Network");
-    namespaces.sort_unstable();
-    namespaces.dedup();
+    let namespaces = providers(d);
     let _ = writeln!(
         r,
         "- Register the resource providers on the subscription: {}. The managed network creates its private endpoints through `Microsoft.Network`.",
@@ -71,6 +61,27 @@ pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     if let Some(spoke) = ws.outbound.custom_vnet() {
         spoke_steps(r, d, spoke);
     }
+}
+
+/// The resource providers to register on the workspace's subscription:
+/// the namespace of every type the deployment creates (bar
+/// `Microsoft.Authorization` and `Microsoft.Resources`, always
+/// registered), and `Microsoft.Network`, through which the managed network
+/// creates its private endpoints. Sorted.
+#[must_use]
+pub fn providers(d: &Deployment) -> Vec<&'static str> {
+    let mut namespaces: Vec<&'static str> = d
+        .modules
+        .iter()
+        .flat_map(|m| &m.resources)
+        .filter(|x| !x.existing)
+        .filter_map(|x| x.arm_type.split('/').next())
+        .filter(|n| *n != "Microsoft.Authorization" && *n != "Microsoft.Resources")
+        .collect();
+    namespaces.push("Microsoft.Network");
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    namespaces
 }
 
 /// Custom VNet mode: the spoke's peering, the hub team's zone links and
