@@ -496,3 +496,52 @@ fn costs(r: &mut String, s: &Summary, ordered: &order::Ordered) {
         "Workspaces in custom VNet mode have no managed firewall: the hub team's firewall carries their traffic and is theirs to pay. Each workspace's `REPORT.md`, \"Costs\", itemises its figure."
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::summary::PolicySummary;
+    use super::*;
+
+    fn policy(scope: IdScope, scope_id: &str, location: Option<&str>) -> PolicySummary {
+        PolicySummary {
+            name: "p".into(),
+            scope,
+            scope_id: scope_id.into(),
+            location: location.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn policy_blocks_deploy_at_their_scope() {
+        let s = Summary {
+            bicep: true,
+            policies: vec![
+                policy(
+                    IdScope::ManagementGroup,
+                    "/providers/Microsoft.Management/managementGroups/mg-x",
+                    Some("westeurope"),
+                ),
+                policy(IdScope::Subscription, "/subscriptions/s-1", None),
+                policy(
+                    IdScope::ResourceGroup,
+                    "/subscriptions/s-2/resourceGroups/rg-(y)",
+                    None,
+                ),
+            ],
+            ..Summary::default()
+        };
+        let mut r = String::new();
+        policies(&mut r, &s);
+        let lines: Vec<&str> = r.lines().filter(|l| l.starts_with("az ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "az deployment mg create --management-group-id mg-x --location westeurope --template-file policies/p/main.bicep",
+                "az deployment sub create --subscription s-1 --location \"$LOCATION\" --template-file policies/p/main.bicep",
+                "az deployment group create --subscription s-2 --resource-group 'rg-(y)' --template-file policies/p/main.bicep",
+            ]
+        );
+        // Without workspaces to take a region from, `LOCATION` is asked for.
+        assert!(render(&s).contains("LOCATION=<region"));
+    }
+}
