@@ -7,6 +7,9 @@
 #[path = "common/arm.rs"]
 mod arm;
 
+#[path = "common/postures.rs"]
+mod postures;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -270,18 +273,7 @@ fn the_template_deploys_exactly_the_files_with_expressions_escaped() {
 }
 
 fn build_epac(dirs: &[&str]) -> std::collections::BTreeMap<String, String> {
-    let mut paths = Vec::new();
-    for d in dirs {
-        paths.extend(amlgen::driver::collect_paths(&[root().join(d)]).unwrap());
-    }
-    let inputs = paths
-        .iter()
-        .map(|p| amlgen::Input {
-            name: amlgen::driver::display_name(p.strip_prefix(root()).unwrap()),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect();
-    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
+    let outcome = amlgen::compile(postures::inputs_of(dirs), &amlgen::Options::default());
     let options = amlgen::emit::BuildOptions {
         version: "0.0.0-test".into(),
         policy_layout: amlgen::emit::policy::Layout::Epac,

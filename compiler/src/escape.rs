@@ -330,6 +330,26 @@ pub fn mermaid_label(s: &str) -> String {
     out
 }
 
+/// One word for a POSIX shell (`DEPLOY.md`'s commands): kept as it is
+/// when every character is one no shell treats specially (letters,
+/// digits, `_ @ % + = : , . / -`), else single-quoted, each `'` written
+/// `'\''`. Inside single quotes nothing is special (POSIX, Shell Command
+/// Language, 2.2.2), so no `$(...)`, backquote, `;` or space in a posture
+/// value can run a command or split the word.
+#[must_use]
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
+        });
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +469,44 @@ mod tests {
             assert!(!inner.contains('\n'), "{lit}");
         }
         assert_eq!(hcl_string("a${b}%{c}\"\\"), "\"a$${b}%%{c}\\\"\\\\\"");
+    }
+
+    #[test]
+    fn shell_words_cannot_inject() {
+        assert_eq!(shell_word("rg-ml_1.a"), "rg-ml_1.a");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell_word("`id`;x"), "'`id`;x'");
+        // Read back as a shell would: the quoted word is the value again.
+        for s in NASTY
+            .iter()
+            .chain(&["a'b'c", "'", "''", "x$(y)`z`;|&<>*?~#!"])
+        {
+            assert_eq!(unshell(&shell_word(s)).as_deref(), Some(*s), "{s:?}");
+        }
+    }
+
+    /// A POSIX shell's reading of one word made only of plain characters
+    /// and single-quoted runs (what `shell_word` writes); `None` for
+    /// anything else, such as an unquoted special character.
+    fn unshell(w: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut chars = w.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' => loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => out.push(c),
+                    }
+                },
+                '\\' => out.push(chars.next()?),
+                c if c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c) => out.push(c),
+                _ => return None,
+            }
+        }
+        Some(out)
     }
 }

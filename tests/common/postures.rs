@@ -226,6 +226,23 @@ fn build_targets(
     amlgen::driver::emit(&outcome, &build)
 }
 
+/// The posture files under these folders of the project, as `amlgen
+/// build <dirs>` reads them from the project root.
+pub fn inputs_of(dirs: &[&str]) -> Vec<amlgen::Input> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for d in dirs {
+        paths.extend(amlgen::driver::collect_paths(&[root.join(d)]).unwrap());
+    }
+    paths
+        .iter()
+        .map(|p| amlgen::Input {
+            name: amlgen::driver::display_name(p.strip_prefix(root).unwrap()),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect()
+}
+
 /// The text of a posture file; some cases are not UTF-8 on purpose
 /// (AML0006).
 pub fn read_posture(path: &Path) -> String {

@@ -1,10 +1,11 @@
 //! The printers: the Azure model as files (ARM JSON, Bicep through the
 //! handlebars templates, the EPAC layout, the hub firewall's files, the
-//! reports). They read the model only; a new target is one more printer
+//! reports, `DEPLOY.md`). They read the model only; a new target is one more printer
 //! here.
 
 pub mod arm;
 pub mod bicep;
+pub mod deploy;
 pub mod epac;
 pub mod files;
 pub mod firewall;

@@ -14,17 +14,7 @@ use super::network;
 /// The "Before deploying" section.
 pub(super) fn section(r: &mut String, ws: &Workspace, d: &Deployment) {
     let _ = writeln!(r, "\n## Before deploying\n");
-    let mut namespaces: Vec<&str> = d
-        .modules
-        .iter()
-        .flat_map(|m| &m.resources)
-        .filter(|x| !x.existing)
-        .filter_map(|x| x.arm_type.split('/').next())
-        .filter(|n| *n != "Microsoft.Authorization" && *n != "Microsoft.Resources")
-        .collect();
-    namespaces.push("Microsoft.Network");
-    namespaces.sort_unstable();
-    namespaces.dedup();
+    let namespaces = providers(d);
     let _ = writeln!(
         r,
         "- Register the resource providers on the subscription: {}. {}",
@@ -86,6 +76,27 @@ fn network_provider_reason(ws: &Workspace) -> &'static str {
     } else {
         "Private endpoints are `Microsoft.Network` resources."
     }
+}
+
+/// The resource providers to register on the workspace's subscription:
+/// the namespace of every type the deployment creates (bar
+/// `Microsoft.Authorization` and `Microsoft.Resources`, always
+/// registered), and `Microsoft.Network` (private endpoints, and the
+/// managed network's own). Sorted.
+#[must_use]
+pub fn providers(d: &Deployment) -> Vec<&'static str> {
+    let mut namespaces: Vec<&'static str> = d
+        .modules
+        .iter()
+        .flat_map(|m| &m.resources)
+        .filter(|x| !x.existing)
+        .filter_map(|x| x.arm_type.split('/').next())
+        .filter(|n| *n != "Microsoft.Authorization" && *n != "Microsoft.Resources")
+        .collect();
+    namespaces.push("Microsoft.Network");
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    namespaces
 }
 
 /// Custom VNet mode: the spoke's peering, the hub team's zone links and

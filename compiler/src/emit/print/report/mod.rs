@@ -26,6 +26,11 @@ mod roles;
 mod summary;
 mod warnings;
 
+pub use after_deployment::{Step, steps as after_deployment_steps};
+pub use before_deploying::providers;
+pub use costs::{Estimate, assumptions as cost_assumptions, table as cost_table};
+pub use network::client_subscription;
+
 /// The report of one workspace; `diagnostics` are the ones in its block.
 #[must_use]
 pub fn render(

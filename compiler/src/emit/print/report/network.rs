@@ -102,7 +102,8 @@ pub(super) fn keep_text(spoke: &crate::ir::Spoke, role: crate::ir::SubnetRole) -
 
 /// The subscription the client private endpoints are deployed in, when it
 /// is not the workspace's.
-pub(super) fn client_subscription<'a>(ws: &Workspace, d: &'a Deployment) -> Option<&'a str> {
+#[must_use]
+pub fn client_subscription<'a>(ws: &Workspace, d: &'a Deployment) -> Option<&'a str> {
     let (sub, _) = d.client_group.as_ref()?;
     ws.subscription_id
         .as_ref()
