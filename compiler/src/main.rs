@@ -210,6 +210,16 @@ struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+    /// The build's date, against which accepted risks expire (default:
+    /// today's date in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_today)]
+    today: Option<amlgen::ir::Date>,
+}
+
+/// A `--today` date.
+fn parse_today(s: &str) -> Result<amlgen::ir::Date, String> {
+    amlgen::ir::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date `YYYY-MM-DD` (from 2000)"))
 }
 
 /// Where the deployed files' templates were deployed, and how to report.
@@ -255,6 +265,10 @@ struct DiffArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     options: DeployedArgs,
+    /// The build's date, against which accepted risks expire (default:
+    /// today's date in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_today)]
+    today: Option<amlgen::ir::Date>,
 }
 
 #[derive(Args)]
@@ -524,6 +538,7 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
     };
     let options = match (|| -> Result<driver::Options, String> {
         Ok(driver::Options {
+            today: args.today.unwrap_or_else(driver::today_utc),
             previous: driver::read_previous(args.previous.as_deref(), &args.out)?,
             deny_warnings: args.deny_warnings,
             allow: parse_codes(&args.allow, "--allow")?,
@@ -545,6 +560,13 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
         args.format,
         args.color,
     )?;
+    if outcome.accepted > 0 && !outcome.has_errors() && matches!(args.format, FormatArg::Human) {
+        let n = outcome.accepted;
+        eprintln!(
+            "amlgen: {n} accepted risk{} (listed in the reports)",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     Ok(outcome)
 }
 
@@ -626,7 +648,13 @@ fn diff(args: &DiffArgs) -> ExitCode {
         Ok(i) => i,
         Err(e) => return usage_error(&e),
     };
-    let mut outcome = driver::compile(inputs, &driver::Options::default());
+    let mut outcome = driver::compile(
+        inputs,
+        &driver::Options {
+            today: args.today.unwrap_or_else(driver::today_utc),
+            ..driver::Options::default()
+        },
+    );
     let mut diags = amlgen::diag::Diagnostics::default();
     diags.extend(outcome.diagnostics.drain(..));
     let resources = match amlgen::driver::read_deployed(
