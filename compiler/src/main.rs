@@ -554,12 +554,33 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
         Err(e) => return Err(usage_error(&e)),
     };
     let outcome = driver::compile(inputs, &options);
-    report(
-        &outcome.diagnostics,
-        &outcome.sources,
-        args.format,
-        args.color,
-    )?;
+    if matches!(args.format, FormatArg::Sarif) && outcome.accepted > 0 {
+        // Accepted findings are SARIF results with an in-source suppression.
+        let suppressed: Vec<render::Suppressed> = outcome
+            .accepted_risks
+            .iter()
+            .map(|f| render::Suppressed {
+                diagnostic: &f.diagnostic,
+                justification: format!(
+                    "{} (accepted by {} until {})",
+                    f.accept.reason, f.accept.by, f.accept.expires
+                ),
+                at: f.accept.span,
+            })
+            .collect();
+        let text =
+            render::sarif_with_suppressed(&outcome.diagnostics, &suppressed, &outcome.sources);
+        std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|_| ExitCode::from(2))?;
+    } else {
+        report(
+            &outcome.diagnostics,
+            &outcome.sources,
+            args.format,
+            args.color,
+        )?;
+    }
     if outcome.accepted > 0 && !outcome.has_errors() && matches!(args.format, FormatArg::Human) {
         let n = outcome.accepted;
         eprintln!(

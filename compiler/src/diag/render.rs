@@ -235,6 +235,29 @@ fn uri(name: &str) -> String {
 /// Renders diagnostics as a SARIF 2.1.0 log with one run.
 #[must_use]
 pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    sarif_with_suppressed(diags, &[], sources)
+}
+
+/// A finding the posture accepts: a SARIF result with a suppression.
+pub struct Suppressed<'a> {
+    pub diagnostic: &'a Diagnostic,
+    /// Why it is accepted, by whom and until when.
+    pub justification: String,
+    /// The `accept` statement.
+    pub at: Span,
+}
+
+/// [`sarif`], plus the findings the posture accepts, each a result with a
+/// `suppressions` entry of kind `inSource` and status `accepted` (SARIF
+/// 2.1.0, §3.27.23 and §3.35: a suppression persisted in the analysed
+/// source, with its justification and location), so code scanning shows
+/// them as dismissed rather than open.
+#[must_use]
+pub fn sarif_with_suppressed(
+    diags: &[Diagnostic],
+    suppressed: &[Suppressed<'_>],
+    sources: &SourceMap,
+) -> String {
     use super::Code;
     let rules: Vec<Value> = Code::ALL
         .iter()
@@ -249,7 +272,9 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
         .collect();
     let results: Vec<Value> = diags
         .iter()
-        .map(|d| {
+        .map(|d| (d, None))
+        .chain(suppressed.iter().map(|s| (s.diagnostic, Some(s))))
+        .map(|(d, suppression)| {
             let mut text = d.message.clone();
             if let Some(l) = &d.primary_label {
                 let _ = write!(text, " ({l})");
@@ -299,6 +324,19 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
                             "endColumn": end_column.max(if end_line == line { column } else { 1 }),
                         }
                     }
+                }]);
+            }
+            if let Some(s) = suppression {
+                let f = sources.get(s.at.file);
+                let (line, column) = f.line_col(s.at.start as usize);
+                result["suppressions"] = json!([{
+                    "kind": "inSource",
+                    "status": "accepted",
+                    "justification": s.justification,
+                    "location": { "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&f.name) },
+                        "region": { "startLine": line, "startColumn": column },
+                    }},
                 }]);
             }
             result
