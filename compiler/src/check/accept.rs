@@ -217,3 +217,108 @@ fn unused_warning(a: &Accepted) -> Diagnostic {
     .label("the accepted risk no longer occurs")
     .help("remove the `accept` statement")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::{Input, Options, compile};
+
+    /// A policy in `a.aml` (file 0); a workspace in `b.aml` (file 1)
+    /// accepting `AML3029` in its block, and `a.aml` accepting it at its top
+    /// level when `file_level`.
+    fn posture(file_level: bool) -> Posture {
+        let top = if file_level {
+            "accept AML3029 {\n  reason = \"r\"\n  by = \"b\"\n  expires = \"2027-01-01\"\n}\n"
+        } else {
+            ""
+        };
+        let a = format!(
+            "{top}policy \"pol\" {{\n  scope = subscription \"00000000-0000-0000-0000-000000000001\"\n  audit local_auth\n}}\n"
+        );
+        let b = "workspace \"mlw-b\" {\n  region = \"westeurope\"\n  resource_group = \"rg\"\n  profile = public_data\n  accept AML3029 {\n    reason = \"legacy client, CHG-1\"\n    by = \"team\"\n    expires = \"2027-01-01\"\n  }\n}\n";
+        let inputs = vec![
+            Input {
+                name: "a.aml".into(),
+                text: a,
+            },
+            Input {
+                name: "b.aml".into(),
+                text: b.into(),
+            },
+        ];
+        let outcome = compile(inputs, &Options::default());
+        outcome
+            .checked
+            .expect("the posture checks")
+            .posture()
+            .clone()
+    }
+
+    fn denial(posture: &Posture, label_in_workspace: bool) -> Diagnostic {
+        let control = Span::new(FileId(0), 0, 6);
+        let d = Diagnostic::new(Code::PolicyContradiction, control, "denies the workspace");
+        if label_in_workspace {
+            let ws = posture.workspaces[0].block;
+            d.with_label(
+                Span::new(ws.file, ws.start as usize, ws.start as usize + 9),
+                "here",
+            )
+        } else {
+            d
+        }
+    }
+
+    fn run(
+        posture: &Posture,
+        d: Diagnostic,
+        today: &str,
+    ) -> (Vec<AcceptedFinding>, Vec<Diagnostic>) {
+        let mut found = Diagnostics::default();
+        found.push(d);
+        let accepted = apply(posture, Date::parse(today).unwrap(), &mut found, false);
+        (accepted, found.into_sorted())
+    }
+
+    #[test]
+    fn a_label_in_the_workspace_of_another_file_decides() {
+        let p = posture(false);
+        assert_eq!(p.workspaces[0].block.file, FileId(1));
+        let (accepted, left) = run(&p, denial(&p, true), "2026-12-07");
+        assert_eq!(accepted.len(), 1, "{left:?}");
+        assert_eq!(accepted[0].workspaces, [0]);
+        assert_eq!(accepted[0].accept.reason, "legacy client, CHG-1");
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn without_a_place_in_the_workspace_nothing_is_covered() {
+        let p = posture(false);
+        let (accepted, left) = run(&p, denial(&p, false), "2026-12-07");
+        assert!(accepted.is_empty());
+        let codes: Vec<Code> = left.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::PolicyContradiction, Code::UnusedAcceptance]);
+    }
+
+    #[test]
+    fn the_most_specific_acceptance_in_force_covers() {
+        let p = posture(true);
+        // Both cover: the workspace's own is chosen.
+        let (accepted, left) = run(&p, denial(&p, true), "2026-12-07");
+        assert_eq!(accepted[0].accept.level, AcceptLevel::Workspace);
+        assert!(left.is_empty(), "{left:?}");
+        // The file-level one alone covers a finding placed only in its file.
+        let (accepted, _) = run(&p, denial(&p, false), "2026-12-07");
+        assert_eq!(accepted[0].accept.level, AcceptLevel::File);
+        assert!(accepted[0].workspaces.is_empty());
+    }
+
+    #[test]
+    fn expired_acceptances_give_the_finding_back_as_an_error() {
+        let p = posture(false);
+        let (accepted, left) = run(&p, denial(&p, true), "2027-01-02");
+        assert!(accepted.is_empty());
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].code, Code::ExpiredAcceptance);
+        assert_eq!(left[0].labels[0].span.file, FileId(0));
+    }
+}
