@@ -25,7 +25,12 @@ fn example_inputs() -> Vec<amlgen::Input> {
 }
 
 fn build_inputs(inputs: Vec<amlgen::Input>, version: &str) -> Artifacts {
-    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
+    // A fixed build date: the examples' accepted risks expire.
+    let options = amlgen::Options {
+        today: amlgen::ir::Date::parse("2026-12-07").unwrap(),
+        ..amlgen::Options::default()
+    };
+    let outcome = amlgen::compile(inputs, &options);
     let rendered = amlgen::diag::render::human(&outcome.diagnostics, &outcome.sources, false);
     assert!(!outcome.has_errors(), "{rendered}");
     // Every target, as `out/` is built (`--target all`).
@@ -39,9 +44,16 @@ fn build_inputs(inputs: Vec<amlgen::Input>, version: &str) -> Artifacts {
 }
 
 fn amlgen(args: &[&str]) -> Output {
+    // `build` at a fixed date: the examples' accepted risks expire.
+    let today: &[&str] = if args.first() == Some(&"build") {
+        &["--today", "2026-12-07"]
+    } else {
+        &[]
+    };
     Command::new(env!("CARGO_BIN_EXE_amlgen"))
         .current_dir(root())
         .args(args)
+        .args(today)
         .output()
         .expect("amlgen runs")
 }

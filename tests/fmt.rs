@@ -130,6 +130,15 @@ fn layout() {
 }
 
 #[test]
+fn accept_blocks_format_once() {
+    let input = "accept AML3004 {\nreason = \"r\"\n    by=\"b\"\n        expires = \"2027-06-30\"\n  category = mitigated\n}\nworkspace \"w\" {\n  accept \"fqdn-firewall-cost\" { reason = \"r\"  by = \"b\"  expires = \"2027-06-30\" }\n}";
+    let want = "accept AML3004 {\n  reason   = \"r\"\n  by       = \"b\"\n  expires  = \"2027-06-30\"\n  category = mitigated\n}\n\nworkspace \"w\" {\n  accept \"fqdn-firewall-cost\" { reason = \"r\"  by = \"b\"  expires = \"2027-06-30\" }\n}\n";
+    assert_eq!(format(input).unwrap(), want);
+    assert_eq!(format(want).unwrap(), want);
+    assert!(check_one(input, "accept blocks"));
+}
+
+#[test]
 fn broken_input_is_refused_with_its_diagnostics() {
     let diags = format("workspace \"w\" {\n  region = \n").unwrap_err();
     assert!(!diags.is_empty());

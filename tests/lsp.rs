@@ -320,6 +320,36 @@ fn completion_of_rules_and_private_endpoint_targets() {
 }
 
 #[test]
+fn completion_of_accepted_codes_and_hover_with_the_title() {
+    let text = "accept \nworkspace \"mlw-x\" {\n  accept AML3004 {}\n}\n";
+    let dir = build_dir("accept", &[("p.aml", text)]);
+    let u = uri(&dir.join("p.aml"));
+    let mut s = Server::start();
+    s.open(&u, text);
+    let items = s.at("textDocument/completion", &u, 0, 7);
+    let codes = labels(&items);
+    assert!(codes.contains(&"AML3004".to_string()), "{codes:?}");
+    assert!(codes.contains(&"AML3029".to_string()), "{codes:?}");
+    // Only what a posture may accept: no error Azure refuses, no finding
+    // about acceptances.
+    assert!(!codes.contains(&"AML3003".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"AML3171".to_string()), "{codes:?}");
+    let first = &items.as_array().unwrap()[0];
+    assert!(
+        first["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{first}"
+    );
+    let h = s.at("textDocument/hover", &u, 2, 12);
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("**AML3004**: FQDN rules deploy a billed managed Azure Firewall"),
+        "{value}"
+    );
+    s.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn diagnostics_cover_the_whole_build_and_use_utf16_columns() {
     // A second file of the build, on disk only, shares the workspace name.
     let a = "workspace \"mlw-dup\" {\n  resource_group = \"rg\"\n  region = \"westeurope\"\n}\n";

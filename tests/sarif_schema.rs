@@ -539,3 +539,37 @@ fn a_help_uri_base_gives_every_rule_an_absolute_help_uri() {
         Some("https://host/codes/AML3004.md")
     );
 }
+
+/// `amlgen check --format sarif` on a posture that accepts a risk: the
+/// accepted finding is a result with an in-source suppression (its
+/// justification and the `accept` statement's place), and the document
+/// validates.
+#[test]
+fn accepted_findings_are_suppressed_results() {
+    let case = "tests/ui/accept/accepted.aml";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amlgen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", case, "--format", "sarif", "--today", "2026-12-07"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc = assert_valid(&String::from_utf8(out.stdout).unwrap());
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let accepted: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "AML3004")
+        .collect();
+    assert_eq!(accepted.len(), 1, "{doc}");
+    let s = &accepted[0]["suppressions"][0];
+    assert_eq!(s["kind"], "inSource");
+    assert_eq!(s["status"], "accepted");
+    assert_eq!(
+        s["justification"],
+        "Basic firewall approved by FinOps, CHG-1234 (accepted by ml-platform@contoso.com until 2027-06-30)"
+    );
+    assert_eq!(
+        s["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        case
+    );
+    assert_eq!(s["location"]["physicalLocation"]["region"]["startLine"], 21);
+}

@@ -28,9 +28,12 @@ pub struct Input {
     pub text: String,
 }
 
-/// How diagnostics are filtered and escalated.
-#[derive(Clone, Debug, Default)]
+/// The build's date and how diagnostics are filtered and escalated.
+#[derive(Clone, Debug)]
 pub struct Options {
+    /// The build's date, against which accepted risks expire (`--today`;
+    /// by default the system's date in UTC, [`today_utc`]).
+    pub today: ir::Date,
     /// The previous build's manifest: where it was read from, and its text.
     pub previous: Option<(String, String)>,
     /// Turn every warning into an error.
@@ -45,16 +48,46 @@ pub struct Options {
     pub keep_known: bool,
 }
 
+impl Default for Options {
+    /// No previous build, no flags, and today's date.
+    fn default() -> Self {
+        Options {
+            today: today_utc(),
+            previous: None,
+            deny_warnings: false,
+            allow: Vec::new(),
+            deny: Vec::new(),
+            keep_known: false,
+        }
+    }
+}
+
+/// Today's date in UTC from the system clock (1970-01-01 if the clock is
+/// before it).
+#[must_use]
+pub fn today_utc() -> ir::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    ir::Date::from_days_since_epoch(secs / 86_400)
+}
+
 /// What a compilation produced.
 pub struct Outcome {
     pub sources: SourceMap,
-    /// Sorted by file and position.
+    /// What is printed: the posture's findings after `--allow`, `--deny`
+    /// and `--deny-warnings`. Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The posture's own findings, after its accepted risks and before any
+    /// command-line flag: what the artifacts (the reports) are made from,
+    /// so that no flag changes them. Sorted by file and position.
+    pub findings: Vec<Diagnostic>,
+    /// The findings the posture accepts (`accept`), sorted by place.
+    pub accepted_risks: Vec<check::AcceptedFinding>,
+    /// How many findings the posture accepts.
+    pub accepted: usize,
     /// Present only when there is no error.
     pub checked: Option<Checked>,
-    /// How many warnings the postures accept as known risks (counted, not
-    /// printed); 0 until accepted risks are read.
-    pub accepted: usize,
 }
 
 impl Outcome {
@@ -99,9 +132,17 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
         path,
         keep_known: options.keep_known,
     });
-    let checked = check::check(posture, previous.as_ref(), &mut diags);
+    let mut accepted_risks = Vec::new();
+    let checked = check::check(
+        posture,
+        previous.as_ref(),
+        options.today,
+        &mut diags,
+        &mut accepted_risks,
+    );
+    let mut findings = diags.into_sorted();
     let mut diagnostics = Vec::new();
-    for mut d in diags.into_sorted() {
+    for d in &mut findings {
         d.workspace = d.primary.and_then(|at| {
             extents
                 .iter()
@@ -110,9 +151,12 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
                 })
                 .map(|(_, name)| name.clone())
         });
+    }
+    for d in &findings {
         if d.severity != Severity::Error && options.allow.contains(&d.code) {
             continue;
         }
+        let mut d = d.clone();
         if d.severity == Severity::Warning
             && (options.deny_warnings || options.deny.contains(&d.code))
         {
@@ -132,8 +176,10 @@ pub fn compile(inputs: Vec<Input>, options: &Options) -> Outcome {
     Outcome {
         sources,
         diagnostics,
+        findings,
+        accepted: accepted_risks.len(),
+        accepted_risks,
         checked: if failed { None } else { checked },
-        accepted: 0,
     }
 }
 
@@ -352,7 +398,8 @@ pub fn emit_into(
     };
     crate::emit::build_into(
         checked,
-        &outcome.diagnostics,
+        &outcome.findings,
+        &outcome.accepted_risks,
         &outcome.sources,
         options,
         sink,

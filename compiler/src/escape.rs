@@ -308,6 +308,27 @@ pub fn markdown_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }
 
+/// Text written as plain Markdown prose on one line (a list item, or a
+/// table cell): every character that could start markup (emphasis, links,
+/// code spans, raw HTML, entities, table cells, strikethrough) is
+/// backslash-escaped, as CommonMark allows for any ASCII punctuation, and
+/// line breaks and other control characters become spaces.
+#[must_use]
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A Mermaid node label, written inside `["..."]`: quotes, angle
 /// brackets, `#` and backticks (a quoted label opening with one is a
 /// Markdown string) as entities, line breaks and other control
@@ -414,6 +435,16 @@ mod tests {
         // A pipe is kept as it is: this escape does not guard a table cell
         // against one (a cell holding a pipe must not come from it alone).
         assert_eq!(markdown_code("a|b"), "`a|b`");
+    }
+
+    #[test]
+    fn markdown_text_escapes_markup() {
+        assert_eq!(
+            markdown_text("a *b* [c](d) <e> `f` g|h &amp;\nnext"),
+            "a \\*b\\* \\[c\\](d) \\<e\\> \\`f\\` g\\|h \\&amp; next"
+        );
+        assert_eq!(markdown_text("CHG-1234, FinOps."), "CHG-1234, FinOps.");
+        assert_eq!(markdown_text("back\\slash"), "back\\\\slash");
     }
 
     #[test]

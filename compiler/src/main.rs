@@ -219,6 +219,10 @@ struct CheckArgs {
     /// e.g. `https://github.com/org/postures/blob/main/tools/amlgen/docs/codes/`.
     #[arg(long, value_name = "URI", value_parser = help_uri_base)]
     help_uri_base: Option<String>,
+    /// The build's date, against which accepted risks expire (default:
+    /// today's date in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_today)]
+    today: Option<amlgen::ir::Date>,
 }
 
 /// `--help-uri-base`: an absolute `https://` (or `http://`) URI.
@@ -228,6 +232,12 @@ fn help_uri_base(text: &str) -> Result<String, String> {
     } else {
         Err("expected an absolute `https://` URI with no query or fragment, under which `AML3004.md` and the other code pages are published".to_string())
     }
+}
+
+/// A `--today` date.
+fn parse_today(s: &str) -> Result<amlgen::ir::Date, String> {
+    amlgen::ir::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date `YYYY-MM-DD` (from 2000)"))
 }
 
 /// Where the deployed files' templates were deployed, and how to report.
@@ -273,6 +283,10 @@ struct DiffArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     options: DeployedArgs,
+    /// The build's date, against which accepted risks expire (default:
+    /// today's date in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_today)]
+    today: Option<amlgen::ir::Date>,
 }
 
 #[derive(Args)]
@@ -542,6 +556,7 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
     };
     let options = match (|| -> Result<driver::Options, String> {
         Ok(driver::Options {
+            today: args.today.unwrap_or_else(driver::today_utc),
             previous: driver::read_previous(args.previous.as_deref(), &args.out)?,
             deny_warnings: args.deny_warnings,
             allow: parse_codes(&args.allow, "--allow")?,
@@ -578,15 +593,33 @@ fn compile_and_report(args: &CheckArgs, keep_known: bool) -> Result<driver::Outc
             }
             std::io::stderr().write_all(text.as_bytes())
         }
-        format => {
-            return report(
+        FormatArg::Sarif => {
+            // Accepted findings are SARIF results with an in-source suppression.
+            let suppressed: Vec<render::Suppressed> = outcome
+                .accepted_risks
+                .iter()
+                .map(|f| render::Suppressed {
+                    diagnostic: &f.diagnostic,
+                    justification: format!(
+                        "{} (accepted by {} until {})",
+                        f.accept.reason, f.accept.by, f.accept.expires
+                    ),
+                    at: f.accept.span,
+                })
+                .collect();
+            let root = std::env::current_dir().ok();
+            let root = root.as_deref().map(std::path::Path::to_string_lossy);
+            let text = render::sarif_full(
                 diags,
+                &suppressed,
                 &outcome.sources,
-                format,
-                args.color,
+                root.as_deref(),
                 args.help_uri_base.as_deref(),
-            )
-            .map(|()| outcome);
+            );
+            std::io::stdout().write_all(text.as_bytes())
+        }
+        FormatArg::Json => {
+            return report(diags, &outcome.sources, FormatArg::Json, args.color).map(|()| outcome);
         }
     };
     written.map_err(|_| ExitCode::from(2))?;
@@ -607,7 +640,6 @@ fn report(
     sources: &amlgen::source::SourceMap,
     format: FormatArg,
     color: ColorArg,
-    help_base: Option<&str>,
 ) -> Result<(), ExitCode> {
     let written = match format {
         FormatArg::Human => {
@@ -618,7 +650,7 @@ fn report(
             let root = std::env::current_dir().ok();
             let root = root.as_deref().map(std::path::Path::to_string_lossy);
             std::io::stdout()
-                .write_all(render::sarif_in(diags, sources, root.as_deref(), help_base).as_bytes())
+                .write_all(render::sarif_in(diags, sources, root.as_deref(), None).as_bytes())
         }
     };
     written.map_err(|_| ExitCode::from(2))
@@ -648,13 +680,7 @@ fn import(args: &ImportArgs) -> ExitCode {
     let text = amlgen::import::posture(&observed, &mut diags);
     let failed = diags.has_errors();
     let diags = diags.into_sorted();
-    if let Err(code) = report(
-        &diags,
-        &sources,
-        args.deployed.format,
-        args.deployed.color,
-        None,
-    ) {
+    if let Err(code) = report(&diags, &sources, args.deployed.format, args.deployed.color) {
         return code;
     }
     if failed {
@@ -683,7 +709,13 @@ fn diff(args: &DiffArgs) -> ExitCode {
         Ok(i) => i,
         Err(e) => return usage_error(&e),
     };
-    let mut outcome = driver::compile(inputs, &driver::Options::default());
+    let mut outcome = driver::compile(
+        inputs,
+        &driver::Options {
+            today: args.today.unwrap_or_else(driver::today_utc),
+            ..driver::Options::default()
+        },
+    );
     let mut diags = amlgen::diag::Diagnostics::default();
     diags.extend(outcome.diagnostics.drain(..));
     let resources = match amlgen::driver::read_deployed(
@@ -706,7 +738,6 @@ fn diff(args: &DiffArgs) -> ExitCode {
         &outcome.sources,
         args.options.format,
         args.options.color,
-        None,
     ) {
         return code;
     }

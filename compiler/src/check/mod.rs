@@ -4,6 +4,7 @@
 //! (R01...) from the posture rules in its doc comment. [`check`] runs them
 //! all and makes a [`Checked`] posture only when no error was found.
 
+mod accept;
 mod compute;
 mod context;
 mod custom_vnet;
@@ -14,17 +15,22 @@ mod policy;
 mod resources;
 mod spoke_deploy;
 
+pub use accept::AcceptedFinding;
 pub use context::Previous;
 pub use custom_vnet::{IpPlan, ip_plan};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Checked, Posture, Workspace};
+use crate::ir::{Checked, Date, Posture, Workspace};
 
-/// Runs every rule; returns the checked posture when there is no error.
+/// Runs every rule, then applies the posture's accepted risks on the
+/// build's date `today` (the findings they cover go to `accepted`);
+/// returns the checked posture when there is no error.
 pub fn check(
     posture: Posture,
     previous: Option<&Previous>,
+    today: Date,
     diags: &mut Diagnostics,
+    accepted: &mut Vec<AcceptedFinding>,
 ) -> Option<Checked> {
     let mut found = Diagnostics::default();
     for ws in &posture.workspaces {
@@ -42,6 +48,12 @@ pub fn check(
     }
     policy::contradictions(&posture, &mut found);
     policy::identity_location(&posture, &mut found);
+    accepted.extend(accept::apply(
+        &posture,
+        today,
+        &mut found,
+        diags.has_errors(),
+    ));
     let ok = !found.has_errors() && !diags.has_errors();
     diags.append(found);
     ok.then_some(Checked(posture))

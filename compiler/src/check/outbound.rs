@@ -197,7 +197,7 @@ pub fn firewall_cost(ws: &Workspace, d: &mut Diagnostics) {
     )
     .label("the first FQDN rule")
     .note("the firewall is created with the first FQDN rule and adds about 10 minutes to the first provisioning; traffic through it is billed too")
-    .help("accept the cost (`--allow fqdn-firewall-cost`), choose `firewall_sku = basic` if it fits, or replace FQDN rules with private endpoints or private package feeds");
+    .help("accept the cost in the posture (`accept AML3004 { reason = \"...\"  by = \"...\"  expires = \"YYYY-MM-DD\" }`), choose `firewall_sku = basic` if it fits, or replace FQDN rules with private endpoints or private package feeds");
     if let Some(s) = ws.outbound.firewall_sku.span() {
         diag = diag.with_label(s, "firewall SKU set here");
     }

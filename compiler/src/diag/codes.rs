@@ -5,7 +5,7 @@
 //! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
 //! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
 //! runtime rules of `catalog::limits`, `AML3150`-`AML3159` what makes a
-//! spoke's deployment harm or fail),
+//! spoke's deployment harm or fail, `AML3170`-`AML3179` accepted risks),
 //! `AML40xx` reading deployed files, `AML41xx` import, `AML42xx` drift,
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
@@ -123,6 +123,8 @@ codes! {
     TagNameCase = "AML3141", "tag-name-case", Error, "two tags whose names differ only in case, which Azure takes as one";
     NameRefused = "AML3142", "name-refused", Error, "a workspace or compute name Azure refuses for its type";
     UnassignedComputeInstance = "AML3160", "unassigned-compute-instance", Warning, "a compute instance with no assigned user belongs to whoever deploys it";
+    ExpiredAcceptance = "AML3170", "expired-acceptance", Error, "an accepted risk past its `expires` date: the finding it accepted is an error again";
+    UnusedAcceptance = "AML3171", "unused-acceptance", Warning, "an accepted risk that covers no finding of the build";
     ExistingSubnetRewrite = "AML3150", "existing-subnet-rewrite", Error, "an existing spoke subnet rewritten without the posture saying what it keeps";
     SpokeDnsUnresolved = "AML3151", "spoke-dns-unresolved", Error, "a spoke the deployment creates cannot resolve its private endpoints' DNS zones";
     // deployed files (deployed::read)

@@ -77,6 +77,8 @@ pub fn explanation(code: Code) -> &'static str {
         Code::TagNameCase => include_str!("../../../docs/codes/AML3141.md"),
         Code::NameRefused => include_str!("../../../docs/codes/AML3142.md"),
         Code::UnassignedComputeInstance => include_str!("../../../docs/codes/AML3160.md"),
+        Code::ExpiredAcceptance => include_str!("../../../docs/codes/AML3170.md"),
+        Code::UnusedAcceptance => include_str!("../../../docs/codes/AML3171.md"),
         Code::ExistingSubnetRewrite => include_str!("../../../docs/codes/AML3150.md"),
         Code::SpokeDnsUnresolved => include_str!("../../../docs/codes/AML3151.md"),
         Code::DeployedNotUtf8 => include_str!("../../../docs/codes/AML4001.md"),

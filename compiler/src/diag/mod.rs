@@ -181,6 +181,16 @@ impl Diagnostics {
         }
     }
 
+    /// Keeps only the diagnostics `keep` says to (it may change them).
+    pub fn retain_mut(&mut self, keep: impl FnMut(&mut Diagnostic) -> bool) {
+        self.items.retain_mut(keep);
+        self.errors = self
+            .items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+    }
+
     /// Moves another sink into this one, with its count of those left out.
     pub fn append(&mut self, other: Diagnostics) {
         self.dropped += other.dropped;

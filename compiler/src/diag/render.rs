@@ -444,15 +444,15 @@ fn rule(c: super::Code, help_base: Option<&str>) -> Value {
 /// relative to the current directory as written (see [`sarif_in`]).
 #[must_use]
 pub fn sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
-    sarif_in(diags, sources, None, None)
+    sarif_full(diags, &[], sources, None, None)
 }
 
 /// Renders diagnostics as a SARIF 2.1.0 log with one run. `root`: the
 /// directory amlgen ran in, against which absolute file names are made
 /// relative; `help_base`: where the code pages are published
 /// (`--help-uri-base`, see [`help_uri_from_base`]). The driver lists only
-/// the rules that occur (each with its
-/// page, which makes a rule some kilobytes).
+/// the rules that occur (each with its page, which makes a rule some
+/// kilobytes).
 #[must_use]
 pub fn sarif_in(
     diags: &[Diagnostic],
@@ -460,14 +460,55 @@ pub fn sarif_in(
     root: Option<&str>,
     help_base: Option<&str>,
 ) -> String {
+    sarif_full(diags, &[], sources, root, help_base)
+}
+
+/// A finding the posture accepts: a SARIF result with a suppression.
+pub struct Suppressed<'a> {
+    pub diagnostic: &'a Diagnostic,
+    /// Why it is accepted, by whom and until when.
+    pub justification: String,
+    /// The `accept` statement.
+    pub at: Span,
+}
+
+/// [`sarif`], plus the findings the posture accepts (see [`sarif_full`]).
+#[must_use]
+pub fn sarif_with_suppressed(
+    diags: &[Diagnostic],
+    suppressed: &[Suppressed<'_>],
+    sources: &SourceMap,
+) -> String {
+    sarif_full(diags, suppressed, sources, None, None)
+}
+
+/// [`sarif_in`], plus the findings the posture accepts, each a result with
+/// a `suppressions` entry of kind `inSource` and status `accepted` (SARIF
+/// 2.1.0, §3.27.23 and §3.35: a suppression persisted in the analysed
+/// source, with its justification and location), so code scanning shows
+/// them as dismissed rather than open.
+#[must_use]
+pub fn sarif_full(
+    diags: &[Diagnostic],
+    suppressed: &[Suppressed<'_>],
+    sources: &SourceMap,
+    root: Option<&str>,
+    help_base: Option<&str>,
+) -> String {
     use super::Code;
-    let mut used: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    let mut used: Vec<Code> = diags
+        .iter()
+        .chain(suppressed.iter().map(|x| x.diagnostic))
+        .map(|d| d.code)
+        .collect();
     used.sort_unstable();
     used.dedup();
     let rules: Vec<Value> = used.iter().map(|c| rule(*c, help_base)).collect();
     let results: Vec<Value> = diags
         .iter()
-        .map(|d| {
+        .map(|d| (d, None))
+        .chain(suppressed.iter().map(|s| (s.diagnostic, Some(s))))
+        .map(|(d, suppression)| {
             let mut text = d.message.clone();
             if let Some(l) = &d.primary_label {
                 let _ = write!(text, " ({l})");
@@ -517,6 +558,19 @@ pub fn sarif_in(
                             "endColumn": end_column.max(if end_line == line { column } else { 1 }),
                         }
                     }
+                }]);
+            }
+            if let Some(s) = suppression {
+                let f = sources.get(s.at.file);
+                let (line, column) = f.line_col(s.at.start as usize);
+                result["suppressions"] = json!([{
+                    "kind": "inSource",
+                    "status": "accepted",
+                    "justification": s.justification,
+                    "location": { "physicalLocation": {
+                        "artifactLocation": artifact(&f.name, root),
+                        "region": { "startLine": line, "startColumn": column },
+                    }},
                 }]);
             }
             result

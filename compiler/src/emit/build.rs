@@ -14,6 +14,7 @@ use super::print::files::{Artifacts, Sink};
 use super::print::policy::Layout;
 use super::print::report;
 use super::print::{self, arm, bicep, epac, terraform};
+use crate::check::AcceptedFinding;
 use crate::diag::Diagnostic;
 use crate::ir::Checked;
 use crate::manifest::{self, Manifest, ManifestWorkspace, Target, sha256_hex};
@@ -53,18 +54,39 @@ pub fn build(
     options: &BuildOptions,
 ) -> Result<Artifacts, String> {
     let mut files = Artifacts::new();
-    build_into(checked, diagnostics, sources, options, &mut |path, text| {
-        files.insert(path.to_string(), text);
-        Ok(())
-    })?;
+    build_into(
+        checked,
+        diagnostics,
+        &[],
+        sources,
+        options,
+        &mut |path, text| {
+            files.insert(path.to_string(), text);
+            Ok(())
+        },
+    )?;
     Ok(files)
 }
 
+/// The accepted findings of each workspace, by its index in the posture.
+fn accepted_by_workspace(accepted: &[AcceptedFinding]) -> BTreeMap<usize, Vec<&AcceptedFinding>> {
+    let mut out: BTreeMap<usize, Vec<&AcceptedFinding>> = BTreeMap::new();
+    for f in accepted {
+        for i in &f.workspaces {
+            out.entry(*i).or_default().push(f);
+        }
+    }
+    out
+}
+
 /// Emits every artifact of a checked posture into a sink, the manifest
-/// last.
+/// last. `diagnostics` are the posture's own warnings and notes (never
+/// changed by command-line flags), `accepted` the findings it accepts,
+/// for the reports.
 pub fn build_into(
     checked: &Checked,
     diagnostics: &[Diagnostic],
+    accepted: &[AcceptedFinding],
     sources: &SourceMap,
     options: &BuildOptions,
     sink: &mut Sink,
@@ -83,6 +105,7 @@ pub fn build_into(
     let bicep_target = options.targets.contains(&Target::Bicep);
     let terraform_target = options.targets.contains(&Target::Terraform);
     let mut by_workspace = diagnostics_by_workspace(posture, diagnostics);
+    let mut accepted_by_workspace = accepted_by_workspace(accepted);
     let mut allows: Vec<WorkspaceAllow> = Vec::new();
     let mut blocks: Vec<epac::Block> = Vec::new();
     let mut deploy = print::deploy::Summary::new(bicep_target, terraform_target);
@@ -103,6 +126,7 @@ pub fn build_into(
             .workspaces
             .push(print::deploy::WorkspaceSummary::of(ws, &d));
         let mine_diags = by_workspace.remove(&i).unwrap_or_default();
+        let mine_accepted = accepted_by_workspace.remove(&i).unwrap_or_default();
         let header = header(ws.span.file);
         let dir = format!("workspaces/{}", ws.name.as_str());
         let mut mine = Artifacts::new();
@@ -119,7 +143,7 @@ pub fn build_into(
         }
         mine.insert(
             format!("{dir}/REPORT.md"),
-            report::render(ws, &d, &mine_diags, sources, &header),
+            report::render(ws, &d, &mine_diags, &mine_accepted, sources, &header),
         );
         let artifacts = mine
             .iter()

@@ -130,10 +130,13 @@ pub struct Accepted {
 /// Whether a posture may accept findings of `code`: the warnings of the
 /// platform rules (`AML3xxx`), and a policy block's denial of a workspace
 /// (`AML3029`), which a policy exemption then lets through. Errors Azure
-/// itself would refuse, and findings about the input, cannot be accepted.
+/// itself would refuse, and findings about the input, cannot be accepted;
+/// nor can the findings about acceptances themselves (`AML3170`-`AML3179`):
+/// an unused acceptance is removed, not accepted.
 #[must_use]
 pub fn acceptable(code: Code) -> bool {
     code.id().starts_with("AML3")
+        && !code.id().starts_with("AML317")
         && (code.default_severity() == crate::diag::Severity::Warning
             || code == Code::PolicyContradiction)
 }
@@ -190,6 +193,9 @@ mod tests {
         assert!(acceptable(Code::PolicyContradiction));
         assert!(!acceptable(Code::UnknownSetting));
         assert!(!acceptable(Code::DriftInPlace));
+        // The findings about acceptances are not themselves acceptable.
+        assert!(!acceptable(Code::UnusedAcceptance));
+        assert!(!acceptable(Code::ExpiredAcceptance));
         assert!(
             Code::ALL
                 .iter()

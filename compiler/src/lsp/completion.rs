@@ -1,6 +1,7 @@
 //! Completion at the cursor: block and setting names of the enclosing
 //! block, values after `=`, presets after `allow`, rule kinds after
-//! `rule "x"`, private endpoint target types and sub-resources.
+//! `rule "x"`, private endpoint target types and sub-resources, the codes
+//! a posture may accept after `accept` (with their titles).
 
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionResponse, InsertTextFormat};
 
@@ -55,6 +56,11 @@ fn items(place: &Place) -> Vec<CompletionItem> {
             out
         }
         [TokenKind::Ident(h)] if h == "allow" => words(&schema::presets(), CompletionItemKind::ENUM_MEMBER),
+        [TokenKind::Ident(h)] if h == "accept" => crate::diag::Code::ALL
+            .iter()
+            .filter(|c| crate::ir::accept::acceptable(**c))
+            .map(|c| item(c.id(), CompletionItemKind::ENUM_MEMBER, Some(c.title().to_string())))
+            .collect(),
         [TokenKind::Ident(h)] if block == "policy" && schema::effects().contains(&h.as_str()) => {
             words(&schema::controls(), CompletionItemKind::ENUM_MEMBER)
         }

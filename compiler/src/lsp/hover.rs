@@ -1,4 +1,4 @@
-//! Hover: a diagnostic code's page, or a keyword's or setting's entry in
+//! Hover: a diagnostic code's title and page, or a keyword's or setting's entry in
 //! the language reference.
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
@@ -14,7 +14,12 @@ pub fn hover(text: &str, offset: usize) -> Option<Hover> {
     let value = match Code::parse(word)
         .filter(|_| word.len() == 7 && word[..3].eq_ignore_ascii_case("aml"))
     {
-        Some(code) => explain::explanation(code).to_string(),
+        Some(code) => format!(
+            "**{}**: {}\n\n{}",
+            code.id(),
+            code.title(),
+            explain::explanation(code)
+        ),
         None => schema::doc(word)?,
     };
     Some(Hover {

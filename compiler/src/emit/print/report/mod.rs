@@ -1,16 +1,18 @@
 //! `REPORT.md`: what a workspace's posture allows and why, what it costs,
 //! what is left to do after deployment, which defaults were taken, every
-//! warning, and a Mermaid diagram. Markdown; every posture string is
+//! accepted risk and warning, and a Mermaid diagram. Markdown; every posture string is
 //! written inside code spans or escaped for Mermaid labels (the escapes
 //! are `emit::escape`'s). One module per section, in the order `render`
 //! writes them; `posture.rs` holds what several sections say alike,
 //! `network.rs` the words for where network resources go.
 
+use crate::check::AcceptedFinding;
 use crate::diag::Diagnostic;
 use crate::emit::azure::Deployment;
 use crate::ir::Workspace;
 use crate::source::SourceMap;
 
+mod accepted;
 mod after_deployment;
 mod before_deploying;
 mod costs;
@@ -31,12 +33,14 @@ pub use before_deploying::providers;
 pub use costs::{Estimate, assumptions as cost_assumptions, table as cost_table};
 pub use network::client_subscription;
 
-/// The report of one workspace; `diagnostics` are the ones in its block.
+/// The report of one workspace; `diagnostics` are the ones in its block,
+/// `accepted` the accepted findings that concern it.
 #[must_use]
 pub fn render(
     ws: &Workspace,
     d: &Deployment,
     diagnostics: &[Diagnostic],
+    accepted: &[&AcceptedFinding],
     sources: &SourceMap,
     header: &str,
 ) -> String {
@@ -51,7 +55,8 @@ pub fn render(
     roles::section(&mut r, ws, d);
     r.push_str(&instances::section(ws));
     defaults::section(&mut r, ws, sources);
-    warnings::section(&mut r, diagnostics, sources);
+    accepted::section(&mut r, accepted, sources);
+    warnings::section(&mut r, diagnostics, accepted.len(), sources);
     diagram::section(&mut r, ws, d);
     r
 }

@@ -8,9 +8,26 @@ use crate::escape::{markdown_code as code, markdown_line};
 use crate::source::SourceMap;
 
 /// The "Warnings" section; `diagnostics` are the ones in the workspace's
-/// block.
-pub(super) fn section(r: &mut String, diagnostics: &[Diagnostic], sources: &SourceMap) {
+/// block, `accepted` how many findings of the workspace the posture
+/// accepts (listed in "Accepted risks", not here).
+pub(super) fn section(
+    r: &mut String,
+    diagnostics: &[Diagnostic],
+    accepted: usize,
+    sources: &SourceMap,
+) {
     let _ = writeln!(r, "\n## Warnings\n");
+    if accepted > 0 {
+        let _ = writeln!(
+            r,
+            "{accepted} accepted {} not listed here (see \"Accepted risks\").\n",
+            if accepted == 1 {
+                "risk is"
+            } else {
+                "risks are"
+            }
+        );
+    }
     let mine: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|x| x.severity != Severity::Error)
