@@ -1,38 +1,60 @@
-//! Policy blocks against the workspaces of the same file: a guardrail that
-//! would deny what the same posture deploys is an error.
+//! Policy blocks against the workspaces of the build: a guardrail that
+//! would deny what the build deploys is an error, one that would flag it
+//! a warning, unless the workspace accepts the risk (then it is exempted).
 
 use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{
-    ComputeKind, Control, Destination, Effect, Posture, PublicNetworkAccess, RuleOrigin, Workspace,
-};
+use crate::ir::policy_reach;
+use crate::ir::{Effect, PolicyScope, Posture};
 
+/// AML3029 and AML3190: a control of a policy block of the build that
+/// would deny (`deny`) or flag (`audit`, `audit_if_not_exists`) a workspace
+/// its scope reaches, in any file of the build (`ir::policy_reach` says
+/// which workspaces a scope reaches). A workspace that accepts exactly that
+/// finding (`accept AML3029`/`accept AML3190`) is not reported: the policy
+/// block carries an exemption for it instead, which needs the workspace's
+/// subscription, so under a management-group assignment a workspace
+/// without `subscription_id` is still reported.
 pub fn contradictions(posture: &Posture, d: &mut Diagnostics) {
-    for policy in &posture.policies {
-        for c in policy.controls.iter().filter(|c| c.effect == Effect::Deny) {
-            for ws in posture
-                .workspaces
-                .iter()
-                .filter(|w| w.span.file == policy.span.file)
-            {
-                if let Some((why, at)) = violation(&c.control, ws) {
-                    report(
-                        d,
-                        Diagnostic::new(
-                            Code::PolicyContradiction,
-                            c.span,
-                            format!(
-                                "policy `{}` would deny workspace `{}`",
-                                policy.name, ws.name
-                            ),
-                        )
-                        .label("this control denies it")
-                        .with_label(at, why)
-                        .help("change the workspace to comply, or use `audit` while it migrates"),
-                    );
-                }
-            }
+    for f in policy_reach::findings(posture) {
+        if f.exemption_target().is_some() {
+            continue;
         }
+        let (verb, label) = if f.code == Code::PolicyContradiction {
+            ("deny", "this control denies it")
+        } else {
+            ("flag", "this control flags it")
+        };
+        let mut diag = Diagnostic::new(
+            f.code,
+            f.control.span,
+            format!(
+                "policy `{}` would {verb} workspace `{}`",
+                f.policy.name, f.workspace.name
+            ),
+        )
+        .label(label)
+        .with_label(f.at, f.why.clone());
+        if f.workspace.span.file != f.policy.span.file {
+            diag = diag.note(match &f.policy.scope {
+                PolicyScope::ManagementGroup(mg) => format!(
+                    "the workspace is in a subscription of a workspace of the policy's own file, so under management group `{mg}` too"
+                ),
+                PolicyScope::Subscription(sub) => format!(
+                    "the workspace is in the assignment's subscription `{}`",
+                    sub.as_str()
+                ),
+            });
+        }
+        diag = if f.accepted.is_some() {
+            diag.note(format!("the workspace accepts {} but has no `subscription_id`, so no exemption can be placed in its resource group", f.code.id()))
+                .help("add `subscription_id` to the workspace (or its `defaults`)")
+        } else if f.code == Code::PolicyContradiction {
+            diag.help("change the workspace to comply, `audit` the control while it migrates, or accept the risk in the workspace (`accept AML3029 { reason = \"...\" by = \"...\" expires = \"YYYY-MM-DD\" }`), which exempts it")
+        } else {
+            diag.help("change the workspace to comply, or accept the risk in the workspace (`accept AML3190 { reason = \"...\" by = \"...\" expires = \"YYYY-MM-DD\" }`), which exempts it")
+        };
+        report(d, diag);
     }
 }
 
@@ -71,89 +93,5 @@ pub fn identity_location(posture: &Posture, d: &mut Diagnostics) {
                 .help("add `region = \"westeurope\"` (the region of the identity) to the policy block"),
             );
         }
-    }
-}
-
-/// Why `ws` breaks `control`, and where.
-fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::Span)> {
-    let pna = &ws.inbound.public_network_access;
-    match control {
-        Control::IsolationMode { allowed } => (!allowed.contains(&ws.outbound.mode.value)).then(|| {
-            (
-                format!("isolation mode `{}` is not allowed", ws.outbound.mode.value.keyword()),
-                ws.outbound.mode.span().unwrap_or(ws.span),
-            )
-        }),
-        Control::PrivateEndpoints { allow_selected_ips } => match pna.value {
-            PublicNetworkAccess::Enabled => Some(("public network access is enabled".into(), pna.span().unwrap_or(ws.span))),
-            PublicNetworkAccess::SelectedIps(_) if !allow_selected_ips => Some((
-                "public network access is enabled for selected IPs (add `allow_selected_ips = true` to the control to permit it)".into(),
-                pna.span().unwrap_or(ws.span),
-            )),
-            _ => None,
-        },
-        Control::PublicIpCompute => {
-            if ws.compute.public_ip.value {
-                return Some(("compute has public IPs".into(), ws.compute.public_ip.span().unwrap_or(ws.span)));
-            }
-            ws.computes
-                .iter()
-                .find(|c| c.public_ip.value)
-                .map(|c| (format!("compute `{}` has a public IP", c.name), c.public_ip.span().unwrap_or(c.span)))
-        }
-        Control::LocalAuth => ws
-            .compute
-            .local_auth
-            .value
-            .then(|| ("local authentication is enabled on compute".into(), ws.compute.local_auth.span().unwrap_or(ws.span))),
-        Control::Ssh => ws
-            .compute
-            .ssh
-            .value
-            .then(|| ("SSH is enabled on compute".into(), ws.compute.ssh.span().unwrap_or(ws.span))),
-        Control::SetupScript { script } => {
-            let instance = ws.computes.iter().find(|c| c.kind.value == ComputeKind::Instance)?;
-            match (&ws.compute.setup_script, script) {
-                (None, _) => Some((format!("compute instance `{}` has no setup script", instance.name), instance.span)),
-                (Some((have, span)), Some(want)) if have != want => Some((format!("the setup script is `{have}`, the policy requires `{want}`"), *span)),
-                _ => None,
-            }
-        }
-        // In custom VNet mode the rules are the hub firewall's: the
-        // workspace has no outbound rules for the control to deny.
-        Control::OutboundRules { .. } if ws.outbound.custom_vnet().is_some() => None,
-        Control::OutboundRules { kinds, fqdns } => ws.outbound.rules.iter().find_map(|r| {
-            let at = match r.origin {
-                RuleOrigin::User => r.span,
-                RuleOrigin::Preset(_, s) => s,
-            };
-            if !kinds.contains(&r.destination.kind()) {
-                return Some((format!("rule `{}` is a {} rule", r.name, r.destination.kind().keyword()), at));
-            }
-            if let (Destination::Fqdn { fqdn, .. }, Some(list)) = (&r.destination, fqdns)
-                && !list.contains(fqdn)
-            {
-                return Some((format!("rule `{}` allows `{fqdn}`, which is not on the policy's list", r.name), at));
-            }
-            None
-        }),
-        Control::ComputeInSubnet => {
-            if ws.outbound.mode.value.is_managed() {
-                ws.computes.first().map(|c| {
-                    (
-                        format!("compute `{}` runs in the managed network, not in a subnet", c.name),
-                        c.span,
-                    )
-                })
-            } else {
-                ws.computes
-                    .iter()
-                    // Custom VNet mode places them in the training subnet.
-                    .filter(|_| ws.outbound.custom_vnet().is_none())
-                    .find(|c| c.subnet.is_none() && matches!(c.kind.value, ComputeKind::Instance | ComputeKind::Cluster))
-                    .map(|c| (format!("compute `{}` has no subnet", c.name), c.span))
-            }
-        }
-        Control::PrivateLink | Control::PrivateDnsZones { .. } => None,
     }
 }

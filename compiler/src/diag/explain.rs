@@ -63,6 +63,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::SparkPublicAccess => include_str!("../../../docs/codes/AML3028.md"),
         Code::PolicyContradiction => include_str!("../../../docs/codes/AML3029.md"),
         Code::PolicyEffect => include_str!("../../../docs/codes/AML3030.md"),
+        Code::PolicyFlagsWorkspace => include_str!("../../../docs/codes/AML3190.md"),
         Code::PolicyIdentityLocation => include_str!("../../../docs/codes/AML3180.md"),
         Code::UserGrantOnSensitive => include_str!("../../../docs/codes/AML3031.md"),
         Code::PresetNotAllowed => include_str!("../../../docs/codes/AML3032.md"),
