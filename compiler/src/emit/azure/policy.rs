@@ -63,6 +63,30 @@ impl Exemption {
             self.subscription, self.resource_group
         )
     }
+
+    /// The exemption as policy-native JSON, its assignment's id written
+    /// out and its scope beside it (the block's `exemptions.json`, EPAC).
+    #[must_use]
+    pub fn native(&self, assignment_id: &str) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "scope": self.scope_id(),
+            "properties": {
+                "policyAssignmentId": assignment_id,
+                "policyDefinitionReferenceIds": self.reference_ids,
+                "exemptionCategory": self.category,
+                "expiresOn": self.expires_on,
+                "displayName": self.display_name,
+                "description": self.description,
+                "metadata": {
+                    "acceptedBy": self.by,
+                    "finding": self.code,
+                    "source": "amlgen",
+                    "workspace": self.workspace,
+                },
+            }
+        })
+    }
 }
 
 /// A role for the assignment's identity on one resource outside its scope.

@@ -36,8 +36,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use crate::catalog::controls;
 use crate::emit::azure::properties::{PolicyExemption, PolicyExemptionProperties};
 use crate::emit::azure::{Exemption, Expr, Module, PolicyBuild, Resource, api, types};
@@ -197,23 +195,4 @@ fn resource(i: usize, e: &Exemption) -> Resource {
             },
         },
     )
-}
-
-/// The exemptions as policy-native JSON (the assignment's id written out),
-/// for POLICY.md readers and the EPAC layout.
-#[must_use]
-pub fn native(b: &PolicyBuild, e: &Exemption) -> serde_json::Value {
-    json!({
-        "name": e.name,
-        "scope": e.scope_id(),
-        "properties": {
-            "policyAssignmentId": b.assignment_id,
-            "policyDefinitionReferenceIds": e.reference_ids,
-            "exemptionCategory": e.category,
-            "expiresOn": e.expires_on,
-            "displayName": e.display_name,
-            "description": e.description,
-            "metadata": { "acceptedBy": e.by, "finding": e.code, "source": "amlgen", "workspace": e.workspace },
-        }
-    })
 }

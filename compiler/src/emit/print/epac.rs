@@ -112,7 +112,7 @@ pub fn artifacts(blocks: &[Block]) -> Artifacts {
 /// One exemption as EPAC writes it: the policy-native properties, with
 /// its scope beside them.
 fn exemption(b: &PolicyBuild, e: &crate::emit::azure::Exemption) -> Value {
-    let native = crate::emit::lower::policy_exemptions::native(b, e);
+    let native = e.native(&b.assignment_id);
     let mut v = native["properties"].clone();
     v["name"] = native["name"].clone();
     v["scope"] = native["scope"].clone();

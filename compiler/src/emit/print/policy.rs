@@ -241,7 +241,7 @@ pub fn artifacts(
         let list: Vec<Value> = b
             .exemptions
             .iter()
-            .map(|e| crate::emit::lower::policy_exemptions::native(b, e))
+            .map(|e| e.native(&b.assignment_id))
             .collect();
         files.insert(
             format!("{dir}/exemptions.json"),
