@@ -533,6 +533,25 @@ fn the_exemption_template_validates_against_the_schemas() {
     );
     let errors = arm::validate_template(&template);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // On the workspace's resource group, which exists before the workspace
+    // (runtime rule `policy.exemption.scope`): a nested deployment there.
+    let _ = amlgen::catalog::limits::rule("policy.exemption.scope");
+    let nested: Vec<&Value> = template["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            serde_json::to_string(&r["properties"]["template"])
+                .unwrap()
+                .contains("Microsoft.Authorization/policyExemptions")
+        })
+        .collect();
+    assert_eq!(nested.len(), 1);
+    assert_eq!(nested[0]["resourceGroup"], "rg-credit-batch");
+    assert_eq!(
+        nested[0]["subscriptionId"],
+        "00000000-0000-0000-0000-000000000005"
+    );
     let broken: Value =
         serde_json::from_str(&text.replace("\"exemptionCategory\"", "\"exemptionKind\"")).unwrap();
     assert!(!arm::validate_template(&broken).is_empty());

@@ -196,3 +196,38 @@ fn resource(i: usize, e: &Exemption) -> Resource {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name;
+    use crate::catalog::limits::rule;
+
+    /// Whatever the policy and workspace names, the exemption's name is
+    /// one Azure accepts (the runtime rows of `catalog::limits`), and
+    /// names cut to fit stay apart.
+    #[test]
+    fn names_fit_the_runtime_rules() {
+        let long = format!("amlgen-{}-ws-compute-ssh", "p".repeat(80));
+        let other = format!("amlgen-{}-ws-compute-ssh2", "p".repeat(80));
+        for wanted in [
+            "amlgen-ml.guardrails-mlw-demo-compute-ssh",
+            "amlgen-a+b/c:d?e*f%g&h<i>j\\k-x.",
+            "amlgen-x-y-z. ",
+            long.as_str(),
+        ] {
+            let n = name(wanted);
+            for id in [
+                "policy.exemption.name.length",
+                "policy.exemption.name.chars",
+                "policy.exemption.name.end",
+            ] {
+                assert!(rule(id).check(&n).is_ok(), "{id}: {n}");
+            }
+            assert!(
+                rule("policy.exemption.name.chars").check(wanted).is_err() || wanted.len() > 64
+            );
+        }
+        assert_ne!(name(&long), name(&other));
+        assert_eq!(name("amlgen-p-w-compute-ssh"), "amlgen-p-w-compute-ssh");
+    }
+}
