@@ -41,6 +41,7 @@ pub fn check(
         outbound::forgotten_workspaces(&posture, p, &mut found);
     }
     policy::contradictions(&posture, &mut found);
+    policy::managed_endpoints(&posture, &mut found);
     policy::identity_location(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.append(found);

@@ -5,7 +5,10 @@
 use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::policy_reach;
-use crate::ir::{Effect, PolicyScope, Posture};
+use crate::ir::{
+    Access, Control, Effect, IsolationMode, PolicyScope, Posture, PublicNetworkAccess, RuleKind,
+    Workspace,
+};
 
 /// AML3029 and AML3190: a control of a policy block of the build that
 /// would deny (`deny`) or flag (`audit`, `audit_if_not_exists`) a workspace
@@ -92,6 +95,94 @@ pub fn identity_location(posture: &Posture, d: &mut Diagnostics) {
                 .with_label(at, "this effect gives the assignment a managed identity")
                 .help("add `region = \"westeurope\"` (the region of the identity) to the policy block"),
             );
+        }
+    }
+}
+
+/// AML3191: a `deny outbound_rules` control whose `kinds` leave out
+/// `private_endpoint`, over a managed-network workspace it reaches. The
+/// managed network creates private endpoint rules of its own: in
+/// approved-outbound mode to the workspace and its storage, key vault and
+/// registry always, in internet-outbound mode to those with public access
+/// disabled ("Workspace Managed Virtual Network Isolation", "List of
+/// required rules"), and the same page's Limitations ask to "allowlist
+/// Microsoft-managed private endpoints created for the managed virtual
+/// network in your custom policy". It does not say how to recognise them,
+/// and a rule's `category` is set by the caller, so amlgen can neither
+/// exclude them by a condition nor exempt them before they exist: it warns.
+pub fn managed_endpoints(posture: &Posture, d: &mut Diagnostics) {
+    for policy in &posture.policies {
+        for c in policy.controls.iter().filter(|c| c.effect == Effect::Deny) {
+            let Control::OutboundRules { kinds, .. } = &c.control else {
+                continue;
+            };
+            if kinds.contains(&RuleKind::PrivateEndpoint) {
+                continue;
+            }
+            for ws in &posture.workspaces {
+                if policy_reach::reaches(posture, policy, ws).is_none() {
+                    continue;
+                }
+                let Some(targets) = platform_endpoints(ws) else {
+                    continue;
+                };
+                report(
+                    d,
+                    Diagnostic::new(
+                        Code::PolicyBlocksManagedEndpoints,
+                        c.span,
+                        format!(
+                            "policy `{}` denies private endpoint outbound rules, which the managed network of workspace `{}` creates itself",
+                            policy.name, ws.name
+                        ),
+                    )
+                    .label("`kinds` leaves out `private_endpoint`")
+                    .with_label(
+                        ws.outbound.mode.span().unwrap_or(ws.span),
+                        format!("this managed network creates private endpoint rules to {targets}"),
+                    )
+                    .note("Microsoft's managed network docs ask to allowlist the Microsoft-managed private endpoints in a custom policy, but do not say how to recognise them; a rule's `category` is set by whoever writes it, so no condition can exclude only the platform's")
+                    .help("add `private_endpoint` to the control's `kinds`, or exempt each of the platform's rules once provisioned (POLICY.md of the policy block says how)"),
+                );
+            }
+        }
+    }
+}
+
+/// What the managed network of `ws` makes private endpoint rules to, in
+/// words, or `None` when it makes none (no managed network, custom VNet
+/// mode, or internet outbound with every resource public).
+fn platform_endpoints(ws: &Workspace) -> Option<String> {
+    if ws.outbound.custom_vnet().is_some() {
+        return None;
+    }
+    let all = "the workspace, its storage, key vault and container registry";
+    match ws.outbound.mode.value {
+        IsolationMode::Disabled => None,
+        IsolationMode::AllowOnlyApprovedOutbound => Some(all.to_string()),
+        IsolationMode::AllowInternetOutbound => {
+            let private: Vec<&str> = [
+                (
+                    "the workspace",
+                    ws.inbound.public_network_access.value == PublicNetworkAccess::Disabled,
+                ),
+                (
+                    "its storage",
+                    ws.storage.public_network_access.value == Access::Disabled,
+                ),
+                (
+                    "its key vault",
+                    ws.key_vault.public_network_access.value == Access::Disabled,
+                ),
+                (
+                    "its container registry",
+                    ws.container_registry.public_network_access.value == Access::Disabled,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(what, private)| private.then_some(what))
+            .collect();
+            (!private.is_empty()).then(|| private.join(", "))
         }
     }
 }

@@ -113,6 +113,7 @@ codes! {
     UserGrantOnSensitive = "AML3031", "user-grant-on-sensitive", Warning, "a role granted to an individual user on a sensitive workspace";
     PresetNotAllowed = "AML3032", "preset-not-allowed", Error, "a scenario preset whose rule kinds the isolation mode does not accept";
     PolicyFlagsWorkspace = "AML3190", "policy-flags-workspace", Warning, "a policy block of the build flags (audits) what a workspace declares";
+    PolicyBlocksManagedEndpoints = "AML3191", "policy-blocks-managed-endpoints", Warning, "a policy block denies the private endpoint rules a workspace's managed network creates itself";
     PolicyIdentityLocation = "AML3180", "policy-identity-location", Error, "a policy whose assignment needs a managed identity has no region to place it in";
     SpokeLayout = "AML3130", "spoke-layout", Error, "a spoke network whose region, subnets or placement Azure or the recommended layout refuses";
     NsgBlocksRequired = "AML3131", "nsg-blocks-required", Error, "an added NSG rule that blocks or displaces a rule Azure Machine Learning requires";
