@@ -42,6 +42,7 @@ pub fn check(
     }
     policy::contradictions(&posture, &mut found);
     policy::managed_endpoints(&posture, &mut found);
+    policy::exemption_reach(&posture, &mut found);
     policy::identity_location(&posture, &mut found);
     let ok = !found.has_errors() && !diags.has_errors();
     diags.append(found);

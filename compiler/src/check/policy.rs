@@ -186,3 +186,48 @@ fn platform_endpoints(ws: &Workspace) -> Option<String> {
         }
     }
 }
+
+/// AML3192: an exemption made from one workspace's acceptance lets another
+/// workspace of the build through too. The exemption is placed on the
+/// accepting workspace's resource group (`emit::lower::policy_exemptions`:
+/// a `deny` refuses the workspace's creation, so it cannot be placed on the
+/// workspace), and an exemption applies to everything under its scope
+/// ("Azure Policy exemption structure"), so a workspace of the same group
+/// that does not accept that finding is exempted from that control as well.
+pub fn exemption_reach(posture: &Posture, d: &mut Diagnostics) {
+    for f in policy_reach::findings(posture) {
+        let Some((accepted, sub)) = f.exemption_target() else {
+            continue;
+        };
+        let rg = f.workspace.resource_group.value.as_str();
+        for other in &posture.workspaces {
+            if std::ptr::eq(other, f.workspace)
+                || !other.resource_group.value.as_str().eq_ignore_ascii_case(rg)
+                || posture.accepts_for(other).any(|a| a.code == f.code)
+            {
+                continue;
+            }
+            let same_place = policy_reach::reaches(posture, f.policy, other)
+                .and_then(|r| r.subscription)
+                .is_some_and(|s| &s == sub);
+            if !same_place {
+                continue;
+            }
+            report(
+                d,
+                Diagnostic::new(
+                    Code::ExemptionWidens,
+                    accepted.span,
+                    format!(
+                        "the exemption of workspace `{}` from policy `{}` also exempts workspace `{}`, in the same resource group `{rg}`",
+                        f.workspace.name, f.policy.name, other.name
+                    ),
+                )
+                .label(format!("this acceptance exempts resource group `{rg}` from the control"))
+                .with_label(other.span, format!("this workspace does not accept {}", f.code.id()))
+                .note("an exemption is placed on the workspace's resource group (a deny refuses the workspace's creation, so the exemption cannot wait for it), and applies to every resource under it")
+                .help(format!("move one of the workspaces to another resource group, or accept {} in the other workspace too", f.code.id())),
+            );
+        }
+    }
+}

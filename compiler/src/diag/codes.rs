@@ -114,6 +114,7 @@ codes! {
     PresetNotAllowed = "AML3032", "preset-not-allowed", Error, "a scenario preset whose rule kinds the isolation mode does not accept";
     PolicyFlagsWorkspace = "AML3190", "policy-flags-workspace", Warning, "a policy block of the build flags (audits) what a workspace declares";
     PolicyBlocksManagedEndpoints = "AML3191", "policy-blocks-managed-endpoints", Warning, "a policy block denies the private endpoint rules a workspace's managed network creates itself";
+    ExemptionWidens = "AML3192", "exemption-widens", Warning, "a policy exemption made for one workspace also exempts another workspace of its resource group";
     PolicyIdentityLocation = "AML3180", "policy-identity-location", Error, "a policy whose assignment needs a managed identity has no region to place it in";
     SpokeLayout = "AML3130", "spoke-layout", Error, "a spoke network whose region, subnets or placement Azure or the recommended layout refuses";
     NsgBlocksRequired = "AML3131", "nsg-blocks-required", Error, "an added NSG rule that blocks or displaces a rule Azure Machine Learning requires";

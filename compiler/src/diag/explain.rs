@@ -65,6 +65,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::PolicyEffect => include_str!("../../../docs/codes/AML3030.md"),
         Code::PolicyFlagsWorkspace => include_str!("../../../docs/codes/AML3190.md"),
         Code::PolicyBlocksManagedEndpoints => include_str!("../../../docs/codes/AML3191.md"),
+        Code::ExemptionWidens => include_str!("../../../docs/codes/AML3192.md"),
         Code::PolicyIdentityLocation => include_str!("../../../docs/codes/AML3180.md"),
         Code::UserGrantOnSensitive => include_str!("../../../docs/codes/AML3031.md"),
         Code::PresetNotAllowed => include_str!("../../../docs/codes/AML3032.md"),
