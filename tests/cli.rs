@@ -94,7 +94,7 @@ fn warnings_pass_unless_denied() {
     // A clean run prints its one summary line, and nothing else.
     assert_eq!(
         String::from_utf8_lossy(&o.stderr),
-        "amlgen: checked 1 file, 1 workspace: 0 errors, 0 warnings, 0 accepted risks\n"
+        "amlgen: checked 1 file, 2 workspaces: 0 errors, 0 warnings, 1 accepted risk\n"
     );
 }
 

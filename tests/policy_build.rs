@@ -509,3 +509,92 @@ fn an_assignment_with_an_identity_has_a_location() {
         assert_eq!(a["location"], region, "{case}");
     }
 }
+
+/// The guardrails example accepts a deny: its policy block's template
+/// (the exemption in a nested deployment into the workspace's resource
+/// group) validates against Microsoft's schemas, the newest
+/// `policyExemptions` API version among them; a misspelt property does not.
+#[test]
+fn the_exemption_template_validates_against_the_schemas() {
+    let dir = root().join("out/policies/ml-guardrails");
+    let template = load(&dir.join("azuredeploy.json"));
+    let text = serde_json::to_string(&template).unwrap();
+    assert!(
+        text.contains("\"Microsoft.Authorization/policyExemptions\""),
+        "the guardrails example has no exemption"
+    );
+    let errors = arm::validate_template(&template);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // On the workspace's resource group, which exists before the workspace
+    // (runtime rule `policy.exemption.scope`): a nested deployment there.
+    let _ = amlgen::catalog::limits::rule("policy.exemption.scope");
+    let nested: Vec<&Value> = template["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            serde_json::to_string(&r["properties"]["template"])
+                .unwrap()
+                .contains("Microsoft.Authorization/policyExemptions")
+        })
+        .collect();
+    assert_eq!(nested.len(), 1);
+    assert_eq!(nested[0]["resourceGroup"], "rg-credit-batch");
+    assert_eq!(
+        nested[0]["subscriptionId"],
+        "00000000-0000-0000-0000-000000000005"
+    );
+    let broken: Value =
+        serde_json::from_str(&text.replace("\"exemptionCategory\"", "\"exemptionKind\"")).unwrap();
+    assert!(!arm::validate_template(&broken).is_empty());
+    let broken: Value =
+        serde_json::from_str(&text.replace("\"Mitigated\"", "\"Accepted\"")).unwrap();
+    assert!(!arm::validate_template(&broken).is_empty());
+}
+
+/// EPAC's exemption file: under `policyExemptions/<pacSelector>/`, valid
+/// against EPAC's own schema (vendored in `tests/data/epac/`, origin in its
+/// `SOURCE.md`), one entry per exemption of the plain layout, with the
+/// same assignment, references, scope and expiry.
+#[test]
+fn the_epac_exemptions_follow_epac_schema_and_match_the_plain_layout() {
+    let files = build_epac(&["examples/guardrails"]);
+    let path = "epac/Definitions/policyExemptions/tenant/amlgen-exemptions.json";
+    let doc: Value = serde_json::from_str(&files[path]).unwrap();
+    assert!(
+        doc["$schema"]
+            .as_str()
+            .unwrap()
+            .ends_with("/policy-exemption-schema.json")
+    );
+    let schema = load(&root().join("tests/data/epac/policy-exemption-schema.json"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // The schema refuses what EPAC does not know (and an entry without a scope).
+    let mut bad = doc.clone();
+    bad["exemptions"][0]["exemptionKind"] = json!("Waiver");
+    assert!(!validator.is_valid(&bad));
+    let mut bad = doc.clone();
+    bad["exemptions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("scope");
+    assert!(!validator.is_valid(&bad));
+    let plain: Value =
+        serde_json::from_str(&files["policies/ml-guardrails/exemptions.json"]).unwrap();
+    let entries = doc["exemptions"].as_array().unwrap();
+    assert_eq!(entries.len(), plain.as_array().unwrap().len());
+    for (e, p) in entries.iter().zip(plain.as_array().unwrap()) {
+        assert_eq!(e["name"], p["name"]);
+        assert_eq!(e["scope"], p["scope"]);
+        for k in [
+            "policyAssignmentId",
+            "policyDefinitionReferenceIds",
+            "exemptionCategory",
+            "expiresOn",
+        ] {
+            assert_eq!(e[k], p["properties"][k], "{k}");
+        }
+    }
+}

@@ -410,11 +410,32 @@ fn what_amlgen_emits_complies_with_the_posture_own_deny_controls() {
             panic!("{} does not check", path.display());
         };
         let posture = checked_posture.posture();
-        let files = amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default()).unwrap();
-        let mut resources = Vec::new();
+        let files: Vec<(String, String)> =
+            amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default())
+                .unwrap()
+                .into_iter()
+                .collect();
+        let resources = resources_by_workspace(&files);
+        // An accepted deny is exempted (checked exactly by
+        // `an_accepted_deny_is_denied_by_the_definition_and_exempted_exactly`).
+        let mut exempt = std::collections::BTreeSet::new();
         for (name, text) in &files {
-            if name.starts_with("workspaces/") && name.ends_with("/azuredeploy.json") {
-                deployed(&serde_json::from_str(text).unwrap(), &mut resources);
+            if name.starts_with("policies/") && name.ends_with("/exemptions.json") {
+                let list: Value = serde_json::from_str(text).unwrap();
+                for e in list.as_array().unwrap() {
+                    for id in e["properties"]["policyDefinitionReferenceIds"]
+                        .as_array()
+                        .unwrap()
+                    {
+                        exempt.insert((
+                            e["properties"]["metadata"]["workspace"]
+                                .as_str()
+                                .unwrap()
+                                .to_string(),
+                            id.as_str().unwrap().to_string(),
+                        ));
+                    }
+                }
             }
         }
         for policy in &posture.policies {
@@ -423,8 +444,15 @@ fn what_amlgen_emits_complies_with_the_posture_own_deny_controls() {
                     continue;
                 }
                 for c in controls::choose(&pc.control, pc.effect) {
-                    for r in &resources {
+                    for (ws, r) in &resources {
                         match amlgen::policy::evaluate(&c.definition, &assignment(&c), r) {
+                            Ok(v)
+                                if v.denies()
+                                    && exempt
+                                        .contains(&(ws.clone(), c.reference_id.to_string())) =>
+                            {
+                                checked += 1;
+                            }
                             Ok(v) if v.denies() => problems.push(format!(
                                 "{}: {} denies {} {}",
                                 path.display(),
@@ -447,4 +475,165 @@ fn what_amlgen_emits_complies_with_the_posture_own_deny_controls() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked > 100, "only {checked} evaluations");
+}
+
+/// The workspaces' resources of a build, by workspace name.
+fn resources_by_workspace(files: &[(String, String)]) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (name, text) in files {
+        let Some(ws) = name
+            .strip_prefix("workspaces/")
+            .and_then(|r| r.strip_suffix("/azuredeploy.json"))
+            .filter(|w| !w.contains('/'))
+        else {
+            continue;
+        };
+        let mut resources = Vec::new();
+        deployed(&serde_json::from_str(text).unwrap(), &mut resources);
+        out.extend(resources.into_iter().map(|r| (ws.to_string(), r)));
+    }
+    out
+}
+
+/// The id Azure gives a resource of a workspace's resource group.
+fn resource_id(sub: &str, rg: &str, r: &Value) -> String {
+    let ty = r["type"].as_str().unwrap();
+    let name = r["name"].as_str().unwrap();
+    let mut segs = ty.split('/');
+    let mut id = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
+        segs.next().unwrap()
+    );
+    for (t, n) in segs.zip(name.split('/')) {
+        let _ = std::fmt::Write::write_fmt(&mut id, format_args!("/{t}/{n}"));
+    }
+    id
+}
+
+/// An accepted deny, evaluated: in the guardrails example a workspace
+/// accepts `AML3029` for `local_auth`. The control's definition, evaluated
+/// on what amlgen deploys for it, denies it; the policy block's exemption
+/// names exactly that definition's reference id in the initiative, its
+/// scope holds the denied resource's id, and it has not expired on the
+/// build's date. Without the acceptance the same posture does not check.
+#[test]
+fn an_accepted_deny_is_denied_by_the_definition_and_exempted_exactly() {
+    let path = root().join("examples/guardrails/posture.aml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "examples/guardrails/posture.aml".into(),
+            text: text.clone(),
+        }],
+        &amlgen::Options::default(),
+    );
+    let posture = outcome
+        .checked
+        .as_ref()
+        .expect("the example checks")
+        .posture();
+    let files: Vec<(String, String)> =
+        amlgen::driver::emit(&outcome, &amlgen::emit::BuildOptions::default())
+            .unwrap()
+            .into_iter()
+            .collect();
+    let file = |n: &str| -> Value {
+        serde_json::from_str(&files.iter().find(|(k, _)| k == n).unwrap().1).unwrap()
+    };
+    let exemptions = file("policies/ml-guardrails/exemptions.json");
+    let initiative = file("policies/ml-guardrails/initiative.json");
+    let assignment_id = format!(
+        "{}/providers/Microsoft.Authorization/policyAssignments/{}",
+        "/providers/Microsoft.Management/managementGroups/mg-ml-landing-zone",
+        file("policies/ml-guardrails/assignment.json")["name"]
+            .as_str()
+            .unwrap()
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let today = amlgen::ir::Date::from_days_since_epoch(now / 86_400).to_string();
+    let references: Vec<&str> = initiative["properties"]["policyDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["policyDefinitionReferenceId"].as_str().unwrap())
+        .collect();
+    let mut exempted = Vec::new();
+    let policy = &posture.policies[0];
+    for (ws_name, r) in resources_by_workspace(&files) {
+        let ws = posture
+            .workspaces
+            .iter()
+            .find(|w| w.name.as_str() == ws_name)
+            .unwrap();
+        for pc in policy.controls.iter().filter(|c| c.effect == Effect::Deny) {
+            for c in controls::choose(&pc.control, pc.effect) {
+                let v = amlgen::policy::evaluate(&c.definition, &assignment(&c), &r).unwrap();
+                if !v.denies() {
+                    continue;
+                }
+                let sub = ws
+                    .subscription_id
+                    .as_ref()
+                    .expect("an exempted workspace has a subscription");
+                let id = resource_id(sub.as_str(), ws.resource_group.value.as_str(), &r);
+                let covering: Vec<&Value> = exemptions
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| {
+                        let ids = e["properties"]["policyDefinitionReferenceIds"]
+                            .as_array()
+                            .unwrap();
+                        ids.len() == 1
+                            && ids[0] == c.reference_id
+                            && id.to_lowercase().starts_with(&format!(
+                                "{}/",
+                                e["scope"].as_str().unwrap().to_lowercase()
+                            ))
+                    })
+                    .collect();
+                assert_eq!(
+                    covering.len(),
+                    1,
+                    "{ws_name}: {} denies {id}, exempted by {covering:?}",
+                    c.reference_id
+                );
+                let e = covering[0];
+                assert!(references.contains(&c.reference_id), "{}", c.reference_id);
+                assert_eq!(
+                    e["properties"]["policyAssignmentId"],
+                    assignment_id.as_str()
+                );
+                let expires = e["properties"]["expiresOn"].as_str().unwrap();
+                assert!(
+                    expires.ends_with("T23:59:59Z") && &expires[..10] >= today.as_str(),
+                    "{expires} on {today}"
+                );
+                assert!(posture.accepts_for(ws).any(|a| a.code.id() == "AML3029" && a.expires.to_string() == expires[..10]));
+                exempted.push(format!("{ws_name}: {} {}", c.reference_id, r["name"]));
+            }
+        }
+    }
+    assert!(!exempted.is_empty(), "no accepted deny in the example");
+    // Without the acceptance, the denial is an error again.
+    let start = text.find("  accept AML3029").unwrap();
+    let end = start + text[start..].find("\n  }\n").unwrap() + 4;
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let outcome = amlgen::compile(
+        vec![amlgen::Input {
+            name: "guardrails-without-accept.aml".into(),
+            text: without,
+        }],
+        &amlgen::Options::default(),
+    );
+    assert!(outcome.checked.is_none());
+    assert!(
+        outcome
+            .diagnostics
+            .iter()
+            .any(|d| d.code == amlgen::diag::Code::PolicyContradiction)
+    );
 }

@@ -18,6 +18,9 @@
 //!   `# deployed:` files;
 //! - `# deployed: NAME` — a file beside the case describing deployed
 //!   resources (repeatable);
+//! - `# with: NAME` — another posture file beside the case, checked (or
+//!   built) with it as one build (repeatable); name it `*.aml-part` so it
+//!   is not a case of its own;
 //!
 //! A case with neither `code` nor `neighbour-of` is rejected, so no case
 //! can pass by asserting nothing.
@@ -33,6 +36,7 @@ struct Header {
     previous: Option<String>,
     command: Option<String>,
     deployed: Vec<String>,
+    with: Vec<String>,
 }
 
 fn header(text: &str) -> Header {
@@ -59,6 +63,8 @@ fn header(text: &str) -> Header {
             h.command = Some(v.to_string());
         } else if let Some(v) = rest.strip_prefix("deployed:") {
             h.deployed.push(v.trim().to_string());
+        } else if let Some(v) = rest.strip_prefix("with:") {
+            h.with.push(v.trim().to_string());
         }
     }
     h
@@ -108,6 +114,7 @@ fn run_case(rel: &Path, h: &Header) -> (i32, String, String) {
             };
             cmd.arg(if build { "build" } else { "check" })
                 .arg(rel)
+                .args(h.with.iter().map(|w| rel.parent().unwrap().join(w)))
                 .args(["--color", "never", "--out", &out]);
             if let Some(p) = &h.previous {
                 cmd.arg("--previous").arg(rel.parent().unwrap().join(p));

@@ -247,6 +247,7 @@ const NAMING_AUTH: &str = "Naming rules and restrictions for Azure resources (Mi
 const NAMING_NETWORK: &str = "Naming rules and restrictions for Azure resources (Microsoft.Network: alphanumerics, underscores, periods and hyphens; start with alphanumeric, end alphanumeric or underscore)";
 const TAGS: &str = "Azure subscription and service limits (Azure Resource Manager: 50 tag name-value pairs per resource) and Use tags to organize your Azure resources (Limitations)";
 const POLICY_DESCRIPTION: &str = "Azure Policy definition structure basics (description: at most 512 characters); the Enterprise Policy as Code definition schema (`maxLength: 512`)";
+const EXEMPTION_STRUCTURE: &str = "Azure Policy exemption structure (an exemption is created as a child object on the resource hierarchy or the individual resource it exempts, and is removed with it; past `expiresOn` it is no longer honoured but is not deleted) and Microsoft.Authorization policyExemptions (the template reference: display name 1-128, name 1-64)";
 const CUSTOM_ROLES: &str = "Azure custom roles (Custom role properties: roleName at most 512 characters and unique in the Microsoft Entra tenant; description at most 2048 characters)";
 const ML: &str = "Naming rules and restrictions for Azure resources (Microsoft.MachineLearningServices: workspaces 3-33, alphanumerics and hyphens; computes 3-24 for a compute instance, 3-32 for AML compute, 2-16 for other compute types, alphanumerics and hyphens)";
 
@@ -254,6 +255,7 @@ const NSG: &str = "Microsoft.Network/networkSecurityGroups";
 const POLICY_DEF: &str = "Microsoft.Authorization/policyDefinitions";
 const POLICY_SET: &str = "Microsoft.Authorization/policySetDefinitions";
 const POLICY_ASSIGNMENT: &str = "Microsoft.Authorization/policyAssignments";
+const POLICY_EXEMPTION: &str = "Microsoft.Authorization/policyExemptions";
 const ROLE_DEF: &str = "Microsoft.Authorization/roleDefinitions";
 const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 const COMPUTE: &str = "Microsoft.MachineLearningServices/workspaces/computes";
@@ -382,51 +384,51 @@ fn tag_rows() -> Vec<RuntimeRule> {
     ]
 }
 
-/// Azure Policy definitions, initiatives and assignments.
-fn policy_rows() -> Vec<RuntimeRule> {
-    vec![
-        // Azure Policy.
+/// The display name and name rows every Microsoft.Authorization policy
+/// resource shares (`NAMING_AUTH`), with their ids: `<prefix>.displayName.length`,
+/// `.name.length`, `.name.chars` and `.name.end`.
+fn authorization_rows(resource_type: &'static str, ids: [&'static str; 4]) -> [RuntimeRule; 4] {
+    [
         row(
-            "policy.definition.displayName.length",
-            POLICY_DEF,
+            ids[0],
+            resource_type,
             "properties.displayName",
             Limit::Length { min: 1, max: 128 },
             NAMING_AUTH,
         ),
+        row(
+            ids[1],
+            resource_type,
+            "name",
+            Limit::Length { min: 1, max: 64 },
+            NAMING_AUTH,
+        ),
+        row(
+            ids[2],
+            resource_type,
+            "name",
+            Limit::Forbidden(POLICY_NAME_FORBIDDEN),
+            NAMING_AUTH,
+        ),
+        row(
+            ids[3],
+            resource_type,
+            "name",
+            Limit::NotEndWith(". "),
+            NAMING_AUTH,
+        ),
+    ]
+}
+
+/// Azure Policy definitions, initiatives, assignments and exemptions.
+fn policy_rows() -> Vec<RuntimeRule> {
+    let mut out = vec![
         row(
             "policy.definition.description.length",
             POLICY_DEF,
             "properties.description",
             Limit::Length { min: 0, max: 512 },
             POLICY_DESCRIPTION,
-        ),
-        row(
-            "policy.definition.name.length",
-            POLICY_DEF,
-            "name",
-            Limit::Length { min: 1, max: 64 },
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.definition.name.chars",
-            POLICY_DEF,
-            "name",
-            Limit::Forbidden(POLICY_NAME_FORBIDDEN),
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.definition.name.end",
-            POLICY_DEF,
-            "name",
-            Limit::NotEndWith(". "),
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.initiative.displayName.length",
-            POLICY_SET,
-            "properties.displayName",
-            Limit::Length { min: 1, max: 128 },
-            NAMING_AUTH,
         ),
         row(
             "policy.initiative.description.length",
@@ -436,46 +438,11 @@ fn policy_rows() -> Vec<RuntimeRule> {
             POLICY_DESCRIPTION,
         ),
         row(
-            "policy.initiative.name.length",
-            POLICY_SET,
-            "name",
-            Limit::Length { min: 1, max: 64 },
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.initiative.name.chars",
-            POLICY_SET,
-            "name",
-            Limit::Forbidden(POLICY_NAME_FORBIDDEN),
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.initiative.name.end",
-            POLICY_SET,
-            "name",
-            Limit::NotEndWith(". "),
-            NAMING_AUTH,
-        ),
-        row(
-            "policy.assignment.displayName.length",
-            POLICY_ASSIGNMENT,
-            "properties.displayName",
-            Limit::Length { min: 1, max: 128 },
-            NAMING_AUTH,
-        ),
-        row(
             "policy.assignment.description.length",
             POLICY_ASSIGNMENT,
             "properties.description",
             Limit::Length { min: 0, max: 512 },
             POLICY_DESCRIPTION,
-        ),
-        row(
-            "policy.assignment.name.length",
-            POLICY_ASSIGNMENT,
-            "name",
-            Limit::Length { min: 1, max: 64 },
-            NAMING_AUTH,
         ),
         RuntimeRule {
             id: "policy.assignment.name.length.management-group",
@@ -485,21 +452,67 @@ fn policy_rows() -> Vec<RuntimeRule> {
             limit: Limit::Length { min: 1, max: 24 },
             source: NAMING_AUTH,
         },
+        // An exemption is a child of the scope it exempts and goes with
+        // it, so one on a resource needs the resource first: a workspace a
+        // `deny` refuses is exempted on its resource group (policy
+        // exemptions, emit::lower::policy_exemptions).
         row(
-            "policy.assignment.name.chars",
-            POLICY_ASSIGNMENT,
+            "policy.exemption.scope",
+            POLICY_EXEMPTION,
             "name",
-            Limit::Forbidden(POLICY_NAME_FORBIDDEN),
-            NAMING_AUTH,
+            Limit::Behaviour,
+            EXEMPTION_STRUCTURE,
         ),
+        // `expiresOn` passed: the exemption is no longer honoured, and stays.
         row(
-            "policy.assignment.name.end",
-            POLICY_ASSIGNMENT,
-            "name",
-            Limit::NotEndWith(". "),
-            NAMING_AUTH,
+            "policy.exemption.expiry",
+            POLICY_EXEMPTION,
+            "properties.expiresOn",
+            Limit::Behaviour,
+            EXEMPTION_STRUCTURE,
         ),
-    ]
+    ];
+    for (ty, ids) in [
+        (
+            POLICY_DEF,
+            [
+                "policy.definition.displayName.length",
+                "policy.definition.name.length",
+                "policy.definition.name.chars",
+                "policy.definition.name.end",
+            ],
+        ),
+        (
+            POLICY_SET,
+            [
+                "policy.initiative.displayName.length",
+                "policy.initiative.name.length",
+                "policy.initiative.name.chars",
+                "policy.initiative.name.end",
+            ],
+        ),
+        (
+            POLICY_ASSIGNMENT,
+            [
+                "policy.assignment.displayName.length",
+                "policy.assignment.name.length",
+                "policy.assignment.name.chars",
+                "policy.assignment.name.end",
+            ],
+        ),
+        (
+            POLICY_EXEMPTION,
+            [
+                "policy.exemption.displayName.length",
+                "policy.exemption.name.length",
+                "policy.exemption.name.chars",
+                "policy.exemption.name.end",
+            ],
+        ),
+    ] {
+        out.extend(authorization_rows(ty, ids));
+    }
+    out
 }
 
 /// Azure RBAC: custom roles and role assignments.

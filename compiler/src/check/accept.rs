@@ -94,7 +94,17 @@ impl<'a> Scopes<'a> {
     /// The acceptances whose scope `d` concerns (most specific first), and
     /// the workspaces it concerns.
     fn candidates(&self, d: &Diagnostic) -> (Vec<usize>, Vec<usize>) {
-        let spans = d.primary.into_iter().chain(d.labels.iter().map(|l| l.span));
+        // A policy block's finding about a workspace is placed at the
+        // control, in the policy's file: it concerns the workspace its
+        // labels name, so the policy file's acceptances do not cover it
+        // (the exemption is the workspace's, `Posture::accepts_for`).
+        let primary = d.primary.filter(|_| {
+            !matches!(
+                d.code,
+                Code::PolicyContradiction | Code::PolicyFlagsWorkspace
+            )
+        });
+        let spans = primary.into_iter().chain(d.labels.iter().map(|l| l.span));
         let (mut own, mut defaults, mut file): (Vec<usize>, Vec<usize>, Vec<usize>) =
             (Vec::new(), Vec::new(), Vec::new());
         let mut workspaces = Vec::new();
@@ -300,16 +310,21 @@ mod tests {
     }
 
     #[test]
-    fn the_most_specific_acceptance_in_force_covers() {
+    fn a_policy_finding_is_covered_by_the_workspace_not_the_policy_file() {
         let p = posture(true);
-        // Both cover: the workspace's own is chosen.
+        // The workspace's own covers; the policy file's top-level
+        // acceptance does not (an exemption is the workspace's), so it is
+        // unused.
         let (accepted, left) = run(&p, denial(&p, true), "2026-12-07");
         assert_eq!(accepted[0].accept.level, AcceptLevel::Workspace);
-        assert!(left.is_empty(), "{left:?}");
-        // The file-level one alone covers a finding placed only in its file.
-        let (accepted, _) = run(&p, denial(&p, false), "2026-12-07");
-        assert_eq!(accepted[0].accept.level, AcceptLevel::File);
-        assert!(accepted[0].workspaces.is_empty());
+        let codes: Vec<Code> = left.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::UnusedAcceptance], "{left:?}");
+        assert_eq!(left[0].primary.map(|s| s.file), Some(FileId(0)));
+        // Placed only in the policy's file, the finding is covered by
+        // nothing.
+        let (accepted, left) = run(&p, denial(&p, false), "2026-12-07");
+        assert!(accepted.is_empty());
+        assert!(left.iter().any(|d| d.code == Code::PolicyContradiction));
     }
 
     #[test]

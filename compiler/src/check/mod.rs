@@ -47,6 +47,8 @@ pub fn check(
         outbound::forgotten_workspaces(&posture, p, &mut found);
     }
     policy::contradictions(&posture, &mut found);
+    policy::managed_endpoints(&posture, &mut found);
+    policy::exemption_reach(&posture, &mut found);
     policy::identity_location(&posture, &mut found);
     accepted.extend(accept::apply(
         &posture,

@@ -1,38 +1,87 @@
-//! Policy blocks against the workspaces of the same file: a guardrail that
-//! would deny what the same posture deploys is an error.
+//! Policy blocks against the workspaces of the build: a guardrail that
+//! would deny what the build deploys is an error, one that would flag it
+//! a warning, unless the workspace accepts the risk (then it is exempted).
 
 use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::policy_reach;
 use crate::ir::{
-    ComputeKind, Control, Destination, Effect, Posture, PublicNetworkAccess, RuleOrigin, Workspace,
+    Access, Control, Effect, IsolationMode, PolicyScope, Posture, PublicNetworkAccess, RuleKind,
+    Workspace,
 };
 
+/// AML3029 and AML3190: a control of a policy block of the build that
+/// would deny (`deny`) or flag (`audit`, `audit_if_not_exists`) a workspace
+/// its scope reaches, in any file of the build (`ir::policy_reach` says
+/// which workspaces a scope reaches). A workspace that accepts exactly that
+/// finding (`accept AML3029`/`accept AML3190`) has it accepted like any
+/// other (`check::accept`, which lists it in the report) and the policy
+/// block carries an exemption for it. The exemption needs the workspace's
+/// subscription: under a management-group assignment, a workspace that
+/// accepts the finding but has no `subscription_id` is an `AML3193` error.
+///
+/// The finding names its workspace with a place inside the workspace's
+/// block (the setting at fault, else the workspace's name), so an
+/// acceptance covers it exactly when `Posture::accepts_for` says so.
 pub fn contradictions(posture: &Posture, d: &mut Diagnostics) {
-    for policy in &posture.policies {
-        for c in policy.controls.iter().filter(|c| c.effect == Effect::Deny) {
-            for ws in posture
-                .workspaces
-                .iter()
-                .filter(|w| w.span.file == policy.span.file)
-            {
-                if let Some((why, at)) = violation(&c.control, ws) {
-                    report(
-                        d,
-                        Diagnostic::new(
-                            Code::PolicyContradiction,
-                            c.span,
-                            format!(
-                                "policy `{}` would deny workspace `{}`",
-                                policy.name, ws.name
-                            ),
-                        )
-                        .label("this control denies it")
-                        .with_label(at, why)
-                        .help("change the workspace to comply, or use `audit` while it migrates"),
-                    );
-                }
-            }
+    for f in policy_reach::findings(posture) {
+        if let Some(a) = f.accepted
+            && f.exemption_target().is_none()
+        {
+            report(
+                d,
+                Diagnostic::new(
+                    Code::UnplaceableExemption,
+                    a.code_span,
+                    format!(
+                        "workspace `{}` accepts {} from policy `{}`, but no exemption can be placed for it",
+                        f.workspace.name,
+                        f.code.id(),
+                        f.policy.name
+                    ),
+                )
+                .label("accepted here")
+                .with_label(f.control.span, "the control the exemption would waive")
+                .note("an exemption goes on the workspace's resource group, whose id needs the workspace's subscription; the policy is assigned to a management group, whose subscriptions amlgen cannot list")
+                .help("add `subscription_id` to the workspace (or its `defaults`)"),
+            );
         }
+        let (verb, label) = if f.code == Code::PolicyContradiction {
+            ("deny", "this control denies it")
+        } else {
+            ("flag", "this control flags it")
+        };
+        let mut diag = Diagnostic::new(
+            f.code,
+            f.control.span,
+            format!(
+                "policy `{}` would {verb} workspace `{}`",
+                f.policy.name, f.workspace.name
+            ),
+        )
+        .label(label)
+        .with_label(f.at, f.why.clone());
+        let block = f.workspace.block;
+        if f.at.file != block.file || f.at.start < block.start || f.at.end > block.end {
+            diag = diag.with_label(f.workspace.span, "in this workspace");
+        }
+        if f.workspace.span.file != f.policy.span.file {
+            diag = diag.note(match &f.policy.scope {
+                PolicyScope::ManagementGroup(mg) => format!(
+                    "the workspace is in a subscription of a workspace of the policy's own file, so under management group `{mg}` too"
+                ),
+                PolicyScope::Subscription(sub) => format!(
+                    "the workspace is in the assignment's subscription `{}`",
+                    sub.as_str()
+                ),
+            });
+        }
+        diag = if f.code == Code::PolicyContradiction {
+            diag.help("change the workspace to comply, `audit` the control while it migrates, or accept the risk in the workspace (`accept AML3029 { reason = \"...\" by = \"...\" expires = \"YYYY-MM-DD\" }`), which exempts it")
+        } else {
+            diag.help("change the workspace to comply, or accept the risk in the workspace (`accept AML3190 { reason = \"...\" by = \"...\" expires = \"YYYY-MM-DD\" }`), which exempts it")
+        };
+        report(d, diag);
     }
 }
 
@@ -74,86 +123,135 @@ pub fn identity_location(posture: &Posture, d: &mut Diagnostics) {
     }
 }
 
-/// Why `ws` breaks `control`, and where.
-fn violation(control: &Control, ws: &Workspace) -> Option<(String, crate::span::Span)> {
-    let pna = &ws.inbound.public_network_access;
-    match control {
-        Control::IsolationMode { allowed } => (!allowed.contains(&ws.outbound.mode.value)).then(|| {
-            (
-                format!("isolation mode `{}` is not allowed", ws.outbound.mode.value.keyword()),
-                ws.outbound.mode.span().unwrap_or(ws.span),
-            )
-        }),
-        Control::PrivateEndpoints { allow_selected_ips } => match pna.value {
-            PublicNetworkAccess::Enabled => Some(("public network access is enabled".into(), pna.span().unwrap_or(ws.span))),
-            PublicNetworkAccess::SelectedIps(_) if !allow_selected_ips => Some((
-                "public network access is enabled for selected IPs (add `allow_selected_ips = true` to the control to permit it)".into(),
-                pna.span().unwrap_or(ws.span),
-            )),
-            _ => None,
-        },
-        Control::PublicIpCompute => {
-            if ws.compute.public_ip.value {
-                return Some(("compute has public IPs".into(), ws.compute.public_ip.span().unwrap_or(ws.span)));
-            }
-            ws.computes
-                .iter()
-                .find(|c| c.public_ip.value)
-                .map(|c| (format!("compute `{}` has a public IP", c.name), c.public_ip.span().unwrap_or(c.span)))
-        }
-        Control::LocalAuth => ws
-            .compute
-            .local_auth
-            .value
-            .then(|| ("local authentication is enabled on compute".into(), ws.compute.local_auth.span().unwrap_or(ws.span))),
-        Control::Ssh => ws
-            .compute
-            .ssh
-            .value
-            .then(|| ("SSH is enabled on compute".into(), ws.compute.ssh.span().unwrap_or(ws.span))),
-        Control::SetupScript { script } => {
-            let instance = ws.computes.iter().find(|c| c.kind.value == ComputeKind::Instance)?;
-            match (&ws.compute.setup_script, script) {
-                (None, _) => Some((format!("compute instance `{}` has no setup script", instance.name), instance.span)),
-                (Some((have, span)), Some(want)) if have != want => Some((format!("the setup script is `{have}`, the policy requires `{want}`"), *span)),
-                _ => None,
-            }
-        }
-        // In custom VNet mode the rules are the hub firewall's: the
-        // workspace has no outbound rules for the control to deny.
-        Control::OutboundRules { .. } if ws.outbound.custom_vnet().is_some() => None,
-        Control::OutboundRules { kinds, fqdns } => ws.outbound.rules.iter().find_map(|r| {
-            let at = match r.origin {
-                RuleOrigin::User => r.span,
-                RuleOrigin::Preset(_, s) => s,
+/// AML3191: a `deny outbound_rules` control whose `kinds` leave out
+/// `private_endpoint`, over a managed-network workspace it reaches. The
+/// managed network creates private endpoint rules of its own: in
+/// approved-outbound mode to the workspace and its storage, key vault and
+/// registry always, in internet-outbound mode to those with public access
+/// disabled ("Workspace Managed Virtual Network Isolation", "List of
+/// required rules"), and the same page's Limitations ask to "allowlist
+/// Microsoft-managed private endpoints created for the managed virtual
+/// network in your custom policy". It does not say how to recognise them,
+/// and a rule's `category` is set by the caller, so amlgen can neither
+/// exclude them by a condition nor exempt them before they exist: it warns.
+pub fn managed_endpoints(posture: &Posture, d: &mut Diagnostics) {
+    for policy in &posture.policies {
+        for c in policy.controls.iter().filter(|c| c.effect == Effect::Deny) {
+            let Control::OutboundRules { kinds, .. } = &c.control else {
+                continue;
             };
-            if !kinds.contains(&r.destination.kind()) {
-                return Some((format!("rule `{}` is a {} rule", r.name, r.destination.kind().keyword()), at));
+            if kinds.contains(&RuleKind::PrivateEndpoint) {
+                continue;
             }
-            if let (Destination::Fqdn { fqdn, .. }, Some(list)) = (&r.destination, fqdns)
-                && !list.contains(fqdn)
-            {
-                return Some((format!("rule `{}` allows `{fqdn}`, which is not on the policy's list", r.name), at));
-            }
-            None
-        }),
-        Control::ComputeInSubnet => {
-            if ws.outbound.mode.value.is_managed() {
-                ws.computes.first().map(|c| {
-                    (
-                        format!("compute `{}` runs in the managed network, not in a subnet", c.name),
+            for ws in &posture.workspaces {
+                if policy_reach::reaches(posture, policy, ws).is_none() {
+                    continue;
+                }
+                let Some(targets) = platform_endpoints(ws) else {
+                    continue;
+                };
+                report(
+                    d,
+                    Diagnostic::new(
+                        Code::PolicyBlocksManagedEndpoints,
                         c.span,
+                        format!(
+                            "policy `{}` denies private endpoint outbound rules, which the managed network of workspace `{}` creates itself",
+                            policy.name, ws.name
+                        ),
                     )
-                })
-            } else {
-                ws.computes
-                    .iter()
-                    // Custom VNet mode places them in the training subnet.
-                    .filter(|_| ws.outbound.custom_vnet().is_none())
-                    .find(|c| c.subnet.is_none() && matches!(c.kind.value, ComputeKind::Instance | ComputeKind::Cluster))
-                    .map(|c| (format!("compute `{}` has no subnet", c.name), c.span))
+                    .label("`kinds` leaves out `private_endpoint`")
+                    .with_label(
+                        ws.outbound.mode.span().unwrap_or(ws.span),
+                        format!("this managed network creates private endpoint rules to {targets}"),
+                    )
+                    .note("Microsoft's managed network docs ask to allowlist the Microsoft-managed private endpoints in a custom policy, but do not say how to recognise them; a rule's `category` is set by whoever writes it, so no condition can exclude only the platform's")
+                    .help("add `private_endpoint` to the control's `kinds`, or exempt each of the platform's rules once provisioned (POLICY.md of the policy block says how)"),
+                );
             }
         }
-        Control::PrivateLink | Control::PrivateDnsZones { .. } => None,
+    }
+}
+
+/// What the managed network of `ws` makes private endpoint rules to, in
+/// words, or `None` when it makes none (no managed network, custom VNet
+/// mode, or internet outbound with every resource public).
+fn platform_endpoints(ws: &Workspace) -> Option<String> {
+    if ws.outbound.custom_vnet().is_some() {
+        return None;
+    }
+    let all = "the workspace, its storage, key vault and container registry";
+    match ws.outbound.mode.value {
+        IsolationMode::Disabled => None,
+        IsolationMode::AllowOnlyApprovedOutbound => Some(all.to_string()),
+        IsolationMode::AllowInternetOutbound => {
+            let private: Vec<&str> = [
+                (
+                    "the workspace",
+                    ws.inbound.public_network_access.value == PublicNetworkAccess::Disabled,
+                ),
+                (
+                    "its storage",
+                    ws.storage.public_network_access.value == Access::Disabled,
+                ),
+                (
+                    "its key vault",
+                    ws.key_vault.public_network_access.value == Access::Disabled,
+                ),
+                (
+                    "its container registry",
+                    ws.container_registry.public_network_access.value == Access::Disabled,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(what, private)| private.then_some(what))
+            .collect();
+            (!private.is_empty()).then(|| private.join(", "))
+        }
+    }
+}
+
+/// AML3192: an exemption made from one workspace's acceptance lets another
+/// workspace of the build through too. The exemption is placed on the
+/// accepting workspace's resource group (`emit::lower::policy_exemptions`:
+/// a `deny` refuses the workspace's creation, so it cannot be placed on the
+/// workspace), and an exemption applies to everything under its scope
+/// ("Azure Policy exemption structure"), so a workspace of the same group
+/// that does not accept that finding is exempted from that control as well.
+pub fn exemption_reach(posture: &Posture, d: &mut Diagnostics) {
+    for f in policy_reach::findings(posture) {
+        let Some((accepted, sub)) = f.exemption_target() else {
+            continue;
+        };
+        let rg = f.workspace.resource_group.value.as_str();
+        for other in &posture.workspaces {
+            if std::ptr::eq(other, f.workspace)
+                || !other.resource_group.value.as_str().eq_ignore_ascii_case(rg)
+                || posture.accepts_for(other).any(|a| a.code == f.code)
+            {
+                continue;
+            }
+            let same_place = policy_reach::reaches(posture, f.policy, other)
+                .and_then(|r| r.subscription)
+                .is_some_and(|s| &s == sub);
+            if !same_place {
+                continue;
+            }
+            report(
+                d,
+                Diagnostic::new(
+                    Code::ExemptionWidens,
+                    accepted.span,
+                    format!(
+                        "the exemption of workspace `{}` from policy `{}` also exempts workspace `{}`, in the same resource group `{rg}`",
+                        f.workspace.name, f.policy.name, other.name
+                    ),
+                )
+                .label(format!("this acceptance exempts resource group `{rg}` from the control"))
+                .with_label(other.span, format!("this workspace does not accept {}", f.code.id()))
+                .note("an exemption is placed on the workspace's resource group (a deny refuses the workspace's creation, so the exemption cannot wait for it), and applies to every resource under it")
+                .help(format!("move one of the workspaces to another resource group, or accept {} in the other workspace too", f.code.id())),
+            );
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! up to R28; custom VNet mode's R30-R35 are `AML3130`-`AML3135`, since
 //! `AML3029`-`AML3032` were taken first; `AML3140`-`AML3149` are Azure's
 //! runtime rules of `catalog::limits`, `AML3150`-`AML3159` what makes a
-//! spoke's deployment harm or fail, `AML3170`-`AML3179` accepted risks),
+//! spoke's deployment harm or fail, `AML3170`-`AML3179` accepted risks,
+//! `AML3190`-`AML3199` what a policy block of the build does to its
+//! workspaces beyond denying them),
 //! `AML40xx` reading deployed files, `AML41xx` import, `AML42xx` drift,
 //! `AML9xxx` input and internal. A code is never reused or renumbered; its
 //! long explanation is `docs/codes/<CODE>.md`.
@@ -107,10 +109,14 @@ codes! {
     OnlineEndpointEgressFlag = "AML3026", "online-endpoint-egress-flag", Warning, "the legacy egress flag has no effect under a managed network";
     ImageBuildPackageAccess = "AML3027", "image-build-package-access", Warning, "image builds in approved-outbound mode without package access";
     SparkPublicAccess = "AML3028", "spark-public-access", Warning, "Spark provisioning with public network access enabled";
-    PolicyContradiction = "AML3029", "policy-contradiction", Error, "a policy block denies what a workspace in the same build declares";
+    PolicyContradiction = "AML3029", "policy-contradiction", Error, "a policy block denies what a workspace of the build declares";
     PolicyEffect = "AML3030", "policy-effect", Error, "an effect the policy control does not support";
     UserGrantOnSensitive = "AML3031", "user-grant-on-sensitive", Warning, "a role granted to an individual user on a sensitive workspace";
     PresetNotAllowed = "AML3032", "preset-not-allowed", Error, "a scenario preset whose rule kinds the isolation mode does not accept";
+    PolicyFlagsWorkspace = "AML3190", "policy-flags-workspace", Warning, "a policy block of the build flags (audits) what a workspace declares";
+    PolicyBlocksManagedEndpoints = "AML3191", "policy-blocks-managed-endpoints", Warning, "a policy block denies the private endpoint rules a workspace's managed network creates itself";
+    ExemptionWidens = "AML3192", "exemption-widens", Warning, "a policy exemption made for one workspace also exempts another workspace of its resource group";
+    UnplaceableExemption = "AML3193", "unplaceable-exemption", Error, "a workspace accepts a policy finding that no exemption can be placed for";
     PolicyIdentityLocation = "AML3180", "policy-identity-location", Error, "a policy whose assignment needs a managed identity has no region to place it in";
     SpokeLayout = "AML3130", "spoke-layout", Error, "a spoke network whose region, subnets or placement Azure or the recommended layout refuses";
     NsgBlocksRequired = "AML3131", "nsg-blocks-required", Error, "an added NSG rule that blocks or displaces a rule Azure Machine Learning requires";

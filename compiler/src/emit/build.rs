@@ -188,7 +188,7 @@ pub fn build_into(
         let header = header(p.span.file);
         let location = policy_location(posture, p);
         let dir = format!("policies/{}", p.name.as_str());
-        let build = lower::policy::plan(p);
+        let build = lower::policy::plan(posture, p);
         let deployment = lower::policy::deployment(&build);
         deploy
             .policies

@@ -10,7 +10,8 @@
 //! (sources, settings, profiles, clouds and regions, protocols),
 //! `workspace` (the associated resources, identity, lock, tags),
 //! `inbound`, `outbound` (rules and presets), `custom_vnet` (the spoke),
-//! `compute`, `access`, `policy`, `accept` (accepted risks and dates),
+//! `compute`, `access`, `policy`, `policy_reach` (which workspaces a
+//! policy block would deny or flag), `accept` (accepted risks and dates),
 //! and `posture` (the workspace, the posture and `Checked`).
 
 pub mod accept;
@@ -23,6 +24,7 @@ mod custom_vnet;
 mod inbound;
 mod outbound;
 mod policy;
+pub mod policy_reach;
 mod posture;
 mod settings;
 mod workspace;

@@ -986,3 +986,17 @@ resource assignment 'Microsoft.Authorization/policyAssignments@2026-06-01' = {
     initiative
   ]
 }
+
+// policy exemptions from the posture's accepted risks, in resource group rg-credit-batch (subscription 00000000-0000-0000-0000-000000000005)
+module exemptions1 'modules/exemptions-1.bicep' = {
+  name: 'amlgen-ml-guardrails-exemptions-1'
+  scope: resourceGroup('00000000-0000-0000-0000-000000000005', 'rg-credit-batch')
+  params: {
+    location: deployment().location
+    tags: {}
+    policyAssignmentId: managementGroupResourceId('Microsoft.Authorization/policyAssignments', 'ml-guardrails')
+  }
+  dependsOn: [
+    assignment
+  ]
+}

@@ -20,3 +20,10 @@ pub const ROLES: &str = "2022-04-01";
 /// Policy definitions, initiatives and assignments, from the vendored
 /// Microsoft.Authorization schemas.
 pub const POLICY: &str = "2026-06-01";
+/// Policy exemptions: no stable API version has them in Microsoft's ARM
+/// schemas (azure-resource-manager-schemas lists only 2020-07-01-preview,
+/// 2022-07-01-preview, 2024-12-01-preview, 2025-12-01-preview and
+/// 2026-01-01-preview; the stable 2026-06-01 Microsoft.Authorization file
+/// has no `policyExemptions`). The newest, vendored in
+/// `tests/data/arm-schemas/2026-01-01-preview/`.
+pub const POLICY_EXEMPTION: &str = "2026-01-01-preview";

@@ -17,7 +17,7 @@ pub use expr::Expr;
 pub use firewall::{Allow, Bypass, WorkspaceAllow, ZoneLink};
 pub use grants::{APPROVER, Principal, RoleGrant, RoleRef, Target};
 pub use phases::{Phases, first_phase_reasons};
-pub use policy::{PolicyBuild, PolicyDeployment, RemoteRole};
+pub use policy::{Exemption, PolicyBuild, PolicyDeployment, RemoteRole};
 pub use resource::{
     Deployment, FIRST_DEPLOYMENT, FIRST_DEPLOYMENT_HELP, IdScope, Module, Ref, Resource, loc,
     param_description, tags,

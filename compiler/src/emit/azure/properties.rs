@@ -592,3 +592,28 @@ pub(crate) struct VnetLinkProperties {
     pub(crate) registration_enabled: bool,
     pub(crate) virtual_network: IdRef,
 }
+
+// ------------------------------------------------------- policy exemptions
+
+/// Microsoft.Authorization/policyExemptions at [`super::api::POLICY_EXEMPTION`]
+/// (`PolicyExemptionProperties`: `exemptionCategory` and
+/// `policyAssignmentId` required; `expiresOn` "in UTC ISO 8601 format
+/// yyyy-MM-ddTHH:mm:ssZ"). `resourceSelectors` and
+/// `assignmentScopeValidation` are left out: see `emit::lower::policy_exemptions`.
+#[derive(Serialize)]
+pub(crate) struct PolicyExemption {
+    pub(crate) properties: PolicyExemptionProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PolicyExemptionProperties {
+    pub(crate) policy_assignment_id: Expr,
+    pub(crate) policy_definition_reference_ids: Vec<Text>,
+    /// `Waiver` or `Mitigated`.
+    pub(crate) exemption_category: &'static str,
+    pub(crate) expires_on: Text,
+    pub(crate) display_name: Text,
+    pub(crate) description: Text,
+    pub(crate) metadata: BTreeMap<&'static str, Text>,
+}

@@ -26,3 +26,4 @@ pub const RULE_COLLECTION_GROUP: &str = "Microsoft.Network/firewallPolicies/rule
 pub const POLICY_DEFINITION: &str = "Microsoft.Authorization/policyDefinitions";
 pub const POLICY_SET_DEFINITION: &str = "Microsoft.Authorization/policySetDefinitions";
 pub const POLICY_ASSIGNMENT: &str = "Microsoft.Authorization/policyAssignments";
+pub const POLICY_EXEMPTION: &str = "Microsoft.Authorization/policyExemptions";

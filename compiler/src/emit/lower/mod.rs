@@ -12,6 +12,7 @@ pub mod endpoints;
 pub mod firewall;
 pub mod network;
 pub mod policy;
+pub mod policy_exemptions;
 pub mod policy_zones;
 pub mod rbac;
 pub mod workspace;

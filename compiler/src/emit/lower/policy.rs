@@ -17,7 +17,7 @@ use crate::emit::azure::{
 };
 use crate::emit::plan::names;
 use crate::escape::{Text, arm_literal};
-use crate::ir::{Policy, PolicyScope};
+use crate::ir::{Policy, PolicyScope, Posture};
 
 /// The resources a deploy effect acts on, named by its parameters: those
 /// whose `strongType` is a private DNS zone (Microsoft's built-in ee40564d
@@ -81,9 +81,10 @@ fn definition_version(chosen: &Chosen) -> Option<String> {
     }
 }
 
-/// Plans a policy block: which definitions, and the three policy objects.
+/// Plans a policy block: which definitions, the three policy objects, and
+/// the exemptions the build's accepted risks make from it.
 #[must_use]
-pub fn plan(p: &Policy) -> PolicyBuild {
+pub fn plan(posture: &Posture, p: &Policy) -> PolicyBuild {
     let (scope_id, scope) = scope_of(p);
     let mut chosen: Vec<Chosen> = p
         .controls
@@ -177,7 +178,13 @@ pub fn plan(p: &Policy) -> PolicyBuild {
         assignment["identity"] = json!({ "type": "SystemAssigned" });
     }
     let remote_roles = remote_roles(&chosen);
+    let assignment_id = format!(
+        "{scope_id}/providers/{}/{assignment_name}",
+        types::POLICY_ASSIGNMENT
+    );
     PolicyBuild {
+        exemptions: super::policy_exemptions::exemptions(posture, p),
+        assignment_id,
         scope_id,
         scope,
         chosen,
@@ -208,13 +215,23 @@ fn properties(v: &Value) -> Map<String, Value> {
 }
 
 /// What deploys a planned policy block: its resources at the block's
-/// scope, and the identity's roles on the DNS zones a deploy effect links
-/// (modules into the zones' groups).
+/// scope, the identity's roles on the DNS zones a deploy effect links
+/// (modules into the zones' groups), and the exemptions (modules into the
+/// workspaces' groups).
 #[must_use]
 pub fn deployment(b: &PolicyBuild) -> PolicyDeployment {
+    let mut modules = super::policy_zones::modules(b, &principal(b));
+    let assignment_id = Expr::call(
+        b.scope.id_function(),
+        vec![
+            Expr::str(types::POLICY_ASSIGNMENT),
+            Expr::str(&b.assignment_name),
+        ],
+    );
+    modules.extend(super::policy_exemptions::modules(b, &assignment_id));
     PolicyDeployment {
         resources: resources(b),
-        modules: super::policy_zones::modules(b, &principal(b)),
+        modules,
     }
 }
 

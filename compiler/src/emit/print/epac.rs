@@ -13,6 +13,14 @@
 //! deploys carries `managedIdentityLocations` and, for roles outside the
 //! assignment's scope, `additionalRoleAssignments`, both keyed by the
 //! pacSelector (`tenant`).
+//!
+//! The exemptions the build's accepted risks make are one file,
+//! `policyExemptions/<pacSelector>/amlgen-exemptions.json` holding
+//! `{ "exemptions": [ ... ] }` (EPAC's `Docs/policy-exemptions.md`: one
+//! folder per pacSelector, the lists of all files added together), each
+//! entry naming its assignment by `policyAssignmentId` with the initiative's
+//! `policyDefinitionReferenceIds` (EPAC's "Option B") and one `scope`,
+//! valid against EPAC's `Schemas/policy-exemption-schema.json`.
 
 use std::collections::BTreeMap;
 
@@ -85,7 +93,30 @@ pub fn artifacts(blocks: &[Block]) -> Artifacts {
             arm::to_text(&assignment(b)),
         );
     }
+    let exemptions: Vec<Value> = blocks
+        .iter()
+        .flat_map(|b| b.build.exemptions.iter().map(|e| exemption(&b.build, e)))
+        .collect();
+    if !exemptions.is_empty() {
+        files.insert(
+            format!("{ROOT}/policyExemptions/{PAC_SELECTOR}/amlgen-exemptions.json"),
+            arm::to_text(&json!({
+                "$schema": format!("{EPAC_SCHEMAS}/policy-exemption-schema.json"),
+                "exemptions": exemptions,
+            })),
+        );
+    }
     files
+}
+
+/// One exemption as EPAC writes it: the policy-native properties, with
+/// its scope beside them.
+fn exemption(b: &PolicyBuild, e: &crate::emit::azure::Exemption) -> Value {
+    let native = e.native(&b.assignment_id);
+    let mut v = native["properties"].clone();
+    v["name"] = native["name"].clone();
+    v["scope"] = native["scope"].clone();
+    v
 }
 
 /// The set definition: custom definitions by name (EPAC builds their

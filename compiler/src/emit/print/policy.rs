@@ -8,6 +8,7 @@ use super::files::Artifacts;
 use super::{arm, bicep};
 use crate::catalog::controls::Origin;
 use crate::emit::azure::{Expr, IdScope, PolicyBuild, PolicyDeployment, types};
+use crate::escape::{markdown_code, markdown_line};
 use crate::ir::{Policy, PolicyScope};
 
 /// How the policy outputs are laid out.
@@ -129,6 +130,7 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
             "\nWhoever deploys it needs the right to assign roles there (for example Owner, User Access Administrator or Role Based Access Control Administrator on the zones). Assigning the initiative another way (portal, CLI) does not make these grants: make them, or remediation fails with an authorization error on the zone."
         );
     }
+    exemptions_section(&mut r, b);
     let notes: Vec<(&str, &str)> = b
         .chosen
         .iter()
@@ -153,6 +155,39 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
         );
     }
     r
+}
+
+/// The exemptions the posture's accepted risks make, and what deploying
+/// them takes.
+fn exemptions_section(r: &mut String, b: &PolicyBuild) {
+    use std::fmt::Write;
+    if b.exemptions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        r,
+        "\n## Exemptions\n\nThe posture accepts these risks, so the deployment exempts the workspace from the one control (`exemptions.json`; `modules/exemptions-<n>.bicep`, nested deployments in `azuredeploy.json`):\n"
+    );
+    for e in &b.exemptions {
+        let _ = writeln!(
+            r,
+            "- {} on {}: {}, {} until {} (UTC): {}",
+            markdown_code(&e.workspace),
+            markdown_code(&e.scope_id()),
+            e.reference_ids
+                .iter()
+                .map(|x| markdown_code(x))
+                .collect::<Vec<_>>()
+                .join(", "),
+            e.category,
+            e.expires_on,
+            markdown_line(&e.description),
+        );
+    }
+    let _ = writeln!(
+        r,
+        "\nAn exemption is placed on the workspace's resource group, not on the workspace: a `deny` refuses the workspace's creation, and an exemption on a resource needs the resource to exist. It names only the control's reference in the initiative, but exempts every resource of that group the control's definition judges, so keep other workspaces out of that group. The resource group must exist before this policy block is deployed, and the workspace is deployed after it. Whoever deploys it needs `Microsoft.Authorization/policyExemptions/write` on the resource group and `Microsoft.Authorization/policyAssignments/exempt/action` on the assignment (Resource Policy Contributor has both). Past its expiry an exemption is no longer honoured but stays in place: the posture's acceptance expires the same day, and the build then fails until it is renewed or removed."
+    );
 }
 
 /// What a reader must know about a control before assigning it, beyond
@@ -202,6 +237,17 @@ pub fn artifacts(
     }
     files.insert(format!("{dir}/assignment.json"), pretty(&assignment));
     files.insert(format!("{dir}/azuredeploy.json"), pretty(&template(b, d)));
+    if !b.exemptions.is_empty() {
+        let list: Vec<Value> = b
+            .exemptions
+            .iter()
+            .map(|e| e.native(&b.assignment_id))
+            .collect();
+        files.insert(
+            format!("{dir}/exemptions.json"),
+            pretty(&Value::Array(list)),
+        );
+    }
     let bicep = bicep::render_scoped_with_modules(
         hb,
         target_scope(b),

@@ -3,6 +3,10 @@
 
 data "azapi_client_config" "current" {}
 
+locals {
+  resource_group_id_rg_credit_batch = "/subscriptions/00000000-0000-0000-0000-000000000005/resourceGroups/rg-credit-batch"
+}
+
 # custom definition amlgen-ci-setup-script
 resource "azapi_resource" "definition1" {
   type      = "Microsoft.Authorization/policyDefinitions@2026-06-01"
@@ -1007,6 +1011,31 @@ resource "azapi_resource" "assignment" {
         }
       }
       "policyDefinitionId" = azapi_resource.initiative.id
+    }
+  }
+}
+
+# exempts workspace mlw-credit-batch from compute-local-auth until 2027-06-30T23:59:59Z (Mitigated)
+resource "azapi_resource" "exemptions1_exemption1" {
+  type      = "Microsoft.Authorization/policyExemptions@2026-01-01-preview"
+  name      = "amlgen-ml-guardrails-mlw-credit-batch-compute-local-auth"
+  parent_id = local.resource_group_id_rg_credit_batch
+  body      = {
+    "properties" = {
+      "description"       = "The batch scheduler calls the scoring clusters with keys until its move to managed identities (change CHG-2291); its keys sit in the credit team's vault and rotate every 30 days (accepted by credit-ml platform team, AML3029 until 2027-06-30: local authentication is enabled on compute)"
+      "displayName"       = "amlgen: mlw-credit-batch exempt from ml-guardrails (compute-local-auth)"
+      "exemptionCategory" = "Mitigated"
+      "expiresOn"         = "2027-06-30T23:59:59Z"
+      "metadata"          = {
+        "acceptedBy" = "credit-ml platform team"
+        "finding"    = "AML3029"
+        "source"     = "amlgen"
+        "workspace"  = "mlw-credit-batch"
+      }
+      "policyAssignmentId"           = azapi_resource.assignment.id
+      "policyDefinitionReferenceIds" = [
+        "compute-local-auth",
+      ]
     }
   }
 }

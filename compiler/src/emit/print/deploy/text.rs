@@ -72,11 +72,14 @@ pub(super) fn render(s: &Summary) -> String {
     let _ = writeln!(r, "```");
     providers(&mut r, s);
     deployer_roles(&mut r, s);
+    // The resource groups come before the policy blocks: an exemption a
+    // policy block carries for an accepted finding is placed on its
+    // workspace's resource group, which must exist when it is created.
+    groups(&mut r, s);
     policies(&mut r, s);
     if s.hub_firewall {
         hub_firewall(&mut r);
     }
-    groups(&mut r, s);
     let ordered = workspaces(&mut r, s);
     after(&mut r, s, &ordered);
     costs(&mut r, s, &ordered);
@@ -177,7 +180,7 @@ fn policies(r: &mut String, s: &Summary) {
     let _ = writeln!(r, "\n## Policy blocks\n");
     let _ = writeln!(
         r,
-        "Before the workspaces, so their rules judge every deployment that follows (the build already checked that none of its workspaces is denied).\n"
+        "Before the workspaces, so their rules judge every deployment that follows (the build already checked that none of its workspaces is denied, unless its posture accepts the finding: then the policy block carries an exemption for it, placed on the workspace's resource group, created above).\n"
     );
     let fallback = s
         .workspaces
