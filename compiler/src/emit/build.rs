@@ -1,15 +1,17 @@
-//! A build: every workspace through its plan, lowering and printers, one
-//! at a time into the sink; then the hub firewall's files, the policy
+//! A build: every workspace through its plan, lowering and printers (on
+//! several threads, folded into the sink in posture order); then the hub firewall's files, the policy
 //! blocks and the manifest. The top of the back end: the only module that
 //! calls the plan, the lowerings and the printers together.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod inputs;
+
 use super::azure::{IdScope, WorkspaceAllow};
 use super::lower;
 use super::plan::Plan;
-use super::print::files::{Artifacts, Sink};
+use super::print::files::{Artifacts, Reuse, Sink};
 use super::print::policy::Layout;
 use super::print::report;
 use super::print::{self, arm, bicep, epac, terraform};
@@ -30,6 +32,9 @@ pub struct BuildOptions {
     /// The targets to build (sorted, without duplicates; the manifest
     /// records them). Reports and policy JSON are written whatever they are.
     pub targets: Vec<Target>,
+    /// How many threads render workspaces; 0: one per core. The output
+    /// does not depend on it.
+    pub jobs: usize,
 }
 
 impl Default for BuildOptions {
@@ -39,6 +44,7 @@ impl Default for BuildOptions {
             templates: None,
             policy_layout: Layout::Plain,
             targets: manifest::bicep_only(),
+            jobs: 0,
         }
     }
 }
@@ -68,6 +74,20 @@ pub fn build_into(
     options: &BuildOptions,
     sink: &mut Sink,
 ) -> Result<(), String> {
+    build_reusing(checked, diagnostics, sources, options, &|_, _| None, sink)
+}
+
+/// [`build_into`], without rendering the workspaces `reuse` vouches for
+/// (their files do not reach the sink; the manifest records them as
+/// `reuse` gives them).
+pub fn build_reusing(
+    checked: &Checked,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    options: &BuildOptions,
+    reuse: &Reuse,
+    sink: &mut Sink,
+) -> Result<(), String> {
     let hb = bicep::registry(options.templates.as_deref().map(Path::new))?;
     let posture = checked.posture();
     let mut manifest = Manifest {
@@ -81,7 +101,7 @@ pub fn build_into(
     };
     let bicep_target = options.targets.contains(&Target::Bicep);
     let terraform_target = options.targets.contains(&Target::Terraform);
-    let mut by_workspace = diagnostics_by_workspace(posture, diagnostics);
+    let by_workspace = diagnostics_by_workspace(posture, diagnostics);
     let mut allows: Vec<WorkspaceAllow> = Vec::new();
     let mut blocks: Vec<epac::Block> = Vec::new();
     let header_from = |files: &str| {
@@ -91,48 +111,48 @@ pub fn build_into(
         )
     };
     let header = |file: crate::source::FileId| header_from(&sources.get(file).name);
-    for (i, ws) in posture.workspaces.iter().enumerate() {
-        let plan = Plan::of(ws);
-        let d = lower::deployment(&plan);
-        if let Some(allow) = lower::firewall::workspace_allow(&plan, &d.hub_zone_links, sources) {
-            allows.push(allow);
-        }
-        let mine_diags = by_workspace.remove(&i).unwrap_or_default();
-        let header = header(ws.span.file);
-        let dir = format!("workspaces/{}", ws.name.as_str());
-        let mut mine = Artifacts::new();
-        if bicep_target {
-            bicep_files(&hb, &d, &header, &dir, &mut mine)?;
-        }
-        if terraform_target {
-            for (path, text) in terraform::workspace(&d, &header)? {
-                mine.insert(format!("{dir}/terraform/{path}"), text);
+    // Workspaces are independent once checked: rendered on `jobs` threads,
+    // folded here one at a time in posture order, so the sink, the
+    // manifest and the firewall list see the same sequence whatever the
+    // scheduling.
+    let cx = WorkspaceCx {
+        hb: &hb,
+        sources,
+        bicep: bicep_target,
+        terraform: terraform_target,
+        header: &header,
+        inputs: inputs::Inputs::new(
+            sources,
+            // Everything of the options a workspace's files depend on;
+            // none with template overrides, whose text the hash would
+            // have to read.
+            options.templates.is_none().then(|| {
+                format!(
+                    "{}\n{:?}\n{:?}",
+                    options.version, options.targets, options.policy_layout
+                )
+            }),
+        ),
+        reuse,
+    };
+    let none = Vec::new();
+    let render = |i: usize| {
+        let ws = &posture.workspaces[i];
+        emit_workspace(&cx, ws, by_workspace.get(&i).unwrap_or(&none))
+    };
+    in_order(
+        posture.workspaces.len(),
+        jobs(options.jobs),
+        &render,
+        &mut |out| {
+            allows.extend(out.allow);
+            manifest.workspaces.insert(out.name, out.entry);
+            for (path, text) in out.files {
+                sink(&path, text)?;
             }
-            for (path, text) in terraform::deployer(&d, &header)? {
-                mine.insert(format!("{dir}/deployer/terraform/{path}"), text);
-            }
-        }
-        mine.insert(
-            format!("{dir}/REPORT.md"),
-            report::render(ws, &d, &mine_diags, sources, &header),
-        );
-        let artifacts = mine
-            .iter()
-            .map(|(p, t)| (p.clone(), format!("sha256:{}", sha256_hex(t.as_bytes()))))
-            .collect();
-        manifest.workspaces.insert(
-            ws.name.as_str().to_string(),
-            ManifestWorkspace {
-                subscription_id: ws.subscription_id.as_ref().map(|s| s.as_str().to_string()),
-                resource_group: ws.resource_group.value.as_str().to_string(),
-                isolation_mode: ws.outbound.mode.value.keyword().to_string(),
-                artifacts,
-            },
-        );
-        for (path, text) in mine {
-            sink(&path, text)?;
-        }
-    }
+            Ok(())
+        },
+    )?;
     allows.sort_by(|a, b| a.workspace.cmp(&b.workspace));
     let lists = allows;
     if !lists.is_empty() {
@@ -205,6 +225,163 @@ pub fn build_into(
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     text.push('\n');
     sink(manifest::FILE_NAME, text)
+}
+
+/// What rendering a workspace needs from the build, shared by the
+/// threads.
+struct WorkspaceCx<'a> {
+    hb: &'a handlebars::Handlebars<'static>,
+    sources: &'a SourceMap,
+    bicep: bool,
+    terraform: bool,
+    header: &'a (dyn Fn(crate::source::FileId) -> String + Sync),
+    inputs: inputs::Inputs<'a>,
+    reuse: &'a Reuse<'a>,
+}
+
+/// One workspace's share of the build: its files (sorted by path), its
+/// manifest entry and what it asks of the hub firewall.
+struct WorkspaceOut {
+    name: String,
+    entry: ManifestWorkspace,
+    allow: Option<WorkspaceAllow>,
+    files: Artifacts,
+}
+
+/// A workspace through its plan, lowering and printers. `diagnostics` are
+/// its own, for its report.
+fn emit_workspace(
+    cx: &WorkspaceCx,
+    ws: &crate::ir::Workspace,
+    diagnostics: &[Diagnostic],
+) -> Result<WorkspaceOut, String> {
+    let plan = Plan::of(ws);
+    let d = lower::deployment(&plan);
+    let allow = lower::firewall::workspace_allow(&plan, &d.hub_zone_links, cx.sources);
+    let inputs = cx.inputs.hash(ws, diagnostics);
+    let mut entry = ManifestWorkspace {
+        subscription_id: ws.subscription_id.as_ref().map(|s| s.as_str().to_string()),
+        resource_group: ws.resource_group.value.as_str().to_string(),
+        isolation_mode: ws.outbound.mode.value.keyword().to_string(),
+        inputs,
+        artifacts: BTreeMap::new(),
+    };
+    let name = ws.name.as_str().to_string();
+    if let Some(artifacts) = entry.inputs.as_ref().and_then(|h| (cx.reuse)(&name, h)) {
+        entry.artifacts = artifacts;
+        return Ok(WorkspaceOut {
+            name,
+            entry,
+            allow,
+            files: Artifacts::new(),
+        });
+    }
+    let header = (cx.header)(ws.span.file);
+    let dir = format!("workspaces/{}", ws.name.as_str());
+    let mut files = Artifacts::new();
+    if cx.bicep {
+        bicep_files(cx.hb, &d, &header, &dir, &mut files)?;
+    }
+    if cx.terraform {
+        for (path, text) in terraform::workspace(&d, &header)? {
+            files.insert(format!("{dir}/terraform/{path}"), text);
+        }
+        for (path, text) in terraform::deployer(&d, &header)? {
+            files.insert(format!("{dir}/deployer/terraform/{path}"), text);
+        }
+    }
+    files.insert(
+        format!("{dir}/REPORT.md"),
+        report::render(ws, &d, diagnostics, cx.sources, &header),
+    );
+    entry.artifacts = files
+        .iter()
+        .map(|(p, t)| (p.clone(), format!("sha256:{}", sha256_hex(t.as_bytes()))))
+        .collect();
+    Ok(WorkspaceOut {
+        name,
+        entry,
+        allow,
+        files,
+    })
+}
+
+/// The threads a build renders on: `asked`, or one per core for 0.
+fn jobs(asked: usize) -> usize {
+    if asked > 0 {
+        asked
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    }
+}
+
+/// Workspaces each thread renders per window: enough to keep the threads
+/// busy, few enough that a window's files stay small in memory.
+const WINDOW_PER_JOB: usize = 16;
+
+/// Computes `f(0..n)` and hands the results to `consume` in index order,
+/// on the calling thread. With more than one job, a window of results is
+/// computed on `jobs` threads while `consume` takes the previous window,
+/// so memory holds two windows at most. The first error in index order
+/// is returned, as a sequential run would return it.
+fn in_order<R: Send>(
+    n: usize,
+    jobs: usize,
+    f: &(dyn Fn(usize) -> Result<R, String> + Sync),
+    consume: &mut dyn FnMut(R) -> Result<(), String>,
+) -> Result<(), String> {
+    if jobs <= 1 {
+        return (0..n).try_for_each(|i| consume(f(i)?));
+    }
+    let window = jobs * WINDOW_PER_JOB;
+    std::thread::scope(|s| {
+        let mut ready: Vec<Result<R, String>> = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = (start + window).min(n);
+            let next = (start < end).then(|| s.spawn(move || window_of(start..end, jobs, f)));
+            start = end;
+            for r in ready.drain(..) {
+                consume(r?)?;
+            }
+            match next {
+                Some(h) => ready = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => return Ok(()),
+            }
+        }
+    })
+}
+
+/// `f` over a range on `jobs` threads, each taking the next index as it
+/// finishes one; the results in index order.
+fn window_of<R: Send>(
+    range: std::ops::Range<usize>,
+    jobs: usize,
+    f: &(dyn Fn(usize) -> Result<R, String> + Sync),
+) -> Vec<Result<R, String>> {
+    let next = std::sync::atomic::AtomicUsize::new(range.start);
+    let mut done: Vec<(usize, Result<R, String>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..jobs.min(range.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= range.end {
+                            return mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A workspace's Bicep target: the entry file, its modules and parameter
