@@ -14,8 +14,8 @@
 //! The fourth target, output byte-identical whatever the thread count, is
 //! a test (`tests/parallel_incremental.rs`), not a timing.
 //!
-//! Run with `cargo bench --bench fleet` (`FLEET_PROFILE=1`: only the
-//! 1,000-workspace build in memory on one thread, for a profiler).
+//! Run with `cargo bench --bench fleet` (`FLEET_PROFILE=N`: only the
+//! 1,000-workspace build in memory on N threads, for a profiler).
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ fn fleet(workspaces: usize, bump: Option<usize>) -> String {
     text
 }
 
-/// The peak resident memory since the last [`reset_peak`], in MiB.
+/// The peak resident memory of this process, in MiB (Linux).
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -70,10 +70,20 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Resets the peak resident memory to the current one (Linux: `5` into
-/// `clear_refs`), so each fleet size gets its own peak.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+/// The peak resident memory of one check + emit of `n` workspaces on
+/// every core, measured in a fresh process (this bench run again with
+/// `FLEET_PEAK=n`), so no earlier run's heap counts.
+fn peak_of(n: usize) -> f64 {
+    let child = std::env::current_exe().ok().and_then(|exe| {
+        std::process::Command::new(exe)
+            .env("FLEET_PEAK", n.to_string())
+            .output()
+            .ok()
+    });
+    child
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(f64::NAN)
 }
 
 fn compile(text: String) -> amlgen::Outcome {
@@ -165,9 +175,8 @@ fn figure_in_memory() {
     let mut per_workspace = Vec::new();
     for (n, runs) in [(250, 7), (500, 5), (1000, 5), (2000, 3)] {
         let text = fleet(n, None);
-        reset_peak();
         let all: Vec<_> = (0..runs).map(|_| in_memory(&text, 0)).collect();
-        let peak = peak_rss_mib().unwrap_or(f64::NAN);
+        let peak = peak_of(n);
         let one = median(
             (0..runs.min(3))
                 .map(|_| {
@@ -248,12 +257,19 @@ fn figures_on_disk() {
 }
 
 fn main() {
-    // `FLEET_PROFILE=1`: only the 1,000-workspace build in memory on one
-    // thread, a few times, for a profiler (`perf record`).
-    if std::env::var_os("FLEET_PROFILE").is_some() {
+    if let Some(n) = std::env::var_os("FLEET_PEAK") {
+        let n = n.to_str().and_then(|n| n.parse().ok()).unwrap_or(1000);
+        in_memory(&fleet(n, None), 0);
+        println!("{:.1}", peak_rss_mib().unwrap_or(f64::NAN));
+        return;
+    }
+    // `FLEET_PROFILE=N`: only the 1,000-workspace build in memory on N
+    // threads (1 if not a number), a few times, for a profiler.
+    if let Some(jobs) = std::env::var_os("FLEET_PROFILE") {
+        let jobs = jobs.to_str().and_then(|j| j.parse().ok()).unwrap_or(1);
         let text = fleet(1000, None);
         for _ in 0..3 {
-            let (check, emit, _, _) = in_memory(&text, 1);
+            let (check, emit, _, _) = in_memory(&text, jobs);
             println!("check {:.0} ms, emit {:.0} ms", check * 1e3, emit * 1e3);
         }
         return;

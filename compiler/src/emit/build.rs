@@ -315,73 +315,97 @@ fn jobs(asked: usize) -> usize {
     }
 }
 
-/// Workspaces each thread renders per window: enough to keep the threads
-/// busy, few enough that a window's files stay small in memory.
-const WINDOW_PER_JOB: usize = 16;
+/// Results computed ahead of the one the caller waits for, per thread:
+/// enough to keep the threads busy while the sink writes, few enough that
+/// memory holds a handful of workspaces' files.
+const AHEAD_PER_JOB: usize = 8;
 
 /// Computes `f(0..n)` and hands the results to `consume` in index order,
-/// on the calling thread. With more than one job, a window of results is
-/// computed on `jobs` threads while `consume` takes the previous window,
-/// so memory holds two windows at most. The first error in index order
-/// is returned, as a sequential run would return it.
+/// on the calling thread. With more than one job, `jobs` threads take the
+/// next index as they finish one, at most a window ahead of `consume`,
+/// and send their results back; the caller puts them in order. The first
+/// error in index order is returned, as a sequential run would return it,
+/// and stops the threads.
 fn in_order<R: Send>(
     n: usize,
     jobs: usize,
     f: &(dyn Fn(usize) -> Result<R, String> + Sync),
     consume: &mut dyn FnMut(R) -> Result<(), String>,
 ) -> Result<(), String> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
     if jobs <= 1 {
         return (0..n).try_for_each(|i| consume(f(i)?));
     }
-    let window = jobs * WINDOW_PER_JOB;
+    let window = jobs * AHEAD_PER_JOB;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // How many results `consume` has taken, and its signal.
+    let taken = (Mutex::new(0usize), Condvar::new());
     std::thread::scope(|s| {
-        let mut ready: Vec<Result<R, String>> = Vec::new();
-        let mut start = 0;
-        loop {
-            let end = (start + window).min(n);
-            let next = (start < end).then(|| s.spawn(move || window_of(start..end, jobs, f)));
-            start = end;
-            for r in ready.drain(..) {
-                consume(r?)?;
-            }
-            match next {
-                Some(h) => ready = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                None => return Ok(()),
-            }
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, stop, taken) = (&next, &stop, &taken);
+            s.spawn(move || {
+                // A panic (a bug) must not leave the others waiting for
+                // its index: they stop, and the scope passes it on.
+                let _guard = StopOnPanic(stop, taken);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return;
+                    }
+                    let mut t = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
+                    while i >= *t + window && !stop.load(Ordering::Relaxed) {
+                        t = taken.1.wait(t).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    drop(t);
+                    if stop.load(Ordering::Relaxed) || tx.send((i, f(i))).is_err() {
+                        return;
+                    }
+                }
+            });
         }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        let mut fold = || {
+            for (i, r) in &rx {
+                pending.insert(i, r);
+                while let Some(r) = pending.remove(&want) {
+                    consume(r?)?;
+                    want += 1;
+                    *taken.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                    taken.1.notify_all();
+                }
+            }
+            Ok(())
+        };
+        let folded = fold();
+        if folded.is_err() {
+            stop.store(true, Ordering::Relaxed);
+            let _t = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
+            taken.1.notify_all();
+        }
+        folded
     })
 }
 
-/// `f` over a range on `jobs` threads, each taking the next index as it
-/// finishes one; the results in index order.
-fn window_of<R: Send>(
-    range: std::ops::Range<usize>,
-    jobs: usize,
-    f: &(dyn Fn(usize) -> Result<R, String> + Sync),
-) -> Vec<Result<R, String>> {
-    let next = std::sync::atomic::AtomicUsize::new(range.start);
-    let mut done: Vec<(usize, Result<R, String>)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..jobs.min(range.len()))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= range.end {
-                            return mine;
-                        }
-                        mine.push((i, f(i)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+/// Stops the threads of [`in_order`] when the one that holds it panics.
+struct StopOnPanic<'a>(
+    &'a std::sync::atomic::AtomicBool,
+    &'a (std::sync::Mutex<usize>, std::sync::Condvar),
+);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _t = (self.1).0.lock();
+            (self.1).1.notify_all();
+        }
+    }
 }
 
 /// A workspace's Bicep target: the entry file, its modules and parameter
