@@ -9,7 +9,9 @@
 //!    `target/bench-fleet/`), beside `cp -r` of the same tree, alternated
 //!    in one run;
 //! 3. one workspace changed in that fleet and rebuilt over the previous
-//!    output (the incremental write), against the full build.
+//!    output (the incremental write), against the full build; and
+//!    `build --check` of that change with and without `--skip-unchanged`
+//!    (the fleet in one file per workspace).
 //!
 //! The fourth target, output byte-identical whatever the thread count, is
 //! a test (`tests/parallel_incremental.rs`), not a timing.
@@ -24,11 +26,26 @@ use std::time::Instant;
 /// A fleet of `workspaces` in one file; `bump` changes one rule of that
 /// workspace (the one-line change of a pull request).
 fn fleet(workspaces: usize, bump: Option<usize>) -> String {
+    fleet_of(0..workspaces, bump)
+}
+
+/// The same fleet, one file per workspace, as a landing zone keeps it.
+fn fleet_files(workspaces: usize, bump: Option<usize>) -> Vec<amlgen::Input> {
+    (0..workspaces)
+        .map(|w| amlgen::Input {
+            name: format!("fleet/{w:04}.aml"),
+            text: fleet_of(w..w + 1, bump),
+        })
+        .collect()
+}
+
+/// A file of the workspaces `range`.
+fn fleet_of(range: std::ops::Range<usize>, bump: Option<usize>) -> String {
     let mut text = String::from(
         "let hub = \"/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-hub/providers/Microsoft.Network\"\n\
          defaults {\n  region = \"westeurope\"\n  profile = exfiltration_protected\n  tags = { fleet = \"bench\" }\n}\n",
     );
-    for w in 0..workspaces {
+    for w in range {
         let _ = write!(
             text,
             "workspace \"mlw-bench-{w:04}\" {{\n  resource_group = \"rg-bench-{w:04}\"\n  inbound {{ private_endpoint {{ subnet = \"${{hub}}/virtualNetworks/vnet-hub/subnets/snet-pe\"  dns = create }} }}\n  container_registry {{ image_build_compute = \"build\" }}\n  outbound {{\n    firewall_sku = basic\n"
@@ -87,13 +104,14 @@ fn peak_of(n: usize) -> f64 {
 }
 
 fn compile(text: String) -> amlgen::Outcome {
-    let outcome = amlgen::compile(
-        vec![amlgen::Input {
-            name: "fleet.aml".into(),
-            text,
-        }],
-        &amlgen::Options::default(),
-    );
+    compile_files(vec![amlgen::Input {
+        name: "fleet.aml".into(),
+        text,
+    }])
+}
+
+fn compile_files(inputs: Vec<amlgen::Input>) -> amlgen::Outcome {
+    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
     assert!(
         !outcome.has_errors(),
         "{}",
@@ -142,10 +160,16 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// Compiles a fleet and writes it to `out` as `amlgen build` does.
 fn to_disk(text: &str, out: &Path) -> f64 {
+    to_disk_as(text, out, &options(0))
+}
+
+/// [`to_disk`] with build options (another version stamp changes every
+/// file: a rebuild that can carry nothing).
+fn to_disk_as(text: &str, out: &Path, options: &amlgen::emit::BuildOptions) -> f64 {
     let start = Instant::now();
     let outcome = compile(text.to_string());
     amlgen::driver::write_atomic_with(out, |sink| {
-        amlgen::driver::emit_into(&outcome, &options(0), sink)
+        amlgen::driver::emit_into(&outcome, options, sink)
     })
     .expect("the fleet is written");
     start.elapsed().as_secs_f64()
@@ -240,18 +264,53 @@ fn figures_on_disk() {
     );
     let _ = std::fs::remove_dir_all(&copy);
     println!("3. one workspace changed, rebuilt over the previous output:");
-    let mut incs = Vec::new();
+    let (mut incs, mut rewrites) = (Vec::new(), Vec::new());
     for i in 0..3 {
         let changed = fleet(1000, Some(100 * i + 7));
         incs.push(to_disk(&changed, &out));
         to_disk(&text, &out);
+        let other = amlgen::emit::BuildOptions {
+            version: "0.0.0-bench".into(),
+            ..options(0)
+        };
+        rewrites.push(to_disk_as(&text, &out, &other));
+        to_disk(&text, &out);
     }
-    let inc = median(incs);
+    let (inc, rewrite) = (median(incs), median(rewrites));
     println!(
-        "   incremental {:.2} s, full {:.2} s: {:.1}% of a full build",
-        inc,
-        full,
-        inc / full * 100.0
+        "   incremental {inc:.2} s; full build {full:.2} s: {:.1}%; rebuild over the output with every file changed {rewrite:.2} s: {:.1}%",
+        inc / full * 100.0,
+        inc / rewrite * 100.0
+    );
+    // The fleet as one file per workspace (the input hash covers a
+    // workspace's whole file): its output, then a change checked against
+    // it, rendering everything and skipping what is unchanged.
+    let base = compile_files(fleet_files(1000, None));
+    amlgen::driver::write_atomic_with(&out, |sink| {
+        amlgen::driver::emit_into(&base, &options(0), sink)
+    })
+    .expect("the fleet is written");
+    drop(base);
+    let check = |skip: bool| {
+        let start = Instant::now();
+        let outcome = compile_files(fleet_files(1000, Some(500)));
+        let drifts = if skip {
+            amlgen::driver::drift_reusing(&out, &outcome, &options(0)).map(|(d, _)| d)
+        } else {
+            amlgen::driver::drift_with(&out, |sink| {
+                amlgen::driver::emit_into(&outcome, &options(0), sink)
+            })
+        };
+        assert!(!drifts.expect("the check runs").is_empty());
+        start.elapsed().as_secs_f64()
+    };
+    let (every, skipping) = (
+        median(vec![check(false), check(false), check(false)]),
+        median(vec![check(true), check(true), check(true)]),
+    );
+    println!(
+        "   build --check {every:.2} s, build --check --skip-unchanged {skipping:.2} s: {:.1}%",
+        skipping / every * 100.0
     );
     let _ = std::fs::remove_dir_all(&out);
 }
