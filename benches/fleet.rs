@@ -1,25 +1,65 @@
-//! The fleet benchmark: 1,000 workspaces with 20 outbound rules each,
-//! compiled and built, and the build written to disk as `amlgen build`
-//! writes it (a fresh directory renamed into place; here under
-//! `target/bench-fleet/`). Prints the time of each phase and the peak
-//! resident memory, then repeats at 250 and 500 workspaces to show the
-//! growth is linear. Run with `cargo bench --bench fleet`.
+//! The fleet benchmark: fleets of workspaces with 20 outbound rules each,
+//! compiled and built. Prints the issue's four figures:
+//!
+//! 1. check + emit in memory for 250, 500, 1,000 and 2,000 workspaces:
+//!    the median of several runs, on every core and on one, and the peak
+//!    resident memory of each size;
+//! 2. the 1,000-workspace build written to disk as `amlgen build` writes
+//!    it (a fresh directory renamed into place, under
+//!    `target/bench-fleet/`), beside `cp -r` of the same tree, alternated
+//!    in one run;
+//! 3. one workspace changed in that fleet and rebuilt over the previous
+//!    output (the incremental write), against the full build; and
+//!    `build --check` of that change with and without `--skip-unchanged`
+//!    (the fleet in one file per workspace).
+//!
+//! The fourth target, output byte-identical whatever the thread count, is
+//! a test (`tests/parallel_incremental.rs`), not a timing.
+//!
+//! Run with `cargo bench --bench fleet` (`FLEET_PROFILE=N`: only the
+//! 1,000-workspace build in memory on N threads, for a profiler).
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn fleet(workspaces: usize) -> String {
+/// A fleet of `workspaces` in one file; `bump` changes one rule of that
+/// workspace (the one-line change of a pull request).
+fn fleet(workspaces: usize, bump: Option<usize>) -> String {
+    fleet_of(0..workspaces, bump)
+}
+
+/// The same fleet, one file per workspace, as a landing zone keeps it.
+fn fleet_files(workspaces: usize, bump: Option<usize>) -> Vec<amlgen::Input> {
+    (0..workspaces)
+        .map(|w| amlgen::Input {
+            name: format!("fleet/{w:04}.aml"),
+            text: fleet_of(w..w + 1, bump),
+        })
+        .collect()
+}
+
+/// A file of the workspaces `range`.
+fn fleet_of(range: std::ops::Range<usize>, bump: Option<usize>) -> String {
     let mut text = String::from(
         "let hub = \"/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-hub/providers/Microsoft.Network\"\n\
          defaults {\n  region = \"westeurope\"\n  profile = exfiltration_protected\n  tags = { fleet = \"bench\" }\n}\n",
     );
-    for w in 0..workspaces {
+    for w in range {
         let _ = write!(
             text,
             "workspace \"mlw-bench-{w:04}\" {{\n  resource_group = \"rg-bench-{w:04}\"\n  inbound {{ private_endpoint {{ subnet = \"${{hub}}/virtualNetworks/vnet-hub/subnets/snet-pe\"  dns = create }} }}\n  container_registry {{ image_build_compute = \"build\" }}\n  outbound {{\n    firewall_sku = basic\n"
         );
         for r in 0..10 {
-            let _ = writeln!(text, "    rule \"fqdn-{r:02}\" fqdn \"pkg{r}.contoso.com\"");
+            let host = if bump == Some(w) && r == 0 {
+                "changed"
+            } else {
+                "pkg"
+            };
+            let _ = writeln!(
+                text,
+                "    rule \"fqdn-{r:02}\" fqdn \"{host}{r}.contoso.com\""
+            );
         }
         for r in 0..5 {
             let _ = writeln!(
@@ -39,6 +79,7 @@ fn fleet(workspaces: usize) -> String {
     text
 }
 
+/// The peak resident memory of this process, in MiB (Linux).
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -46,74 +87,252 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Compiles and builds a fleet; the files go to a sink that counts and
-/// drops them (`to_disk = false`) or into a real output directory as
-/// `amlgen build` writes it. Returns the total seconds.
-fn run(workspaces: usize, to_disk: bool) -> f64 {
-    let text = fleet(workspaces);
-    let start = Instant::now();
-    let outcome = amlgen::compile(
-        vec![amlgen::Input {
-            name: "fleet.aml".into(),
-            text,
-        }],
-        &amlgen::Options::default(),
-    );
+/// The peak resident memory of one check + emit of `n` workspaces on
+/// every core, measured in a fresh process (this bench run again with
+/// `FLEET_PEAK=n`), so no earlier run's heap counts.
+fn peak_of(n: usize) -> f64 {
+    let child = std::env::current_exe().ok().and_then(|exe| {
+        std::process::Command::new(exe)
+            .env("FLEET_PEAK", n.to_string())
+            .output()
+            .ok()
+    });
+    child
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+fn compile(text: String) -> amlgen::Outcome {
+    compile_files(vec![amlgen::Input {
+        name: "fleet.aml".into(),
+        text,
+    }])
+}
+
+fn compile_files(inputs: Vec<amlgen::Input>) -> amlgen::Outcome {
+    let outcome = amlgen::compile(inputs, &amlgen::Options::default());
     assert!(
         !outcome.has_errors(),
         "{}",
         amlgen::diag::render::human(&outcome.diagnostics, &outcome.sources, false)
     );
-    let checked_at = start.elapsed();
-    let options = amlgen::emit::BuildOptions::default();
-    let mut count = 0usize;
-    let mut bytes = 0usize;
-    let mut tally = |p: &str, t: String, sink: &mut amlgen::emit::Sink| {
+    outcome
+}
+
+fn options(jobs: usize) -> amlgen::emit::BuildOptions {
+    amlgen::emit::BuildOptions {
+        jobs,
+        ..amlgen::emit::BuildOptions::default()
+    }
+}
+
+/// Seconds of check and of emit (into a sink that counts and drops),
+/// the file count and bytes.
+fn in_memory(text: &str, jobs: usize) -> (f64, f64, usize, usize) {
+    let start = Instant::now();
+    let outcome = compile(text.to_string());
+    let checked = start.elapsed().as_secs_f64();
+    let (mut count, mut bytes) = (0, 0);
+    amlgen::driver::emit_into(&outcome, &options(jobs), &mut |_, t| {
         count += 1;
         bytes += t.len();
-        sink(p, t)
-    };
-    if to_disk {
-        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-fleet/out");
-        std::fs::create_dir_all(out.parent().expect("a parent")).expect("a scratch directory");
-        amlgen::driver::write_atomic_with(&out, |sink| {
-            amlgen::driver::emit_into(&outcome, &options, &mut |p, t| tally(p, t, sink))
-        })
-        .expect("the fleet is written");
-    } else {
-        amlgen::driver::emit_into(&outcome, &options, &mut |p, t| {
-            tally(p, t, &mut |_, _| Ok(()))
-        })
-        .expect("the fleet builds");
+        Ok(())
+    })
+    .expect("the fleet builds");
+    (
+        checked,
+        start.elapsed().as_secs_f64() - checked,
+        count,
+        bytes,
+    )
+}
+
+/// A count as a float (counts here are far below 2^32).
+fn float(n: usize) -> f64 {
+    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Compiles a fleet and writes it to `out` as `amlgen build` does.
+fn to_disk(text: &str, out: &Path) -> f64 {
+    to_disk_as(text, out, &options(0))
+}
+
+/// [`to_disk`] with build options (another version stamp changes every
+/// file: a rebuild that can carry nothing).
+fn to_disk_as(text: &str, out: &Path, options: &amlgen::emit::BuildOptions) -> f64 {
+    let start = Instant::now();
+    let outcome = compile(text.to_string());
+    amlgen::driver::write_atomic_with(out, |sink| {
+        amlgen::driver::emit_into(&outcome, options, sink)
+    })
+    .expect("the fleet is written");
+    start.elapsed().as_secs_f64()
+}
+
+fn cp_r(from: &Path, to: &Path) -> f64 {
+    let _ = std::fs::remove_dir_all(to);
+    let start = Instant::now();
+    let ok = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "cp -r failed");
+    start.elapsed().as_secs_f64()
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-fleet");
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn figure_in_memory() {
+    println!("1. check + emit in memory, x 20 rules (median of the runs; peak resident memory):");
+    let mut per_workspace = Vec::new();
+    for (n, runs) in [(250, 7), (500, 5), (1000, 5), (2000, 3)] {
+        let text = fleet(n, None);
+        let all: Vec<_> = (0..runs).map(|_| in_memory(&text, 0)).collect();
+        let peak = peak_of(n);
+        let one = median(
+            (0..runs.min(3))
+                .map(|_| {
+                    let r = in_memory(&text, 1);
+                    r.0 + r.1
+                })
+                .collect(),
+        );
+        let (_, _, count, bytes) = all[0];
+        let check = median(all.iter().map(|r| r.0).collect());
+        let emit = median(all.iter().map(|r| r.1).collect());
+        let total = median(all.iter().map(|r| r.0 + r.1).collect());
+        println!(
+            "   {n:>5} workspaces: total {:>6.0} ms (check {:>5.0} ms, emit {:>6.0} ms) on all cores, {:>6.0} ms on one; peak {peak:>5.1} MiB; {count} files, {:.1} MiB",
+            total * 1e3,
+            check * 1e3,
+            emit * 1e3,
+            one * 1e3,
+            float(bytes) / 1024.0 / 1024.0,
+        );
+        per_workspace.push(total / float(n));
     }
-    let total = start.elapsed();
-    let mib = f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0;
     println!(
-        "{workspaces:>5} workspaces x 20 rules{}: check {:>7.1} ms, build {:>7.1} ms, total {:>7.1} ms, {count} files, {mib:.1} MiB",
-        if to_disk { ", written to disk" } else { "" },
-        checked_at.as_secs_f64() * 1e3,
-        total.saturating_sub(checked_at).as_secs_f64() * 1e3,
-        total.as_secs_f64() * 1e3,
+        "   time per workspace, 250 -> 2,000: {} (linear: constant)",
+        per_workspace
+            .iter()
+            .map(|t| format!("{:.2} ms", t * 1e3))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    total.as_secs_f64()
+}
+
+fn figures_on_disk() {
+    let dir = scratch();
+    let out = dir.join("out");
+    let copy = dir.join("copy");
+    let text = fleet(1000, None);
+    println!(
+        "2. 1,000 workspaces written to disk, full build (no previous output) beside `cp -r` of the tree:"
+    );
+    let (mut builds, mut copies) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(&out);
+        builds.push(to_disk(&text, &out));
+        copies.push(cp_r(&out, &copy));
+    }
+    let (full, cp) = (median(builds.clone()), median(copies.clone()));
+    println!(
+        "   build {:.2} s, cp -r {:.2} s: x{:.2} (runs: build {:?}, cp {:?})",
+        full,
+        cp,
+        full / cp,
+        builds
+            .iter()
+            .map(|t| (t * 100.0).round() / 100.0)
+            .collect::<Vec<_>>(),
+        copies
+            .iter()
+            .map(|t| (t * 100.0).round() / 100.0)
+            .collect::<Vec<_>>(),
+    );
+    let _ = std::fs::remove_dir_all(&copy);
+    println!("3. one workspace changed, rebuilt over the previous output:");
+    let (mut incs, mut rewrites) = (Vec::new(), Vec::new());
+    for i in 0..3 {
+        let changed = fleet(1000, Some(100 * i + 7));
+        incs.push(to_disk(&changed, &out));
+        to_disk(&text, &out);
+        let other = amlgen::emit::BuildOptions {
+            version: "0.0.0-bench".into(),
+            ..options(0)
+        };
+        rewrites.push(to_disk_as(&text, &out, &other));
+        to_disk(&text, &out);
+    }
+    let (inc, rewrite) = (median(incs), median(rewrites));
+    println!(
+        "   incremental {inc:.2} s; full build {full:.2} s: {:.1}%; rebuild over the output with every file changed {rewrite:.2} s: {:.1}%",
+        inc / full * 100.0,
+        inc / rewrite * 100.0
+    );
+    // The fleet as one file per workspace (the input hash covers a
+    // workspace's whole file): its output, then a change checked against
+    // it, rendering everything and skipping what is unchanged.
+    let base = compile_files(fleet_files(1000, None));
+    amlgen::driver::write_atomic_with(&out, |sink| {
+        amlgen::driver::emit_into(&base, &options(0), sink)
+    })
+    .expect("the fleet is written");
+    drop(base);
+    let check = |skip: bool| {
+        let start = Instant::now();
+        let outcome = compile_files(fleet_files(1000, Some(500)));
+        let drifts = if skip {
+            amlgen::driver::drift_reusing(&out, &outcome, &options(0)).map(|(d, _)| d)
+        } else {
+            amlgen::driver::drift_with(&out, |sink| {
+                amlgen::driver::emit_into(&outcome, &options(0), sink)
+            })
+        };
+        assert!(!drifts.expect("the check runs").is_empty());
+        start.elapsed().as_secs_f64()
+    };
+    let (every, skipping) = (
+        median(vec![check(false), check(false), check(false)]),
+        median(vec![check(true), check(true), check(true)]),
+    );
+    println!(
+        "   build --check {every:.2} s, build --check --skip-unchanged {skipping:.2} s: {:.1}%",
+        skipping / every * 100.0
+    );
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 fn main() {
-    // The largest first, so the peak memory is the 1,000-workspace build's.
-    let t1000 = run(1000, false);
-    if let Some(mib) = peak_rss_mib() {
-        println!("peak resident memory: {mib:.1} MiB");
+    if let Some(n) = std::env::var_os("FLEET_PEAK") {
+        let n = n.to_str().and_then(|n| n.parse().ok()).unwrap_or(1000);
+        in_memory(&fleet(n, None), 0);
+        println!("{:.1}", peak_rss_mib().unwrap_or(f64::NAN));
+        return;
     }
-    let t500 = run(500, false);
-    let t250 = run(250, false);
-    println!(
-        "growth: 250 -> 500 x{:.2}, 500 -> 1000 x{:.2} (linear is x2)",
-        t500 / t250,
-        t1000 / t500
-    );
-    // The same build written out, as `amlgen build` does (disk speed varies).
-    run(1000, true);
-    if let Some(mib) = peak_rss_mib() {
-        println!("peak resident memory with the write: {mib:.1} MiB");
+    // `FLEET_PROFILE=N`: only the 1,000-workspace build in memory on N
+    // threads (1 if not a number), a few times, for a profiler.
+    if let Some(jobs) = std::env::var_os("FLEET_PROFILE") {
+        let jobs = jobs.to_str().and_then(|j| j.parse().ok()).unwrap_or(1);
+        let text = fleet(1000, None);
+        for _ in 0..3 {
+            let (check, emit, _, _) = in_memory(&text, jobs);
+            println!("check {:.0} ms, emit {:.0} ms", check * 1e3, emit * 1e3);
+        }
+        return;
     }
+    figure_in_memory();
+    figures_on_disk();
 }

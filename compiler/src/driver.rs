@@ -454,6 +454,75 @@ pub fn drift_with(
     out_dir: &Path,
     produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
 ) -> Result<Vec<Drift>, String> {
+    drift_seen(out_dir, produce, &std::sync::Mutex::default())
+}
+
+/// `build --check` without rendering what need not be: [`drift_with`]
+/// over the build of `outcome`, where a workspace whose input hash is the
+/// one the output directory's manifest records, and whose recorded files
+/// are all on disk with their recorded hashes, is taken as it is (its
+/// files rendered would be the recorded ones). Returns the drifts and the
+/// number of files compared. Trusts amlgen's version to stand for its
+/// printers, as the input hash does: right for a released amlgen, not
+/// while amlgen itself is being changed.
+pub fn drift_reusing(
+    out_dir: &Path,
+    outcome: &Outcome,
+    options: &crate::emit::BuildOptions,
+) -> Result<(Vec<Drift>, usize), String> {
+    let Some(checked) = &outcome.checked else {
+        return Err("the posture has errors; nothing was built".to_string());
+    };
+    let recorded = std::fs::read_to_string(out_dir.join(crate::manifest::FILE_NAME))
+        .ok()
+        .and_then(|text| Manifest::parse(&text).ok());
+    let seen = std::sync::Mutex::new(Vec::new());
+    let reuse = |name: &str, inputs: &str| {
+        let ws = recorded.as_ref()?.workspaces.get(name)?;
+        if ws.inputs.as_deref() != Some(inputs) {
+            return None;
+        }
+        for (path, hash) in &ws.artifacts {
+            let bytes = std::fs::read(out_dir.join(path)).ok()?;
+            if hash.strip_prefix("sha256:") != Some(&crate::manifest::sha256_hex(&bytes)) {
+                return None;
+            }
+        }
+        seen.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(ws.artifacts.keys().cloned());
+        Some(ws.artifacts.clone())
+    };
+    let mut count = 0;
+    let drifts = drift_seen(
+        out_dir,
+        |sink| {
+            crate::emit::build_reusing(
+                checked,
+                &outcome.findings,
+                &outcome.accepted_risks,
+                &outcome.sources,
+                options,
+                &reuse,
+                &mut |path, text| {
+                    count += 1;
+                    sink(path, text)
+                },
+            )
+        },
+        &seen,
+    )?;
+    let reused = seen.lock().map_or(0, |s| s.len());
+    Ok((drifts, count + reused))
+}
+
+/// [`drift_with`], where the paths in `seen` (filled while producing)
+/// were compared elsewhere: they are not extra.
+fn drift_seen(
+    out_dir: &Path,
+    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> Result<Vec<Drift>, String> {
     let mut on_disk: std::collections::BTreeSet<String> =
         read_tree_paths(out_dir)?.into_iter().collect();
     let mut drifts = Vec::new();
@@ -482,6 +551,9 @@ pub fn drift_with(
         }
         Ok(())
     })?;
+    for path in seen.lock().map_err(|e| e.to_string())?.iter() {
+        on_disk.remove(path);
+    }
     drifts.extend(on_disk.into_iter().map(Drift::Extra));
     Ok(drifts)
 }
@@ -519,6 +591,14 @@ pub fn write_atomic(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<()
 
 /// [`write_atomic`] for a build produced file by file: each file is
 /// written as it comes, so memory holds one workspace at a time.
+///
+/// Incremental: a file whose bytes equal the old output's file of the same
+/// path is hard-linked from it into the new directory instead of being
+/// written again; a changed or new file is written, as a new file (never
+/// through an existing one, so the old output's files never change); a
+/// file the build no longer makes is not carried. The new directory still
+/// replaces the old one by renames, and a failure before that leaves the
+/// old one untouched.
 pub fn write_atomic_with(
     out_dir: &Path,
     produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
@@ -564,7 +644,10 @@ pub fn write_atomic_with(
                         .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
                     made.insert(dir.to_path_buf());
                 }
-                std::fs::write(&p, text).map_err(|e| format!("cannot write `{}`: {e}", p.display()))
+                if carried(&out_dir.join(path), &p, text.as_bytes()) {
+                    return Ok(());
+                }
+                write_new(&p, text.as_bytes())
             })
         });
     if let Err(e) = written {
@@ -590,6 +673,33 @@ pub fn write_atomic_with(
         let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// Carries an unchanged file from the old output into the new one: when
+/// `old` holds exactly `bytes`, `new` becomes a hard link to it. False
+/// when it differs, is missing, or cannot be linked (another file system,
+/// a file system without hard links): the caller then writes the bytes,
+/// which is the copy. The old file is compared byte for byte, not by the
+/// previous manifest's hash, so a hand-edited output file is never
+/// carried, and no hash is computed twice.
+fn carried(old: &Path, new: &Path, bytes: &[u8]) -> bool {
+    let same_size =
+        std::fs::metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size
+        && std::fs::read(old).is_ok_and(|b| b == bytes)
+        && std::fs::hard_link(old, new).is_ok()
+}
+
+/// Writes a file that must not exist yet: never opens an existing file
+/// (which may be a hard link into the old output) for writing.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, bytes)
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// Reads the files `amlgen import` and `amlgen diff --deployed` are given

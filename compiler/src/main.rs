@@ -313,6 +313,15 @@ struct BuildArgs {
     /// manifest records (Bicep when there is none).
     #[arg(long = "target", value_enum, value_name = "TARGET")]
     targets: Vec<TargetArg>,
+    /// Threads that render workspaces (default: one per core). The output
+    /// is the same whatever it is.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
+    /// With `--check`: do not render a workspace whose inputs hash as the
+    /// output's manifest records and whose files are on disk as recorded
+    /// (trusts amlgen's version to stand for its printers).
+    #[arg(long, requires = "drift")]
+    skip_unchanged: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -497,6 +506,7 @@ fn build(args: &BuildArgs) -> ExitCode {
             LayoutArg::Epac => amlgen::emit::policy::Layout::Epac,
         },
         targets: targets(args),
+        jobs: args.jobs,
         ..amlgen::emit::BuildOptions::default()
     };
     let out = &args.check.out;
@@ -508,7 +518,14 @@ fn build(args: &BuildArgs) -> ExitCode {
         })
     };
     if args.drift {
-        let drifts = match driver::drift_with(out, produce) {
+        let drifts = match if args.skip_unchanged {
+            driver::drift_reusing(out, &outcome, &options).map(|(d, n)| {
+                count = n;
+                d
+            })
+        } else {
+            driver::drift_with(out, produce)
+        } {
             Ok(d) => d,
             Err(e) => return usage_error(&e),
         };

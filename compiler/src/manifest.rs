@@ -14,6 +14,7 @@
 //!       "subscription_id": "00000000-0000-0000-0000-000000000001",
 //!       "resource_group": "rg-fraud-ml",
 //!       "isolation_mode": "allow_only_approved_outbound",
+//!       "inputs": "sha256:...",
 //!       "artifacts": { "workspaces/mlw-fraud-prod/main.bicep": "sha256:..." }
 //!     }
 //!   },
@@ -38,10 +39,18 @@
 //! A build given no `--target` builds the targets the previous manifest
 //! lists, so output never depends on who passes which flag.
 //!
+//! `inputs` is the hash of everything a workspace's files are made from
+//! (see `emit::build`'s `input_hash`): `build --check` does not render a
+//! workspace whose inputs hash as recorded and whose recorded artifacts
+//! are on disk as hashed. Absent (manifests before it, builds with
+//! `--templates`): the workspace is always rendered.
+//!
 //! Format 1 (no `subscription_id`) is read as format 2 with the
 //! subscription unknown; a build always writes format 2. `isolation_mode`
 //! uses the posture language's keywords. Unknown fields are ignored, so
-//! later versions may add some.
+//! the format evolves by optional fields (as `targets` and `inputs`),
+//! which older amlgen versions read past and newer ones read as absent;
+//! the format number changes only when a field changes meaning.
 
 use std::collections::BTreeMap;
 
@@ -104,6 +113,10 @@ pub struct ManifestWorkspace {
     pub subscription_id: Option<String>,
     pub resource_group: String,
     pub isolation_mode: String,
+    /// The hash of the workspace's inputs; absent in manifests before it
+    /// and when the build cannot state it (`--templates`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
     #[serde(default)]
     pub artifacts: BTreeMap<String, String>,
 }

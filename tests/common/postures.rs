@@ -222,6 +222,7 @@ fn build_targets(
         templates: None,
         policy_layout,
         targets,
+        ..amlgen::emit::BuildOptions::default()
     };
     amlgen::driver::emit(&outcome, &build)
 }

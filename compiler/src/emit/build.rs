@@ -1,16 +1,18 @@
-//! A build: every workspace through its plan, lowering and printers, one
-//! at a time into the sink; then the hub firewall's files, the policy
-//! blocks, `DEPLOY.md` (from a small summary of each workspace) and the
-//! manifest. The top of the back end: the only module that
+//! A build: every workspace through its plan, lowering and printers (on
+//! several threads, folded into the sink in posture order); then the hub
+//! firewall's files, the policy blocks, `DEPLOY.md` (from a small summary
+//! of each workspace) and the manifest. The top of the back end: the only module that
 //! calls the plan, the lowerings and the printers together.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod inputs;
+
 use super::azure::{IdScope, WorkspaceAllow};
 use super::lower;
 use super::plan::Plan;
-use super::print::files::{Artifacts, Sink};
+use super::print::files::{Artifacts, Reuse, Sink};
 use super::print::policy::Layout;
 use super::print::report;
 use super::print::{self, arm, bicep, epac, terraform};
@@ -32,6 +34,9 @@ pub struct BuildOptions {
     /// The targets to build (sorted, without duplicates; the manifest
     /// records them). Reports and policy JSON are written whatever they are.
     pub targets: Vec<Target>,
+    /// How many threads render workspaces; 0: one per core. The output
+    /// does not depend on it.
+    pub jobs: usize,
 }
 
 impl Default for BuildOptions {
@@ -41,6 +46,7 @@ impl Default for BuildOptions {
             templates: None,
             policy_layout: Layout::Plain,
             targets: manifest::bicep_only(),
+            jobs: 0,
         }
     }
 }
@@ -91,6 +97,29 @@ pub fn build_into(
     options: &BuildOptions,
     sink: &mut Sink,
 ) -> Result<(), String> {
+    build_reusing(
+        checked,
+        diagnostics,
+        accepted,
+        sources,
+        options,
+        &|_, _| None,
+        sink,
+    )
+}
+
+/// [`build_into`], without rendering the workspaces `reuse` vouches for
+/// (their files do not reach the sink; the manifest records them as
+/// `reuse` gives them).
+pub fn build_reusing(
+    checked: &Checked,
+    diagnostics: &[Diagnostic],
+    accepted: &[AcceptedFinding],
+    sources: &SourceMap,
+    options: &BuildOptions,
+    reuse: &Reuse,
+    sink: &mut Sink,
+) -> Result<(), String> {
     let hb = bicep::registry(options.templates.as_deref().map(Path::new))?;
     let posture = checked.posture();
     let mut manifest = Manifest {
@@ -104,8 +133,8 @@ pub fn build_into(
     };
     let bicep_target = options.targets.contains(&Target::Bicep);
     let terraform_target = options.targets.contains(&Target::Terraform);
-    let mut by_workspace = diagnostics_by_workspace(posture, diagnostics);
-    let mut accepted_by_workspace = accepted_by_workspace(accepted);
+    let by_workspace = diagnostics_by_workspace(posture, diagnostics);
+    let accepted_by_workspace = accepted_by_workspace(accepted);
     let mut allows: Vec<WorkspaceAllow> = Vec::new();
     let mut blocks: Vec<epac::Block> = Vec::new();
     let mut deploy = print::deploy::Summary::new(bicep_target, terraform_target);
@@ -116,52 +145,55 @@ pub fn build_into(
         )
     };
     let header = |file: crate::source::FileId| header_from(&sources.get(file).name);
-    for (i, ws) in posture.workspaces.iter().enumerate() {
-        let plan = Plan::of(ws);
-        let d = lower::deployment(&plan);
-        if let Some(allow) = lower::firewall::workspace_allow(&plan, &d.hub_zone_links, sources) {
-            allows.push(allow);
-        }
-        deploy
-            .workspaces
-            .push(print::deploy::WorkspaceSummary::of(ws, &d));
-        let mine_diags = by_workspace.remove(&i).unwrap_or_default();
-        let mine_accepted = accepted_by_workspace.remove(&i).unwrap_or_default();
-        let header = header(ws.span.file);
-        let dir = format!("workspaces/{}", ws.name.as_str());
-        let mut mine = Artifacts::new();
-        if bicep_target {
-            bicep_files(&hb, &d, &header, &dir, &mut mine)?;
-        }
-        if terraform_target {
-            for (path, text) in terraform::workspace(&d, &header)? {
-                mine.insert(format!("{dir}/terraform/{path}"), text);
+    // Workspaces are independent once checked: rendered on `jobs` threads,
+    // folded here one at a time in posture order, so the sink, the
+    // manifest and the firewall list see the same sequence whatever the
+    // scheduling.
+    let cx = WorkspaceCx {
+        hb: &hb,
+        sources,
+        bicep: bicep_target,
+        terraform: terraform_target,
+        header: &header,
+        inputs: inputs::Inputs::new(
+            sources,
+            // Everything of the options a workspace's files depend on;
+            // none with template overrides, whose text the hash would
+            // have to read.
+            options.templates.is_none().then(|| {
+                format!(
+                    "{}\n{:?}\n{:?}",
+                    options.version, options.targets, options.policy_layout
+                )
+            }),
+        ),
+        reuse,
+    };
+    let none = Vec::new();
+    let none_accepted = Vec::new();
+    let render = |i: usize| {
+        let ws = &posture.workspaces[i];
+        emit_workspace(
+            &cx,
+            ws,
+            by_workspace.get(&i).unwrap_or(&none),
+            accepted_by_workspace.get(&i).unwrap_or(&none_accepted),
+        )
+    };
+    in_order(
+        posture.workspaces.len(),
+        jobs(options.jobs),
+        &render,
+        &mut |out| {
+            allows.extend(out.allow);
+            deploy.workspaces.push(out.summary);
+            manifest.workspaces.insert(out.name, out.entry);
+            for (path, text) in out.files {
+                sink(&path, text)?;
             }
-            for (path, text) in terraform::deployer(&d, &header)? {
-                mine.insert(format!("{dir}/deployer/terraform/{path}"), text);
-            }
-        }
-        mine.insert(
-            format!("{dir}/REPORT.md"),
-            report::render(ws, &d, &mine_diags, &mine_accepted, sources, &header),
-        );
-        let artifacts = mine
-            .iter()
-            .map(|(p, t)| (p.clone(), format!("sha256:{}", sha256_hex(t.as_bytes()))))
-            .collect();
-        manifest.workspaces.insert(
-            ws.name.as_str().to_string(),
-            ManifestWorkspace {
-                subscription_id: ws.subscription_id.as_ref().map(|s| s.as_str().to_string()),
-                resource_group: ws.resource_group.value.as_str().to_string(),
-                isolation_mode: ws.outbound.mode.value.keyword().to_string(),
-                artifacts,
-            },
-        );
-        for (path, text) in mine {
-            sink(&path, text)?;
-        }
-    }
+            Ok(())
+        },
+    )?;
     allows.sort_by(|a, b| a.workspace.cmp(&b.workspace));
     let lists = allows;
     if !lists.is_empty() {
@@ -240,6 +272,193 @@ pub fn build_into(
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     text.push('\n');
     sink(manifest::FILE_NAME, text)
+}
+
+/// What rendering a workspace needs from the build, shared by the
+/// threads.
+struct WorkspaceCx<'a> {
+    hb: &'a handlebars::Handlebars<'static>,
+    sources: &'a SourceMap,
+    bicep: bool,
+    terraform: bool,
+    header: &'a (dyn Fn(crate::source::FileId) -> String + Sync),
+    inputs: inputs::Inputs<'a>,
+    reuse: &'a Reuse<'a>,
+}
+
+/// One workspace's share of the build: its files (sorted by path), its
+/// manifest entry and what it asks of the hub firewall.
+struct WorkspaceOut {
+    name: String,
+    entry: ManifestWorkspace,
+    allow: Option<WorkspaceAllow>,
+    /// What `DEPLOY.md` needs of it.
+    summary: print::deploy::WorkspaceSummary,
+    files: Artifacts,
+}
+
+/// A workspace through its plan, lowering and printers. `diagnostics` and
+/// `accepted` are its own, for its report.
+fn emit_workspace(
+    cx: &WorkspaceCx,
+    ws: &crate::ir::Workspace,
+    diagnostics: &[Diagnostic],
+    accepted: &[&AcceptedFinding],
+) -> Result<WorkspaceOut, String> {
+    let plan = Plan::of(ws);
+    let d = lower::deployment(&plan);
+    let allow = lower::firewall::workspace_allow(&plan, &d.hub_zone_links, cx.sources);
+    let summary = print::deploy::WorkspaceSummary::of(ws, &d);
+    let inputs = cx.inputs.hash(ws, diagnostics, accepted);
+    let mut entry = ManifestWorkspace {
+        subscription_id: ws.subscription_id.as_ref().map(|s| s.as_str().to_string()),
+        resource_group: ws.resource_group.value.as_str().to_string(),
+        isolation_mode: ws.outbound.mode.value.keyword().to_string(),
+        inputs,
+        artifacts: BTreeMap::new(),
+    };
+    let name = ws.name.as_str().to_string();
+    if let Some(artifacts) = entry.inputs.as_ref().and_then(|h| (cx.reuse)(&name, h)) {
+        entry.artifacts = artifacts;
+        return Ok(WorkspaceOut {
+            name,
+            entry,
+            allow,
+            summary,
+            files: Artifacts::new(),
+        });
+    }
+    let header = (cx.header)(ws.span.file);
+    let dir = format!("workspaces/{}", ws.name.as_str());
+    let mut files = Artifacts::new();
+    if cx.bicep {
+        bicep_files(cx.hb, &d, &header, &dir, &mut files)?;
+    }
+    if cx.terraform {
+        for (path, text) in terraform::workspace(&d, &header)? {
+            files.insert(format!("{dir}/terraform/{path}"), text);
+        }
+        for (path, text) in terraform::deployer(&d, &header)? {
+            files.insert(format!("{dir}/deployer/terraform/{path}"), text);
+        }
+    }
+    files.insert(
+        format!("{dir}/REPORT.md"),
+        report::render(ws, &d, diagnostics, accepted, cx.sources, &header),
+    );
+    entry.artifacts = files
+        .iter()
+        .map(|(p, t)| (p.clone(), format!("sha256:{}", sha256_hex(t.as_bytes()))))
+        .collect();
+    Ok(WorkspaceOut {
+        name,
+        entry,
+        allow,
+        summary,
+        files,
+    })
+}
+
+/// The threads a build renders on: `asked`, or one per core for 0.
+fn jobs(asked: usize) -> usize {
+    if asked > 0 {
+        asked
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    }
+}
+
+/// Results computed ahead of the one the caller waits for, per thread:
+/// enough to keep the threads busy while the sink writes, few enough that
+/// memory holds a handful of workspaces' files.
+const AHEAD_PER_JOB: usize = 8;
+
+/// Computes `f(0..n)` and hands the results to `consume` in index order,
+/// on the calling thread. With more than one job, `jobs` threads take the
+/// next index as they finish one, at most a window ahead of `consume`,
+/// and send their results back; the caller puts them in order. The first
+/// error in index order is returned, as a sequential run would return it,
+/// and stops the threads.
+fn in_order<R: Send>(
+    n: usize,
+    jobs: usize,
+    f: &(dyn Fn(usize) -> Result<R, String> + Sync),
+    consume: &mut dyn FnMut(R) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex, PoisonError};
+    if jobs <= 1 {
+        return (0..n).try_for_each(|i| consume(f(i)?));
+    }
+    let window = jobs * AHEAD_PER_JOB;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // How many results `consume` has taken, and its signal.
+    let taken = (Mutex::new(0usize), Condvar::new());
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, stop, taken) = (&next, &stop, &taken);
+            s.spawn(move || {
+                // A panic (a bug) must not leave the others waiting for
+                // its index: they stop, and the scope passes it on.
+                let _guard = StopOnPanic(stop, taken);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return;
+                    }
+                    let mut t = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
+                    while i >= *t + window && !stop.load(Ordering::Relaxed) {
+                        t = taken.1.wait(t).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    drop(t);
+                    if stop.load(Ordering::Relaxed) || tx.send((i, f(i))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        let mut fold = || {
+            for (i, r) in &rx {
+                pending.insert(i, r);
+                while let Some(r) = pending.remove(&want) {
+                    consume(r?)?;
+                    want += 1;
+                    *taken.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                    taken.1.notify_all();
+                }
+            }
+            Ok(())
+        };
+        let folded = fold();
+        if folded.is_err() {
+            stop.store(true, Ordering::Relaxed);
+            let _t = taken.0.lock().unwrap_or_else(PoisonError::into_inner);
+            taken.1.notify_all();
+        }
+        folded
+    })
+}
+
+/// Stops the threads of [`in_order`] when the one that holds it panics.
+struct StopOnPanic<'a>(
+    &'a std::sync::atomic::AtomicBool,
+    &'a (std::sync::Mutex<usize>, std::sync::Condvar),
+);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _t = (self.1).0.lock();
+            (self.1).1.notify_all();
+        }
+    }
 }
 
 /// A workspace's Bicep target: the entry file, its modules and parameter

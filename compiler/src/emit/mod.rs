@@ -19,6 +19,6 @@ pub mod print;
 
 pub use crate::escape;
 pub use crate::manifest::sha256_hex;
-pub use build::{BuildOptions, build, build_into};
-pub use print::files::{Artifacts, Sink};
+pub use build::{BuildOptions, build, build_into, build_reusing};
+pub use print::files::{Artifacts, Reuse, Sink};
 pub use print::policy;
