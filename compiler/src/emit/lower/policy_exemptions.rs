@@ -31,8 +31,13 @@
 //!   at `23:59:59Z` of that day;
 //! - who deploys it needs `Microsoft.Authorization/policyExemptions/write`
 //!   on the resource group and `Microsoft.Authorization/policyAssignments/exempt/action`
-//!   on the assignment (Resource Policy Contributor has both): POLICY.md
-//!   says so.
+//!   on the assignment (Azure Policy's "Understand scope" page: "In addition
+//!   to requiring the `Microsoft.Authorization/policyExemptions/write`
+//!   operation on the resource hierarchy or individual resource, the
+//!   creator of an exemption must have the `exempt/Action` verb on the
+//!   target assignment"; the operation's name is in the
+//!   Microsoft.Authorization resource provider operations list, "Exempt a
+//!   policy assignment at the specified scope"): POLICY.md says so.
 
 use std::collections::BTreeMap;
 

@@ -1,12 +1,14 @@
 //! The report's "Accepted risks" section: every finding of the workspace
 //! that the posture accepts (`accept`), with the code and its title, the
-//! finding, the reason, who accepted it, until when, and where. Posture
-//! strings are escaped as Markdown text.
+//! finding, the reason, who accepted it, until when, and where. The
+//! finding is amlgen's own words, written as the "Warnings" section writes
+//! them (its code spans kept); the acceptance's strings are the posture's,
+//! escaped as Markdown text.
 
 use std::fmt::Write;
 
 use crate::check::AcceptedFinding;
-use crate::escape::{markdown_code as code, markdown_text as text};
+use crate::escape::{markdown_code as code, markdown_line, markdown_text as text};
 use crate::source::SourceMap;
 
 /// The "Accepted risks" section; `accepted` are the accepted findings
@@ -24,8 +26,8 @@ pub(super) fn section(r: &mut String, accepted: &[&AcceptedFinding], sources: &S
             r,
             "- {} ({}): {}",
             d.code.id(),
-            text(d.code.title()),
-            text(&d.message)
+            markdown_line(d.code.title()),
+            markdown_line(&d.message)
         );
         let _ = writeln!(r, "  - reason: {}", text(&a.reason));
         let _ = writeln!(
