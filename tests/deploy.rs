@@ -340,3 +340,45 @@ fn cost_figures_are_the_price_table_arithmetic() {
         "{build}"
     );
 }
+
+/// Two subscription (or management group) deployments of one name in
+/// different locations are refused (`InvalidDeploymentLocation`), and a
+/// deployment is named after its template file unless `--name` says
+/// otherwise: every `az deployment sub|mg create` of `DEPLOY.md` has its
+/// own name, one name per scope and location. The examples have deployer
+/// roles in one subscription but three regions.
+#[test]
+fn subscription_and_management_group_deployments_have_their_own_names() {
+    let files = examples(vec![Target::Bicep, Target::Terraform]);
+    let deploy = &files["DEPLOY.md"];
+    let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut count = 0;
+    for line in command_lines(deploy) {
+        if !(line.starts_with("az deployment sub create")
+            || line.starts_with("az deployment mg create"))
+        {
+            continue;
+        }
+        count += 1;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let value = |flag: &str| {
+            words
+                .iter()
+                .position(|w| *w == flag)
+                .and_then(|i| words.get(i + 1))
+                .map(|s| (*s).to_string())
+        };
+        let name = value("--name").unwrap_or_else(|| panic!("no --name: {line}"));
+        let scope = value("--management-group-id")
+            .or_else(|| value("--subscription"))
+            .unwrap_or_else(|| "the signed-in subscription".into());
+        let location = value("--location").unwrap_or_default();
+        if let Some(other) = seen.insert((scope.clone(), name.clone()), location.clone()) {
+            assert_eq!(
+                other, location,
+                "deployment `{name}` in `{scope}` at two locations"
+            );
+        }
+    }
+    assert!(count > 3, "{deploy}");
+}
