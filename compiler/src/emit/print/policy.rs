@@ -105,7 +105,7 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
             "{}",
             markdown_row(&[
                 &markdown_code(c.reference_id),
-                &c.effect.to_string(),
+                &c.effect,
                 &def,
                 kind,
                 &params.join(", "),

@@ -121,8 +121,9 @@ fn providers(r: &mut String, s: &Summary) {
     let _ = writeln!(r, "```");
 }
 
-/// 2. Each workspace's deployer role, a subscription deployment, named
-/// for its workspace: workspaces of one subscription deploy theirs in
+/// 2. Each workspace's deployer role, a subscription deployment.
+///
+/// Each is named for its workspace: workspaces of one subscription deploy theirs in
 /// their own regions, and a subscription refuses a deployment name it
 /// already holds in another location (`InvalidDeploymentLocation`; a
 /// deployment is otherwise named after its template file, `main`, as
