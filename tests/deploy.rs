@@ -382,3 +382,26 @@ fn subscription_and_management_group_deployments_have_their_own_names() {
     }
     assert!(count > 3, "{deploy}");
 }
+
+/// A two-phase workspace's first-deployment flag is Bicep's and the ARM
+/// JSON's: the Terraform line takes none, and the text says so rather than
+/// sending a Terraform user to look for "the flag below".
+#[test]
+fn the_first_deployment_flag_is_said_to_be_bicep_and_arm_only() {
+    let files = examples(vec![Target::Bicep, Target::Terraform]);
+    let deploy = &files["DEPLOY.md"];
+    let intros: Vec<&str> = deploy
+        .lines()
+        .filter(|l| l.contains("`firstDeployment` (the flag below)"))
+        .collect();
+    assert!(!intros.is_empty(), "{deploy}");
+    for l in intros {
+        assert!(l.contains("with Bicep or the ARM JSON"), "{l}");
+        assert!(l.contains("Terraform takes no flag"), "{l}");
+    }
+    for l in command_lines(deploy) {
+        if l.contains("terraform apply") {
+            assert!(!l.to_lowercase().contains("first"), "{l}");
+        }
+    }
+}

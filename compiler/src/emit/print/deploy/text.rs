@@ -393,9 +393,18 @@ fn workspace(
         );
     }
     if w.two_phase {
+        // The Terraform root module has no such flag: its workspace
+        // resource ignores changes to its body once created
+        // (`ignore_changes = [body]`), and the final settings are an
+        // `azapi_update_resource` applied every time.
+        let terraform = if s.terraform {
+            " Terraform takes no flag: its state knows whether the workspace exists."
+        } else {
+            ""
+        };
         let _ = writeln!(
             r,
-            "Its first deployment sets `firstDeployment` (the flag below); every later one runs the same command without it (its `REPORT.md`, \"Before deploying\", says why).\n"
+            "Its first deployment with Bicep or the ARM JSON sets `firstDeployment` (the flag below); every later one runs the same command without it (its `REPORT.md`, \"Before deploying\", says why).{terraform}\n"
         );
     }
     let _ = writeln!(r, "```sh");
