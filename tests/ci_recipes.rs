@@ -278,10 +278,9 @@ fn github_recipe_pins_actions_and_may_upload_sarif() {
     assert_eq!(steps[upload]["with"]["sarif_file"], "amlgen.sarif");
 }
 
-/// The deployment stage runs the `sh` blocks of `out/DEPLOY.md` in order,
-/// and nothing else: the extraction the recipe runs, tried on a sample.
-#[test]
-fn azure_deploy_stage_runs_the_sh_blocks_of_deploy_md() {
+/// The awk program the deployment stage extracts `out/DEPLOY.md`'s
+/// commands with.
+fn deploy_awk_program() -> String {
     let doc = yaml(AZURE);
     let task = &doc["stages"][1]["jobs"][0]["strategy"]["runOnce"]["deploy"]["steps"][2];
     assert_eq!(task["task"], "AzureCLI@2");
@@ -289,26 +288,94 @@ fn azure_deploy_stage_runs_the_sh_blocks_of_deploy_md() {
     let script = task["inputs"]["inlineScript"].as_str().unwrap();
     let extract = script
         .lines()
+        .map(str::trim_start)
         .find(|l| l.starts_with("awk "))
         .expect("the script extracts with awk");
-    let program = extract
+    extract
         .strip_prefix("awk '")
         .and_then(|r| r.split_once("' out/DEPLOY.md"))
-        .map(|(p, _)| p)
-        .expect("awk '<program>' out/DEPLOY.md");
-    let sample = "# Deploy\n\nFirst:\n\n```sh\naz provider register --namespace Microsoft.MachineLearningServices\n```\n\nNot this:\n\n```json\n{ \"a\": 1 }\n```\n\n```sh\naz deployment group create -g rg -f main.bicep\naz group list\n```\n";
+        .map(|(p, _)| p.to_string())
+        .expect("awk '<program>' out/DEPLOY.md")
+}
+
+/// What the deployment stage's extraction makes of `markdown`.
+fn deploy_script(markdown: &str) -> String {
     let Ok(mut awk) = Command::new("awk")
-        .arg(program)
+        .arg(deploy_awk_program())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
     else {
         panic!("awk is needed to test the recipe's extraction");
     };
-    std::io::Write::write_all(&mut awk.stdin.take().unwrap(), sample.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut awk.stdin.take().unwrap(), markdown.as_bytes()).unwrap();
     let out = awk.wait_with_output().unwrap();
+    assert!(out.status.success(), "awk failed: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The deployment stage runs the `sh` blocks of `out/DEPLOY.md` in order,
+/// and nothing else: the extraction the recipe runs, tried on a sample.
+#[test]
+fn azure_deploy_stage_runs_the_sh_blocks_of_deploy_md() {
+    let sample = "# Deploy\n\nFirst:\n\n```sh\naz provider register --namespace Microsoft.MachineLearningServices\n```\n\nNot this:\n\n```json\n{ \"a\": 1 }\n```\n\n```sh\naz deployment group create -g rg -f main.bicep\naz group list\n```\n";
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        deploy_script(sample),
         "az provider register --namespace Microsoft.MachineLearningServices\naz deployment group create -g rg -f main.bicep\naz group list\n"
+    );
+}
+
+/// On the build's own `out/DEPLOY.md`, the script the deployment stage
+/// runs is valid shell, deploys each thing once (Bicep, not the ARM JSON
+/// and Terraform alternatives after it), never sets the first-deployment
+/// flag (the stage runs on every change), stops on a value the postures
+/// cannot know unless the pipeline sets it, and includes the
+/// post-deployment commands.
+#[test]
+fn azure_deploy_stage_script_from_the_real_deploy_md_runs_once_per_step() {
+    let markdown = read("out/DEPLOY.md");
+    let script = deploy_script(&markdown);
+    let check = Command::new("bash")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut b| {
+            std::io::Write::write_all(&mut b.stdin.take().unwrap(), script.as_bytes())?;
+            b.wait_with_output()
+        })
+        .expect("bash is needed to test the recipe's script");
+    assert!(
+        check.status.success(),
+        "the deployment script is not valid shell: {}\n{script}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for never in [
+        "terraform",
+        "azuredeploy.json",
+        "AMLGEN_FIRST_DEPLOYMENT=true",
+        "firstDeployment=true",
+        "=<",
+    ] {
+        assert!(
+            !script.contains(never),
+            "the deployment script runs `{never}`:\n{script}"
+        );
+    }
+    assert!(script.contains(": \"${DEPLOYER:?set the pipeline variable DEPLOYER}\""));
+    assert!(script.contains("az ml workspace provision-network"));
+    // One Bicep deployment per workspace, as many as DEPLOY.md lists.
+    let workspaces = markdown
+        .lines()
+        .filter(|l| l.starts_with("### ") && l.contains(". `"))
+        .count();
+    assert!(workspaces > 1);
+    assert_eq!(
+        script
+            .lines()
+            .filter(|l| l.starts_with("az deployment group create")
+                && l.contains("--template-file workspaces/"))
+            .count(),
+        workspaces
     );
 }

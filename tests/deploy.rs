@@ -340,3 +340,68 @@ fn cost_figures_are_the_price_table_arithmetic() {
         "{build}"
     );
 }
+
+/// Two subscription (or management group) deployments of one name in
+/// different locations are refused (`InvalidDeploymentLocation`), and a
+/// deployment is named after its template file unless `--name` says
+/// otherwise: every `az deployment sub|mg create` of `DEPLOY.md` has its
+/// own name, one name per scope and location. The examples have deployer
+/// roles in one subscription but three regions.
+#[test]
+fn subscription_and_management_group_deployments_have_their_own_names() {
+    let files = examples(vec![Target::Bicep, Target::Terraform]);
+    let deploy = &files["DEPLOY.md"];
+    let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut count = 0;
+    for line in command_lines(deploy) {
+        if !(line.starts_with("az deployment sub create")
+            || line.starts_with("az deployment mg create"))
+        {
+            continue;
+        }
+        count += 1;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let value = |flag: &str| {
+            words
+                .iter()
+                .position(|w| *w == flag)
+                .and_then(|i| words.get(i + 1))
+                .map(|s| (*s).to_string())
+        };
+        let name = value("--name").unwrap_or_else(|| panic!("no --name: {line}"));
+        let scope = value("--management-group-id")
+            .or_else(|| value("--subscription"))
+            .unwrap_or_else(|| "the signed-in subscription".into());
+        let location = value("--location").unwrap_or_default();
+        if let Some(other) = seen.insert((scope.clone(), name.clone()), location.clone()) {
+            assert_eq!(
+                other, location,
+                "deployment `{name}` in `{scope}` at two locations"
+            );
+        }
+    }
+    assert!(count > 3, "{deploy}");
+}
+
+/// A two-phase workspace's first-deployment flag is Bicep's and the ARM
+/// JSON's: the Terraform line takes none, and the text says so rather than
+/// sending a Terraform user to look for "the flag below".
+#[test]
+fn the_first_deployment_flag_is_said_to_be_bicep_and_arm_only() {
+    let files = examples(vec![Target::Bicep, Target::Terraform]);
+    let deploy = &files["DEPLOY.md"];
+    let intros: Vec<&str> = deploy
+        .lines()
+        .filter(|l| l.contains("`firstDeployment` (the flag below)"))
+        .collect();
+    assert!(!intros.is_empty(), "{deploy}");
+    for l in intros {
+        assert!(l.contains("with Bicep or the ARM JSON"), "{l}");
+        assert!(l.contains("Terraform takes no flag"), "{l}");
+    }
+    for l in command_lines(deploy) {
+        if l.contains("terraform apply") {
+            assert!(!l.to_lowercase().contains("first"), "{l}");
+        }
+    }
+}

@@ -171,3 +171,52 @@ fn only_the_accepted_finding_is_exempted() {
     assert!(!files.contains_key("policies/ml-guardrails/exemptions.json"));
     assert!(!files.keys().any(|k| k.contains("policyExemptions")));
 }
+
+/// `POLICY.md` writes posture strings for Markdown (an acceptance's reason
+/// as text, a parameter's value as a code span in a row whose `|` is
+/// escaped), and fills in the assignment's id where it gives a command.
+#[test]
+fn policy_md_escapes_posture_strings_and_names_the_assignment() {
+    let accept = ACCEPT_DENY.replace(
+        "Legacy debugging path;",
+        "Legacy <b>debugging</b> path | *jump* [host](http://x);",
+    );
+    let policy = MG_POLICY.replace(
+        "deny ssh",
+        "deny ssh\n  audit setup_script { script = \"Users/a|b.sh\" }\n  deny outbound_rules { kinds = [private_endpoint] }",
+    );
+    let files = build(&posture(
+        r#"subscription_id = "00000000-0000-0000-0000-000000000001""#,
+        &accept,
+        &policy,
+    ));
+    let md = &files["policies/ml-guardrails/POLICY.md"];
+    // Every row of the controls table has its five cells.
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| reference |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert!(rows.len() > 3, "{md}");
+    for row in &rows {
+        let cells = row.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "a cell too many or too few in `{row}`");
+    }
+    assert!(
+        md.contains("`requiredScript` = `\"Users/a\\|b.sh\"`"),
+        "{md}"
+    );
+    // The reason is text: no HTML, emphasis or link of the posture's.
+    let exemption = md
+        .lines()
+        .find(|l| l.starts_with("- `mlw-demo` on "))
+        .expect("the exemption's line");
+    assert!(
+        exemption.contains("Legacy \\<b\\>debugging\\</b\\> path \\| \\*jump\\* \\[host\\]"),
+        "{exemption}"
+    );
+    assert!(!md.contains("<this assignment's id>"), "{md}");
+    assert!(md.contains(
+        "--policy-assignment /providers/Microsoft.Management/managementGroups/mg-ml-landing-zone/providers/Microsoft.Authorization/policyAssignments/ml-guardrails --policy-definition-reference-ids outbound-rules"
+    ), "{md}");
+}

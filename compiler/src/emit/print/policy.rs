@@ -8,7 +8,7 @@ use super::files::Artifacts;
 use super::{arm, bicep};
 use crate::catalog::controls::Origin;
 use crate::emit::azure::{Expr, IdScope, PolicyBuild, PolicyDeployment, types};
-use crate::escape::{markdown_code, markdown_line};
+use crate::escape::{markdown_code, markdown_row, markdown_text, shell_word};
 use crate::ir::{Policy, PolicyScope};
 
 /// How the policy outputs are laid out.
@@ -93,17 +93,23 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
                 (format!("`{name}` (`policies/{file}.json`)"), "custom")
             }
         };
+        // A parameter's value carries posture strings (a setup script's
+        // path, FQDNs): each is a code span, and the row escapes `|`.
         let params: Vec<String> = c
             .parameters
             .iter()
-            .map(|(k, v)| format!("`{k}` = `{v}`"))
+            .map(|(k, v)| format!("{} = {}", markdown_code(k), markdown_code(&v.to_string())))
             .collect();
         let _ = writeln!(
             r,
-            "| `{}` | {} | {def} | {kind} | {} |",
-            c.reference_id,
-            c.effect,
-            params.join(", ")
+            "{}",
+            markdown_row(&[
+                &markdown_code(c.reference_id),
+                &c.effect,
+                &def,
+                kind,
+                &params.join(", "),
+            ])
         );
     }
     if !b.roles.is_empty() {
@@ -131,10 +137,10 @@ pub fn report(b: &PolicyBuild, p: &Policy, header: &str) -> String {
         );
     }
     exemptions_section(&mut r, b);
-    let notes: Vec<(&str, &str)> = b
+    let notes: Vec<(&str, String)> = b
         .chosen
         .iter()
-        .filter_map(|c| note(c.reference_id).map(|n| (c.reference_id, n)))
+        .filter_map(|c| note(c.reference_id, &b.assignment_id).map(|n| (c.reference_id, n)))
         .collect();
     if !notes.is_empty() {
         let _ = writeln!(r, "\n## Before you assign it\n");
@@ -181,7 +187,7 @@ fn exemptions_section(r: &mut String, b: &PolicyBuild) {
                 .join(", "),
             e.category,
             e.expires_on,
-            markdown_line(&e.description),
+            markdown_text(&e.description),
         );
     }
     let _ = writeln!(
@@ -192,7 +198,7 @@ fn exemptions_section(r: &mut String, b: &PolicyBuild) {
 
 /// What a reader must know about a control before assigning it, beyond
 /// its definition's description.
-fn note(reference_id: &str) -> Option<&'static str> {
+fn note(reference_id: &str, assignment_id: &str) -> Option<String> {
     match reference_id {
         // The REST API (Microsoft.MachineLearningServices, OutboundRule)
         // makes `category` and `status` writable; only `parentRuleNames`
@@ -201,12 +207,13 @@ fn note(reference_id: &str) -> Option<&'static str> {
         // the platform's. Microsoft's docs do not say whether the platform
         // creates its rules through a request policy sees; an exemption
         // per rule is the shape that lets no hostile rule through.
-        "outbound-rules" => Some(
+        "outbound-rules" => Some(format!(
             "no outbound rule is exempt by its `category` (Required, Recommended, Dependency): the caller sets that field, so a rule to any host could claim it. \
 If the platform's own rules (the managed network's required rules and private endpoints, `__SYS_` names) are flagged, exempt each of them, not the workspace: \
-`az policy exemption create --name <rule> --exemption-category Waiver --policy-assignment <this assignment's id> --policy-definition-reference-ids outbound-rules --scope <the rule's resource id>` \
+`az policy exemption create --name <rule> --exemption-category Waiver --policy-assignment {} --policy-definition-reference-ids outbound-rules --scope <the rule's resource id>` \
 (`az ml workspace outbound-rule list` lists them). An exemption on the workspace would let every rule of it through.",
-        ),
+            shell_word(assignment_id)
+        )),
         _ => None,
     }
 }

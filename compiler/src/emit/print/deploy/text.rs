@@ -122,6 +122,13 @@ fn providers(r: &mut String, s: &Summary) {
 }
 
 /// 2. Each workspace's deployer role, a subscription deployment.
+///
+/// Each is named for its workspace: workspaces of one subscription deploy theirs in
+/// their own regions, and a subscription refuses a deployment name it
+/// already holds in another location (`InvalidDeploymentLocation`; a
+/// deployment is otherwise named after its template file, `main`, as
+/// Microsoft's "Subscription deployments with Bicep files" says under
+/// "Deployment location and name").
 fn deployer_roles(r: &mut String, s: &Summary) {
     let _ = writeln!(r, "\n## The deploying identity's custom roles\n");
     let _ = writeln!(
@@ -136,6 +143,7 @@ fn deployer_roles(r: &mut String, s: &Summary) {
                 r,
                 "{}",
                 Cmd::new("az deployment sub create")
+                    .arg("--name", &format!("amlgen-deployer-{}", w.name))
                     .arg("--location", &w.location)
                     .arg("--template-file", &format!("{dir}/main.bicep"))
                     .sub(w.subscription.as_deref())
@@ -204,11 +212,19 @@ fn policies(r: &mut String, s: &Summary) {
                 .copied()
                 .unwrap_or_default()
         };
+        // A named deployment: by default a deployment is named after its
+        // template file (`main`), and a subscription or management group
+        // refuses a second deployment of a name in another location
+        // (`InvalidDeploymentLocation`; Microsoft's "Subscription
+        // deployments with Bicep files", "Deployment location and name").
+        let name = format!("amlgen-policy-{}", p.name);
         let cmd = match p.scope {
             IdScope::ManagementGroup => Cmd::new("az deployment mg create")
+                .arg("--name", &name)
                 .arg("--management-group-id", after("managementGroups"))
                 .raw("--location", &location),
             IdScope::Subscription => Cmd::new("az deployment sub create")
+                .arg("--name", &name)
                 .arg("--subscription", after("subscriptions"))
                 .raw("--location", &location),
             IdScope::ResourceGroup => Cmd::new("az deployment group create")
@@ -377,9 +393,18 @@ fn workspace(
         );
     }
     if w.two_phase {
+        // The Terraform root module has no such flag: its workspace
+        // resource ignores changes to its body once created
+        // (`ignore_changes = [body]`), and the final settings are an
+        // `azapi_update_resource` applied every time.
+        let terraform = if s.terraform {
+            " Terraform takes no flag: its state knows whether the workspace exists."
+        } else {
+            ""
+        };
         let _ = writeln!(
             r,
-            "Its first deployment sets `firstDeployment` (the flag below); every later one runs the same command without it (its `REPORT.md`, \"Before deploying\", says why).\n"
+            "Its first deployment with Bicep or the ARM JSON sets `firstDeployment` (the flag below); every later one runs the same command without it (its `REPORT.md`, \"Before deploying\", says why).{terraform}\n"
         );
     }
     let _ = writeln!(r, "```sh");
@@ -539,8 +564,8 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "az deployment mg create --management-group-id mg-x --location westeurope --template-file policies/p/main.bicep",
-                "az deployment sub create --subscription s-1 --location \"$LOCATION\" --template-file policies/p/main.bicep",
+                "az deployment mg create --name amlgen-policy-p --management-group-id mg-x --location westeurope --template-file policies/p/main.bicep",
+                "az deployment sub create --name amlgen-policy-p --subscription s-1 --location \"$LOCATION\" --template-file policies/p/main.bicep",
                 "az deployment group create --subscription s-2 --resource-group 'rg-(y)' --template-file policies/p/main.bicep",
             ]
         );
