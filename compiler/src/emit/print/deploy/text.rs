@@ -29,6 +29,11 @@ impl Cmd {
         let _ = write!(self.0, " {flag} {}", sh(value));
         self
     }
+    /// A flag that takes no value.
+    fn flag(mut self, flag: &str) -> Self {
+        let _ = write!(self.0, " {flag}");
+        self
+    }
     /// A flag and a value written as it is (a shell variable, a literal).
     fn raw(mut self, flag: &str, value: &str) -> Self {
         let _ = write!(self.0, " {flag} {value}");
@@ -86,12 +91,16 @@ pub(super) fn render(s: &Summary) -> String {
     r
 }
 
-/// 1. `az provider register`, per subscription.
+/// 1. `az provider register`, per subscription, with `--wait`: a
+/// registration otherwise runs on in the background, and a deployment
+/// that follows it on a fresh subscription fails with "The subscription
+/// is not registered to use namespace ..." (the Azure CLI's own message
+/// advises `az provider register --wait --namespace <ns>`).
 fn providers(r: &mut String, s: &Summary) {
     let _ = writeln!(r, "\n## Register the resource providers\n");
     let _ = writeln!(
         r,
-        "On each subscription a workspace deploys to (the types its deployment creates, and `Microsoft.Network`, through which the managed network and the client private endpoints are made):\n"
+        "On each subscription a workspace deploys to (the types its deployment creates, and `Microsoft.Network`, through which the managed network and the client private endpoints are made), each waiting until it is registered:\n"
     );
     let mut by_sub: BTreeMap<Option<&str>, Vec<&str>> = BTreeMap::new();
     for w in &s.workspaces {
@@ -114,6 +123,7 @@ fn providers(r: &mut String, s: &Summary) {
                 Cmd::new("az provider register")
                     .arg("--namespace", n)
                     .sub(sub)
+                    .flag("--wait")
                     .0
             );
         }
