@@ -91,11 +91,12 @@ pub(super) fn render(s: &Summary) -> String {
     r
 }
 
-/// 1. `az provider register`, per subscription, with `--wait`: a
-/// registration otherwise runs on in the background, and a deployment
-/// that follows it on a fresh subscription fails with "The subscription
-/// is not registered to use namespace ..." (the Azure CLI's own message
-/// advises `az provider register --wait --namespace <ns>`).
+/// 1. `az provider register`, per subscription.
+///
+/// With `--wait`: a registration otherwise runs on in the background, and
+/// a deployment that follows it on a fresh subscription fails with "The
+/// subscription is not registered to use namespace ..." (the Azure CLI's
+/// own message advises `az provider register --wait --namespace <ns>`).
 fn providers(r: &mut String, s: &Summary) {
     let _ = writeln!(r, "\n## Register the resource providers\n");
     let _ = writeln!(
