@@ -22,7 +22,6 @@ mod hcl;
 mod postures;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -247,34 +246,6 @@ fn a_missing_dependency_is_an_order_error() {
     }
 }
 
-/// The escaping the layout prescribes (`"`, `\`, control characters,
-/// `${` -> `$${`, `%{` -> `%%{`), as a reference for the grammar: every
-/// hostile string written so reads back, with hcl-rs, as a plain string
-/// literal equal to the input, never as a template.
-fn reference_hcl_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn nasty_strings() -> Vec<String> {
     let mut all: Vec<String> = postures::NASTY.iter().map(|s| (*s).to_string()).collect();
     all.extend(
@@ -302,7 +273,7 @@ fn hostile_strings_round_trip_through_the_grammar() {
     for s in nasty_strings() {
         let text = format!(
             "locals {{\n  v = {lit}\n  m = {{\n    {lit} = {lit}\n  }}\n}}\n",
-            lit = reference_hcl_string(&s)
+            lit = amlgen::escape::hcl_string(&s)
         );
         let files = BTreeMap::from([("main.tf".to_string(), text.clone())]);
         let module = hcl::Module::parse(&files).unwrap_or_else(|e| panic!("{text}\n{e:?}"));

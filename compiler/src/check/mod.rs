@@ -46,9 +46,10 @@ pub fn check(
     {
         outbound::forgotten_workspaces(&posture, p, &mut found);
     }
-    policy::contradictions(&posture, &mut found);
+    let policy_findings = crate::ir::policy_reach::findings(&posture);
+    policy::contradictions(&policy_findings, &mut found);
     policy::managed_endpoints(&posture, &mut found);
-    policy::exemption_reach(&posture, &mut found);
+    policy::exemption_reach(&posture, &policy_findings, &mut found);
     policy::identity_location(&posture, &mut found);
     accepted.extend(accept::apply(
         &posture,

@@ -4,7 +4,7 @@
 
 use super::context::report;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::policy_reach;
+use crate::ir::policy_reach::{self, PolicyFinding};
 use crate::ir::{
     Access, Control, Effect, IsolationMode, PolicyScope, Posture, PublicNetworkAccess, RuleKind,
     Workspace,
@@ -23,8 +23,8 @@ use crate::ir::{
 /// The finding names its workspace with a place inside the workspace's
 /// block (the setting at fault, else the workspace's name), so an
 /// acceptance covers it exactly when `Posture::accepts_for` says so.
-pub fn contradictions(posture: &Posture, d: &mut Diagnostics) {
-    for f in policy_reach::findings(posture) {
+pub fn contradictions(findings: &[PolicyFinding], d: &mut Diagnostics) {
+    for f in findings {
         if let Some(a) = f.accepted
             && f.exemption_target().is_none()
         {
@@ -218,8 +218,8 @@ fn platform_endpoints(ws: &Workspace) -> Option<String> {
 /// workspace), and an exemption applies to everything under its scope
 /// ("Azure Policy exemption structure"), so a workspace of the same group
 /// that does not accept that finding is exempted from that control as well.
-pub fn exemption_reach(posture: &Posture, d: &mut Diagnostics) {
-    for f in policy_reach::findings(posture) {
+pub fn exemption_reach(posture: &Posture, findings: &[PolicyFinding], d: &mut Diagnostics) {
+    for f in findings {
         let Some((accepted, sub)) = f.exemption_target() else {
             continue;
         };

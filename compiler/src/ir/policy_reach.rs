@@ -115,28 +115,37 @@ impl PolicyFinding<'_> {
 /// workspaces).
 #[must_use]
 pub fn findings(posture: &Posture) -> Vec<PolicyFinding<'_>> {
+    posture
+        .policies
+        .iter()
+        .flat_map(|policy| findings_of(posture, policy))
+        .collect()
+}
+
+/// The findings of one policy block of the build, in order of its controls
+/// and then of the workspaces.
+#[must_use]
+pub fn findings_of<'a>(posture: &'a Posture, policy: &'a Policy) -> Vec<PolicyFinding<'a>> {
     let mut out = Vec::new();
-    for policy in &posture.policies {
-        for control in &policy.controls {
-            let Some(code) = finding_code(control.effect) else {
+    for control in &policy.controls {
+        let Some(code) = finding_code(control.effect) else {
+            continue;
+        };
+        for ws in &posture.workspaces {
+            let Some(reach) = reaches(posture, policy, ws) else {
                 continue;
             };
-            for ws in &posture.workspaces {
-                let Some(reach) = reaches(posture, policy, ws) else {
-                    continue;
-                };
-                if let Some((why, at)) = violation(&control.control, ws) {
-                    out.push(PolicyFinding {
-                        policy,
-                        control,
-                        workspace: ws,
-                        code,
-                        why,
-                        at,
-                        reach,
-                        accepted: posture.accepts_for(ws).find(|a| a.code == code),
-                    });
-                }
+            if let Some((why, at)) = violation(&control.control, ws) {
+                out.push(PolicyFinding {
+                    policy,
+                    control,
+                    workspace: ws,
+                    code,
+                    why,
+                    at,
+                    reach,
+                    accepted: posture.accepts_for(ws).find(|a| a.code == code),
+                });
             }
         }
     }

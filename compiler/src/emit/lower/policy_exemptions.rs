@@ -59,9 +59,8 @@ const REFUSED: &[char] = &['<', '>', '*', '%', '&', ':', '\\', '?', '.', '+', '/
 /// findings, sorted by place and name.
 #[must_use]
 pub fn exemptions(posture: &Posture, p: &Policy) -> Vec<Exemption> {
-    let mut out: Vec<Exemption> = policy_reach::findings(posture)
+    let mut out: Vec<Exemption> = policy_reach::findings_of(posture, p)
         .iter()
-        .filter(|f| std::ptr::eq(f.policy, p))
         .filter_map(exemption)
         .collect();
     out.sort();
