@@ -18,9 +18,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::accept::acceptable;
-use crate::ir::{AcceptLevel, Accepted, Date, Posture};
+use crate::ir::{AcceptLevel, Accepted, Date, Posture, WorkspaceBlocks};
 use crate::source::FileId;
-use crate::span::Span;
 
 /// A finding a posture accepts, with the acceptance that covers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,8 +37,8 @@ pub struct AcceptedFinding {
 /// Where the acceptances are, by scope, as indices into one list.
 struct Scopes<'a> {
     all: Vec<&'a Accepted>,
-    /// Per file: the workspace blocks (start, end, workspace index), sorted.
-    blocks: BTreeMap<FileId, Vec<(u32, u32, usize)>>,
+    /// Which workspace's block a place lies in.
+    blocks: WorkspaceBlocks,
     /// Per workspace: its own acceptances.
     workspace: Vec<Vec<usize>>,
     /// Per file: the acceptances in its `defaults`.
@@ -52,25 +51,18 @@ impl<'a> Scopes<'a> {
     fn of(posture: &'a Posture) -> Self {
         let mut s = Scopes {
             all: Vec::new(),
-            blocks: BTreeMap::new(),
+            blocks: WorkspaceBlocks::of(posture),
             workspace: Vec::new(),
             defaults: BTreeMap::new(),
             file: BTreeMap::new(),
         };
-        for (i, ws) in posture.workspaces.iter().enumerate() {
-            s.blocks
-                .entry(ws.block.file)
-                .or_default()
-                .push((ws.block.start, ws.block.end, i));
+        for ws in &posture.workspaces {
             let mut mine = Vec::new();
             for a in &ws.accepts {
                 mine.push(s.all.len());
                 s.all.push(a);
             }
             s.workspace.push(mine);
-        }
-        for v in s.blocks.values_mut() {
-            v.sort_unstable();
         }
         for a in &posture.accepts {
             let by_file = match a.level {
@@ -81,14 +73,6 @@ impl<'a> Scopes<'a> {
             s.all.push(a);
         }
         s
-    }
-
-    /// The workspace whose block holds `span`.
-    fn workspace_of(&self, span: Span) -> Option<usize> {
-        let v = self.blocks.get(&span.file)?;
-        let at = v.partition_point(|(start, _, _)| *start <= span.start);
-        let (_, end, i) = *v.get(at.checked_sub(1)?)?;
-        (span.end <= end).then_some(i)
     }
 
     /// The acceptances whose scope `d` concerns (most specific first), and
@@ -110,7 +94,7 @@ impl<'a> Scopes<'a> {
         let mut workspaces = Vec::new();
         let none: Vec<usize> = Vec::new();
         for span in spans {
-            if let Some(i) = self.workspace_of(span) {
+            if let Some(i) = self.blocks.at(span) {
                 workspaces.push(i);
                 own.extend(&self.workspace[i]);
                 defaults.extend(self.defaults.get(&span.file).unwrap_or(&none));
@@ -232,6 +216,7 @@ fn unused_warning(a: &Accepted) -> Diagnostic {
 mod tests {
     use super::*;
     use crate::driver::{Input, Options, compile};
+    use crate::span::Span;
 
     /// A policy in `a.aml` (file 0); a workspace in `b.aml` (file 1)
     /// accepting `AML3029` in its block, and `a.aml` accepting it at its top

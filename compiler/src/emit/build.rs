@@ -524,34 +524,18 @@ fn policy_location<'a>(
         })
 }
 
-/// The diagnostics of each workspace (by index): those in its
-/// block, from its start to the next workspace of the same file. One pass
-/// over the diagnostics, whatever the size of the fleet.
+/// The diagnostics of each workspace (by index): those placed in its
+/// block (`ir::WorkspaceBlocks`, which also places the acceptances' findings).
+/// One pass over the diagnostics, whatever the size of the fleet.
 fn diagnostics_by_workspace(
     posture: &crate::ir::Posture,
     diagnostics: &[Diagnostic],
 ) -> BTreeMap<usize, Vec<Diagnostic>> {
-    // Workspace starts per file, sorted, with their index.
-    let mut starts: BTreeMap<crate::source::FileId, Vec<(u32, usize)>> = BTreeMap::new();
-    for (i, ws) in posture.workspaces.iter().enumerate() {
-        starts
-            .entry(ws.span.file)
-            .or_default()
-            .push((ws.span.start, i));
-    }
-    for v in starts.values_mut() {
-        v.sort_unstable();
-    }
+    let blocks = crate::ir::WorkspaceBlocks::of(posture);
     let mut out: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        let Some(p) = d.primary else { continue };
-        let Some(v) = starts.get(&p.file) else {
-            continue;
-        };
-        // The last workspace starting at or before the diagnostic.
-        let at = v.partition_point(|(start, _)| *start <= p.start);
-        if at > 0 {
-            out.entry(v[at - 1].1).or_default().push(d.clone());
+        if let Some(i) = d.primary.and_then(|p| blocks.at(p)) {
+            out.entry(i).or_default().push(d.clone());
         }
     }
     out

@@ -47,7 +47,7 @@ pub use outbound::{
     RuleOrigin,
 };
 pub use policy::{Control, Effect, Policy, PolicyControl, PolicyScope};
-pub use posture::{Checked, Posture, Workspace};
+pub use posture::{Checked, Posture, Workspace, WorkspaceBlocks};
 pub use settings::{Access, Cloud, Profile, Protocol, Region, Setting, Source};
 pub use workspace::{
     AppInsights, ContainerRegistry, Identity, KeyVault, Lock, Provision, RegistrySku, Storage,

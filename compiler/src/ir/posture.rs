@@ -74,6 +74,40 @@ impl Posture {
     }
 }
 
+/// Where each workspace's block lies, per file: which workspace a place
+/// of the build is in (a finding, for its report and its acceptances).
+#[derive(Debug, Default)]
+pub struct WorkspaceBlocks {
+    /// Per file: (start, end, index into `Posture::workspaces`), sorted.
+    by_file: BTreeMap<crate::span::FileId, Vec<(u32, u32, usize)>>,
+}
+
+impl WorkspaceBlocks {
+    #[must_use]
+    pub fn of(posture: &Posture) -> Self {
+        let mut by_file: BTreeMap<_, Vec<(u32, u32, usize)>> = BTreeMap::new();
+        for (i, ws) in posture.workspaces.iter().enumerate() {
+            by_file
+                .entry(ws.block.file)
+                .or_default()
+                .push((ws.block.start, ws.block.end, i));
+        }
+        for v in by_file.values_mut() {
+            v.sort_unstable();
+        }
+        WorkspaceBlocks { by_file }
+    }
+
+    /// The index of the workspace whose block holds `span`.
+    #[must_use]
+    pub fn at(&self, span: Span) -> Option<usize> {
+        let v = self.by_file.get(&span.file)?;
+        let at = v.partition_point(|(start, _, _)| *start <= span.start);
+        let (_, end, i) = *v.get(at.checked_sub(1)?)?;
+        (span.end <= end).then_some(i)
+    }
+}
+
 /// A posture that passed every platform rule with no error. Only
 /// [`crate::check::check`] makes one.
 #[derive(Debug)]
