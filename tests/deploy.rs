@@ -405,3 +405,50 @@ fn the_first_deployment_flag_is_said_to_be_bicep_and_arm_only() {
         }
     }
 }
+
+/// An exemption a policy block carries is placed on its workspace's
+/// resource group, which must exist when the block is deployed: DEPLOY.md
+/// creates that group before the block's deployment.
+#[test]
+fn resource_groups_of_exempted_workspaces_exist_before_their_policy_blocks() {
+    let files = examples(vec![Target::Bicep]);
+    let deploy = &files["DEPLOY.md"];
+    let mut checked = 0;
+    for (path, text) in &files {
+        let Some(name) = path
+            .strip_prefix("policies/")
+            .and_then(|p| p.strip_suffix("/exemptions.json"))
+        else {
+            continue;
+        };
+        let exemptions: Value = serde_json::from_str(text).unwrap();
+        let policy_at = deploy
+            .find(&format!("policies/{name}/"))
+            .unwrap_or_else(|| panic!("DEPLOY.md does not deploy policy `{name}`"));
+        for e in exemptions.as_array().unwrap() {
+            let ws = e["properties"]["metadata"]["workspace"].as_str().unwrap();
+            // The workspace's group, as its own deployment names it.
+            let line = deploy
+                .lines()
+                .find(|l| {
+                    l.starts_with("az deployment group create")
+                        && l.contains(&format!("workspaces/{ws}/"))
+                })
+                .unwrap_or_else(|| panic!("no deployment of {ws}"));
+            let rg = line
+                .split_whitespace()
+                .skip_while(|w| *w != "--resource-group")
+                .nth(1)
+                .unwrap();
+            let created = deploy
+                .find(&format!("az group create --name {rg} "))
+                .unwrap_or_else(|| panic!("DEPLOY.md never creates {rg}"));
+            assert!(
+                created < policy_at,
+                "{rg} (exempted workspace {ws}) is created after policy `{name}` is deployed"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the examples carry an exemption");
+}
