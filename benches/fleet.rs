@@ -23,6 +23,11 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The allocator of the `amlgen` binary (`compiler/src/main.rs`), so the
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fleet of `workspaces` in one file; `bump` changes one rule of that
 /// workspace (the one-line change of a pull request).
 fn fleet(workspaces: usize, bump: Option<usize>) -> String {

@@ -181,6 +181,16 @@ impl Cx<'_> {
         }
         let mut defaults = defaults.map(|(d, _)| d).unwrap_or_default();
         posture.accepts.append(&mut defaults.accepts);
+        // Room for the file's workspaces at once: a `Workspace` is large,
+        // and a vector grown by doubling is copied at each step (with the
+        // old and new blocks both held), which on a file of many
+        // workspaces sets the peak memory.
+        posture.workspaces.reserve(
+            file.entries
+                .iter()
+                .filter(|e| matches!(e, Entry::Stmt(s) if s.head.name == "workspace"))
+                .count(),
+        );
         for e in &file.entries {
             if let Entry::Stmt(s) = e
                 && s.head.name == "workspace"
