@@ -277,7 +277,7 @@ fn a_hand_edited_output_file_is_not_carried() {
 
 /// The examples, with one file changed by `change`.
 fn examples_with(file: usize, change: impl Fn(&str) -> String) -> Vec<amlgen::Input> {
-    let mut all = inputs(fleet(12, None));
+    let mut all = inputs(fleet(3, None));
     all[file].text = change(&all[file].text);
     all
 }
@@ -314,9 +314,9 @@ fn changes() -> Vec<Change> {
 #[test]
 fn check_skipping_unchanged_workspaces_reports_what_a_full_check_reports() {
     let out = scratch("check-skip");
-    let base = compile(inputs(fleet(12, None)));
+    let base = compile(inputs(fleet(3, None)));
     write(&out, &base);
-    let files = inputs(fleet(12, None)).len();
+    let files = inputs(fleet(3, None)).len();
     let mut drifted = 0;
     for file in 0..files {
         for (what, change) in changes() {
@@ -388,4 +388,133 @@ fn a_build_that_reuses_every_workspace_writes_the_same_manifest() {
         seen[amlgen::manifest::FILE_NAME],
         full[amlgen::manifest::FILE_NAME]
     );
+}
+
+/// `amlgen build`'s write: unchanged workspaces carried, not rendered.
+fn write_reusing(out: &Path, outcome: &amlgen::Outcome, options: &BuildOptions) -> (usize, usize) {
+    amlgen::driver::write_reusing(out, outcome, options).unwrap()
+}
+
+#[test]
+fn a_write_reusing_unchanged_workspaces_writes_what_a_full_build_writes() {
+    let out = scratch("write-reusing");
+    let (all, none) = write_reusing(&out, &compile(inputs(fleet(3, None))), &options(2));
+    assert_eq!(none, 0, "nothing to reuse yet");
+    assert!(all > 100, "{all}");
+    let files = inputs(fleet(3, None)).len();
+    let (mut cases, mut partly_reused) = (0, 0);
+    // Each change is written over the output of the one before, and must
+    // leave exactly what a build into memory makes. Every file gets two of
+    // the changes, in turn, so every change meets several files.
+    let changes = changes();
+    for file in 0..files {
+        for (what, change) in [file % 6, (file + 3) % 6].map(|i| &changes[i]) {
+            let outcome = amlgen::compile(examples_with(file, change), &amlgen::Options::default());
+            if outcome.has_errors() {
+                continue;
+            }
+            let (count, reused) = write_reusing(&out, &outcome, &options(2));
+            let expected = amlgen::driver::emit(&outcome, &options(2)).unwrap();
+            let written = amlgen::driver::read_tree(&out).unwrap();
+            assert_eq!(count, expected.len(), "file {file}, {what}");
+            assert_eq!(
+                written.keys().collect::<Vec<_>>(),
+                expected.keys().collect::<Vec<_>>(),
+                "file {file}, {what}"
+            );
+            for (path, text) in &expected {
+                assert!(
+                    written[path] == text.as_bytes(),
+                    "file {file}, {what}: {path} differs"
+                );
+            }
+            cases += 1;
+            partly_reused += usize::from(reused > 0 && reused < count);
+        }
+    }
+    // The comparison is not vacuous: most writes carried some workspaces
+    // and rendered others.
+    assert!(
+        cases > files && partly_reused > files,
+        "{cases} {partly_reused}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reused_workspace_keeps_its_files_and_a_changed_one_is_rendered() {
+    use std::os::unix::fs::MetadataExt;
+    let out = scratch("write-reusing-inodes");
+    write_reusing(&out, &compile(inputs(fleet(10, None))), &options(2));
+    let keep = scratch("write-reusing-keep");
+    let before = keep_links(&out, &keep);
+    let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let kept = "workspaces/mlw-t-001/main.bicep";
+    let changed = "workspaces/mlw-t-002/REPORT.md";
+    let (kept_before, changed_before) = (inode(kept), inode(changed));
+    let (count, reused) = write_reusing(&out, &compile(inputs(fleet(10, Some(2)))), &options(2));
+    assert_eq!(inode(kept), kept_before);
+    assert_ne!(inode(changed), changed_before);
+    // Every workspace of the fleet file but the changed one is carried.
+    let per_workspace = before
+        .keys()
+        .filter(|p| p.starts_with("workspaces/mlw-t-001/"))
+        .count();
+    assert!(
+        reused >= 9 * per_workspace && reused < count,
+        "{reused} of {count}"
+    );
+    assert_eq!(changed_since(&keep, &before), Vec::<String>::new());
+}
+
+#[test]
+fn a_hand_edited_file_of_an_unchanged_workspace_is_rendered_again() {
+    let out = scratch("write-reusing-edited");
+    let outcome = compile(inputs(fleet(5, None)));
+    write_reusing(&out, &outcome, &options(2));
+    let path = out.join("workspaces/mlw-t-001/main.bicep");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, "// edited\n").unwrap();
+    let (count, reused) = write_reusing(&out, &outcome, &options(2));
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+    // The others are still carried.
+    assert!(reused > 0 && reused < count, "{reused} of {count}");
+    // A removed file too.
+    std::fs::remove_file(&path).unwrap();
+    write_reusing(&out, &outcome, &options(2));
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+}
+
+#[test]
+fn another_amlgen_source_or_version_reuses_nothing() {
+    let out = scratch("write-reusing-source");
+    let outcome = compile(inputs(fleet(5, None)));
+    write_reusing(&out, &outcome, &options(2));
+    let (_, reused) = write_reusing(&out, &outcome, &options(2));
+    assert!(reused > 0);
+    for other in [
+        BuildOptions {
+            source: "another source".into(),
+            ..options(2)
+        },
+        BuildOptions {
+            version: "0.0.1-test".into(),
+            ..options(2)
+        },
+    ] {
+        let (_, reused) = write_reusing(&out, &outcome, &other);
+        assert_eq!(reused, 0);
+        // Written by the other amlgen: reused by it.
+        let (_, reused) = write_reusing(&out, &outcome, &other);
+        assert!(reused > 0);
+    }
+    // Template overrides record no input hash: nothing is reused.
+    let templates = scratch("write-reusing-templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let with = BuildOptions {
+        templates: Some(templates),
+        ..options(2)
+    };
+    write_reusing(&out, &outcome, &with);
+    assert_eq!(write_reusing(&out, &outcome, &with).1, 0);
 }

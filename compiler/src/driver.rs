@@ -393,15 +393,26 @@ pub fn emit_into(
     options: &crate::emit::BuildOptions,
     sink: &mut crate::emit::Sink,
 ) -> Result<(), String> {
+    emit_reusing(outcome, options, &|_, _| None, sink)
+}
+
+/// [`emit_into`], without rendering the workspaces `reuse` vouches for.
+fn emit_reusing(
+    outcome: &Outcome,
+    options: &crate::emit::BuildOptions,
+    reuse: &crate::emit::Reuse,
+    sink: &mut crate::emit::Sink,
+) -> Result<(), String> {
     let Some(checked) = &outcome.checked else {
         return Err("the posture has errors; nothing was built".to_string());
     };
-    crate::emit::build_into(
+    crate::emit::build_reusing(
         checked,
         &outcome.findings,
         &outcome.accepted_risks,
         &outcome.sources,
         options,
+        reuse,
         sink,
     )
 }
@@ -461,33 +472,19 @@ pub fn drift_with(
 /// over the build of `outcome`, where a workspace whose input hash is the
 /// one the output directory's manifest records, and whose recorded files
 /// are all on disk with their recorded hashes, is taken as it is (its
-/// files rendered would be the recorded ones). Returns the drifts and the
-/// number of files compared. Trusts amlgen's version to stand for its
-/// printers, as the input hash does: right for a released amlgen, not
-/// while amlgen itself is being changed.
+/// files rendered would be the recorded ones: the input hash covers the
+/// workspace, its diagnostics, its source files, the options, amlgen's
+/// version and the hash of amlgen's source). Returns the drifts and the
+/// number of files compared.
 pub fn drift_reusing(
     out_dir: &Path,
     outcome: &Outcome,
     options: &crate::emit::BuildOptions,
 ) -> Result<(Vec<Drift>, usize), String> {
-    let Some(checked) = &outcome.checked else {
-        return Err("the posture has errors; nothing was built".to_string());
-    };
-    let recorded = std::fs::read_to_string(out_dir.join(crate::manifest::FILE_NAME))
-        .ok()
-        .and_then(|text| Manifest::parse(&text).ok());
+    let recorded = recorded_manifest(out_dir);
     let seen = std::sync::Mutex::new(Vec::new());
     let reuse = |name: &str, inputs: &str| {
-        let ws = recorded.as_ref()?.workspaces.get(name)?;
-        if ws.inputs.as_deref() != Some(inputs) {
-            return None;
-        }
-        for (path, hash) in &ws.artifacts {
-            let bytes = std::fs::read(out_dir.join(path)).ok()?;
-            if hash.strip_prefix("sha256:") != Some(&crate::manifest::sha256_hex(&bytes)) {
-                return None;
-            }
-        }
+        let (ws, _) = unchanged(recorded.as_ref()?, out_dir, name, inputs)?;
         seen.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .extend(ws.artifacts.keys().cloned());
@@ -497,23 +494,49 @@ pub fn drift_reusing(
     let drifts = drift_seen(
         out_dir,
         |sink| {
-            crate::emit::build_reusing(
-                checked,
-                &outcome.findings,
-                &outcome.accepted_risks,
-                &outcome.sources,
-                options,
-                &reuse,
-                &mut |path, text| {
-                    count += 1;
-                    sink(path, text)
-                },
-            )
+            emit_reusing(outcome, options, &reuse, &mut |path, text| {
+                count += 1;
+                sink(path, text)
+            })
         },
         &seen,
     )?;
     let reused = seen.lock().map_or(0, |s| s.len());
     Ok((drifts, count + reused))
+}
+
+/// The manifest of an output directory, when it has a readable one.
+fn recorded_manifest(out_dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(out_dir.join(crate::manifest::FILE_NAME)).ok()?;
+    Manifest::parse(&text).ok()
+}
+
+/// The files of a previous build's workspace, read back: path → bytes.
+type ReadBack<'m> = Vec<(&'m str, Vec<u8>)>;
+
+/// A workspace of the previous build that need not be rendered again: the
+/// manifest records `inputs` for it, and every file it records is on disk
+/// with its recorded hash (a hand-edited or missing file renders it
+/// again). Its entry and those files' bytes, by path.
+fn unchanged<'m>(
+    recorded: &'m Manifest,
+    out_dir: &Path,
+    name: &str,
+    inputs: &str,
+) -> Option<(&'m crate::manifest::ManifestWorkspace, ReadBack<'m>)> {
+    let ws = recorded.workspaces.get(name)?;
+    if ws.inputs.as_deref() != Some(inputs) {
+        return None;
+    }
+    let mut files = Vec::with_capacity(ws.artifacts.len());
+    for (path, hash) in &ws.artifacts {
+        let bytes = std::fs::read(out_dir.join(path)).ok()?;
+        if hash.strip_prefix("sha256:") != Some(&crate::manifest::sha256_hex(&bytes)) {
+            return None;
+        }
+        files.push((path.as_str(), bytes));
+    }
+    Some((ws, files))
 }
 
 /// [`drift_with`], where the paths in `seen` (filled while producing)
@@ -603,6 +626,69 @@ pub fn write_atomic_with(
     out_dir: &Path,
     produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
 ) -> Result<(), String> {
+    write_atomic_in(out_dir, |_, sink| produce(sink))
+}
+
+/// `amlgen build`: [`write_atomic_with`] over the build of `outcome`,
+/// where a workspace whose input hash is the one the old output's manifest
+/// records, and whose recorded files are all there with their recorded
+/// hashes, is not rendered: its files are carried from the old output as
+/// they are (hard links, or copies of the bytes just read and hashed) by
+/// the thread that would have rendered it. Returns the number of files
+/// the new output holds and how many of them were carried that way.
+pub fn write_reusing(
+    out_dir: &Path,
+    outcome: &Outcome,
+    options: &crate::emit::BuildOptions,
+) -> Result<(usize, usize), String> {
+    let recorded = recorded_manifest(out_dir);
+    let (mut count, reused) = (0, std::sync::atomic::AtomicUsize::new(0));
+    write_atomic_in(out_dir, |tmp, sink| {
+        let reuse = |name: &str, inputs: &str| {
+            let (ws, files) = unchanged(recorded.as_ref()?, out_dir, name, inputs)?;
+            carry_all(out_dir, tmp, &files)?;
+            reused.fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+            Some(ws.artifacts.clone())
+        };
+        emit_reusing(outcome, options, &reuse, &mut |path, text| {
+            count += 1;
+            sink(path, text)
+        })
+    })?;
+    let reused = reused.into_inner();
+    Ok((count + reused, reused))
+}
+
+/// Carries a reused workspace's files (read and checked) from the old
+/// output into the new one: hard links, or the bytes written where a link
+/// cannot be made. All or nothing: on a failure the files carried so far
+/// are removed, so the workspace can still be rendered into place.
+fn carry_all(out_dir: &Path, tmp: &Path, files: &[(&str, Vec<u8>)]) -> Option<()> {
+    let mut done = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let new = tmp.join(path);
+        let ok = new
+            .parent()
+            .is_none_or(|dir| std::fs::create_dir_all(dir).is_ok())
+            && (std::fs::hard_link(out_dir.join(path), &new).is_ok()
+                || write_new(&new, bytes).is_ok());
+        if !ok {
+            for p in done {
+                let _ = std::fs::remove_file(p);
+            }
+            return None;
+        }
+        done.push(new);
+    }
+    Some(())
+}
+
+/// [`write_atomic_with`] for a producer that also writes into the fresh
+/// directory itself (given as the first argument).
+fn write_atomic_in(
+    out_dir: &Path,
+    produce: impl FnOnce(&Path, &mut crate::emit::Sink) -> Result<(), String>,
+) -> Result<(), String> {
     let name = out_dir
         .file_name()
         .ok_or_else(|| format!("`{}` cannot be an output directory", out_dir.display()))?
@@ -635,7 +721,7 @@ pub fn write_atomic_with(
         .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))
         .and_then(|()| {
             let mut made = std::collections::HashSet::new();
-            produce(&mut |path, text| {
+            produce(&tmp, &mut |path, text| {
                 let p = tmp.join(path);
                 if let Some(dir) = p.parent()
                     && !made.contains(dir)

@@ -297,6 +297,8 @@ struct DiffArgs {
 }
 
 #[derive(Args)]
+// Command-line switches are booleans by nature.
+#[allow(clippy::struct_excessive_bools)]
 struct BuildArgs {
     #[command(flatten)]
     check: CheckArgs,
@@ -324,10 +326,16 @@ struct BuildArgs {
     /// is the same whatever it is.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
-    /// With `--check`: do not render a workspace whose inputs hash as the
-    /// output's manifest records and whose files are on disk as recorded
-    /// (trusts amlgen's version to stand for its printers).
-    #[arg(long, requires = "drift")]
+    /// Render every workspace. By default a workspace whose inputs (the
+    /// posture, the options and amlgen's own source) hash as the output's
+    /// manifest records, and whose files are there as recorded, is not
+    /// rendered: its files are carried over (or, with `--check`, taken as
+    /// compared). The output is the same either way.
+    #[arg(long)]
+    render_all: bool,
+    /// What `build` and `build --check` now do by default (kept so that
+    /// scripts written for it still run).
+    #[arg(long, hide = true, conflicts_with = "render_all")]
     skip_unchanged: bool,
 }
 
@@ -525,13 +533,13 @@ fn build(args: &BuildArgs) -> ExitCode {
         })
     };
     if args.drift {
-        let drifts = match if args.skip_unchanged {
+        let drifts = match if args.render_all {
+            driver::drift_with(out, produce)
+        } else {
             driver::drift_reusing(out, &outcome, &options).map(|(d, n)| {
                 count = n;
                 d
             })
-        } else {
-            driver::drift_with(out, produce)
         } {
             Ok(d) => d,
             Err(e) => return usage_error(&e),
@@ -560,9 +568,21 @@ fn build(args: &BuildArgs) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    match driver::write_atomic_with(out, produce) {
-        Ok(()) => {
+    let written = if args.render_all {
+        driver::write_atomic_with(out, produce).map(|()| (count, 0))
+    } else {
+        driver::write_reusing(out, &outcome, &options)
+    };
+    match written {
+        Ok((count, 0)) => {
             eprintln!("amlgen: wrote {count} files to `{}`", out.display());
+            ExitCode::SUCCESS
+        }
+        Ok((count, reused)) => {
+            eprintln!(
+                "amlgen: wrote {count} files to `{}` ({reused} of unchanged workspaces carried over)",
+                out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => usage_error(&e),

@@ -27,6 +27,11 @@ use crate::source::SourceMap;
 pub struct BuildOptions {
     /// The version stamped into every artifact (tests pin it).
     pub version: String,
+    /// The hash of the amlgen source that prints the files (set by the
+    /// build script; tests pin it): a workspace's input hash folds it in,
+    /// so a previous build's files are reused only when this same source
+    /// made them.
+    pub source: String,
     /// A directory whose `*.hbs` files override the embedded templates.
     pub templates: Option<std::path::PathBuf>,
     /// How policy blocks are laid out.
@@ -43,6 +48,7 @@ impl Default for BuildOptions {
     fn default() -> Self {
         Self {
             version: env!("CARGO_PKG_VERSION").to_string(),
+            source: env!("AMLGEN_SOURCE_HASH").to_string(),
             templates: None,
             policy_layout: Layout::Plain,
             targets: manifest::bicep_only(),
@@ -162,8 +168,8 @@ pub fn build_reusing(
             // have to read.
             options.templates.is_none().then(|| {
                 format!(
-                    "{}\n{:?}\n{:?}",
-                    options.version, options.targets, options.policy_layout
+                    "{}\n{}\n{:?}\n{:?}",
+                    options.version, options.source, options.targets, options.policy_layout
                 )
             }),
         ),

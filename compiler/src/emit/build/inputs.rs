@@ -1,11 +1,15 @@
 //! The input hash of a workspace: everything its files are made from, so
-//! that `build --check` may skip rendering a workspace whose hash is the
-//! one the manifest records.
+//! that `build` and `build --check` may skip rendering a workspace whose
+//! hash is the one the manifest records (carrying or comparing its
+//! recorded files instead).
 //!
-//! What goes in, and why it is enough (a wrong skip is a wrong check):
-//! - the build's options that shape a workspace's files: amlgen's version
-//!   (which stands for the printers), the targets and the policy layout;
-//!   a build with template overrides records no hash at all;
+//! What goes in, and why it is enough (a wrong skip is a wrong output):
+//! - the build's options that shape a workspace's files: amlgen's version,
+//!   the hash of amlgen's own source (`BuildOptions::source`, from the
+//!   build script: the compiler, its templates and policy catalogue, the
+//!   locked dependencies, so a changed printer renders everything again
+//!   even where the version is the same), the targets and the policy
+//!   layout; a build with template overrides records no hash at all;
 //! - the checked workspace, whole, as its derived `Debug` prints it (the IR
 //!   has no custom `Debug` and no hash maps, so every field is there, in a
 //!   stable order), spans included;
