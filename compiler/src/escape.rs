@@ -15,6 +15,12 @@ use serde::{Serialize, Serializer};
 #[must_use]
 pub fn bicep_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_bicep_string(&mut out, s);
+    out
+}
+
+/// [`bicep_string`] appended to a buffer (no allocation of its own).
+pub fn push_bicep_string(out: &mut String, s: &str) {
     out.push('\'');
     // Where the tree-sitter Bicep grammar (editors, linters, our tests)
     // starts a new token inside a string: after the quote and after an
@@ -24,33 +30,29 @@ pub fn bicep_string(s: &str) -> String {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         let escaped = match c {
-            '\\' => Some("\\\\".to_string()),
-            '\'' => Some("\\'".to_string()),
-            '\n' => Some("\\n".to_string()),
-            '\r' => Some("\\r".to_string()),
-            '\t' => Some("\\t".to_string()),
-            '$' if chars.peek() == Some(&'{') => Some("\\$".to_string()),
-            '/' if boundary && matches!(chars.peek(), Some('/' | '*')) => {
-                Some("\\u{2F}".to_string())
+            '\\' => "\\\\",
+            '\'' => "\\'",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '$' if chars.peek() == Some(&'{') => "\\$",
+            '/' if boundary && matches!(chars.peek(), Some('/' | '*')) => "\\u{2F}",
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+                ""
             }
-            c if c.is_control() => Some(format!("\\u{{{:X}}}", c as u32)),
-            _ => None,
-        };
-        match escaped {
-            Some(e) => {
-                out.push_str(&e);
-                boundary = true;
-            }
-            None => {
+            _ => {
                 out.push(c);
                 if c != ' ' {
                     boundary = false;
                 }
+                continue;
             }
-        }
+        };
+        out.push_str(escaped);
+        boundary = true;
     }
     out.push('\'');
-    out
 }
 
 /// A posture-language string literal (`docs/language.md`, "Lexical
