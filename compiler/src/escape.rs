@@ -22,6 +22,23 @@ pub fn bicep_string(s: &str) -> String {
 /// [`bicep_string`] appended to a buffer (no allocation of its own).
 pub fn push_bicep_string(out: &mut String, s: &str) {
     out.push('\'');
+    // Most strings (names, ids, regions) need no escape: printable ASCII
+    // without `\` or `'`, with no `${`, `//` or `/*`.
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'\\' && b != b'\'')
+        && !s.contains("${")
+        && !s.contains("//")
+        && !s.contains("/*")
+    {
+        out.push_str(s);
+    } else {
+        push_escaped(out, s);
+    }
+    out.push('\'');
+}
+
+/// The inside of a Bicep string literal, every escape written.
+fn push_escaped(out: &mut String, s: &str) {
     // Where the tree-sitter Bicep grammar (editors, linters, our tests)
     // starts a new token inside a string: after the quote and after an
     // escape, white space aside. There it reads `//` and `/*` as a comment,
@@ -52,7 +69,6 @@ pub fn push_bicep_string(out: &mut String, s: &str) {
         out.push_str(escaped);
         boundary = true;
     }
-    out.push('\'');
 }
 
 /// A posture-language string literal (`docs/language.md`, "Lexical
@@ -395,6 +411,30 @@ mod tests {
         "a\n// after an escape",
         "mid/*string and deployments/*",
     ];
+
+    #[test]
+    fn strings_without_escapes_are_copied_as_escaping_them_would_write_them() {
+        for s in [
+            "",
+            "plain-name_1.x",
+            "/subscriptions/x/resourceGroups/rg",
+            "a/b * c",
+            "$x {y}",
+            "~ !",
+            "a//b",
+            "a/*b",
+            "x${y}",
+            "it's",
+            "back\\slash",
+            "del\u{7f}",
+            "ünï",
+            "tab\t",
+        ] {
+            let mut escaped = String::new();
+            push_escaped(&mut escaped, s);
+            assert_eq!(bicep_string(s), format!("'{escaped}'"), "{s:?}");
+        }
+    }
 
     #[test]
     fn bicep_strings_round_trip() {
