@@ -15,7 +15,30 @@ use serde::{Serialize, Serializer};
 #[must_use]
 pub fn bicep_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_bicep_string(&mut out, s);
+    out
+}
+
+/// [`bicep_string`] appended to a buffer (no allocation of its own).
+pub fn push_bicep_string(out: &mut String, s: &str) {
     out.push('\'');
+    // Most strings (names, ids, regions) need no escape: printable ASCII
+    // without `\` or `'`, with no `${`, `//` or `/*`.
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'\\' && b != b'\'')
+        && !s.contains("${")
+        && !s.contains("//")
+        && !s.contains("/*")
+    {
+        out.push_str(s);
+    } else {
+        push_escaped(out, s);
+    }
+    out.push('\'');
+}
+
+/// The inside of a Bicep string literal, every escape written.
+fn push_escaped(out: &mut String, s: &str) {
     // Where the tree-sitter Bicep grammar (editors, linters, our tests)
     // starts a new token inside a string: after the quote and after an
     // escape, white space aside. There it reads `//` and `/*` as a comment,
@@ -24,33 +47,28 @@ pub fn bicep_string(s: &str) -> String {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         let escaped = match c {
-            '\\' => Some("\\\\".to_string()),
-            '\'' => Some("\\'".to_string()),
-            '\n' => Some("\\n".to_string()),
-            '\r' => Some("\\r".to_string()),
-            '\t' => Some("\\t".to_string()),
-            '$' if chars.peek() == Some(&'{') => Some("\\$".to_string()),
-            '/' if boundary && matches!(chars.peek(), Some('/' | '*')) => {
-                Some("\\u{2F}".to_string())
+            '\\' => "\\\\",
+            '\'' => "\\'",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '$' if chars.peek() == Some(&'{') => "\\$",
+            '/' if boundary && matches!(chars.peek(), Some('/' | '*')) => "\\u{2F}",
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+                ""
             }
-            c if c.is_control() => Some(format!("\\u{{{:X}}}", c as u32)),
-            _ => None,
-        };
-        match escaped {
-            Some(e) => {
-                out.push_str(&e);
-                boundary = true;
-            }
-            None => {
+            _ => {
                 out.push(c);
                 if c != ' ' {
                     boundary = false;
                 }
+                continue;
             }
-        }
+        };
+        out.push_str(escaped);
+        boundary = true;
     }
-    out.push('\'');
-    out
 }
 
 /// A posture-language string literal (`docs/language.md`, "Lexical
@@ -393,6 +411,30 @@ mod tests {
         "a\n// after an escape",
         "mid/*string and deployments/*",
     ];
+
+    #[test]
+    fn strings_without_escapes_are_copied_as_escaping_them_would_write_them() {
+        for s in [
+            "",
+            "plain-name_1.x",
+            "/subscriptions/x/resourceGroups/rg",
+            "a/b * c",
+            "$x {y}",
+            "~ !",
+            "a//b",
+            "a/*b",
+            "x${y}",
+            "it's",
+            "back\\slash",
+            "del\u{7f}",
+            "ünï",
+            "tab\t",
+        ] {
+            let mut escaped = String::new();
+            push_escaped(&mut escaped, s);
+            assert_eq!(bicep_string(s), format!("'{escaped}'"), "{s:?}");
+        }
+    }
 
     #[test]
     fn bicep_strings_round_trip() {

@@ -283,7 +283,7 @@ pub fn build_reusing(
 /// What rendering a workspace needs from the build, shared by the
 /// threads.
 struct WorkspaceCx<'a> {
-    hb: &'a handlebars::Handlebars<'static>,
+    hb: &'a bicep::Templates,
     sources: &'a SourceMap,
     bicep: bool,
     terraform: bool,
@@ -470,7 +470,7 @@ impl Drop for StopOnPanic<'_> {
 /// A workspace's Bicep target: the entry file, its modules and parameter
 /// file, the ARM JSON, and the deployer's role in both.
 fn bicep_files(
-    hb: &handlebars::Handlebars,
+    hb: &bicep::Templates,
     d: &super::azure::Deployment,
     header: &str,
     dir: &str,

@@ -55,7 +55,7 @@ pub fn allowlist_json(lists: &[WorkspaceAllow], header: &str) -> Value {
 pub fn artifacts(
     lists: &[WorkspaceAllow],
     group: &Resource,
-    hb: &handlebars::Handlebars,
+    hb: &bicep::Templates,
     header: &str,
 ) -> Result<Artifacts, String> {
     let mut files = Artifacts::new();

@@ -1,5 +1,5 @@
-//! The printers: the Azure model as files (ARM JSON, Bicep through the
-//! handlebars templates, the EPAC layout, the hub firewall's files, the
+//! The printers: the Azure model as files (ARM JSON, Bicep in the layout
+//! of the handlebars templates, the EPAC layout, the hub firewall's files, the
 //! reports, `DEPLOY.md`). They read the model only; a new target is one more printer
 //! here.
 

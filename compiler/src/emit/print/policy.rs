@@ -222,7 +222,7 @@ If the platform's own rules (the managed network's required rules and private en
 pub fn artifacts(
     p: &Policy,
     (b, d): (&PolicyBuild, &PolicyDeployment),
-    hb: &handlebars::Handlebars,
+    hb: &bicep::Templates,
     header: &str,
     location: Option<&str>,
     dir: &str,
