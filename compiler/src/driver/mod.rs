@@ -11,6 +11,12 @@ use crate::manifest::Manifest;
 use crate::source::{SourceFile, SourceMap};
 use crate::syntax::{lexer, limits, parser};
 
+mod output;
+
+pub use output::{
+    Drift, display_name, drift, drift_with, read_tree, write_atomic, write_atomic_with,
+};
+
 /// The extension of posture files.
 pub const EXTENSION: &str = "aml";
 
@@ -347,13 +353,6 @@ fn read_stdin() -> Result<String, String> {
     })
 }
 
-/// A path as shown in diagnostics: forward slashes, no leading `./`.
-#[must_use]
-pub fn display_name(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
 /// Reads the previous manifest: `explicit` if given (it must exist), else
 /// `<out_dir>/amlgen.lock.json` if present.
 pub fn read_previous(
@@ -417,375 +416,30 @@ fn emit_reusing(
     )
 }
 
-/// Reads every file below `dir` into path → bytes (paths relative, with
-/// forward slashes). A missing directory reads as empty.
-pub fn read_tree(dir: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
-    read_tree_paths(dir)?
-        .into_iter()
-        .map(|rel| {
-            let p = dir.join(&rel);
-            std::fs::read(&p)
-                .map(|bytes| (rel, bytes))
-                .map_err(|e| format!("cannot read `{}`: {e}", p.display()))
-        })
-        .collect()
-}
-
-/// One difference between a build and an output directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Drift {
-    /// The build makes a file the directory lacks.
-    Missing(String),
-    /// The directory has a file the build does not make.
-    Extra(String),
-    /// The file differs: a unified diff from the directory to the build.
-    Changed(String, String),
-}
-
-/// Compares a build with what an output directory holds.
-pub fn drift(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<Vec<Drift>, String> {
-    drift_with(out_dir, replay(files))
-}
-
-/// A producer that feeds a sink the files of an in-memory build.
-fn replay(
-    files: &crate::emit::Artifacts,
-) -> impl FnOnce(&mut crate::emit::Sink) -> Result<(), String> + '_ {
-    move |sink| {
-        files
-            .iter()
-            .try_for_each(|(path, text)| sink(path, text.clone()))
-    }
-}
-
-/// Compares a build, file by file as it is produced, with what an output
-/// directory holds. Missing and changed files come in build order, then
-/// the extra ones in path order.
-pub fn drift_with(
-    out_dir: &Path,
-    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
-) -> Result<Vec<Drift>, String> {
-    drift_seen(out_dir, produce, &std::sync::Mutex::default())
-}
-
-/// `build --check` without rendering what need not be: [`drift_with`]
-/// over the build of `outcome`, where a workspace whose input hash is the
-/// one the output directory's manifest records, and whose recorded files
-/// are all on disk with their recorded hashes, is taken as it is (its
-/// files rendered would be the recorded ones: the input hash covers the
-/// workspace, its diagnostics, its source files, the options, amlgen's
-/// version and the hash of amlgen's source). Returns the drifts and the
-/// number of files compared.
+/// `build --check` without rendering what need not be: the check over
+/// the build of `outcome` (see [`output::drift_reusing`]). Returns the
+/// drifts and the number of files compared.
 pub fn drift_reusing(
     out_dir: &Path,
     outcome: &Outcome,
     options: &crate::emit::BuildOptions,
 ) -> Result<(Vec<Drift>, usize), String> {
-    let recorded = recorded_manifest(out_dir);
-    let seen = std::sync::Mutex::new(Vec::new());
-    let reuse = |name: &str, inputs: &str| {
-        let (ws, _) = unchanged(recorded.as_ref()?, out_dir, name, inputs)?;
-        seen.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(ws.artifacts.keys().cloned());
-        Some(ws.artifacts.clone())
-    };
-    let mut count = 0;
-    let drifts = drift_seen(
-        out_dir,
-        |sink| {
-            emit_reusing(outcome, options, &reuse, &mut |path, text| {
-                count += 1;
-                sink(path, text)
-            })
-        },
-        &seen,
-    )?;
-    let reused = seen.lock().map_or(0, |s| s.len());
-    Ok((drifts, count + reused))
+    output::drift_reusing(out_dir, |reuse, sink| {
+        emit_reusing(outcome, options, reuse, sink)
+    })
 }
 
-/// The manifest of an output directory, when it has a readable one.
-fn recorded_manifest(out_dir: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(out_dir.join(crate::manifest::FILE_NAME)).ok()?;
-    Manifest::parse(&text).ok()
-}
-
-/// The files of a previous build's workspace, read back: path → bytes.
-type ReadBack<'m> = Vec<(&'m str, Vec<u8>)>;
-
-/// A workspace of the previous build that need not be rendered again: the
-/// manifest records `inputs` for it, and every file it records is on disk
-/// with its recorded hash (a hand-edited or missing file renders it
-/// again). Its entry and those files' bytes, by path.
-fn unchanged<'m>(
-    recorded: &'m Manifest,
-    out_dir: &Path,
-    name: &str,
-    inputs: &str,
-) -> Option<(&'m crate::manifest::ManifestWorkspace, ReadBack<'m>)> {
-    let ws = recorded.workspaces.get(name)?;
-    if ws.inputs.as_deref() != Some(inputs) {
-        return None;
-    }
-    let mut files = Vec::with_capacity(ws.artifacts.len());
-    for (path, hash) in &ws.artifacts {
-        let bytes = std::fs::read(out_dir.join(path)).ok()?;
-        if hash.strip_prefix("sha256:") != Some(&crate::manifest::sha256_hex(&bytes)) {
-            return None;
-        }
-        files.push((path.as_str(), bytes));
-    }
-    Some((ws, files))
-}
-
-/// [`drift_with`], where the paths in `seen` (filled while producing)
-/// were compared elsewhere: they are not extra.
-fn drift_seen(
-    out_dir: &Path,
-    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
-    seen: &std::sync::Mutex<Vec<String>>,
-) -> Result<Vec<Drift>, String> {
-    let mut on_disk: std::collections::BTreeSet<String> =
-        read_tree_paths(out_dir)?.into_iter().collect();
-    let mut drifts = Vec::new();
-    produce(&mut |path, text| {
-        on_disk.remove(path);
-        match std::fs::read(out_dir.join(path)) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                drifts.push(Drift::Missing(path.to_string()));
-            }
-            Err(e) => {
-                return Err(format!(
-                    "cannot read `{}`: {e}",
-                    out_dir.join(path).display()
-                ));
-            }
-            Ok(bytes) if bytes.as_slice() == text.as_bytes() => {}
-            Ok(bytes) => {
-                let old = String::from_utf8_lossy(&bytes);
-                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str())
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{path}"), &format!("b/{path}"))
-                    .to_string();
-                drifts.push(Drift::Changed(path.to_string(), diff));
-            }
-        }
-        Ok(())
-    })?;
-    for path in seen.lock().map_err(|e| e.to_string())?.iter() {
-        on_disk.remove(path);
-    }
-    drifts.extend(on_disk.into_iter().map(Drift::Extra));
-    Ok(drifts)
-}
-
-/// The paths of every file below `dir` (relative, forward slashes).
-fn read_tree_paths(dir: &Path) -> Result<Vec<String>, String> {
-    fn go(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("cannot read directory `{}`: {e}", dir.display()))?;
-        for e in entries {
-            let p = e.map_err(|e| e.to_string())?.path();
-            if p.is_dir() {
-                go(root, &p, out)?;
-            } else {
-                out.push(display_name(p.strip_prefix(root).unwrap_or(&p)));
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    if dir.exists() {
-        go(dir, dir, &mut out)?;
-    }
-    Ok(out)
-}
-
-/// Writes a build into `out_dir` atomically: everything goes into a fresh
-/// directory beside it, which then replaces the old one by renames. On any
-/// error the existing output directory is left as it was. A non-empty
-/// directory that holds no build manifest is refused, so a mistyped
-/// `--out` cannot wipe unrelated files.
-pub fn write_atomic(out_dir: &Path, files: &crate::emit::Artifacts) -> Result<(), String> {
-    write_atomic_with(out_dir, replay(files))
-}
-
-/// [`write_atomic`] for a build produced file by file: each file is
-/// written as it comes, so memory holds one workspace at a time.
-///
-/// Incremental: a file whose bytes equal the old output's file of the same
-/// path is hard-linked from it into the new directory instead of being
-/// written again; a changed or new file is written, as a new file (never
-/// through an existing one, so the old output's files never change); a
-/// file the build no longer makes is not carried. The new directory still
-/// replaces the old one by renames, and a failure before that leaves the
-/// old one untouched.
-pub fn write_atomic_with(
-    out_dir: &Path,
-    produce: impl FnOnce(&mut crate::emit::Sink) -> Result<(), String>,
-) -> Result<(), String> {
-    write_atomic_in(out_dir, |_, sink| produce(sink))
-}
-
-/// `amlgen build`: [`write_atomic_with`] over the build of `outcome`,
-/// where a workspace whose input hash is the one the old output's manifest
-/// records, and whose recorded files are all there with their recorded
-/// hashes, is not rendered: its files are carried from the old output as
-/// they are (hard links, or copies of the bytes just read and hashed) by
-/// the thread that would have rendered it. Returns the number of files
-/// the new output holds and how many of them were carried that way.
+/// `amlgen build`: the build of `outcome` written into `out_dir` (see
+/// [`output::write_reusing`]). Returns the number of files the new output
+/// holds and how many of them were carried from the old one unrendered.
 pub fn write_reusing(
     out_dir: &Path,
     outcome: &Outcome,
     options: &crate::emit::BuildOptions,
 ) -> Result<(usize, usize), String> {
-    let recorded = recorded_manifest(out_dir);
-    let (mut count, reused) = (0, std::sync::atomic::AtomicUsize::new(0));
-    write_atomic_in(out_dir, |tmp, sink| {
-        let reuse = |name: &str, inputs: &str| {
-            let (ws, files) = unchanged(recorded.as_ref()?, out_dir, name, inputs)?;
-            carry_all(out_dir, tmp, &files)?;
-            reused.fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
-            Some(ws.artifacts.clone())
-        };
-        emit_reusing(outcome, options, &reuse, &mut |path, text| {
-            count += 1;
-            sink(path, text)
-        })
-    })?;
-    let reused = reused.into_inner();
-    Ok((count + reused, reused))
-}
-
-/// Carries a reused workspace's files (read and checked) from the old
-/// output into the new one: hard links, or the bytes written where a link
-/// cannot be made. All or nothing: on a failure the files carried so far
-/// are removed, so the workspace can still be rendered into place.
-fn carry_all(out_dir: &Path, tmp: &Path, files: &[(&str, Vec<u8>)]) -> Option<()> {
-    let mut done = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        let new = tmp.join(path);
-        let ok = new
-            .parent()
-            .is_none_or(|dir| std::fs::create_dir_all(dir).is_ok())
-            && (std::fs::hard_link(out_dir.join(path), &new).is_ok()
-                || write_new(&new, bytes).is_ok());
-        if !ok {
-            for p in done {
-                let _ = std::fs::remove_file(p);
-            }
-            return None;
-        }
-        done.push(new);
-    }
-    Some(())
-}
-
-/// [`write_atomic_with`] for a producer that also writes into the fresh
-/// directory itself (given as the first argument).
-fn write_atomic_in(
-    out_dir: &Path,
-    produce: impl FnOnce(&Path, &mut crate::emit::Sink) -> Result<(), String>,
-) -> Result<(), String> {
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| format!("`{}` cannot be an output directory", out_dir.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if out_dir.exists() {
-        let is_dir = out_dir.is_dir();
-        let empty = is_dir
-            && std::fs::read_dir(out_dir)
-                .map_err(|e| format!("cannot read `{}`: {e}", out_dir.display()))?
-                .next()
-                .is_none();
-        if !is_dir || (!empty && !out_dir.join(crate::manifest::FILE_NAME).exists()) {
-            return Err(format!(
-                "`{}` exists and is not an amlgen output directory (no `{}`); refusing to replace it",
-                out_dir.display(),
-                crate::manifest::FILE_NAME
-            ));
-        }
-    }
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.amlgen-new-{pid}"));
-    let old = parent.join(format!(".{name}.amlgen-old-{pid}"));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let written = std::fs::create_dir_all(&tmp)
-        .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))
-        .and_then(|()| {
-            let mut made = std::collections::HashSet::new();
-            produce(&tmp, &mut |path, text| {
-                let p = tmp.join(path);
-                if let Some(dir) = p.parent()
-                    && !made.contains(dir)
-                {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-                    made.insert(dir.to_path_buf());
-                }
-                if carried(&out_dir.join(path), &p, text.as_bytes()) {
-                    return Ok(());
-                }
-                write_new(&p, text.as_bytes())
-            })
-        });
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    let had_old = out_dir.exists();
-    if had_old && let Err(e) = std::fs::rename(out_dir, &old) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(format!("cannot move `{}` aside: {e}", out_dir.display()));
-    }
-    if let Err(e) = std::fs::rename(&tmp, out_dir) {
-        if had_old {
-            let _ = std::fs::rename(&old, out_dir);
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(format!(
-            "cannot move the new build into `{}`: {e}",
-            out_dir.display()
-        ));
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
-}
-
-/// Carries an unchanged file from the old output into the new one: when
-/// `old` holds exactly `bytes`, `new` becomes a hard link to it. False
-/// when it differs, is missing, or cannot be linked (another file system,
-/// a file system without hard links): the caller then writes the bytes,
-/// which is the copy. The old file is compared byte for byte, not by the
-/// previous manifest's hash, so a hand-edited output file is never
-/// carried, and no hash is computed twice.
-fn carried(old: &Path, new: &Path, bytes: &[u8]) -> bool {
-    let same_size =
-        std::fs::metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-    same_size
-        && std::fs::read(old).is_ok_and(|b| b == bytes)
-        && std::fs::hard_link(old, new).is_ok()
-}
-
-/// Writes a file that must not exist yet: never opens an existing file
-/// (which may be a hard link into the old output) for writing.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    std::io::Write::write_all(&mut f, bytes)
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    output::write_reusing(out_dir, |reuse, sink| {
+        emit_reusing(outcome, options, reuse, sink)
+    })
 }
 
 /// Reads the files `amlgen import` and `amlgen diff --deployed` are given
