@@ -19,6 +19,7 @@
 //!
 //! Run with `cargo bench --bench fleet` (`FLEET_PROFILE=N`: only the
 //! 1,000-workspace build in memory on N threads, for a profiler;
+//! `FLEET_PROFILE=incremental`: only one-workspace rebuilds on disk;
 //! `FLEET_ONLY=memory` or `disk`: one half of the figures).
 
 use std::fmt::Write;
@@ -343,6 +344,18 @@ fn main() {
         let n = n.to_str().and_then(|n| n.parse().ok()).unwrap_or(1000);
         in_memory(&fleet(n, None), 0);
         println!("{:.1}", peak_rss_mib().unwrap_or(f64::NAN));
+        return;
+    }
+    // `FLEET_PROFILE=incremental`: only one-workspace rebuilds of the
+    // fleet kept one file per workspace, for a profiler.
+    if std::env::var("FLEET_PROFILE").as_deref() == Ok("incremental") {
+        let out = scratch().join("out");
+        to_disk(fleet_files(1000, None), &out);
+        for i in 0..6 {
+            let t = to_disk(fleet_files(1000, Some(i % 2 * 100 + 7)), &out);
+            println!("incremental {:.0} ms", t * 1e3);
+        }
+        let _ = std::fs::remove_dir_all(&out);
         return;
     }
     // `FLEET_PROFILE=N`: only the 1,000-workspace build in memory on N
