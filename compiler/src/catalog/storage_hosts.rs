@@ -99,9 +99,15 @@ const CLOUDS: &[(&str, &[&str])] = &[
 /// The storage services, each with its own endpoint label.
 const SERVICES: &[&str] = &["blob", "dfs", "file", "queue", "table", "web"];
 
-/// Every storage host form of every cloud, in a stable order.
+/// Every storage host form of every cloud, in a stable order (made once:
+/// the checker asks for every FQDN rule of every workspace).
 #[must_use]
-pub fn forms() -> Vec<HostForm> {
+pub fn forms() -> &'static [HostForm] {
+    static FORMS: std::sync::OnceLock<Vec<HostForm>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(make_forms)
+}
+
+fn make_forms() -> Vec<HostForm> {
     let mut out = Vec::new();
     let with = |head: &[Label], service: &'static str, tail: &[&'static str]| {
         let mut labels = head.to_vec();
@@ -161,7 +167,7 @@ fn fits(form: Label, label: &str) -> bool {
 #[must_use]
 pub fn reached_by(pattern: &str) -> Vec<HostForm> {
     let (wildcard, rest) = match pattern {
-        "*" => return forms(),
+        "*" => return forms().to_vec(),
         p => match p.strip_prefix("*.") {
             Some(rest) => (true, rest),
             None => (false, p),
@@ -169,7 +175,7 @@ pub fn reached_by(pattern: &str) -> Vec<HostForm> {
     };
     let labels: Vec<&str> = rest.split('.').collect();
     forms()
-        .into_iter()
+        .iter()
         .filter(|f| {
             let n = f.labels.len();
             let fits_len = if wildcard {
@@ -183,6 +189,7 @@ pub fn reached_by(pattern: &str) -> Vec<HostForm> {
                     .zip(&labels)
                     .all(|(form, label)| fits(*form, label))
         })
+        .cloned()
         .collect()
 }
 
