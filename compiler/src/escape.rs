@@ -193,7 +193,22 @@ pub fn unhcl_string(lit: &str) -> Option<String> {
 /// a quote doubled.
 #[must_use]
 pub fn arm_expr_string(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::with_capacity(s.len() + 2);
+    push_arm_expr_string(&mut out, s);
+    out
+}
+
+/// [`arm_expr_string`] appended to a buffer (an expression printed whole
+/// without a string per literal).
+pub fn push_arm_expr_string(out: &mut String, s: &str) {
+    out.push('\'');
+    for (i, part) in s.split('\'').enumerate() {
+        if i > 0 {
+            out.push_str("''");
+        }
+        out.push_str(part);
+    }
+    out.push('\'');
 }
 
 /// Whether ARM reads a JSON string as a template expression
@@ -207,10 +222,16 @@ pub fn is_arm_expression(s: &str) -> bool {
 /// gets ARM's escape, a second leading `[`.
 #[must_use]
 pub fn arm_literal(s: &str) -> String {
+    arm_literal_cow(s).into_owned()
+}
+
+/// [`arm_literal`], borrowing the string when it needs no escape.
+#[must_use]
+pub fn arm_literal_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with('[') && s.ends_with(']') {
-        format!("[{s}")
+        std::borrow::Cow::Owned(format!("[{s}"))
     } else {
-        s.to_string()
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
@@ -251,7 +272,7 @@ impl From<String> for Text {
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&arm_literal(&self.0))
+        s.serialize_str(&arm_literal_cow(&self.0))
     }
 }
 

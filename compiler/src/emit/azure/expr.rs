@@ -6,7 +6,7 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::escape::{arm_expr_string, bicep_string};
+use crate::escape::{bicep_string, push_arm_expr_string};
 
 /// An expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,14 +59,36 @@ impl Expr {
     /// The ARM text, without the surrounding brackets.
     #[must_use]
     pub fn arm(&self) -> String {
+        let mut out = String::new();
+        self.write_arm(&mut out);
+        out
+    }
+
+    /// [`Expr::arm`] appended to a buffer: one allocation for the whole tree.
+    pub fn write_arm(&self, out: &mut String) {
         match self {
-            Expr::Param(p) => format!("parameters({})", arm_expr_string(p)),
-            Expr::Str(s) => arm_expr_string(s),
-            Expr::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(Expr::arm).collect();
-                format!("{f}({})", args.join(", "))
+            Expr::Param(p) => {
+                out.push_str("parameters(");
+                push_arm_expr_string(out, p);
+                out.push(')');
             }
-            Expr::Prop(e, p) => format!("{}.{p}", e.arm()),
+            Expr::Str(s) => push_arm_expr_string(out, s),
+            Expr::Call(f, args) => {
+                out.push_str(f);
+                out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    a.write_arm(out);
+                }
+                out.push(')');
+            }
+            Expr::Prop(e, p) => {
+                e.write_arm(out);
+                out.push('.');
+                out.push_str(p);
+            }
         }
     }
 
@@ -87,7 +109,11 @@ impl Expr {
 
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("[{}]", self.arm()))
+        let mut text = String::with_capacity(64);
+        text.push('[');
+        self.write_arm(&mut text);
+        text.push(']');
+        s.serialize_str(&text)
     }
 }
 
