@@ -15,6 +15,30 @@ use serde::{Serialize, Serializer};
 #[must_use]
 pub fn bicep_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_bicep_string(&mut out, s);
+    out
+}
+
+/// [`bicep_string`] appended to a buffer.
+pub fn push_bicep_string(out: &mut String, s: &str) {
+    // Printable ASCII with nothing to escape (most names and ids) is
+    // written as it is.
+    let plain = s
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && !matches!(b, b'\\' | b'\'' | b'$'))
+        && !s.contains("//")
+        && !s.contains("/*");
+    if plain {
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
+    } else {
+        push_bicep_escaped(out, s);
+    }
+}
+
+/// [`bicep_string`] character by character.
+fn push_bicep_escaped(out: &mut String, s: &str) {
     out.push('\'');
     // Where the tree-sitter Bicep grammar (editors, linters, our tests)
     // starts a new token inside a string: after the quote and after an
@@ -50,7 +74,6 @@ pub fn bicep_string(s: &str) -> String {
         }
     }
     out.push('\'');
-    out
 }
 
 /// A posture-language string literal (`docs/language.md`, "Lexical
@@ -430,6 +453,21 @@ mod tests {
                 !inner.starts_with("//") && !inner.starts_with("/*"),
                 "{lit}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_bicep_strings_are_written_as_the_escaping_writes_them() {
+        let ids = [
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st",
+            "a/b",
+            "x //y",
+            "Microsoft.Network/privateDnsZones/A/write",
+        ];
+        for s in NASTY.iter().chain(&ids) {
+            let mut escaped = String::new();
+            push_bicep_escaped(&mut escaped, s);
+            assert_eq!(bicep_string(s), escaped, "{s}");
         }
     }
 

@@ -6,7 +6,7 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::escape::{bicep_string, push_arm_expr_string};
+use crate::escape::{push_arm_expr_string, push_bicep_string};
 
 /// An expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,14 +95,32 @@ impl Expr {
     /// The Bicep text.
     #[must_use]
     pub fn bicep(&self) -> String {
+        let mut out = String::new();
+        self.write_bicep(&mut out);
+        out
+    }
+
+    /// [`Expr::bicep`] appended to a buffer.
+    pub fn write_bicep(&self, out: &mut String) {
         match self {
-            Expr::Param(p) => p.clone(),
-            Expr::Str(s) => bicep_string(s),
+            Expr::Param(p) => out.push_str(p),
+            Expr::Str(s) => push_bicep_string(out, s),
             Expr::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(Expr::bicep).collect();
-                format!("{f}({})", args.join(", "))
+                out.push_str(f);
+                out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    a.write_bicep(out);
+                }
+                out.push(')');
             }
-            Expr::Prop(e, p) => format!("{}.{p}", e.bicep()),
+            Expr::Prop(e, p) => {
+                e.write_bicep(out);
+                out.push('.');
+                out.push_str(p);
+            }
         }
     }
 }
@@ -120,6 +138,7 @@ impl Serialize for Expr {
 /// Parses the ARM expression text amlgen writes (inside the brackets).
 pub fn parse_arm(text: &str) -> Result<Expr, String> {
     let mut p = ArmParser {
+        text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -132,6 +151,7 @@ pub fn parse_arm(text: &str) -> Result<Expr, String> {
 }
 
 struct ArmParser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -166,31 +186,28 @@ impl ArmParser<'_> {
         if start == self.i {
             return Err(format!("expected a name at {start}"));
         }
-        Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+        Ok(self.text[start..self.i].to_string())
     }
 
     fn string(&mut self) -> Result<String, String> {
-        // At the opening quote.
+        // At the opening quote; a quote inside is doubled. The quotes are
+        // ASCII, so every cut below is at a character boundary.
         self.i += 1;
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
-            match self.s.get(self.i) {
-                None => return Err("unterminated string".to_string()),
-                Some(b'\'') if self.s.get(self.i + 1) == Some(&b'\'') => {
-                    out.push(b'\'');
-                    self.i += 2;
-                }
-                Some(b'\'') => {
-                    self.i += 1;
-                    break;
-                }
-                Some(&b) => {
-                    out.push(b);
-                    self.i += 1;
-                }
+            let rest = &self.text[self.i..];
+            let Some(q) = rest.find('\'') else {
+                return Err("unterminated string".to_string());
+            };
+            out.push_str(&rest[..q]);
+            self.i += q + 1;
+            if self.s.get(self.i) == Some(&b'\'') {
+                out.push('\'');
+                self.i += 1;
+            } else {
+                return Ok(out);
             }
         }
-        String::from_utf8(out).map_err(|e| e.to_string())
     }
 
     fn expr(&mut self) -> Result<Expr, String> {
