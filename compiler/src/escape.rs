@@ -312,6 +312,13 @@ pub fn is_bicep_identifier(s: &str) -> bool {
 /// A value inside a Markdown code span: backticks cannot end it early.
 #[must_use]
 pub fn markdown_code(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() || c == '`') {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+        return out;
+    }
     let s: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -330,7 +337,8 @@ pub fn markdown_code(s: &str) -> String {
 /// would end the row, so each is a space.
 #[must_use]
 pub fn markdown_row(cells: &[&str]) -> String {
-    let mut out = String::from("|");
+    let mut out = String::with_capacity(1 + cells.iter().map(|c| c.len() + 3).sum::<usize>());
+    out.push('|');
     for cell in cells {
         out.push(' ');
         for c in cell.chars() {
