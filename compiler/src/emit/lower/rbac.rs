@@ -352,10 +352,10 @@ fn principal_expr(plan: &Plan, p: &Principal) -> Option<Expr> {
 /// deployment creates and the resource group, `<file>-<n>` per other
 /// resource group.
 #[must_use]
-pub fn modules(plan: &Plan, grants: &[RoleGrant], after: &[String], file: &str) -> Vec<Module> {
+pub fn modules(plan: &Plan, grants: &[&RoleGrant], after: &[String], file: &str) -> Vec<Module> {
     let mut local: Vec<&RoleGrant> = Vec::new();
     let mut remote: BTreeMap<(String, String), Vec<&RoleGrant>> = BTreeMap::new();
-    for g in grants {
+    for &g in grants {
         match &g.target {
             Target::Elsewhere(id) => {
                 let Ok(rid) = ResourceId::parse(id) else {

@@ -152,18 +152,18 @@ fn same(a: &ResourceKey, b: &ResourceKey) -> bool {
 /// workspaces each referring to what the other creates) cannot be
 /// ordered: its workspaces keep the build's order, and `cyclic` says so.
 #[must_use]
-pub fn order(created: &[Vec<ResourceKey>], referred: &[Vec<ResourceKey>]) -> Ordered {
+pub fn order<K: AsRef<[ResourceKey]>>(created: &[K], referred: &[K]) -> Ordered {
     let n = created.len();
     // Creators of each key, in build order.
     let mut by_key: BTreeMap<&str, Vec<(usize, &ResourceKey)>> = BTreeMap::new();
     for (i, keys) in created.iter().enumerate() {
-        for k in keys {
+        for k in keys.as_ref() {
             by_key.entry(k.key.as_str()).or_default().push((i, k));
         }
     }
     let mut waits: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
     for (i, keys) in referred.iter().enumerate() {
-        for k in keys {
+        for k in keys.as_ref() {
             for (j, c) in by_key.get(k.key.as_str()).into_iter().flatten() {
                 if *j != i && same(c, k) && !waits[i].iter().any(|(w, _)| w == j) {
                     waits[i].push((*j, k.name.clone()));
