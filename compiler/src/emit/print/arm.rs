@@ -92,7 +92,7 @@ impl Json<'_> {
 }
 
 /// A resource's name as ARM JSON: an expression, or the literal full name.
-fn name<'a>(r: &'a Resource) -> Json<'a> {
+fn name(r: &Resource) -> Json<'_> {
     match (&r.name_expr, r.names.as_slice()) {
         (Some(e), _) => Json::Expr(Cow::Borrowed(e)),
         (None, [one]) => Json::Text(Cow::Borrowed(one)),

@@ -93,13 +93,12 @@ fn key(subscription: Option<&str>, group: &str, arm_type: &str, name: &str) -> R
 fn literal_ids<'a>(v: &'a serde_json::Value, out: &mut impl FnMut(&'a str)) {
     const PREFIX: &[u8] = b"/subscriptions/";
     match v {
-        serde_json::Value::String(s) => {
+        serde_json::Value::String(s)
             if s.as_bytes()
                 .get(..PREFIX.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
-            {
-                out(s);
-            }
+                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) =>
+        {
+            out(s);
         }
         serde_json::Value::Array(a) => a.iter().for_each(|x| literal_ids(x, out)),
         serde_json::Value::Object(o) => o.values().for_each(|x| literal_ids(x, out)),
