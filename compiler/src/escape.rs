@@ -211,7 +211,22 @@ pub fn unhcl_string(lit: &str) -> Option<String> {
 /// a quote doubled.
 #[must_use]
 pub fn arm_expr_string(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::with_capacity(s.len() + 2);
+    push_arm_expr_string(&mut out, s);
+    out
+}
+
+/// [`arm_expr_string`] appended to a buffer (an expression printed whole
+/// without a string per literal).
+pub fn push_arm_expr_string(out: &mut String, s: &str) {
+    out.push('\'');
+    for (i, part) in s.split('\'').enumerate() {
+        if i > 0 {
+            out.push_str("''");
+        }
+        out.push_str(part);
+    }
+    out.push('\'');
 }
 
 /// Whether ARM reads a JSON string as a template expression
@@ -225,10 +240,16 @@ pub fn is_arm_expression(s: &str) -> bool {
 /// gets ARM's escape, a second leading `[`.
 #[must_use]
 pub fn arm_literal(s: &str) -> String {
+    arm_literal_cow(s).into_owned()
+}
+
+/// [`arm_literal`], borrowing the string when it needs no escape.
+#[must_use]
+pub fn arm_literal_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with('[') && s.ends_with(']') {
-        format!("[{s}")
+        std::borrow::Cow::Owned(format!("[{s}"))
     } else {
-        s.to_string()
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
@@ -269,7 +290,7 @@ impl From<String> for Text {
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&arm_literal(&self.0))
+        s.serialize_str(&arm_literal_cow(&self.0))
     }
 }
 
@@ -286,6 +307,13 @@ pub fn is_bicep_identifier(s: &str) -> bool {
 /// A value inside a Markdown code span: backticks cannot end it early.
 #[must_use]
 pub fn markdown_code(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() || c == '`') {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+        return out;
+    }
     let s: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -304,7 +332,8 @@ pub fn markdown_code(s: &str) -> String {
 /// would end the row, so each is a space.
 #[must_use]
 pub fn markdown_row(cells: &[&str]) -> String {
-    let mut out = String::from("|");
+    let mut out = String::with_capacity(1 + cells.iter().map(|c| c.len() + 3).sum::<usize>());
+    out.push('|');
     for cell in cells {
         out.push(' ');
         for c in cell.chars() {
@@ -451,6 +480,21 @@ mod tests {
                 !inner.starts_with("//") && !inner.starts_with("/*"),
                 "{lit}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_bicep_strings_are_written_as_the_escaping_writes_them() {
+        let ids = [
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st",
+            "a/b",
+            "x //y",
+            "Microsoft.Network/privateDnsZones/A/write",
+        ];
+        for s in NASTY.iter().chain(&ids) {
+            let mut escaped = String::new();
+            push_escaped(&mut escaped, s);
+            assert_eq!(bicep_string(s), format!("'{escaped}'"), "{s}");
         }
     }
 

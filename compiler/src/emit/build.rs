@@ -479,14 +479,11 @@ fn bicep_files(
     for (path, text) in bicep::render_deployment(hb, d, header)? {
         mine.insert(format!("{dir}/{path}"), text);
     }
-    mine.insert(
-        format!("{dir}/azuredeploy.json"),
-        arm::to_text(&arm::main_template(d)),
-    );
+    mine.insert(format!("{dir}/azuredeploy.json"), arm::main_text(d));
     let deployer = std::slice::from_ref(&d.deployer_role);
     mine.insert(
         format!("{dir}/deployer/azuredeploy.json"),
-        arm::to_text(&arm::scoped_template(IdScope::Subscription, deployer)),
+        arm::scoped_text(IdScope::Subscription, deployer),
     );
     mine.insert(
         format!("{dir}/deployer/main.bicep"),

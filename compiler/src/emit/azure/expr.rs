@@ -6,7 +6,7 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::escape::{arm_expr_string, bicep_string};
+use crate::escape::{push_arm_expr_string, push_bicep_string};
 
 /// An expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,41 +59,86 @@ impl Expr {
     /// The ARM text, without the surrounding brackets.
     #[must_use]
     pub fn arm(&self) -> String {
+        let mut out = String::new();
+        self.write_arm(&mut out);
+        out
+    }
+
+    /// [`Expr::arm`] appended to a buffer: one allocation for the whole tree.
+    pub fn write_arm(&self, out: &mut String) {
         match self {
-            Expr::Param(p) => format!("parameters({})", arm_expr_string(p)),
-            Expr::Str(s) => arm_expr_string(s),
-            Expr::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(Expr::arm).collect();
-                format!("{f}({})", args.join(", "))
+            Expr::Param(p) => {
+                out.push_str("parameters(");
+                push_arm_expr_string(out, p);
+                out.push(')');
             }
-            Expr::Prop(e, p) => format!("{}.{p}", e.arm()),
+            Expr::Str(s) => push_arm_expr_string(out, s),
+            Expr::Call(f, args) => {
+                out.push_str(f);
+                out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    a.write_arm(out);
+                }
+                out.push(')');
+            }
+            Expr::Prop(e, p) => {
+                e.write_arm(out);
+                out.push('.');
+                out.push_str(p);
+            }
         }
     }
 
     /// The Bicep text.
     #[must_use]
     pub fn bicep(&self) -> String {
+        let mut out = String::new();
+        self.write_bicep(&mut out);
+        out
+    }
+
+    /// [`Expr::bicep`] appended to a buffer.
+    pub fn write_bicep(&self, out: &mut String) {
         match self {
-            Expr::Param(p) => p.clone(),
-            Expr::Str(s) => bicep_string(s),
+            Expr::Param(p) => out.push_str(p),
+            Expr::Str(s) => push_bicep_string(out, s),
             Expr::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(Expr::bicep).collect();
-                format!("{f}({})", args.join(", "))
+                out.push_str(f);
+                out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    a.write_bicep(out);
+                }
+                out.push(')');
             }
-            Expr::Prop(e, p) => format!("{}.{p}", e.bicep()),
+            Expr::Prop(e, p) => {
+                e.write_bicep(out);
+                out.push('.');
+                out.push_str(p);
+            }
         }
     }
 }
 
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("[{}]", self.arm()))
+        let mut text = String::with_capacity(64);
+        text.push('[');
+        self.write_arm(&mut text);
+        text.push(']');
+        s.serialize_str(&text)
     }
 }
 
 /// Parses the ARM expression text amlgen writes (inside the brackets).
 pub fn parse_arm(text: &str) -> Result<Expr, String> {
     let mut p = ArmParser {
+        text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -106,6 +151,7 @@ pub fn parse_arm(text: &str) -> Result<Expr, String> {
 }
 
 struct ArmParser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -140,31 +186,28 @@ impl ArmParser<'_> {
         if start == self.i {
             return Err(format!("expected a name at {start}"));
         }
-        Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+        Ok(self.text[start..self.i].to_string())
     }
 
     fn string(&mut self) -> Result<String, String> {
-        // At the opening quote.
+        // At the opening quote; a quote inside is doubled. The quotes are
+        // ASCII, so every cut below is at a character boundary.
         self.i += 1;
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
-            match self.s.get(self.i) {
-                None => return Err("unterminated string".to_string()),
-                Some(b'\'') if self.s.get(self.i + 1) == Some(&b'\'') => {
-                    out.push(b'\'');
-                    self.i += 2;
-                }
-                Some(b'\'') => {
-                    self.i += 1;
-                    break;
-                }
-                Some(&b) => {
-                    out.push(b);
-                    self.i += 1;
-                }
+            let rest = &self.text[self.i..];
+            let Some(q) = rest.find('\'') else {
+                return Err("unterminated string".to_string());
+            };
+            out.push_str(&rest[..q]);
+            self.i += q + 1;
+            if self.s.get(self.i) == Some(&b'\'') {
+                out.push('\'');
+                self.i += 1;
+            } else {
+                return Ok(out);
             }
         }
-        String::from_utf8(out).map_err(|e| e.to_string())
     }
 
     fn expr(&mut self) -> Result<Expr, String> {

@@ -228,7 +228,17 @@ pub(crate) struct ManagedNetwork {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) firewall_sku: Option<&'static str>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) outbound_rules: BTreeMap<String, Value>,
+    pub(crate) outbound_rules: BTreeMap<String, OutboundRule>,
+}
+
+/// One outbound rule of a managed network, by its kind (serialized as
+/// the rule itself: its `type` member tells them apart).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum OutboundRule {
+    Fqdn(FqdnRule),
+    ServiceTag(ServiceTagRule),
+    PrivateEndpoint(PrivateEndpointRule),
 }
 
 #[derive(Serialize)]

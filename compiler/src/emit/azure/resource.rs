@@ -85,8 +85,22 @@ impl Resource {
         comment: String,
         body: impl Serialize,
     ) -> Resource {
-        let body = match serde_json::to_value(body) {
-            Ok(Value::Object(m)) => m,
+        let body = serde_json::to_value(body).unwrap_or(Value::Null);
+        Resource::from_json(symbol, arm_type, api_version, names, comment, body)
+    }
+
+    /// [`Resource::new`] of a body already made JSON (`json!`): moved in,
+    /// not serialized again.
+    pub(crate) fn from_json(
+        symbol: &str,
+        arm_type: &'static str,
+        api_version: &'static str,
+        names: &[&str],
+        comment: String,
+        body: Value,
+    ) -> Resource {
+        let body = match body {
+            Value::Object(m) => m,
             _ => Map::new(),
         };
         Resource {

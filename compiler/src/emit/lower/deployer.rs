@@ -24,16 +24,20 @@ fn actions(ws: &Workspace, modules: &[Module]) -> Vec<String> {
         "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/read".into(),
         "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections/write".into(),
     ];
-    let all: Vec<&Resource> = modules
+    // The types deployed, each once.
+    let mut all: Vec<&'static str> = modules
         .iter()
         .flat_map(|m| &m.resources)
         .filter(|r| !r.existing)
+        .map(|r| r.arm_type)
         .collect();
-    for r in &all {
-        out.push(format!("{}/read", r.arm_type));
-        out.push(format!("{}/write", r.arm_type));
+    all.sort_unstable();
+    all.dedup();
+    for ty in &all {
+        out.push(format!("{ty}/read"));
+        out.push(format!("{ty}/write"));
     }
-    if all.iter().any(|r| r.arm_type == types::PRIVATE_ENDPOINT) {
+    if all.contains(&types::PRIVATE_ENDPOINT) {
         // A private endpoint in a subnet (private-link rbac-permissions).
         out.extend(
             [
@@ -45,7 +49,7 @@ fn actions(ws: &Workspace, modules: &[Module]) -> Vec<String> {
             .map(String::from),
         );
     }
-    if all.iter().any(|r| r.arm_type == types::ZONE_GROUP) {
+    if all.contains(&types::ZONE_GROUP) {
         out.push("Microsoft.Network/privateDnsZones/join/action".into());
         // The zone group writes the endpoint's A records (private link
         // troubleshooting article).
@@ -112,13 +116,13 @@ fn actions(ws: &Workspace, modules: &[Module]) -> Vec<String> {
         out.push("Microsoft.ManagedIdentity/userAssignedIdentities/read".into());
         out.push("Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action".into());
     }
-    if all.iter().any(|r| r.arm_type == types::VNET_LINK) {
+    if all.contains(&types::VNET_LINK) {
         out.push("Microsoft.Network/virtualNetworks/join/action".into());
     }
     // Custom VNet mode: subnets that use the NSGs, the route table and the
     // service endpoint policy, compute joined to the training subnet, and
     // the spoke's peering (Microsoft.Network provider operations).
-    if all.iter().any(|r| r.arm_type == types::NSG) {
+    if all.contains(&types::NSG) {
         out.extend(
             [
                 "Microsoft.Network/networkSecurityGroups/join/action",
@@ -130,14 +134,11 @@ fn actions(ws: &Workspace, modules: &[Module]) -> Vec<String> {
             .map(String::from),
         );
     }
-    if all
-        .iter()
-        .any(|r| r.arm_type == types::SERVICE_ENDPOINT_POLICY)
-    {
+    if all.contains(&types::SERVICE_ENDPOINT_POLICY) {
         out.push("Microsoft.Network/serviceEndpointPolicies/join/action".into());
         out.push("Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action".into());
     }
-    if all.iter().any(|r| r.arm_type == types::PEERING) {
+    if all.contains(&types::PEERING) {
         out.push("Microsoft.Network/virtualNetworks/peer/action".into());
     }
     out.sort();
@@ -216,7 +217,7 @@ fn scopes(ws: &Workspace, groups: &[(String, String)]) -> Value {
 #[must_use]
 pub fn role(ws: &Workspace, modules: &[Module], groups: &[(String, String)]) -> Resource {
     let role_name = role_name(ws);
-    Resource::new(
+    Resource::from_json(
         "deployerRole",
         types::ROLE_DEFINITION,
         api::ROLES,

@@ -39,9 +39,8 @@ pub fn deployment(plan: &Plan) -> Deployment {
         pe.depends_on = symbols(&modules);
         modules.push(pe);
     }
-    let (compute_grants, identity_grants): (Vec<_>, Vec<_>) = grants
+    let (compute_grants, identity_grants): (Vec<&_>, Vec<&_>) = grants
         .iter()
-        .cloned()
         .partition(|g| matches!(g.principal, Principal::Compute(_)));
     let after = symbols(&modules);
     modules.extend(rbac::modules(plan, &identity_grants, &after, "rbac"));

@@ -277,7 +277,7 @@ pub fn rule_collection_group(lists: &[WorkspaceAllow]) -> Resource {
         "what the hub firewall must allow for {} workspace(s) in custom VNet mode",
         lists.len()
     );
-    Resource::new(
+    Resource::from_json(
         "ruleCollectionGroup",
         types::RULE_COLLECTION_GROUP,
         api::NETWORK,

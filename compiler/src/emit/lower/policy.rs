@@ -330,7 +330,7 @@ fn resources(b: &PolicyBuild) -> Vec<Resource> {
             vec![scope_id.clone(), assignment_id.clone(), Expr::str(&role_id)],
         );
         out.push(
-            Resource::new(
+            Resource::from_json(
                 &format!("roleAssignment{}", i + 1),
                 types::ROLE_ASSIGNMENT,
                 api::ROLES,

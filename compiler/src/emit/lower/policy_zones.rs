@@ -58,7 +58,7 @@ pub fn modules(b: &PolicyBuild, principal: &Expr) -> Vec<Module> {
                 };
                 let role_definition = role_definition_id(Expr::str(role));
                 resources.push(
-                    Resource::new(
+                    Resource::from_json(
                         &format!("zoneRole{}", i + 1),
                         types::ROLE_ASSIGNMENT,
                         api::ROLES,

@@ -352,10 +352,10 @@ fn principal_expr(plan: &Plan, p: &Principal) -> Option<Expr> {
 /// deployment creates and the resource group, `<file>-<n>` per other
 /// resource group.
 #[must_use]
-pub fn modules(plan: &Plan, grants: &[RoleGrant], after: &[String], file: &str) -> Vec<Module> {
+pub fn modules(plan: &Plan, grants: &[&RoleGrant], after: &[String], file: &str) -> Vec<Module> {
     let mut local: Vec<&RoleGrant> = Vec::new();
     let mut remote: BTreeMap<(String, String), Vec<&RoleGrant>> = BTreeMap::new();
-    for g in grants {
+    for &g in grants {
         match &g.target {
             Target::Elsewhere(id) => {
                 let Ok(rid) = ResourceId::parse(id) else {
@@ -478,7 +478,7 @@ fn module(
                 let role_name = custom_role.get_or_insert_with(|| {
                     let role_name = custom_approver_name(plan.name, &scope);
                     resources.push(
-                        Resource::new(
+                        Resource::from_json(
                             "approverRole1",
                             types::ROLE_DEFINITION,
                             api::ROLES,
@@ -511,7 +511,7 @@ fn module(
             RoleRef::BuiltIn { name, .. } => (*name).to_string(),
             RoleRef::CustomApprover(_) => "amlgen private endpoint approver".to_string(),
         };
-        let mut r = Resource::new(
+        let mut r = Resource::from_json(
             &format!("grant{}", i + 1),
             types::ROLE_ASSIGNMENT,
             api::ROLES,

@@ -5,10 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::emit::azure::properties::{
-    FqdnRule, Identity, IpRule, ManagedNetwork, MlWorkspace, MlWorkspaceProperties,
+    self, FqdnRule, Identity, IpRule, ManagedNetwork, MlWorkspace, MlWorkspaceProperties,
     PrivateEndpointDestination, PrivateEndpointRule, ServerlessComputeSettings,
     ServiceTagDestination, ServiceTagRule, Sku, WorkspaceNetworkAcls,
 };
@@ -51,10 +49,10 @@ fn is_self_rule(r: &OutboundRule) -> bool {
     )
 }
 
-/// The ARM value of one outbound rule.
-fn outbound_rule(rule: &OutboundRule, plan: &Plan) -> Value {
-    let v = match &rule.destination {
-        Destination::Fqdn { fqdn, .. } => serde_json::to_value(FqdnRule {
+/// The ARM model of one outbound rule.
+fn outbound_rule(rule: &OutboundRule, plan: &Plan) -> properties::OutboundRule {
+    match &rule.destination {
+        Destination::Fqdn { fqdn, .. } => properties::OutboundRule::Fqdn(FqdnRule {
             kind: RuleKind::Fqdn.arm(),
             category: "UserDefined",
             destination: Text(fqdn.as_str().to_string()),
@@ -63,7 +61,7 @@ fn outbound_rule(rule: &OutboundRule, plan: &Plan) -> Value {
             tag,
             protocol,
             ports,
-        } => serde_json::to_value(ServiceTagRule {
+        } => properties::OutboundRule::ServiceTag(ServiceTagRule {
             kind: RuleKind::ServiceTag.arm(),
             category: "UserDefined",
             destination: ServiceTagDestination {
@@ -83,7 +81,7 @@ fn outbound_rule(rule: &OutboundRule, plan: &Plan) -> Value {
                 PeTarget::DefaultStorage => plan.assoc.storage.1.clone(),
                 PeTarget::ThisWorkspace => Ref::Expr(plan.workspace_id.clone()),
             };
-            serde_json::to_value(PrivateEndpointRule {
+            properties::OutboundRule::PrivateEndpoint(PrivateEndpointRule {
                 kind: RuleKind::PrivateEndpoint.arm(),
                 category: "UserDefined",
                 destination: PrivateEndpointDestination {
@@ -93,8 +91,7 @@ fn outbound_rule(rule: &OutboundRule, plan: &Plan) -> Value {
                 },
             })
         }
-    };
-    v.unwrap_or(Value::Null)
+    }
 }
 
 /// The workspace module of a phase: the first (`last` false: created

@@ -7,7 +7,7 @@
 //! resource group, type and name, ignoring case (Azure's names are
 //! case-insensitive); an unstated subscription matches any.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::emit::azure::Deployment;
 
@@ -33,6 +33,9 @@ pub fn resources(
     subscription: Option<&str>,
 ) -> (Vec<ResourceKey>, Vec<ResourceKey>) {
     let mut created = Vec::new();
+    // The literal ids, each once, in the order first met.
+    let mut ids: Vec<&str> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut referred = Vec::new();
     for m in &d.modules {
         let (sub, group) = match &m.target {
@@ -41,17 +44,26 @@ pub fn resources(
         };
         for r in &m.resources {
             for v in r.body.values() {
-                literal_ids(v, &mut referred);
+                literal_ids(v, &mut |id| {
+                    if seen.insert(id) {
+                        ids.push(id);
+                    }
+                });
             }
             if r.arm_type.starts_with("Microsoft.Authorization/") || r.name_expr.is_some() {
                 continue;
             }
-            let key = key(sub, group, r.arm_type, &r.names.join("/"));
+            let key = key(sub, group, r.arm_type, &r.full_name());
             if r.existing {
                 referred.push(key);
             } else {
                 created.push(key);
             }
+        }
+    }
+    for id in ids {
+        if let Some(keys) = parse_id(id) {
+            referred.extend(keys);
         }
     }
     referred.retain(|k| !created.iter().any(|c| same(c, k)));
@@ -61,21 +73,32 @@ pub fn resources(
 }
 
 fn key(subscription: Option<&str>, group: &str, arm_type: &str, name: &str) -> ResourceKey {
+    let mut key = String::with_capacity(group.len() + arm_type.len() + name.len() + 2);
+    for (i, part) in [group, arm_type, name].into_iter().enumerate() {
+        if i > 0 {
+            key.push('|');
+        }
+        key.push_str(part);
+    }
+    key.make_ascii_lowercase();
     ResourceKey {
         subscription: subscription.map(str::to_ascii_lowercase),
-        key: format!("{group}|{arm_type}|{name}").to_ascii_lowercase(),
+        key,
         name: name.to_string(),
     }
 }
 
-/// Every resource id written literally in a value (and its parents'),
-/// as keys.
-fn literal_ids(v: &serde_json::Value, out: &mut Vec<ResourceKey>) {
+/// Every string of a value that may be a resource id (one starting
+/// `/subscriptions/`, in any case), for [`parse_id`].
+fn literal_ids<'a>(v: &'a serde_json::Value, out: &mut impl FnMut(&'a str)) {
+    const PREFIX: &[u8] = b"/subscriptions/";
     match v {
-        serde_json::Value::String(s) => {
-            if let Some(keys) = parse_id(s) {
-                out.extend(keys);
-            }
+        serde_json::Value::String(s)
+            if s.as_bytes()
+                .get(..PREFIX.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) =>
+        {
+            out(s);
         }
         serde_json::Value::Array(a) => a.iter().for_each(|x| literal_ids(x, out)),
         serde_json::Value::Object(o) => o.values().for_each(|x| literal_ids(x, out)),
@@ -100,15 +123,15 @@ fn parse_id(s: &str) -> Option<Vec<ResourceKey>> {
     if !shape {
         return None;
     }
-    let mut keys = Vec::new();
+    let mut keys = Vec::with_capacity(rest.len() / 2);
     let (mut arm_type, mut name) = ((*ns).to_string(), String::new());
     for pair in rest.chunks(2) {
-        arm_type = format!("{arm_type}/{}", pair[0]);
-        name = if name.is_empty() {
-            pair[1].to_string()
-        } else {
-            format!("{name}/{}", pair[1])
-        };
+        arm_type.push('/');
+        arm_type.push_str(pair[0]);
+        if !name.is_empty() {
+            name.push('/');
+        }
+        name.push_str(pair[1]);
         keys.push(key(Some(sub), group, &arm_type, &name));
     }
     Some(keys)
@@ -128,18 +151,18 @@ fn same(a: &ResourceKey, b: &ResourceKey) -> bool {
 /// workspaces each referring to what the other creates) cannot be
 /// ordered: its workspaces keep the build's order, and `cyclic` says so.
 #[must_use]
-pub fn order(created: &[Vec<ResourceKey>], referred: &[Vec<ResourceKey>]) -> Ordered {
+pub fn order<K: AsRef<[ResourceKey]>>(created: &[K], referred: &[K]) -> Ordered {
     let n = created.len();
     // Creators of each key, in build order.
     let mut by_key: BTreeMap<&str, Vec<(usize, &ResourceKey)>> = BTreeMap::new();
     for (i, keys) in created.iter().enumerate() {
-        for k in keys {
+        for k in keys.as_ref() {
             by_key.entry(k.key.as_str()).or_default().push((i, k));
         }
     }
     let mut waits: Vec<Vec<(usize, String)>> = vec![Vec::new(); n];
     for (i, keys) in referred.iter().enumerate() {
-        for k in keys {
+        for k in keys.as_ref() {
             for (j, c) in by_key.get(k.key.as_str()).into_iter().flatten() {
                 if *j != i && same(c, k) && !waits[i].iter().any(|(w, _)| w == j) {
                     waits[i].push((*j, k.name.clone()));

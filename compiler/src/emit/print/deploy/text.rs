@@ -352,8 +352,8 @@ fn groups(r: &mut String, s: &Summary) {
 
 /// 6. The workspaces, in an order that respects what they share.
 fn workspaces(r: &mut String, s: &Summary) -> order::Ordered {
-    let created: Vec<_> = s.workspaces.iter().map(|w| w.created.clone()).collect();
-    let referred: Vec<_> = s.workspaces.iter().map(|w| w.referred.clone()).collect();
+    let created: Vec<&[_]> = s.workspaces.iter().map(|w| &w.created[..]).collect();
+    let referred: Vec<&[_]> = s.workspaces.iter().map(|w| &w.referred[..]).collect();
     let ordered = order::order(&created, &referred);
     let _ = writeln!(r, "\n## The workspaces\n");
     let _ = writeln!(

@@ -44,7 +44,8 @@ pub fn render(
     sources: &SourceMap,
     header: &str,
 ) -> String {
-    let mut r = String::new();
+    // A report is some 10 KiB: room for it at once, not by doubling.
+    let mut r = String::with_capacity(16 * 1024);
     summary::heading(&mut r, ws, d, sources, header);
     summary::isolation_mode(&mut r, ws, d);
     inbound::section(&mut r, ws, d);
