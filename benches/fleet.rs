@@ -174,6 +174,7 @@ fn to_disk(inputs: Vec<amlgen::Input>, out: &Path) -> f64 {
 /// [`to_disk`] with build options (another version stamp changes every
 /// file: a rebuild that can carry nothing).
 fn to_disk_as(inputs: Vec<amlgen::Input>, out: &Path, options: &amlgen::emit::BuildOptions) -> f64 {
+    settle();
     let start = Instant::now();
     let outcome = compile_files(inputs);
     amlgen::driver::write_reusing(out, &outcome, options).expect("the fleet is written");
@@ -183,6 +184,7 @@ fn to_disk_as(inputs: Vec<amlgen::Input>, out: &Path, options: &amlgen::emit::Bu
 /// [`to_disk`] rendering every workspace (`build --render-all`): the
 /// incremental write without skipping unchanged workspaces.
 fn to_disk_rendering_all(inputs: Vec<amlgen::Input>, out: &Path) -> f64 {
+    settle();
     let start = Instant::now();
     let outcome = compile_files(inputs);
     amlgen::driver::write_atomic_with(out, |sink| {
@@ -197,8 +199,15 @@ fn ms(runs: &[f64]) -> Vec<f64> {
     runs.iter().map(|t| (t * 1000.0).round() / 1000.0).collect()
 }
 
+/// Flushes the dirty pages of earlier runs to disk (not timed), so that
+/// one timed run does not pay for the writeback of the one before.
+fn settle() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 fn cp_r(from: &Path, to: &Path) -> f64 {
     let _ = std::fs::remove_dir_all(to);
+    settle();
     let start = Instant::now();
     let ok = std::process::Command::new("cp")
         .arg("-r")
