@@ -13,9 +13,7 @@ use crate::syntax::{lexer, limits, parser};
 
 mod output;
 
-pub use output::{
-    Drift, display_name, drift, drift_with, read_tree, write_atomic, write_atomic_with,
-};
+pub use output::{Drift, drift, drift_with, read_tree, write_atomic, write_atomic_with};
 
 /// The extension of posture files.
 pub const EXTENSION: &str = "aml";
@@ -354,6 +352,13 @@ fn read_stdin() -> Result<String, String> {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
+}
+
+/// A path as shown in diagnostics: forward slashes, no leading `./`.
+#[must_use]
+pub fn display_name(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
 /// Reads the previous manifest: `explicit` if given (it must exist), else

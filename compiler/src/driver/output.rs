@@ -8,13 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::Manifest;
 
-/// A path as shown in diagnostics: forward slashes, no leading `./`.
-#[must_use]
-pub fn display_name(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
 /// Reads every file below `dir` into path → bytes (paths relative, with
 /// forward slashes). A missing directory reads as empty.
 pub fn read_tree(dir: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
@@ -66,29 +59,18 @@ pub fn drift_with(
     drift_seen(out_dir, produce, &std::sync::Mutex::default())
 }
 
-/// A build that may leave workspaces unrendered: given which workspaces
-/// need not be (see [`crate::emit::Reuse`]), it feeds the sink the rest.
-pub trait ProduceReusing:
-    FnOnce(&crate::emit::Reuse, &mut crate::emit::Sink) -> Result<(), String>
-{
-}
-
-impl<F: FnOnce(&crate::emit::Reuse, &mut crate::emit::Sink) -> Result<(), String>> ProduceReusing
-    for F
-{
-}
-
 /// `build --check` without rendering what need not be: [`drift_with`]
 /// over a build, where a workspace whose input hash is the one the output
 /// directory's manifest records, and whose recorded files are all on disk
 /// with their recorded hashes, is taken as it is (its files rendered would
 /// be the recorded ones: the input hash covers the workspace, its
 /// diagnostics, its source files, the options, amlgen's version and the
-/// hash of amlgen's source). Returns the drifts and the number of files
-/// compared.
+/// hash of amlgen's source). `produce` is told which workspaces need not
+/// be rendered (see [`crate::emit::Reuse`]) and feeds the sink the rest.
+/// Returns the drifts and the number of files compared.
 pub fn drift_reusing(
     out_dir: &Path,
-    produce: impl ProduceReusing,
+    produce: impl FnOnce(&crate::emit::Reuse, &mut crate::emit::Sink) -> Result<(), String>,
 ) -> Result<(Vec<Drift>, usize), String> {
     let recorded = recorded_manifest(out_dir);
     let seen = std::sync::Mutex::new(Vec::new());
@@ -218,7 +200,12 @@ fn read_tree_paths(dir: &Path) -> Result<Vec<String>, String> {
             if p.is_dir() {
                 go(root, &p, out)?;
             } else {
-                out.push(display_name(p.strip_prefix(root).unwrap_or(&p)));
+                let rel = p.strip_prefix(root).unwrap_or(&p);
+                let parts: Vec<_> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect();
+                out.push(parts.join("/"));
             }
         }
         Ok(())
@@ -277,7 +264,7 @@ pub fn write_atomic_with(
 /// them missing.
 pub fn write_reusing(
     out_dir: &Path,
-    produce: impl ProduceReusing,
+    produce: impl FnOnce(&crate::emit::Reuse, &mut crate::emit::Sink) -> Result<(), String>,
 ) -> Result<(usize, usize), String> {
     let recorded = recorded_manifest(out_dir);
     let (mut count, reused) = (0, std::sync::atomic::AtomicUsize::new(0));

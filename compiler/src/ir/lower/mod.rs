@@ -185,17 +185,17 @@ impl Cx<'_> {
         // and a vector grown by doubling is copied at each step (with the
         // old and new blocks both held), which on a file of many
         // workspaces sets the peak memory.
-        posture.workspaces.reserve(
-            file.entries
-                .iter()
-                .filter(|e| matches!(e, Entry::Stmt(s) if s.head.name == "workspace"))
-                .count(),
-        );
-        for e in &file.entries {
-            if let Entry::Stmt(s) = e
-                && s.head.name == "workspace"
-                && let Some(ws) = self.workspace(s, &defaults)
-            {
+        let blocks: Vec<_> = file
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Stmt(s) if s.head.name == "workspace" => Some(s),
+                _ => None,
+            })
+            .collect();
+        posture.workspaces.reserve(blocks.len());
+        for s in blocks {
+            if let Some(ws) = self.workspace(s, &defaults) {
                 posture.workspaces.push(ws);
             }
         }

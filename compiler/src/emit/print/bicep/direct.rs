@@ -7,11 +7,11 @@
 
 use std::fmt::Write as _;
 
-use super::value::{push_one_line, write_expr, write_members, write_strings};
+use super::value::{write_members, write_strings};
 use crate::emit::azure::{
     Deployment, Expr, FIRST_DEPLOYMENT_HELP, Module, Resource, param_description, types,
 };
-use crate::escape::push_bicep_string;
+use crate::escape::{push_bicep_string, push_one_line};
 
 /// A buffer for a file of about `hint` bytes (estimates from the
 /// examples: about 700 bytes per module resource, 400 per module
@@ -48,7 +48,7 @@ fn resource_head(out: &mut String, r: &Resource) {
 fn resource_name(out: &mut String, r: &Resource) {
     out.push_str("  name: ");
     match &r.name_expr {
-        Some(e) => write_expr(out, e),
+        Some(e) => e.write_bicep(out),
         None => push_bicep_string(out, r.short_name()),
     }
     out.push('\n');
@@ -127,10 +127,9 @@ fn module_head(out: &mut String, m: &Module) {
 fn module_scope(out: &mut String, target: Option<&(String, String)>) {
     out.push_str("  scope: ");
     match target {
-        Some((sub, rg)) => write_expr(
-            out,
-            &Expr::call("resourceGroup", vec![Expr::str(sub), Expr::str(rg)]),
-        ),
+        Some((sub, rg)) => {
+            Expr::call("resourceGroup", vec![Expr::str(sub), Expr::str(rg)]).write_bicep(out);
+        }
         None => out.push_str("null"),
     }
     out.push('\n');
@@ -147,7 +146,7 @@ fn module_params(out: &mut String, m: &Module, location: &str, tags: &str) {
         out.push_str("    ");
         out.push_str(name);
         out.push_str(": ");
-        write_expr(out, value);
+        value.write_bicep(out);
         out.push('\n');
     }
     out.push_str("  }\n");
@@ -199,7 +198,7 @@ pub fn main_bicep(d: &Deployment, header: &str) -> String {
         module_head(&mut out, m);
         if let Some(c) = &m.condition {
             out.push_str("if (");
-            write_expr(&mut out, c);
+            c.write_bicep(&mut out);
             out.push_str(") ");
         }
         out.push_str("{\n");

@@ -12,11 +12,12 @@ use handlebars::{
 };
 use serde_json::{Map, Value, json};
 
-use super::value::{members, one_line, value};
+use super::value::{members, value};
 use crate::emit::azure::{
     Deployment, Expr, FIRST_DEPLOYMENT_HELP, Module, Resource, param_description, types,
 };
 use crate::escape::Text;
+use crate::escape::one_line;
 
 /// The templates and their embedded defaults.
 pub const TEMPLATES: &[(&str, &str)] = &[

@@ -1,6 +1,7 @@
 //! The Bicep value printer: ARM JSON values (what `azuredeploy.json`
 //! holds) and model expressions written as Bicep literals and expressions,
-//! appended to one buffer. Both the direct printer and the templates'
+//! appended to one buffer (a model expression prints itself,
+//! `Expr::write_bicep`). Both the direct printer and the templates'
 //! helpers print every value through here.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,6 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::emit::azure::Expr;
 use crate::emit::azure::expr::parse_arm;
 use crate::escape::{is_arm_expression, is_bicep_identifier, push_bicep_string, unarm_literal};
 
@@ -45,7 +45,7 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), Stri
         }
         // The ARM text read back, so Bicep says what the ARM JSON says.
         Value::String(s) if is_arm_expression(s) => {
-            write_expr(out, &parse_arm(&s[1..s.len() - 1])?);
+            parse_arm(&s[1..s.len() - 1])?.write_bicep(out);
         }
         Value::String(s) => push_bicep_string(out, unarm_literal(s)),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
@@ -68,30 +68,6 @@ pub fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), Stri
         }
     }
     Ok(())
-}
-
-/// An expression as Bicep: what [`Expr::bicep`] returns, appended.
-pub fn write_expr(out: &mut String, e: &Expr) {
-    match e {
-        Expr::Param(p) => out.push_str(p),
-        Expr::Str(s) => push_bicep_string(out, s),
-        Expr::Call(f, args) => {
-            out.push_str(f);
-            out.push('(');
-            for (i, a) in args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, a);
-            }
-            out.push(')');
-        }
-        Expr::Prop(e, p) => {
-            write_expr(out, e);
-            out.push('.');
-            out.push_str(p);
-        }
-    }
 }
 
 /// Writes an object key: bare where Bicep allows it, quoted otherwise.
@@ -148,22 +124,10 @@ pub fn write_strings(out: &mut String, map: &BTreeMap<String, String>, depth: us
     out.push('}');
 }
 
-/// Control characters (newlines included) become spaces.
-#[must_use]
-pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_one_line(&mut out, text);
-    out
-}
-
-/// [`one_line`] appended to a buffer.
-pub fn push_one_line(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::azure::Expr;
     use serde_json::json;
 
     #[test]
@@ -195,10 +159,7 @@ mod tests {
                 Expr::call("deployment", Vec::new()).prop("location"),
             ],
         );
-        let mut out = String::new();
-        write_expr(&mut out, &e);
-        assert_eq!(out, e.bicep());
-        // And as the ARM text read back.
+        // As the ARM text read back.
         let mut arm = String::new();
         write_value(&mut arm, &json!(e), 0).unwrap();
         assert_eq!(arm, e.bicep());

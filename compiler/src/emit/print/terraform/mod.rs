@@ -15,8 +15,9 @@ mod values;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::escape::one_line;
 use resources::{Main, main_tf, module_scope};
-use values::{Scope, aligned_items, one_line};
+use values::{Scope, aligned_items};
 
 use crate::emit::azure::{Deployment, IdScope, Module, PolicyBuild, PolicyDeployment, types};
 use crate::escape::hcl_string;

@@ -9,9 +9,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::values::{Hcl, Scope, Translator, aligned_items, label, one_line, pad};
+use super::values::{Hcl, Scope, Translator, aligned_items, label, pad};
 use crate::emit::azure::{IdScope, Module, Resource};
 use crate::escape::hcl_string;
+use crate::escape::one_line;
 
 /// Body keys that are arguments of the block, not part of `body`.
 const NOT_BODY: &[&str] = &["location", "tags", "identity"];

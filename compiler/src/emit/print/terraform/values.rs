@@ -543,13 +543,6 @@ pub(super) fn aligned_items(items: &[(String, String)], depth: usize) -> String 
     out
 }
 
-/// Control characters (new lines included) become spaces: comment text.
-pub(super) fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// Two spaces per depth.
 pub(super) fn pad(depth: usize) -> String {
     "  ".repeat(depth)
