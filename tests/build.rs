@@ -206,6 +206,56 @@ fn a_rebuild_carries_unchanged_workspaces_and_render_all_makes_the_same_tree() {
     }
 }
 
+#[test]
+fn the_check_does_not_trust_the_manifest_in_the_output_directory() {
+    let dir = scratch("tampered");
+    let out = dir.join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    assert_eq!(
+        amlgen(&["build", "examples", "--out", &out_s])
+            .status
+            .code(),
+        Some(0)
+    );
+    // A file changed by hand, and the manifest's hash of it changed to
+    // match, as a pull request could.
+    let path = "workspaces/mlw-claims/modules/storage.bicep";
+    let old = std::fs::read(out.join(path)).unwrap();
+    let mut new = old.clone();
+    new.extend_from_slice(b"// tampered\n");
+    std::fs::write(out.join(path), &new).unwrap();
+    let lock = out.join(amlgen::manifest::FILE_NAME);
+    let text = std::fs::read_to_string(&lock).unwrap().replace(
+        &amlgen::manifest::sha256_hex(&old),
+        &amlgen::manifest::sha256_hex(&new),
+    );
+    std::fs::write(&lock, text).unwrap();
+    // The check renders every workspace and sees it.
+    let o = amlgen(&["build", "examples", "--out", &out_s, "--check"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("-// tampered"));
+    // `--skip-unchanged` trusts the manifest, as its help says.
+    let o = amlgen(&[
+        "build",
+        "examples",
+        "--out",
+        &out_s,
+        "--check",
+        "--skip-unchanged",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     amlgen::driver::read_tree(dir)
         .unwrap()

@@ -326,16 +326,20 @@ struct BuildArgs {
     /// is the same whatever it is.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
-    /// Render every workspace. By default a workspace whose inputs (the
-    /// posture, the options and amlgen's own source) hash as the output's
-    /// manifest records, and whose files are there as recorded, is not
-    /// rendered: its files are carried over (or, with `--check`, taken as
-    /// compared). The output is the same either way.
-    #[arg(long)]
+    /// Render every workspace. By default `build` does not render a
+    /// workspace whose inputs (the posture, the options and amlgen's own
+    /// source) hash as the output's manifest records and whose files are
+    /// there as recorded: it carries its files over. The output is the
+    /// same either way. (`build --check` always renders every workspace,
+    /// unless `--skip-unchanged`.)
+    #[arg(long, conflicts_with = "skip_unchanged")]
     render_all: bool,
-    /// What `build` and `build --check` now do by default (kept so that
-    /// scripts written for it still run).
-    #[arg(long, hide = true, conflicts_with = "render_all")]
+    /// With `--check`: do not render a workspace whose inputs hash as the
+    /// output's manifest records and whose files are on disk as recorded.
+    /// Faster, but it trusts the manifest in the output directory: a file
+    /// edited together with its recorded hash is not seen. Not for a check
+    /// that guards what others commit.
+    #[arg(long, requires = "drift")]
     skip_unchanged: bool,
 }
 
@@ -533,13 +537,13 @@ fn build(args: &BuildArgs) -> ExitCode {
         })
     };
     if args.drift {
-        let drifts = match if args.render_all {
-            driver::drift_with(out, produce)
-        } else {
+        let drifts = match if args.skip_unchanged {
             driver::drift_reusing(out, &outcome, &options).map(|(d, n)| {
                 count = n;
                 d
             })
+        } else {
+            driver::drift_with(out, produce)
         } {
             Ok(d) => d,
             Err(e) => return usage_error(&e),

@@ -40,10 +40,10 @@
 //! lists, so output never depends on who passes which flag.
 //!
 //! `inputs` is the hash of everything a workspace's files are made from
-//! (`emit::build::inputs`, amlgen's own source included): `build` and
-//! `build --check` do not render a workspace whose inputs hash as recorded
-//! and whose recorded artifacts are on disk as hashed (`build` carries
-//! them into the new output). Absent (manifests before it, builds with
+//! (`emit::build::inputs`, amlgen's own source included): `build` (and
+//! `build --check --skip-unchanged`) does not render a workspace whose
+//! inputs hash as recorded and whose recorded artifacts are on disk as
+//! hashed (`build` carries them into the new output). Absent (manifests before it, builds with
 //! `--templates`): the workspace is always rendered.
 //!
 //! Format 1 (no `subscription_id`) is read as format 2 with the

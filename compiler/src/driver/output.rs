@@ -65,7 +65,9 @@ pub fn drift_with(
 /// with their recorded hashes, is taken as it is (its files rendered would
 /// be the recorded ones: the input hash covers the workspace, its
 /// diagnostics, its source files, the options, amlgen's version and the
-/// hash of amlgen's source). `produce` is told which workspaces need not
+/// hash of amlgen's source). It trusts the directory's manifest, which a
+/// change can edit along with the files it lists: `build --check` uses it
+/// only when asked (`--skip-unchanged`). `produce` is told which workspaces need not
 /// be rendered (see [`crate::emit::Reuse`]) and feeds the sink the rest.
 /// Returns the drifts and the number of files compared.
 pub fn drift_reusing(

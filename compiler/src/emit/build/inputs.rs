@@ -1,5 +1,5 @@
 //! The input hash of a workspace: everything its files are made from, so
-//! that `build` and `build --check` may skip rendering a workspace whose
+//! that `build` (and `build --check --skip-unchanged`) may skip rendering a workspace whose
 //! hash is the one the manifest records (carrying or comparing its
 //! recorded files instead).
 //!
